@@ -1,0 +1,1 @@
+"""IKZ Dashboard: inter-municipal cooperations of Erfurt and Magdeburg, parsed, classified and charted."""

@@ -1,0 +1,25 @@
+"""Every path the project uses, resolved from the package location, never from the working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+TAXONOMY_PATH = DATA_DIR / "taxonomy.toml"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
+DEFAULT_DB_PATH = DATA_DIR / "ikz.duckdb"
+ARTIFACTS_DIR = ROOT / "artifacts"
+
+ERFURT_FILE = "erfurt_kooperationen.tsv"
+MAGDEBURG_FILE = "magdeburg_ikz_2010.txt"
+
+DB_ENV_VAR = "IKZ_DB"
+
+
+def db_path() -> Path:
+    """Path of the DuckDB file: $IKZ_DB if set, else data/ikz.duckdb."""
+    override = os.environ.get(DB_ENV_VAR)
+    return Path(override).expanduser().resolve() if override else DEFAULT_DB_PATH

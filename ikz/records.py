@@ -1,0 +1,40 @@
+"""Frozen records that the parsers return: one per cooperation as printed, with its source lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ErfurtRecord:
+    """One row of Erfurt's table: one cooperation record, cells cleaned, wrapped lines joined."""
+
+    department: str  # Fachbereich/Amt, "same as above" resolved, e.g. "Amt für Bildung"
+    title: str  # Bezeichnung
+    type_raw: str | None  # Kooperationsart as printed and cleaned; None when the cell is empty
+    effects_text: str | None  # Effekte; None when the cell is empty
+    line_start: int  # 1-based first line in the source file
+    line_end: int  # 1-based last line (inclusive); a row may span a page break
+    notes: tuple[str, ...] = ()  # repairs applied to this row, e.g. an Effekte shift undone
+
+
+MagdeburgKind = Literal["body", "project"]
+
+
+@dataclass(frozen=True)
+class MagdeburgRecord:
+    """One cooperation of Magdeburg's report: a general exchange body or a concrete project."""
+
+    division: str  # Dezernat as Roman numeral, "I" … "VI"
+    unit: str  # unit label as printed, e.g. "FB 01", "Amt 37", "Dezernat III"
+    kind: MagdeburgKind  # "body": column 1 (Erfahrungsaustausch …); "project": a Thema
+    title: str  # the body's name or the Thema
+    context: str | None  # for a project: the body named in its own line (if just one)
+    sub_unit: str | None  # FB 32 only: the sub-unit in column 1, e.g. "Stadtordnungsdienst (32.1)"
+    partners_text: str | None  # FB 32 only: the partners listed under the sub-unit
+    status_text: str | None  # Arbeitsstand, cleaned
+    outlook_text: str | None  # Perspektive, cleaned
+    line_start: int  # 1-based first line in the source file
+    line_end: int  # 1-based last line (inclusive)
+    notes: tuple[str, ...] = ()  # repairs applied, e.g. a shifted cell moved back
