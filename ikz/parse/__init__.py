@@ -1,0 +1,1 @@
+"""Parsers: one module per source document, text in, frozen records out."""

@@ -1,0 +1,460 @@
+"""Parse Magdeburg's report "Interkommunale Zusammenarbeit in den Dezernaten" (2010) into records.
+
+The text is an extract of Word tables: headings (`Dezernat I` … `Dezernat VI`, then unit headings
+such as `FB 01`), and per unit one or more tab-separated tables with leftover HTML. Rules:
+
+- A heading is a line without a tab. `Dezernat <numeral>` opens a division; any other heading must
+  be short and stand between blank lines, and names a unit of the current division. A table that
+  starts before any unit heading of its Dezernat belongs to the Dezernat itself (`Dezernat III`).
+- Table headers are skipped; a blank line ends a table (page break), the next page repeats them.
+- Column 1 of an exchange table lists general exchange bodies: each is a `body` record. Each Thema
+  item is a `project` record; it keeps the body of its own line as `context` only when column 1 of
+  that line names exactly one body (column 1 is a merged cell).
+- A cell is split into items at bullets (`•`), `<p>` paragraphs and `<ul>` lists. An item followed
+  by a nested list is an intro: if it starts with a list heading (`Mitarbeit in …`,
+  `Vorschläge für …`) each nested item is its own record and the intro goes into `notes`;
+  otherwise the nested list names the intro's members and is joined into one title.
+- Arbeitsstand and Perspektive become single texts, items joined with "; " (a space when the item
+  already ends in punctuation); every project of a split Thema cell shares them.
+- FB 32's `Arbeitsgruppen` tables: column 1 is the sub-unit, its nested list the partners.
+- The two-column free-text table (FD 23.1, FD 23.2): column 1 is the unit, each item a `body`.
+- Repairs (each noted in `notes`): a row printed one column right or left (KITU, LEMADRE), an opening
+  printed twice (`AG „Wirtschaft und AG „Wirtschaft und …`), an empty bullet in column 1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ikz.errors import SourceError
+from ikz.records import MagdeburgKind, MagdeburgRecord
+
+DOCUMENT_TITLE = "Interkommunale Zusammenarbeit in den Dezernaten"
+DIVISIONS = ("I", "II", "III", "IV", "V", "VI")
+EXCHANGE_HEADER = "Erfahrungsaustausch, Arbeitsgruppen, etc. allgemein"
+SUB_UNIT_HEADER = "Arbeitsgruppen"  # FB 32 names its sub-units in column 1
+PROJECTS_HEADER = "Konkrete Projekte/Vereinbarungen"
+COLUMN_HEADER = ("", "Thema", "Arbeitsstand", "Perspektive")
+PROJECT_COLUMNS = 4
+FREE_TEXT_COLUMNS = 2
+# The longest unit heading is "Theater Magdeburg"; a longer tab-less line is running text.
+MAX_UNIT_HEADING_CHARS = 40
+# Intros whose nested list holds separate bodies or projects (not the members of one).
+LIST_HEADING_PREFIXES = ("Mitarbeit in ", "Vorschläge für ")
+MARKUP_REMNANTS = ("<", ">", "•", "**", "&nbsp;")
+
+_DEZERNAT = re.compile(r"Dezernat\s+([IVXLC]+)")
+_LIST_TAG = re.compile(r"(<ul\b[^>]*>|</ul\s*>)", re.IGNORECASE)
+_ITEM_BREAK = re.compile(r"•|</?p\b[^>]*>|</?li\b[^>]*>", re.IGNORECASE)
+# Inline tags vanish without a trace; block tags separate words.
+_INLINE_TAG = re.compile(r"</?(?:u|b|i|em|strong|span)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_LEADING_DASH = re.compile(r"^[-–]\s+")
+# An opening of at least five characters printed twice in a row, e.g. "AG „Wirtschaft und ".
+_STUTTER = re.compile(r"^(?P<opening>\S.{3,}?\s)(?P=opening)")
+_END_PUNCTUATION = (".", ":", ";", ",", "!", "?")
+
+
+@dataclass
+class ListItem:
+    """One item of a cell's list, with the items of a list nested directly under it."""
+
+    text: str
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Position:
+    """Where the parser is: division, unit and open table, with counts for the checks."""
+
+    division: str | None = None
+    unit: str | None = None
+    unit_line: int = 0
+    unit_records: int = 0
+    table: str | None = None  # "projects", "sub_units" or "free_text"
+    table_line: int = 0
+    table_rows: int = 0
+    expect_column_header: bool = False
+    units_seen: set[tuple[str, str]] = field(default_factory=set)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of whitespace to one space and trim."""
+    return " ".join(text.split())
+
+
+def strip_markup(text: str) -> str:
+    """Text without HTML tags, `&nbsp;`, bullets and `**`, whitespace normalised."""
+    text = _INLINE_TAG.sub("", text)
+    text = _ANY_TAG.sub(" ", text)
+    text = text.replace("&nbsp;", " ").replace("•", " ").replace("**", "")
+    return normalise_space(text)
+
+
+def clean_item(text: str) -> str:
+    """One list item as plain text: markup, a leading list dash and a trailing separator removed."""
+    text = _LEADING_DASH.sub("", strip_markup(text))
+    # A trailing comma or semicolon only separated this item from the next one in the printed list.
+    return text.rstrip(",;").rstrip()
+
+
+def split_items(cell: str) -> list[str]:
+    """The cleaned items of a cell, split at bullets, paragraphs and list tags; empty ones dropped."""
+    pieces = _ITEM_BREAK.split(_LIST_TAG.sub("•", cell))
+    return [item for item in (clean_item(piece) for piece in pieces) if item]
+
+
+def join_items(items: list[str]) -> str | None:
+    """Items as one text joined with "; " (a space after punctuation); None when there are none."""
+    if not items:
+        return None
+    text = items[0]
+    for item in items[1:]:
+        text += " " if text.endswith(_END_PUNCTUATION) else "; "
+        text += item
+    return text
+
+
+def outline(cell: str) -> list[ListItem]:
+    """A cell's items with one level of nesting: a list opened after an item nests under it."""
+    items: list[ListItem] = []
+    # The extraction keeps the opening <ul> tags but no closing ones: a <ul> that follows text
+    # opens a nested list that lasts until a closing tag or the end of the cell.
+    nested = 0
+    for token in _LIST_TAG.split(cell):
+        if _LIST_TAG.fullmatch(token):
+            if token.startswith("</"):
+                nested = max(0, nested - 1)
+            elif items:
+                nested += 1
+            continue
+        for text in split_items(token):
+            if nested and items:
+                items[-1].children.append(text)
+            else:
+                items.append(ListItem(text))
+    return items
+
+
+def undo_stutter(text: str) -> tuple[str, str | None]:
+    """Text with a doubled opening printed once, and a note when that was needed."""
+    match = _STUTTER.match(text)
+    if not match:
+        return text, None
+    opening = match["opening"]
+    return text[len(opening) :], f"repaired: opening {opening.strip()!r} was printed twice"
+
+
+def expand(items: list[ListItem]) -> list[tuple[str, tuple[str, ...]]]:
+    """(title, notes) for each record a cell holds, applying the intro and stutter rules."""
+    expanded: list[tuple[str, tuple[str, ...]]] = []
+    for item in items:
+        if not item.children:
+            expanded.append((item.text, ()))
+        elif item.text.startswith(LIST_HEADING_PREFIXES):
+            note = f"listed under {item.text!r}"
+            expanded.extend((child, (note,)) for child in item.children)
+        else:
+            # The nested list names the members or partners of the intro: one record, not several.
+            intro = item.text if item.text.endswith(":") else item.text + ":"
+            title = f"{intro} {'; '.join(item.children)}"
+            expanded.append((title, ("nested list joined into the title",)))
+    repaired = []
+    for title, notes in expanded:
+        title, note = undo_stutter(title)
+        repaired.append((title, (*notes, note) if note else notes))
+    return repaired
+
+
+def repair_shift(cells: list[str]) -> tuple[list[str], str | None]:
+    """Cells of a project row moved back when the extraction shifted them; a note when it did."""
+    body, thema, status, outlook = cells
+    thema_text = strip_markup(thema)
+    # Shifted right (FB 01 `KITU`): column 1 empty, a one-word Thema and a list as Arbeitsstand.
+    # The word is the body and the list its project, as in the body lists elsewhere.
+    if (
+        not body.strip()
+        and len(thema_text.split()) == 1
+        and _LIST_TAG.match(status.strip())
+        and not strip_markup(outlook)
+    ):
+        note = (
+            f"repaired: row printed one column to the right; {thema_text!r} moved from Thema "
+            "to column 1, Arbeitsstand moved to Thema"
+        )
+        return [thema, status, "", ""], note
+    # Shifted left (FB 01 `LEMADRE`): column 1 is one body with a nested list, Thema holds text,
+    # Arbeitsstand and Perspektive are empty. The nested list is the Thema, the text its status.
+    items = outline(body)
+    if (
+        len(items) == 1
+        and items[0].children
+        and thema_text
+        and not strip_markup(status)
+        and not strip_markup(outlook)
+    ):
+        note = (
+            f"repaired: row printed one column to the left; the list under {items[0].text!r} "
+            "moved from column 1 to Thema, Thema moved to Arbeitsstand"
+        )
+        projects = " ".join(f"• {child}" for child in items[0].children)
+        return [items[0].text, projects, thema, ""], note
+    return cells, None
+
+
+def _record(
+    position: _Position,
+    kind: MagdeburgKind,
+    title: str,
+    line_no: int,
+    notes: tuple[str, ...] = (),
+    context: str | None = None,
+    sub_unit: str | None = None,
+    partners_text: str | None = None,
+    status_text: str | None = None,
+    outlook_text: str | None = None,
+) -> MagdeburgRecord:
+    """A record at the current division and unit; each comes from one printed line."""
+    assert position.division is not None and position.unit is not None
+    return MagdeburgRecord(
+        division=position.division,
+        unit=position.unit,
+        kind=kind,
+        title=title,
+        context=context,
+        sub_unit=sub_unit,
+        partners_text=partners_text,
+        status_text=status_text,
+        outlook_text=outlook_text,
+        line_start=line_no,
+        line_end=line_no,
+        notes=notes,
+    )
+
+
+def _shared_note(count: int) -> tuple[str, ...]:
+    """The note on each project of a Thema cell that holds several, which share one status."""
+    if count < 2:
+        return ()
+    return (f"one of {count} projects in one Thema cell; Arbeitsstand and Perspektive are shared",)
+
+
+def _project_row_records(
+    cells: list[str], position: _Position, line_no: int, source: str
+) -> list[MagdeburgRecord]:
+    """Records of one row of an exchange table: its bodies, then its projects."""
+    cells, shift_note = repair_shift(cells)
+    body_cell, thema_cell, status_cell, outlook_cell = cells
+    shift_notes = (shift_note,) if shift_note else ()
+    bodies = expand(outline(body_cell))
+    projects = expand(outline(thema_cell))
+    status = join_items(split_items(status_cell))
+    outlook = join_items(split_items(outlook_cell))
+    if not bodies and not projects:
+        raise SourceError(source, line_no, "table row without a body or a Thema")
+    if (status or outlook) and not projects:
+        raise SourceError(source, line_no, "Arbeitsstand or Perspektive without a Thema")
+
+    row_notes = shift_notes
+    if body_cell.strip() and not bodies:
+        row_notes += ("column 1 holds only an empty bullet: no body",)
+    row_notes += _shared_note(len(projects))
+    context = bodies[0][0] if len(bodies) == 1 else None
+    records = [
+        _record(position, "body", title, line_no, notes=(*shift_notes, *notes)) for title, notes in bodies
+    ]
+    records += [
+        _record(
+            position,
+            "project",
+            title,
+            line_no,
+            notes=(*row_notes, *notes),
+            context=context,
+            status_text=status,
+            outlook_text=outlook,
+        )
+        for title, notes in projects
+    ]
+    return records
+
+
+def _sub_unit_row_records(
+    cells: list[str], position: _Position, line_no: int, source: str
+) -> list[MagdeburgRecord]:
+    """Records of one row of FB 32's `Arbeitsgruppen` table: its projects, with sub-unit."""
+    items = outline(cells[0])
+    sub_unit = items[0].text if items else None
+    partners = [*items[0].children, *(item.text for item in items[1:])] if items else []
+    projects = expand(outline(cells[1]))
+    if not projects:
+        raise SourceError(source, line_no, "Arbeitsgruppen row without a Thema")
+    status = join_items(split_items(cells[2]))
+    outlook = join_items(split_items(cells[3]))
+    shared = _shared_note(len(projects))
+    return [
+        _record(
+            position,
+            "project",
+            title,
+            line_no,
+            notes=(*shared, *notes),
+            sub_unit=sub_unit,
+            partners_text=join_items(partners),
+            status_text=status,
+            outlook_text=outlook,
+        )
+        for title, notes in projects
+    ]
+
+
+def _is_unit_heading(lines: list[str], index: int, text: str) -> bool:
+    """A unit heading is short and stands between blank lines (or the file's ends)."""
+    blank_before = index == 0 or not lines[index - 1].strip()
+    blank_after = index == len(lines) - 1 or not lines[index + 1].strip()
+    return len(text) <= MAX_UNIT_HEADING_CHARS and blank_before and blank_after
+
+
+def _start_unit(position: _Position, unit: str, line_no: int, source: str) -> None:
+    """Move to a new unit, after checking that the previous one had records."""
+    _check_unit_done(position, source)
+    assert position.division is not None
+    key = (position.division, unit)
+    if key in position.units_seen:
+        raise SourceError(source, line_no, f"unit {unit!r} appears twice in Dezernat {key[0]}")
+    position.units_seen.add(key)
+    position.unit, position.unit_line, position.unit_records = unit, line_no, 0
+
+
+def _check_unit_done(position: _Position, source: str) -> None:
+    """Fail when the current unit ended without a single record (e.g. a truncated file)."""
+    if position.unit is not None and position.unit_records == 0:
+        raise SourceError(source, position.unit_line, f"unit {position.unit!r} has no table rows")
+
+
+def _close_table(position: _Position, source: str) -> None:
+    """End the open table; fail when its header was not followed by any row."""
+    if position.table is not None and position.table_rows == 0:
+        raise SourceError(source, position.table_line, "table header without rows")
+    position.table = None
+
+
+def _heading(lines: list[str], index: int, position: _Position, source: str) -> None:
+    """Handle a line without a tab: the title, a Dezernat or a unit heading."""
+    line_no = index + 1
+    text = strip_markup(lines[index])  # the first heading is wrapped in ** with the title
+    _close_table(position, source)
+    dezernat = _DEZERNAT.fullmatch(text)
+    if dezernat:
+        numeral = dezernat[1]
+        if numeral not in DIVISIONS:
+            raise SourceError(source, line_no, f"unknown Dezernat {numeral!r}")
+        if position.division and DIVISIONS.index(numeral) <= DIVISIONS.index(position.division):
+            raise SourceError(source, line_no, f"Dezernat {numeral} out of order")
+        _check_unit_done(position, source)
+        if position.division and not any(key[0] == position.division for key in position.units_seen):
+            raise SourceError(source, line_no, f"Dezernat {position.division} has no tables")
+        position.division, position.unit = numeral, None
+    elif position.division is None:
+        if text != DOCUMENT_TITLE:
+            raise SourceError(source, line_no, f"heading {text!r} before any Dezernat")
+    elif _is_unit_heading(lines, index, text):
+        _start_unit(position, text, line_no, source)
+    else:
+        raise SourceError(source, line_no, f"unknown heading or stray text {text[:60]!r}")
+
+
+def _table_row(lines: list[str], index: int, position: _Position, source: str) -> list[MagdeburgRecord]:
+    """Handle a line with tabs: a table header (skipped) or a row (its records)."""
+    line_no = index + 1
+    cells = lines[index].split("\t")
+    first = normalise_space(cells[0])
+    if position.division is None:
+        raise SourceError(source, line_no, "table before any Dezernat heading")
+
+    is_header = len(cells) > 1 and (
+        (first in (EXCHANGE_HEADER, SUB_UNIT_HEADER) and cells[1].strip() == PROJECTS_HEADER)
+        or (first == EXCHANGE_HEADER and len(cells) == FREE_TEXT_COLUMNS and not cells[1].strip())
+    )
+    if is_header:
+        if position.table is not None:
+            raise SourceError(source, line_no, "table header inside a table")
+        if position.unit is None:
+            # Dezernat III has no unit heading: the Dezernat itself is the unit.
+            _start_unit(position, f"Dezernat {position.division}", line_no, source)
+        if len(cells) == FREE_TEXT_COLUMNS:
+            position.table, position.expect_column_header = "free_text", False
+        else:
+            position.table = "sub_units" if first == SUB_UNIT_HEADER else "projects"
+            position.expect_column_header = True
+        position.table_line, position.table_rows = line_no, 0
+        return []
+    if tuple(cell.strip() for cell in cells) == COLUMN_HEADER:
+        if not position.expect_column_header:
+            raise SourceError(source, line_no, "column header Thema/Arbeitsstand outside a table")
+        position.expect_column_header = False
+        return []
+    if position.table is None:
+        raise SourceError(source, line_no, "table row without a table header above it")
+    if position.expect_column_header:
+        raise SourceError(source, line_no, "expected the column header Thema/Arbeitsstand")
+
+    expected = FREE_TEXT_COLUMNS if position.table == "free_text" else PROJECT_COLUMNS
+    if len(cells) != expected:
+        # Fewer cells usually mean a truncated line; more mean a broken extraction.
+        raise SourceError(source, line_no, f"row has {len(cells)} columns, expected {expected}")
+    position.table_rows += 1
+    if position.table == "free_text":
+        label = strip_markup(cells[0])
+        if not label or len(label) > MAX_UNIT_HEADING_CHARS:
+            raise SourceError(source, line_no, "free-text row without a unit label in column 1")
+        _start_unit(position, label, line_no, source)
+        records = [_record(position, "body", item, line_no) for item in split_items(cells[1])]
+        if not records:
+            raise SourceError(source, line_no, f"free-text row of {label!r} without text")
+    elif position.table == "sub_units":
+        records = _sub_unit_row_records(cells, position, line_no, source)
+    else:
+        records = _project_row_records(cells, position, line_no, source)
+    position.unit_records += len(records)
+    return records
+
+
+def _check_clean(records: list[MagdeburgRecord], source: str) -> None:
+    """Fail on markup left in any text field: it means a cell this parser does not understand."""
+    for record in records:
+        fields = (
+            record.title,
+            record.context,
+            record.sub_unit,
+            record.partners_text,
+            record.status_text,
+            record.outlook_text,
+        )
+        for text in fields:
+            if text is not None and any(mark in text for mark in MARKUP_REMNANTS):
+                raise SourceError(source, record.line_start, f"markup left in {text[:60]!r}")
+
+
+def parse_magdeburg(text: str, source: str = "magdeburg_ikz_2010.txt") -> list[MagdeburgRecord]:
+    """All records of Magdeburg's report, in document order (per line: bodies, then projects)."""
+    if not text.strip():
+        raise SourceError(source, None, "empty text")
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    position = _Position()
+    records: list[MagdeburgRecord] = []
+    for index, line in enumerate(lines):
+        if not line.strip():
+            _close_table(position, source)  # a blank line ends a table (page break)
+        elif "\t" not in line:
+            _heading(lines, index, position, source)
+        else:
+            records += _table_row(lines, index, position, source)
+    # A file cut short ends on a heading or table header without rows: both fail here.
+    _close_table(position, source)
+    _check_unit_done(position, source)
+    if not records:
+        raise SourceError(source, None, "no records found")
+    _check_clean(records, source)
+    return records
