@@ -1,0 +1,30 @@
+"""Entry point of the IKZ Dashboard: page config, navigation over the pages listed explicitly."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="IKZ Dashboard – Erfurt und Magdeburg",
+    page_icon=":material/handshake:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+    menu_items={"About": "IKZ Dashboard der Stabsstelle Strategie, Landeshauptstadt Erfurt."},
+)
+
+pages = [
+    st.Page(
+        "pages/explore.py",
+        title="Überblick",
+        icon=":material/dashboard:",
+        url_path="ueberblick",
+        default=True,
+    ),
+    st.Page(
+        "pages/compare.py",
+        title="Vergleich Erfurt – Magdeburg",
+        icon=":material/compare_arrows:",
+        url_path="vergleich",
+    ),
+]
+st.navigation(pages, position="sidebar").run()

@@ -1,0 +1,133 @@
+"""Build the DuckDB file from data/raw: parse, classify, write a new file, then swap it in."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ikz.classify import load_taxonomy
+from ikz.errors import SourceError
+from ikz.normalise import TABLE_ORDER, Tables, normalise
+from ikz.parse.erfurt import parse_erfurt
+from ikz.parse.magdeburg import parse_magdeburg
+from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build wrote: per city the records and departments, and how many fell to 'ohne Angabe'."""
+
+    path: Path
+    rows: list[tuple[str, int, int, int, int]]  # city, records, departments, type n/a, effects n/a
+
+    def text(self) -> str:
+        """The summary as a small German table for the terminal."""
+        lines = [f"Datenbank geschrieben: {self.path}"]
+        lines.append(
+            f"{'Stadt':<10} {'Kooperationen':>13} {'Fachbereiche':>12} {'Art o. A.':>9} {'Effekte o. A.':>13}"
+        )
+        for city, records, departments, type_na, effects_na in self.rows:
+            lines.append(f"{city:<10} {records:>13} {departments:>12} {type_na:>9} {effects_na:>13}")
+        return "\n".join(lines)
+
+
+def read_source(path: Path) -> str:
+    """Text of a source file; a missing or non-UTF-8 file is a SourceError naming it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(str(path), None, "Datei fehlt") from None
+    except OSError as exc:
+        raise SourceError(str(path), None, f"nicht lesbar ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(str(path), line, "kein gültiges UTF-8") from None
+
+
+def load_tables(raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH) -> Tables:
+    """Parse both documents and classify them with the taxonomy file."""
+    taxonomy = load_taxonomy(taxonomy_path)
+    erfurt_path = raw_dir / ERFURT_FILE
+    magdeburg_path = raw_dir / MAGDEBURG_FILE
+    erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
+    magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
+    return normalise(erfurt, magdeburg, taxonomy)
+
+
+@contextlib.contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """Serialise builds of one target across processes (two app sessions may start at once)."""
+    lock_path = target.with_name(target.name + ".lock")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_database(tables: Tables, target: Path) -> None:
+    """Write the tables into a new DuckDB file next to target and atomically swap it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+            for name in TABLE_ORDER:
+                frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
+                con.execute(f"INSERT INTO {name} SELECT * FROM frame")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        # os.replace is atomic on POSIX: readers see the old file or the new one, never half of one.
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def summarise(target: Path) -> BuildSummary:
+    """Count what the built file holds, per city."""
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT city,
+                   count(*) AS records,
+                   count(DISTINCT department) AS departments,
+                   count(*) FILTER (WHERE type_name = 'ohne Angabe') AS type_na,
+                   count(*) FILTER (WHERE cooperation_id IN (
+                       SELECT cooperation_id FROM cooperation_effect
+                       JOIN effect_category USING (effect_id) WHERE name = 'ohne Angabe'
+                   )) AS effects_na
+            FROM cooperation_wide GROUP BY city ORDER BY city
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    return BuildSummary(path=target, rows=[tuple(r) for r in rows])
+
+
+def build(
+    target: Path | None = None, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH
+) -> BuildSummary:
+    """Parse, classify and write the database; a failure leaves any existing file untouched."""
+    target = (target or db_path()).resolve()
+    # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
+    tables = load_tables(raw_dir, taxonomy_path)
+    with build_lock(target):
+        write_database(tables, target)
+    return summarise(target)

@@ -1,0 +1,156 @@
+"""Read-only access to the built DuckDB file, rebuilt when stale, reopened when a rebuild swapped it."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ikz.errors import SourceError, TaxonomyError
+from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, RAW_DIR, TAXONOMY_PATH
+
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
+REQUIRED_RELATIONS = ("city", "department", "cooperation", "cooperation_wide", "effect_category")
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened; the message is German and meant for users."""
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """What tells one version of the file from the next: a rebuild swaps in a new inode."""
+
+    inode: int
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileIdentity | None:
+        """Identity of the file at path, None if it does not exist."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        return cls(st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def input_files(raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH) -> list[Path]:
+    """The files the database is built from; a newer one makes the database stale."""
+    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path]
+
+
+def is_stale(db: Path, inputs: list[Path]) -> bool:
+    """True when the database is missing or older than any input file that exists."""
+    if not db.exists():
+        return True
+    built = db.stat().st_mtime_ns
+    return any(p.exists() and p.stat().st_mtime_ns > built for p in inputs)
+
+
+@dataclass(frozen=True)
+class EnsureResult:
+    """Outcome of ensure_database: whether it built, and a German warning to show if any."""
+
+    built: bool
+    warning: str | None = None
+
+
+def ensure_database(db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH) -> EnsureResult:
+    """Build the database if missing or stale; on a failed build keep the old file and warn."""
+    from ikz.build import build  # the build pulls in the parsers; only needed when stale
+
+    if not is_stale(db, input_files(raw_dir, taxonomy_path)):
+        return EnsureResult(built=False)
+    try:
+        build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path)
+    except (SourceError, TaxonomyError) as exc:
+        if db.exists():
+            return EnsureResult(
+                built=False,
+                warning=(
+                    "Die Quelldaten konnten nicht neu eingelesen werden "
+                    f"({exc}). Angezeigt wird der zuletzt erfolgreich gebaute Stand."
+                ),
+            )
+        raise DatabaseUnavailable(
+            f"Die Datenbank konnte nicht gebaut werden: {exc}. "
+            "Bitte die genannte Quelldatei prüfen und die Seite neu laden."
+        ) from exc
+    return EnsureResult(built=True)
+
+
+class Database:
+    """Shared read-only handle on the DuckDB file; hands out one cursor per use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._identity: FileIdentity | None = None
+
+    def _open(self, identity: FileIdentity) -> duckdb.DuckDBPyConnection:
+        # DuckDB caches database instances by path, so duckdb.connect(path) after os.replace can
+        # still return the old file. A fresh in-memory instance that ATTACHes the path really
+        # opens the file now on disk.
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("ATTACH ? AS ikz (READ_ONLY)", [str(self.path)])
+            con.execute("USE ikz")
+            names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            block_size, total_blocks = con.execute(
+                "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = 'ikz'"
+            ).fetchall()[0]
+            # A truncated file still opens (its header and catalog are intact) and fails only on a
+            # later read; the file must hold the header plus every block the catalog counts.
+            if identity.size < HEADER_BYTES + block_size * total_blocks:
+                raise duckdb.IOException(f"file has {identity.size} bytes, fewer than its blocks need")
+        except duckdb.Error as exc:
+            con.close()
+            raise DatabaseUnavailable(
+                f"Die Datenbankdatei {self.path.name} ist beschädigt oder keine DuckDB-Datei. "
+                "Bitte die App neu starten oder `python -m ikz build` ausführen."
+            ) from exc
+        missing = [r for r in REQUIRED_RELATIONS if r not in names]
+        if missing:
+            con.close()
+            raise DatabaseUnavailable(
+                f"Die Datenbankdatei {self.path.name} ist unvollständig (es fehlt: "
+                f"{', '.join(missing)}). Bitte `python -m ikz build` ausführen."
+            )
+        return con
+
+    @property
+    def identity(self) -> FileIdentity | None:
+        """Identity of the file version currently open."""
+        return self._identity
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The connection to the current file version, reopened if the file was replaced."""
+        identity = FileIdentity.of(self.path)
+        if identity is None:
+            raise DatabaseUnavailable(
+                f"Die Datenbankdatei {self.path} fehlt. Bitte die App neu starten oder "
+                "`python -m ikz build` ausführen."
+            )
+        with self._lock:
+            if self._con is None or identity != self._identity:
+                # The old connection is not closed here: cursors of other sessions may still be
+                # reading from it; it is released once they are done.
+                self._con = self._open(identity)
+                self._identity = identity
+            return self._con
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for one use (DuckDB connections are not shared across threads)."""
+        cur = self.connection().cursor()
+        try:
+            cur.execute("USE ikz")
+            yield cur
+        finally:
+            cur.close()

@@ -1,0 +1,296 @@
+"""Parsed records + taxonomy → the normalised tables of the database (polars frames, in schema order)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from ikz.classify import Taxonomy
+from ikz.records import ErfurtRecord, MagdeburgRecord
+from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
+
+DOCUMENT = "Dokument"
+DERIVED = "abgeleitet"
+KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
+
+# Column order and types of each table, exactly as in schema.sql; the build inserts by position.
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "city": {
+        "city_id": pl.Int32(),
+        "name": pl.String(),
+        "state": pl.String(),
+        "source": pl.String(),
+        "source_file": pl.String(),
+        "as_of": pl.String(),
+    },
+    "department": {
+        "department_id": pl.Int32(),
+        "city_id": pl.Int32(),
+        "name": pl.String(),
+        "division": pl.String(),
+        "task_area": pl.String(),
+        "task_area_evidence": pl.String(),
+    },
+    "cooperation_type": {
+        "type_id": pl.Int32(),
+        "name": pl.String(),
+        "form": pl.String(),
+        "binding": pl.String(),
+    },
+    "cooperation": {
+        "cooperation_id": pl.Int32(),
+        "city_id": pl.Int32(),
+        "department_id": pl.Int32(),
+        "record_kind": pl.String(),
+        "title": pl.String(),
+        "context": pl.String(),
+        "sub_unit": pl.String(),
+        "partners_text": pl.String(),
+        "type_raw": pl.String(),
+        "type_id": pl.Int32(),
+        "type_source": pl.String(),
+        "type_evidence": pl.String(),
+        "effects_text": pl.String(),
+        "effects_source": pl.String(),
+        "status_text": pl.String(),
+        "status": pl.String(),
+        "status_evidence": pl.String(),
+        "outlook_text": pl.String(),
+        "source_file": pl.String(),
+        "line_start": pl.Int32(),
+        "line_end": pl.Int32(),
+        "source_lines": pl.String(),
+        "parse_notes": pl.String(),
+        "search_text": pl.String(),
+    },
+    "effect_category": {
+        "effect_id": pl.Int32(),
+        "name": pl.String(),
+        "description": pl.String(),
+        "sort_order": pl.Int32(),
+    },
+    "cooperation_effect": {
+        "cooperation_id": pl.Int32(),
+        "effect_id": pl.Int32(),
+        "evidence": pl.String(),
+        "is_derived": pl.Boolean(),
+    },
+}
+TABLE_ORDER = tuple(SCHEMAS)  # parents before children, for foreign keys
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The normalised tables, each a polars frame with the columns of SCHEMAS."""
+
+    frames: dict[str, pl.DataFrame]
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.frames[name]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One record of either city, reduced to what the cooperation table needs."""
+
+    doc: SourceDocument
+    department: str
+    division: str | None
+    kind: str
+    title: str
+    context: str | None
+    sub_unit: str | None
+    partners_text: str | None
+    type_raw: str | None
+    effects_text: str | None
+    status_text: str | None
+    outlook_text: str | None
+    line_start: int
+    line_end: int
+    notes: tuple[str, ...]
+
+
+def make_frame(table: str, rows: Sequence[dict]) -> pl.DataFrame:
+    """A frame with exactly the table's columns and types, also when rows is empty."""
+    schema = SCHEMAS[table]
+    return pl.DataFrame(list(rows), schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def source_lines_label(start: int, end: int) -> str:
+    """German label of a line range: 'Z. 12' or 'Z. 12–15'."""
+    return f"Z. {start}" if start == end else f"Z. {start}–{end}"
+
+
+def normalise(
+    erfurt: Sequence[ErfurtRecord], magdeburg: Sequence[MagdeburgRecord], taxonomy: Taxonomy
+) -> Tables:
+    """Classify every record and lay the result out as the database's tables."""
+    rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
+    return tables_from_rows(rows, taxonomy)
+
+
+def _from_erfurt(r: ErfurtRecord) -> _Row:
+    return _Row(
+        doc=ERFURT,
+        department=r.department,
+        division=None,
+        kind="row",
+        title=r.title,
+        context=None,
+        sub_unit=None,
+        partners_text=None,
+        type_raw=r.type_raw,
+        effects_text=r.effects_text,
+        status_text=None,
+        outlook_text=None,
+        line_start=r.line_start,
+        line_end=r.line_end,
+        notes=r.notes,
+    )
+
+
+def _from_magdeburg(r: MagdeburgRecord) -> _Row:
+    return _Row(
+        doc=MAGDEBURG,
+        department=r.unit,
+        division=r.division,
+        kind=r.kind,
+        title=r.title,
+        context=r.context,
+        sub_unit=r.sub_unit,
+        partners_text=r.partners_text,
+        type_raw=None,
+        effects_text=None,
+        status_text=r.status_text,
+        outlook_text=r.outlook_text,
+        line_start=r.line_start,
+        line_end=r.line_end,
+        notes=r.notes,
+    )
+
+
+def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
+    """Assign ids in source order (so equal input gives equal output) and classify each row."""
+    city_rows: list[dict] = []
+    city_ids: dict[str, int] = {}
+    for doc in (ERFURT, MAGDEBURG):
+        city_ids[doc.city] = len(city_ids) + 1
+        city_rows.append(
+            {
+                "city_id": city_ids[doc.city],
+                "name": doc.city,
+                "state": doc.state,
+                "source": doc.citation,
+                "source_file": doc.file,
+                "as_of": doc.as_of,
+            }
+        )
+
+    types = taxonomy.types()
+    type_ids = {t.name: i for i, t in enumerate(types, start=1)}
+    type_rows = [
+        {"type_id": type_ids[t.name], "name": t.name, "form": t.form, "binding": t.binding} for t in types
+    ]
+    effects = taxonomy.effect_categories()
+    effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
+    effect_rows = [
+        {"effect_id": effect_ids[name], "name": name, "description": desc, "sort_order": i}
+        for name, desc in effects
+        for i in [effect_ids[name]]
+    ]
+
+    department_ids: dict[tuple[str, str], int] = {}
+    department_rows: list[dict] = []
+    cooperation_rows: list[dict] = []
+    link_rows: list[dict] = []
+    for cooperation_id, row in enumerate(rows, start=1):
+        key = (row.doc.city, row.department)
+        if key not in department_ids:
+            department_ids[key] = len(department_ids) + 1
+            area = taxonomy.task_area(row.doc.city, row.department)
+            department_rows.append(
+                {
+                    "department_id": department_ids[key],
+                    "city_id": city_ids[row.doc.city],
+                    "name": row.department,
+                    "division": row.division,
+                    "task_area": area.value,
+                    "task_area_evidence": "; ".join(area.evidence),
+                }
+            )
+        is_erfurt = row.doc is ERFURT
+        type_match = taxonomy.classify_type(
+            row.type_raw, [t for t in (row.title, row.context, row.partners_text) if t]
+        )
+        if type_match.name not in type_ids:
+            raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
+        # Erfurt prints an Effekte column; Magdeburg's effects come from Thema, Arbeitsstand, Perspektive.
+        effect_texts = (
+            [row.effects_text or ""]
+            if is_erfurt
+            else [t for t in (row.title, row.status_text, row.outlook_text) if t]
+        )
+        effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
+        status = taxonomy.classify_status(row.status_text, row.title if not is_erfurt else None)
+        cooperation_rows.append(
+            {
+                "cooperation_id": cooperation_id,
+                "city_id": city_ids[row.doc.city],
+                "department_id": department_ids[key],
+                "record_kind": KIND_LABELS[row.kind],
+                "title": row.title,
+                "context": row.context,
+                "sub_unit": row.sub_unit,
+                "partners_text": row.partners_text,
+                "type_raw": row.type_raw,
+                "type_id": type_ids[type_match.name],
+                "type_source": DERIVED if type_match.is_derived else DOCUMENT,
+                "type_evidence": "; ".join(type_match.evidence),
+                "effects_text": row.effects_text,
+                "effects_source": DOCUMENT if is_erfurt else DERIVED,
+                "status_text": row.status_text,
+                "status": status.value,
+                "status_evidence": "; ".join(status.evidence),
+                "outlook_text": row.outlook_text,
+                "source_file": row.doc.file,
+                "line_start": row.line_start,
+                "line_end": row.line_end,
+                "source_lines": source_lines_label(row.line_start, row.line_end),
+                "parse_notes": "; ".join(row.notes) or None,
+                "search_text": " ".join(
+                    t
+                    for t in (
+                        row.title,
+                        row.context,
+                        row.partners_text,
+                        row.type_raw,
+                        row.effects_text,
+                        row.status_text,
+                        row.outlook_text,
+                    )
+                    if t
+                ).lower(),
+            }
+        )
+        for m in effect_matches:
+            link_rows.append(
+                {
+                    "cooperation_id": cooperation_id,
+                    "effect_id": effect_ids[m.value],
+                    "evidence": "; ".join(m.evidence),
+                    "is_derived": m.is_derived,
+                }
+            )
+
+    return Tables(
+        {
+            "city": make_frame("city", city_rows),
+            "department": make_frame("department", department_rows),
+            "cooperation_type": make_frame("cooperation_type", type_rows),
+            "cooperation": make_frame("cooperation", cooperation_rows),
+            "effect_category": make_frame("effect_category", effect_rows),
+            "cooperation_effect": make_frame("cooperation_effect", link_rows),
+        }
+    )

@@ -1,0 +1,122 @@
+-- Schema of the IKZ database. One file holds it all; ikz/build.py runs it on an empty database.
+-- Every value that was inferred from free text keeps its evidence (the words that matched)
+-- and a marker (*_source = 'abgeleitet' or is_derived) so a reader can tell it from the printed text.
+
+-- One row per city whose document is loaded.
+CREATE TABLE city (
+    city_id      INTEGER PRIMARY KEY,
+    name         VARCHAR NOT NULL UNIQUE,   -- 'Erfurt', 'Magdeburg'
+    state        VARCHAR NOT NULL,          -- Bundesland
+    source       VARCHAR NOT NULL,          -- the document, as cited in chart source lines
+    source_file  VARCHAR NOT NULL,          -- file name under data/raw
+    as_of        VARCHAR NOT NULL           -- the document's date as far as it can be told
+);
+COMMENT ON TABLE city IS 'One row per city whose source document is loaded.';
+
+-- One row per department (Fachbereich/Amt, Magdeburg: unit of a Dezernat) of a city.
+CREATE TABLE department (
+    department_id        INTEGER PRIMARY KEY,
+    city_id              INTEGER NOT NULL REFERENCES city (city_id),
+    name                 VARCHAR NOT NULL,  -- as printed and cleaned: 'Amt für Bildung', 'Amt 37', 'Dezernat III'
+    division             VARCHAR,           -- Magdeburg's Dezernat 'I' … 'VI'; NULL for Erfurt
+    task_area            VARCHAR NOT NULL,  -- KGSt main group, e.g. '3 Recht, Sicherheit und Ordnung'
+    task_area_evidence   VARCHAR NOT NULL,  -- the rule that placed it
+    UNIQUE (city_id, name)
+);
+COMMENT ON TABLE department IS 'One row per department (Fachbereich/Amt or Magdeburg unit) of a city.';
+
+-- One row per canonical Kooperationsart, with its harmonised form and binding.
+CREATE TABLE cooperation_type (
+    type_id  INTEGER PRIMARY KEY,
+    name     VARCHAR NOT NULL UNIQUE,       -- canonical Kooperationsart, singular: 'Zweckvereinbarung'
+    form     VARCHAR NOT NULL,              -- Kooperationsform, one of nine harmonised names
+    binding  VARCHAR NOT NULL               -- Verbindlichkeit: öffentlich-rechtlich, vertraglich, …
+);
+COMMENT ON TABLE cooperation_type IS 'One row per canonical Kooperationsart with its Kooperationsform and Verbindlichkeit.';
+
+-- One row per cooperation record: an Erfurt table row, or a Magdeburg exchange body or project.
+CREATE TABLE cooperation (
+    cooperation_id   INTEGER PRIMARY KEY,
+    city_id          INTEGER NOT NULL REFERENCES city (city_id),
+    department_id    INTEGER NOT NULL REFERENCES department (department_id),
+    record_kind      VARCHAR NOT NULL,      -- 'Kooperation' (Erfurt), 'Gremium' or 'Projekt' (Magdeburg)
+    title            VARCHAR NOT NULL,      -- Bezeichnung, Thema or the body's name
+    context          VARCHAR,               -- Magdeburg: the body named in the project's own line
+    sub_unit         VARCHAR,               -- Magdeburg FB 32: the sub-unit in column 1
+    partners_text    VARCHAR,               -- Magdeburg FB 32: the partners listed in column 1
+    type_raw         VARCHAR,               -- Kooperationsart as printed and cleaned; NULL if none printed
+    type_id          INTEGER NOT NULL REFERENCES cooperation_type (type_id),
+    type_source      VARCHAR NOT NULL,      -- 'Dokument' or 'abgeleitet'
+    type_evidence    VARCHAR NOT NULL,      -- words that led to the type ('' for ohne Angabe)
+    effects_text     VARCHAR,               -- Effekte as printed (Erfurt); NULL where the source has none
+    effects_source   VARCHAR NOT NULL,      -- 'Dokument' (Effekte column) or 'abgeleitet' (from other texts)
+    status_text      VARCHAR,               -- Arbeitsstand as printed (Magdeburg)
+    status           VARCHAR NOT NULL,      -- harmonised status, 'ohne Angabe' without a status text
+    status_evidence  VARCHAR NOT NULL,
+    outlook_text     VARCHAR,               -- Perspektive (Magdeburg)
+    source_file      VARCHAR NOT NULL,      -- file under data/raw
+    line_start       INTEGER NOT NULL,      -- 1-based, inclusive
+    line_end         INTEGER NOT NULL,
+    source_lines     VARCHAR NOT NULL,      -- 'Z. 3–7', for display
+    parse_notes      VARCHAR,               -- repairs the parser applied to this record
+    search_text      VARCHAR NOT NULL,      -- lower-cased title, effects, status and outlook for search
+    CHECK (line_start <= line_end),
+    CHECK (type_source IN ('Dokument', 'abgeleitet')),
+    CHECK (effects_source IN ('Dokument', 'abgeleitet'))
+);
+COMMENT ON TABLE cooperation IS 'One row per cooperation record: an Erfurt table row, or a Magdeburg exchange body or project.';
+
+-- One row per Effektkategorie.
+CREATE TABLE effect_category (
+    effect_id    INTEGER PRIMARY KEY,
+    name         VARCHAR NOT NULL UNIQUE,
+    description  VARCHAR NOT NULL,
+    sort_order   INTEGER NOT NULL
+);
+COMMENT ON TABLE effect_category IS 'One row per Effektkategorie.';
+
+-- One row per (cooperation, effect category) the texts support; every cooperation has at least one.
+CREATE TABLE cooperation_effect (
+    cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    effect_id       INTEGER NOT NULL REFERENCES effect_category (effect_id),
+    evidence        VARCHAR NOT NULL,       -- the matched words, '; '-separated
+    is_derived      BOOLEAN NOT NULL,       -- true: classified from free text (always, for categories)
+    PRIMARY KEY (cooperation_id, effect_id)
+);
+COMMENT ON TABLE cooperation_effect IS 'One row per effect category a cooperation''s texts support.';
+
+-- The filterable, chart-ready view every query starts from: one row per cooperation.
+CREATE VIEW cooperation_wide AS
+SELECT
+    c.cooperation_id,
+    ci.name AS city,
+    d.name AS department,
+    d.division,
+    d.task_area,
+    c.record_kind,
+    c.title,
+    c.context,
+    c.sub_unit,
+    c.partners_text,
+    c.type_raw,
+    t.name AS type_name,
+    t.form,
+    t.binding,
+    c.type_source,
+    c.type_evidence,
+    c.effects_text,
+    c.effects_source,
+    c.status_text,
+    c.status,
+    c.status_evidence,
+    c.outlook_text,
+    c.source_file,
+    c.line_start,
+    c.line_end,
+    c.source_lines,
+    c.parse_notes,
+    c.search_text
+FROM cooperation c
+JOIN city ci USING (city_id)
+JOIN department d USING (department_id)
+JOIN cooperation_type t USING (type_id);

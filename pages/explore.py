@@ -1,0 +1,282 @@
+"""Überblick: key figures, charts and records of the filtered cooperations."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import streamlit as st
+
+from ikz import charts
+from ikz.charts import ChartText
+from ikz.labels import COLUMN_LABELS, describe_filters
+from ikz.queries import ALL
+from ikz.sources import source_line
+from ikz.theme import EFFECTS, FORMS, fmt_int, fmt_pct
+from pages.common import (
+    database,
+    german_columns,
+    leave_presentation,
+    md_escape,
+    presentation_toggle,
+    query,
+    select_into_filter,
+    show_chart,
+    sidebar_filters,
+)
+
+TOP_DEPARTMENTS = 25
+TOP_TREEMAP_DEPARTMENTS = 60
+TABLE_LIMIT = 5000
+DERIVED_MARK = " ◆"
+
+db = database()
+presentation = presentation_toggle()
+filters = sidebar_filters(db)
+subtitle = describe_filters(filters)
+source = source_line(filters.cities)
+
+st.title("Interkommunale Zusammenarbeit")
+if not presentation:
+    st.caption(
+        "Kooperationen der Landeshauptstadt Erfurt und – zum Vergleich – Magdeburgs (Stand 2010). "
+        "Filter in der Seitenleiste; die Adresse dieser Seite hält die Auswahl fest und kann geteilt werden."
+    )
+
+figures = query(db, "key_figures", filters)
+total = query(db, "key_figures", ALL)
+
+
+def against_total(part: int, whole: int) -> str:
+    """'von 143 insgesamt (8,4 %)'."""
+    share = f" ({fmt_pct(part / whole)})" if whole else ""
+    return f"von {fmt_int(whole)} insgesamt{share}"
+
+
+cols = st.columns(4)
+cols[0].metric("Kooperationen", fmt_int(figures.cooperations))
+cols[0].caption(against_total(figures.cooperations, total.cooperations))
+cols[1].metric("Fachbereiche/Ämter", fmt_int(figures.departments))
+cols[1].caption(against_total(figures.departments, total.departments))
+cols[2].metric(
+    "Anteil verbindlicher Kooperationen",
+    fmt_pct(figures.committed_share) if figures.committed_share is not None else "–",
+    help="Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) oder vertraglich",
+)
+cols[2].caption(f"insgesamt {fmt_pct(total.committed_share or 0)}")
+cols[3].metric(
+    "Häufigste Effektkategorie",
+    figures.top_effect or "–",
+    help="Ohne 'ohne Angabe'; ein Eintrag kann mehreren Kategorien angehören",
+)
+cols[3].caption(
+    f"{fmt_int(figures.top_effect_count)} Nennungen; insgesamt: {total.top_effect or '–'}"
+    if figures.top_effect
+    else "keine Effekte genannt"
+)
+
+if figures.cooperations == 0:
+    st.info(
+        "Keine Kooperation passt zu diesen Filtern. Bitte einen Filter lockern oder "
+        "„Filter zurücksetzen“ in der Seitenleiste wählen.",
+        icon="🔍",
+    )
+    st.stop()
+
+
+def text(title: str, note: str = "") -> ChartText:
+    """Title, filter subtitle and source line for one chart."""
+    return ChartText(title=title, subtitle=subtitle, source=source, note=note)
+
+
+left, right = st.columns(2)
+with left:
+    title = "Kooperationen nach Kooperationsart"
+    frame = query(db, "cooperations_by_type", filters)
+    fig = charts.bar_by_category(
+        frame.rename({"type_name": "category"}), text(title), color_by="form", large=presentation
+    )
+    show_chart(
+        fig,
+        title,
+        key="chart_types",
+        presentation=presentation,
+        on_select=select_into_filter("chart_types", "types"),
+    )
+with right:
+    title = "Kooperationen nach Kooperationsform"
+    frame = query(db, "count_by", filters, dimension="form")
+    fig = charts.bar_by_category(frame, text(title), order=FORMS, large=presentation)
+    show_chart(
+        fig,
+        title,
+        key="chart_forms",
+        presentation=presentation,
+        on_select=select_into_filter("chart_forms", "forms"),
+    )
+
+title = "Kooperationen nach Fachbereich/Amt"
+frame = query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS)
+n_departments = figures.departments
+note = (
+    f"Die {TOP_DEPARTMENTS} Fachbereiche mit den meisten Kooperationen."
+    if n_departments > TOP_DEPARTMENTS
+    else ""
+)
+fig = charts.departments_stacked(frame, text(title, note), forms=FORMS, large=presentation)
+show_chart(
+    fig,
+    title,
+    key="chart_departments",
+    presentation=presentation,
+    on_select=select_into_filter("chart_departments", "departments"),
+)
+
+left, right = st.columns(2)
+with left:
+    title = "Kooperationen nach Effektkategorie"
+    frame = query(db, "cooperations_by_effect", filters)
+    fig = charts.effects_bar(frame, text(title), large=presentation)
+    show_chart(
+        fig,
+        title,
+        key="chart_effects",
+        presentation=presentation,
+        on_select=select_into_filter("chart_effects", "effects"),
+    )
+with right:
+    title = "Fachbereich × Effektkategorie"
+    frame = query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS)
+    fig = charts.effect_heatmap(frame, text(title), effects=EFFECTS, large=presentation)
+    show_chart(fig, title, key="chart_heatmap", presentation=presentation)
+
+title = "Aufgabenbereich → Fachbereich → Kooperationsform"
+frame = query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS)
+fig = charts.task_area_treemap(
+    frame, text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan."), large=presentation
+)
+show_chart(fig, title, key="chart_treemap", presentation=presentation)
+
+if presentation:
+    st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
+    st.stop()
+
+# --- The records behind the charts -------------------------------------------------------
+st.header("Einträge")
+records = query(db, "records", filters, limit=TABLE_LIMIT)
+if figures.cooperations > TABLE_LIMIT:
+    st.caption(
+        f"Angezeigt werden die ersten {fmt_int(TABLE_LIMIT)} von {fmt_int(figures.cooperations)} "
+        "Einträgen; die Downloads enthalten alle."
+    )
+st.caption(f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument).")
+
+display = records.with_columns(
+    pl.when(pl.col("type_source") == "abgeleitet")
+    .then(pl.col("type_name") + DERIVED_MARK)
+    .otherwise(pl.col("type_name"))
+    .alias("type_name"),
+    pl.when(pl.col("effects_source") == "abgeleitet")
+    .then(pl.col("effects") + DERIVED_MARK)
+    .otherwise(pl.col("effects"))
+    .alias("effects"),
+).select(
+    "cooperation_id",
+    "city",
+    "department",
+    "title",
+    "type_name",
+    "form",
+    "binding",
+    "effects",
+    "status",
+    "effects_text",
+    "status_text",
+    "outlook_text",
+    "source_lines",
+)
+selection = st.dataframe(
+    german_columns(display, COLUMN_LABELS),
+    hide_index=True,
+    key="records_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_config={
+        "Nr.": st.column_config.NumberColumn(width="small", format="%d"),
+        "Bezeichnung / Thema": st.column_config.TextColumn(width="large"),
+    },
+)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def downloads(frame: pl.DataFrame) -> tuple[bytes, bytes]:
+    """CSV for German Excel (UTF-8 with BOM, ';') and .xlsx of the records, German headers."""
+    german = german_columns(frame, COLUMN_LABELS)
+    csv = german.write_csv(separator=";", include_bom=True).encode("utf-8")
+    buffer = io.BytesIO()
+    german.write_excel(buffer, worksheet="Kooperationen", autofit=True, freeze_panes=(1, 0))
+    return csv, buffer.getvalue()
+
+
+all_records = records if figures.cooperations <= TABLE_LIMIT else query(db, "records", filters)
+csv_bytes, xlsx_bytes = downloads(all_records)
+c1, c2, _ = st.columns([1, 1, 3])
+c1.download_button(
+    "CSV herunterladen",
+    csv_bytes,
+    file_name="ikz-kooperationen.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+c2.download_button(
+    "Excel herunterladen",
+    xlsx_bytes,
+    file_name="ikz-kooperationen.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/table_view:",
+    on_click="ignore",
+)
+
+rows = selection.selection.rows if selection else []
+if rows:
+    cooperation_id = int(display["cooperation_id"][rows[0]])
+    detail = query(db, "record_detail", ALL, cooperation_id=cooperation_id)
+    if detail:
+        st.subheader(md_escape(detail["title"]))
+        st.caption(
+            md_escape(
+                f"{detail['city']} · {detail['department']} · Quelle: {detail['source_file']}, "
+                f"{detail['source_lines']}"
+            )
+        )
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Originaltext**")
+            for column in (
+                "title",
+                "context",
+                "sub_unit",
+                "partners_text",
+                "type_raw",
+                "effects_text",
+                "status_text",
+                "outlook_text",
+            ):
+                if detail.get(column):
+                    st.text(f"{COLUMN_LABELS[column]}: {detail[column]}")
+            if detail.get("parse_notes"):
+                st.text(f"Reparaturen beim Einlesen: {detail['parse_notes']}")
+        with right:
+            st.markdown("**Klassifikation und Belege**")
+            marker = " (abgeleitet)" if detail["type_source"] == "abgeleitet" else " (Dokument)"
+            st.text(
+                f"Kooperationsart: {detail['type_name']}{marker} – Belege: {detail['type_evidence'] or '–'}"
+            )
+            st.text(f"Kooperationsform: {detail['form']} · Verbindlichkeit: {detail['binding']}")
+            st.text(f"Aufgabenbereich: {detail['task_area']}")
+            st.text(f"Status: {detail['status']} – Belege: {detail['status_evidence'] or '–'}")
+            for effect in detail["effects"]:
+                st.text(f"Effekt: {effect['effect']} – Belege: {effect['evidence'] or '–'}")
+else:
+    st.caption("Eine Zeile anklicken, um Originaltext und Belege der Klassifikation zu sehen.")

@@ -1,0 +1,33 @@
+"""Shared fixtures: one database built through the real build per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ikz.build import build
+from ikz.db import Database
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a database built from data/raw by the real build."""
+    path = tmp_path_factory.mktemp("db") / "ikz.duckdb"
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def database(built_db: Path) -> Database:
+    """Read-only handle on the session database, as the app uses it."""
+    return Database(built_db)
+
+
+@pytest.fixture
+def con(database: Database) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh cursor per test."""
+    with database.cursor() as cur:
+        yield cur

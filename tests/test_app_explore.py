@@ -1,0 +1,115 @@
+"""The Überblick page in Streamlit's AppTest: default run, filters, URL state, empty case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ikz.paths import DB_ENV_VAR, ROOT
+from ikz.theme import fmt_int, fmt_pct
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def direct_figures(built_db: Path, type_name: str | None = None) -> tuple[int, int, float]:
+    where = "WHERE t.name = ?" if type_name else ""
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        return con.execute(
+            f"""
+            SELECT count(*), count(DISTINCT c.department_id),
+                   avg(CASE WHEN t.binding IN ('öffentlich-rechtlich', 'vertraglich') THEN 1 ELSE 0 END)
+            FROM cooperation c JOIN cooperation_type t USING (type_id) {where}
+            """,
+            [type_name] if type_name else [],
+        ).fetchone()
+
+
+def test_default_run(app: AppTest, built_db: Path) -> None:
+    at = app.run()
+    assert not at.exception
+    count, departments, committed = direct_figures(built_db)
+    shown = metrics(at)
+    assert shown["Kooperationen"] == fmt_int(count)
+    assert shown["Fachbereiche/Ämter"] == fmt_int(departments)
+    assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
+    assert at.title[0].value == "Interkommunale Zusammenarbeit"
+    assert len(at.get("plotly_chart")) == 6
+    assert len(at.dataframe) == 1
+
+
+def test_choosing_a_type_changes_key_figures(app: AppTest, built_db: Path) -> None:
+    at = app.run()
+    at.multiselect(key="art").set_value(["Zweckvereinbarung"]).run()
+    assert not at.exception
+    count, departments, committed = direct_figures(built_db, "Zweckvereinbarung")
+    shown = metrics(at)
+    assert shown["Kooperationen"] == fmt_int(count)
+    assert shown["Fachbereiche/Ämter"] == fmt_int(departments)
+    assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
+
+
+def test_url_parameters_restore_filters(app: AppTest, built_db: Path) -> None:
+    app.query_params["art"] = ["Zweckvereinbarung"]
+    app.query_params["stadt"] = ["Erfurt"]
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="art").value == ["Zweckvereinbarung"]
+    assert at.multiselect(key="stadt").value == ["Erfurt"]
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        expected = con.execute(
+            "SELECT count(*) FROM cooperation_wide WHERE type_name = 'Zweckvereinbarung' AND city = 'Erfurt'"
+        ).fetchone()[0]
+    assert metrics(at)["Kooperationen"] == fmt_int(expected)
+
+
+def test_unknown_url_values_fall_back_with_notice(app: AppTest) -> None:
+    app.query_params["art"] = ["Gibt es nicht", "<script>"]
+    app.query_params["praesentation"] = "vielleicht"
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="art").value == []
+    assert any("unbekannt" in i.value for i in at.info)
+
+
+def test_empty_result_shows_message(app: AppTest) -> None:
+    at = app.run()
+    at.text_input(key="suche").input("zzzz-gibt-es-nicht").run()
+    assert not at.exception
+    assert any("Keine Kooperation passt" in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 0
+
+
+@pytest.mark.parametrize("text", ["%", "_", "'\"", "<script>alert(1)</script>", "**fett** [x](y)", "ß" * 250])
+def test_odd_search_text_is_plain(app: AppTest, text: str) -> None:
+    at = app.run()
+    at.text_input(key="suche").input(text).run()
+    assert not at.exception
+
+
+def test_reset_clears_filters(app: AppTest) -> None:
+    at = app.run()
+    at.multiselect(key="art").set_value(["Zweckvereinbarung"]).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.multiselect(key="art").value == []
+
+
+def test_presentation_mode_hides_records(app: AppTest) -> None:
+    at = app.run()
+    at.toggle(key="praesentation").set_value(True).run()
+    assert not at.exception
+    assert len(at.dataframe) == 0
+    assert len(at.get("plotly_chart")) == 6

@@ -1,0 +1,207 @@
+"""Chart builders: trace types, category order, colours, German formatting, escaping, chrome."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ikz import charts
+from ikz.charts import ChartText
+from ikz.theme import (
+    CITY_COLORS,
+    EFFECT_COLORS,
+    EFFECTS,
+    FORM_COLORS,
+    FORMS,
+    NA_COLOR,
+    fmt_decimal,
+    fmt_int,
+    fmt_pct,
+)
+
+TEXT = ChartText(title="Titel", subtitle="Stadt: Erfurt", source="Quelle: Test; eigene Auswertung")
+
+
+def assert_chrome(fig, text: ChartText = TEXT) -> None:
+    layout = fig.layout
+    assert layout.title.text == f"<b>{text.title}</b>"
+    assert layout.title.subtitle.text == text.subtitle
+    assert text.source in layout.annotations[-1].text
+    assert layout.separators == ",."
+
+
+def test_german_number_format() -> None:
+    assert fmt_int(1234567) == "1.234.567"
+    assert fmt_pct(0.1234) == "12,3\xa0%"
+    assert fmt_pct(1.0, 0) == "100\xa0%"
+    assert fmt_decimal(3.25, 2) == "3,25"
+
+
+def test_bar_by_category_orders_colours_and_labels() -> None:
+    frame = pl.DataFrame(
+        {
+            "category": ["Zweckvereinbarung", "Arbeitsgemeinschaft", "ohne Angabe"],
+            "count": [1200, 30, 5],
+            "share": [0.5, 0.25, 0.25],
+        }
+    )
+    fig = charts.bar_by_category(frame, TEXT, order=FORMS)
+    (trace,) = fig.data
+    assert trace.type == "bar" and trace.orientation == "h"
+    # Display order: first category of FORMS on top, i.e. last in the trace.
+    assert list(trace.y) == ["ohne Angabe", "Arbeitsgemeinschaft", "Zweckvereinbarung"]
+    assert list(trace.marker.color) == [
+        NA_COLOR,
+        FORM_COLORS["Arbeitsgemeinschaft"],
+        FORM_COLORS["Zweckvereinbarung"],
+    ]
+    assert list(trace.text) == ["5 (25,0\xa0%)", "30 (25,0\xa0%)", "1.200 (50,0\xa0%)"]
+    assert [c[0] for c in trace.customdata] == list(trace.y)
+    assert_chrome(fig)
+
+
+def test_type_bars_take_the_colour_of_their_form() -> None:
+    frame = pl.DataFrame(
+        {
+            "category": ["Arbeitskreis", "Verein"],
+            "form": ["Arbeitskreis / Arbeitsgruppe / Gremium", "Verein / Verband / Mitgliedschaft"],
+            "count": [3, 2],
+            "share": [0.6, 0.4],
+        }
+    )
+    fig = charts.bar_by_category(frame, TEXT, color_by="form")
+    assert list(fig.data[0].marker.color) == [
+        FORM_COLORS["Verein / Verband / Mitgliedschaft"],
+        FORM_COLORS["Arbeitskreis / Arbeitsgruppe / Gremium"],
+    ]
+
+
+def test_text_from_data_is_escaped() -> None:
+    frame = pl.DataFrame({"category": ['<b>fett</b> <a href="x">Link</a>'], "count": [1], "share": [1.0]})
+    hostile = ChartText(title="<script>x</script>", subtitle="Suche: „<i>“", source="Q")
+    fig = charts.bar_by_category(frame, hostile)
+    label = fig.data[0].y[0]
+    assert "<b>" not in label and "<a" not in label and "&lt;b&gt;fett&lt;/b&gt;" in label
+    assert fig.layout.title.text == "<b>&lt;script&gt;x&lt;/script&gt;</b>"
+    assert "<i>" not in fig.layout.title.subtitle.text
+    # The raw category travels in customdata so a selection maps back to the filter value.
+    assert fig.data[0].customdata[0][0] == '<b>fett</b> <a href="x">Link</a>'
+
+
+def test_departments_stacked_one_trace_per_form_in_order() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": ["Erfurt", "Erfurt", "Magdeburg"],
+            "department": ["Jugendamt", "Jugendamt", "Amt 37"],
+            "form": ["Arbeitskreis / Arbeitsgruppe / Gremium", "Zweckvereinbarung", "Zweckvereinbarung"],
+            "count": [4, 1, 2],
+        }
+    )
+    fig = charts.departments_stacked(frame, TEXT, forms=FORMS)
+    assert [t.name for t in fig.data] == ["Zweckvereinbarung", "Arbeitskreis / Arbeitsgruppe / Gremium"]
+    assert fig.layout.barmode == "stack"
+    # Largest department on top: the category array is reversed display order.
+    assert list(fig.layout.yaxis.categoryarray) == ["Amt 37 (Magdeburg)", "Jugendamt (Erfurt)"]
+    assert [t.marker.color for t in fig.data] == [
+        FORM_COLORS["Zweckvereinbarung"],
+        FORM_COLORS["Arbeitskreis / Arbeitsgruppe / Gremium"],
+    ]
+
+
+def test_effects_bar_says_multiple_counts() -> None:
+    frame = pl.DataFrame({"effect": ["Personalentlastung"], "count": [3], "share": [0.75]})
+    fig = charts.effects_bar(frame, TEXT)
+    assert "Mehrfachnennungen möglich" in fig.layout.annotations[-1].text
+    assert fig.data[0].marker.color[0] == EFFECT_COLORS["Personalentlastung"]
+
+
+def test_heatmap_matrix() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": ["Erfurt"] * 3,
+            "department": ["Jugendamt", "Jugendamt", "Bürgeramt"],
+            "effect": ["Personalentlastung", "Interessenvertretung", "Personalentlastung"],
+            "count": [2, 1, 5],
+        }
+    )
+    fig = charts.effect_heatmap(frame, TEXT, effects=EFFECTS)
+    (trace,) = fig.data
+    assert trace.type == "heatmap"
+    assert list(trace.x) == ["Personalentlastung", "Interessenvertretung"]
+    assert [list(row) for row in trace.z] == [[2, 1], [5, 0]]
+    assert_chrome(fig, ChartText(TEXT.title, TEXT.subtitle, TEXT.source))
+
+
+def test_treemap_hierarchy_sums() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": ["Erfurt", "Erfurt", ""],
+            "task_area": ["5 Soziales, Jugend und Gesundheit"] * 2 + ["6 Bauwesen"],
+            "department": ["Jugendamt", "Jugendamt", "Übrige Fachbereiche"],
+            "form": ["Zweckvereinbarung", "Verein / Verband / Mitgliedschaft", "Zweckvereinbarung"],
+            "count": [2, 3, 4],
+        }
+    )
+    fig = charts.task_area_treemap(frame, TEXT)
+    (trace,) = fig.data
+    assert trace.type == "treemap" and trace.branchvalues == "total"
+    values = dict(zip(trace.ids, trace.values, strict=True))
+    assert values["A|5 Soziales, Jugend und Gesundheit"] == 5
+    assert values["D|5 Soziales, Jugend und Gesundheit|Erfurt|Jugendamt"] == 5
+    assert values["A|6 Bauwesen"] == 4
+    assert "Übrige Fachbereiche" in trace.labels
+
+
+def test_city_share_bars_use_city_colours_and_percent() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": ["Erfurt", "Magdeburg"],
+            "category": ["Zweckvereinbarung", "Zweckvereinbarung"],
+            "count": [12, 2],
+            "city_total": [78, 136],
+            "share": [12 / 78, 2 / 136],
+        }
+    )
+    fig = charts.city_share_bars(frame, TEXT, order=FORMS)
+    assert [t.name for t in fig.data] == ["Erfurt", "Magdeburg"]
+    assert [t.marker.color for t in fig.data] == [CITY_COLORS["Erfurt"], CITY_COLORS["Magdeburg"]]
+    assert fig.data[0].x[0] == pytest.approx(100 * 12 / 78)
+    assert fig.data[0].text[0] == "15\xa0% (12)"
+    assert fig.layout.xaxis.ticksuffix == " %"
+
+
+def test_city_profile_is_100_percent_stacked() -> None:
+    frame = pl.DataFrame(
+        {
+            "city": ["Erfurt", "Erfurt", "Magdeburg"],
+            "category": ["Zweckvereinbarung", "ohne Angabe", "ohne Angabe"],
+            "count": [1, 3, 2],
+            "city_total": [4, 4, 2],
+            "share": [0.25, 0.75, 1.0],
+        }
+    )
+    fig = charts.city_profile(frame, TEXT, order=FORMS)
+    assert fig.layout.barmode == "stack"
+    assert [t.name for t in fig.data] == ["Zweckvereinbarung", "ohne Angabe"]
+    assert list(fig.data[1].x) == [75.0, 100.0]
+
+
+def test_export_config_is_full_hd_and_named() -> None:
+    config = charts.plotly_config("Kooperationen nach Fachbereich/Amt")
+    assert config["toImageButtonOptions"] == {
+        "format": "png",
+        "filename": "kooperationen-nach-fachbereich-amt",
+        "width": 1920,
+        "height": 1080,
+        "scale": 1,
+    }
+    assert charts.file_stem("Größe & Übersicht") == "groesse-uebersicht"
+    assert charts.file_stem("<>") == "diagramm"
+
+
+def test_presentation_mode_enlarges_fonts() -> None:
+    frame = pl.DataFrame({"category": ["Verein"], "count": [1], "share": [1.0]})
+    normal = charts.bar_by_category(frame, TEXT)
+    large = charts.bar_by_category(frame, TEXT, large=True)
+    assert large.layout.font.size > normal.layout.font.size
+    assert large.layout.height > normal.layout.height

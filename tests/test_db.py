@@ -1,0 +1,107 @@
+"""The app's database handle: reopening after a rebuild, faults, staleness and auto-build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ikz.build import build, load_tables, write_database
+from ikz.db import Database, DatabaseUnavailable, ensure_database, is_stale
+from ikz.normalise import Tables
+from ikz.paths import MAGDEBURG_FILE, RAW_DIR, TAXONOMY_PATH
+
+
+def count(db: Database) -> int:
+    with db.cursor() as cur:
+        return cur.execute("SELECT count(*) FROM cooperation").fetchone()[0]
+
+
+def erfurt_only(tables: Tables) -> Tables:
+    """The same tables without Magdeburg's cooperations: a visibly different database."""
+    frames = dict(tables.frames)
+    frames["cooperation"] = frames["cooperation"].filter(pl.col("city_id") == 1)
+    kept = frames["cooperation"]["cooperation_id"]
+    frames["cooperation_effect"] = frames["cooperation_effect"].filter(
+        pl.col("cooperation_id").is_in(kept.implode())
+    )
+    return Tables(frames)
+
+
+def test_reopens_after_the_file_is_replaced(built_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "live.duckdb"
+    shutil.copy(built_db, path)
+    db = Database(path)
+    full = count(db)
+    with db.cursor() as held:  # a cursor in use by another session during the swap
+        write_database(erfurt_only(load_tables()), path)
+        assert held.execute("SELECT count(*) FROM cooperation").fetchone()[0] == full
+    assert count(db) == 78 < full
+
+
+def test_missing_file_gives_german_message(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnavailable, match="fehlt"):
+        Database(tmp_path / "nope.duckdb").connection()
+
+
+@pytest.mark.parametrize("content", [b"", b"kein DuckDB", b"DUCK" * 1000], ids=["empty", "text", "garbage"])
+def test_corrupt_file_gives_german_message(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.duckdb"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseUnavailable, match="beschädigt oder keine DuckDB-Datei"):
+        Database(path).connection()
+
+
+def test_truncated_file_gives_german_message(built_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "truncated.duckdb"
+    path.write_bytes(built_db.read_bytes()[: built_db.stat().st_size // 3])
+    with pytest.raises(DatabaseUnavailable):
+        count(Database(path))
+
+
+def test_other_duckdb_file_is_reported_incomplete(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(DatabaseUnavailable, match="unvollständig"):
+        Database(path).connection()
+
+
+def test_ensure_builds_when_missing_and_when_stale(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    target = tmp_path / "auto.duckdb"
+    assert ensure_database(target, raw_dir=raw).built
+    assert not ensure_database(target, raw_dir=raw).built
+    later = time.time() + 5
+    os.utime(raw / MAGDEBURG_FILE, (later, later))
+    assert is_stale(target, [raw / MAGDEBURG_FILE, TAXONOMY_PATH])
+    assert ensure_database(target, raw_dir=raw).built
+
+
+def test_failed_rebuild_keeps_old_database_and_warns(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    target = tmp_path / "keep.duckdb"
+    build(target, raw_dir=raw)
+    before = target.read_bytes()
+    (raw / MAGDEBURG_FILE).write_text("", encoding="utf-8")
+    later = time.time() + 5
+    os.utime(raw / MAGDEBURG_FILE, (later, later))
+    result = ensure_database(target, raw_dir=raw)
+    assert not result.built
+    assert result.warning is not None and "zuletzt erfolgreich gebaute Stand" in result.warning
+    assert target.read_bytes() == before
+
+
+def test_failed_first_build_raises_german_message(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    (raw / MAGDEBURG_FILE).unlink()
+    with pytest.raises(DatabaseUnavailable, match="konnte nicht gebaut werden"):
+        ensure_database(tmp_path / "none.duckdb", raw_dir=raw)

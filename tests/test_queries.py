@@ -1,0 +1,215 @@
+"""Queries: each checked against a direct DuckDB query written independently here."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from ikz import queries
+from ikz.queries import ALL, RECORD_COLUMNS, Filters, search_terms
+from ikz.theme import BINDING_COMMITTED, FORMS
+
+
+def direct(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def test_search_terms_split_words_and_quoted_phrases() -> None:
+    assert search_terms('Rettungsdienst "Gesunde Städte"  Netz') == [
+        "rettungsdienst",
+        "gesunde städte",
+        "netz",
+    ]
+    assert search_terms('50% _x_ "unbalanced') == ["50%", "_x_", '"unbalanced']
+    assert search_terms("   ") == []
+    assert len(search_terms("a " * 500)) == queries.MAX_SEARCH_TERMS
+
+
+def test_count_by_form_matches_direct_sql(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.count_by(con, "form")
+    expected = direct(
+        con,
+        "SELECT t.form, count(*) FROM cooperation c JOIN cooperation_type t USING (type_id) "
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
+    assert list(zip(frame["category"], frame["count"], strict=True)) == expected
+    assert frame["share"].sum() == pytest.approx(1.0)
+    assert set(frame["category"]) <= set(FORMS)
+
+
+def test_type_filter_narrows_every_figure(con: duckdb.DuckDBPyConnection) -> None:
+    filters = Filters(types=("Zweckvereinbarung",))
+    expected = direct(
+        con,
+        "SELECT count(*), count(DISTINCT department_id) FROM cooperation "
+        "JOIN cooperation_type USING (type_id) "
+        "WHERE name = 'Zweckvereinbarung'",
+    )[0]
+    figures = queries.key_figures(con, filters=filters)
+    assert (figures.cooperations, figures.departments) == expected
+    assert figures.committed_share == pytest.approx(1.0)
+    by_type = queries.cooperations_by_type(con, filters=filters)
+    assert by_type.to_dicts() == [
+        {"type_name": "Zweckvereinbarung", "form": "Zweckvereinbarung", "count": expected[0], "share": 1.0}
+    ]
+
+
+def test_key_figures_unfiltered(con: duckdb.DuckDBPyConnection) -> None:
+    total = direct(con, "SELECT count(*) FROM cooperation")[0][0]
+    departments = direct(con, "SELECT count(*) FROM department")[0][0]
+    committed = direct(
+        con,
+        "SELECT avg(CASE WHEN binding IN (?, ?) THEN 1 ELSE 0 END) FROM cooperation "
+        "JOIN cooperation_type USING (type_id)",
+        list(BINDING_COMMITTED),
+    )[0][0]
+    top = direct(
+        con,
+        "SELECT name FROM cooperation_effect JOIN effect_category USING (effect_id) "
+        "WHERE name <> 'ohne Angabe' GROUP BY name, sort_order ORDER BY count(*) DESC, sort_order LIMIT 1",
+    )[0][0]
+    figures = queries.key_figures(con)
+    assert (figures.cooperations, figures.departments, figures.top_effect) == (total, departments, top)
+    assert figures.committed_share == pytest.approx(committed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "%",
+        "_",
+        "'",
+        '"',
+        "'; DROP TABLE cooperation; --",
+        "<script>alert(1)</script>",
+        "ä" * 300,
+        "\u202e\u0000x",
+    ],
+)
+def test_hostile_search_is_plain_text(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    filters = Filters(search=text)
+    terms = search_terms(text)
+    expected = direct(
+        con,
+        "SELECT count(*) FROM cooperation WHERE "
+        + (" AND ".join(["instr(search_text, ?) > 0"] * len(terms)) or "TRUE"),
+        terms,
+    )[0][0]
+    assert queries.count_records(con, filters=filters) == expected
+    assert direct(con, "SELECT count(*) FROM cooperation")[0][0] > 0  # nothing was dropped
+
+
+def test_search_finds_rettungsdienst_in_both_cities(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.records(con, filters=Filters(search="rettungsdienst"))
+    assert set(frame["city"]) == {"Erfurt", "Magdeburg"}
+    titles = " | ".join(frame["title"])
+    assert "bodengebundenen Rettungsdienstes" in titles
+    assert "Verwaltungsvereinbarung mit dem Landkreis Börde" in titles
+
+
+def test_phrase_search_and_percent_are_literal(con: duckdb.DuckDBPyConnection) -> None:
+    phrase = queries.records(con, filters=Filters(search='"Gesunde Städte"'))
+    assert "Gesunde Städte-Netzwerk" in set(phrase["title"])
+    # A LIKE-based search would treat % as a wildcard and match everything.
+    assert queries.count_records(con, filters=Filters(search="%")) < queries.count_records(con)
+
+
+def test_effect_filter_uses_the_link_table(con: duckdb.DuckDBPyConnection) -> None:
+    name = "Personalentlastung"
+    expected = direct(
+        con,
+        "SELECT count(DISTINCT cooperation_id) FROM cooperation_effect "
+        "JOIN effect_category USING (effect_id) "
+        "WHERE name = ?",
+        [name],
+    )[0][0]
+    assert queries.count_records(con, filters=Filters(effects=(name,))) == expected > 0
+
+
+def test_effects_count_multiple_mentions(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.cooperations_by_effect(con)
+    links = direct(con, "SELECT count(*) FROM cooperation_effect")[0][0]
+    assert frame["count"].sum() == links
+    assert frame["share"].sum() >= 1.0
+
+
+def test_departments_narrow_to_cities(con: duckdb.DuckDBPyConnection) -> None:
+    magdeburg = queries.filter_options(con, cities=("Magdeburg",)).departments
+    assert len(magdeburg) == 18 and "Amt 37" in magdeburg and "Jugendamt" not in magdeburg
+    both = queries.filter_options(con).departments
+    assert len(both) == 19 + 18
+
+
+def test_by_department_top_and_order(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.cooperations_by_department(con, top=5)
+    departments = frame.select("city", "department", "department_total").unique(maintain_order=True)
+    assert departments.height == 5
+    totals = departments["department_total"].to_list()
+    assert totals == sorted(totals, reverse=True)
+    expected_top = direct(
+        con, "SELECT count(*) FROM cooperation GROUP BY department_id ORDER BY 1 DESC LIMIT 1"
+    )[0][0]
+    assert totals[0] == expected_top
+
+
+def test_matrix_counts_match_link_table(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.department_effect_matrix(con)
+    assert frame.columns == ["city", "department", "effect", "count"]
+    assert frame["count"].sum() == direct(con, "SELECT count(*) FROM cooperation_effect")[0][0]
+
+
+def test_task_area_tree_pools_small_departments(con: duckdb.DuckDBPyConnection) -> None:
+    full = queries.task_area_tree(con)
+    pooled = queries.task_area_tree(con, top=10)
+    assert full["count"].sum() == pooled["count"].sum() == queries.count_records(con)
+    kept = pooled.filter(pl.col("department") != queries.OTHER_DEPARTMENTS)
+    assert kept.select("city", "department").unique().height == 10
+    assert queries.OTHER_DEPARTMENTS in set(pooled["department"])
+
+
+def test_shares_by_city_sum_to_one(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.shares_by_city(con, "form")
+    sums = frame.group_by("city").agg(pl.col("share").sum()).sort("city")
+    assert sums["share"].to_list() == pytest.approx([1.0, 1.0])
+    effects = queries.shares_by_city(con, "effect")
+    assert (effects.group_by("city").agg(pl.col("share").sum())["share"] >= 1.0).all()
+
+
+def test_records_and_detail(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.records(con, filters=Filters(cities=("Erfurt",)))
+    assert frame.columns == list(RECORD_COLUMNS)
+    assert frame.height == 78
+    first = queries.record_detail(con, int(frame["cooperation_id"][0]))
+    assert first is not None
+    assert first["title"] == frame["title"][0]
+    assert first["effects"] and all("evidence" in e for e in first["effects"])
+    assert queries.record_detail(con, 10**9) is None
+    assert queries.records(con, limit=3).height == 3
+
+
+def test_empty_result_is_well_formed(con: duckdb.DuckDBPyConnection) -> None:
+    filters = Filters(search="zzzz-gibt-es-nicht")
+    figures = queries.key_figures(con, filters=filters)
+    assert (figures.cooperations, figures.departments, figures.committed_share, figures.top_effect) == (
+        0,
+        0,
+        None,
+        None,
+    )
+    for name in (
+        "cooperations_by_type",
+        "cooperations_by_department",
+        "cooperations_by_effect",
+        "task_area_tree",
+    ):
+        assert getattr(queries, name)(con, filters=filters).is_empty()
+
+
+def test_filters_helpers() -> None:
+    f = Filters(cities=("Erfurt",), types=("Verein",), search="x")
+    assert f.only("types") == Filters(types=("Verein",))
+    assert f.without("search") == Filters(cities=("Erfurt",), types=("Verein",))
+    assert ALL.is_empty() and not f.is_empty()
+    with pytest.raises(ValueError, match="unknown dimension"):
+        queries.count_by(None, "title; DROP")  # type: ignore[arg-type]
