@@ -99,6 +99,7 @@ class Taxonomy:
     unit_number_pattern: re.Pattern[str]
     unit_numbers: tuple[tuple[str, str], ...]  # (number prefix, area), longest prefix first
     task_area_keywords: tuple[_CategoryRule, ...]
+    column_types: tuple[tuple[str, str, str], ...] = ()  # (record kind, column heading, type name)
 
     def types(self) -> list[CooperationType]:
         """All canonical types including "ohne Angabe", in file order."""
@@ -124,8 +125,11 @@ class Taxonomy:
         """The Arbeitsstand values in display order."""
         return list(self.status_order)
 
-    def classify_type(self, printed: str | None, texts: Sequence[str | None]) -> TypeMatch:
-        """Canonical type from the printed cell if it names one, else derived from texts in order."""
+    def classify_type(
+        self, printed: str | None, texts: Sequence[str | None], *, column: str | None = None
+    ) -> TypeMatch:
+        """Canonical type from the printed cell if it names one, else derived from texts in order,
+        else from the column the record stands in (column_types), else 'ohne Angabe'."""
         if printed is not None:
             found = self._match_type(printed)
             if found is not None:
@@ -138,6 +142,10 @@ class Taxonomy:
             if found is not None:
                 rule, evidence = found
                 return _type_match(rule.type, evidence, is_derived=True)
+        for kind, heading, type_name in self.column_types:
+            if kind == column:
+                rule = next(rule for rule in self.type_rules if rule.type.name == type_name)
+                return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True)
         no_info = next(rule.type for rule in self.type_rules if rule.type.name == NO_INFO)
         return _type_match(no_info, (), is_derived=printed is None or not printed.strip())
 
@@ -363,8 +371,21 @@ class _Loader:
             self.check_member(area, areas, entry, "task area")
             keywords.append(_CategoryRule(area, self.patterns(table, f"{entry} ({area})")))
 
+        type_names = [rule.type.name for rule in type_rules]
+        column_types = []
+        for i, table in enumerate(self.data.get("column_types", [])):
+            entry = f"column_types[{i}]"
+            if not isinstance(table, Mapping):
+                raise self.fail(entry, "must be a table with kind, heading and type")
+            kind = self.text(table, "kind", entry)
+            heading = self.text(table, "heading", entry)
+            type_name = self.text(table, "type", entry)
+            self.check_member(type_name, type_names, entry, "type")
+            column_types.append((kind, heading, type_name))
+
         return Taxonomy(
             source=self.source,
+            column_types=tuple(column_types),
             form_bindings=tuple(form_bindings),
             binding_order=tuple(bindings),
             type_rules=tuple(type_rules),

@@ -222,7 +222,9 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
             )
         is_erfurt = row.doc is ERFURT
         type_match = taxonomy.classify_type(
-            row.type_raw, [t for t in (row.title, row.context, row.partners_text) if t]
+            row.type_raw,
+            [t for t in (row.title, row.context, row.partners_text) if t],
+            column=None if is_erfurt else KIND_LABELS[row.kind],
         )
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
@@ -233,7 +235,10 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
             else [t for t in (row.title, row.status_text, row.outlook_text) if t]
         )
         effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
-        status = taxonomy.classify_status(row.status_text, row.title if not is_erfurt else None)
+        # The parser notes the heading a listed item stood under ("Vorschläge für …"): it is part
+        # of what the item is, so the title rules see it too.
+        status_title = None if is_erfurt else " ".join([row.title, *row.notes])
+        status = taxonomy.classify_status(row.status_text, status_title)
         cooperation_rows.append(
             {
                 "cooperation_id": cooperation_id,

@@ -707,3 +707,32 @@ def test_missing_file_raises_naming_the_file(tmp_path: Path) -> None:
 
 def test_default_path_is_the_project_file() -> None:
     assert load_taxonomy().source == paths.TAXONOMY_PATH
+
+
+def test_magdeburg_column_decides_when_no_text_names_a_type() -> None:
+    taxonomy = load_taxonomy()
+    project = taxonomy.classify_type(None, ["Digitalfunk"], column="Projekt")
+    assert (project.name, project.form, project.is_derived) == (
+        "Projektkooperation",
+        "Projekt / Verbund",
+        True,
+    )
+    assert project.evidence == ("Spalte „Konkrete Projekte/Vereinbarungen“",)
+    body = taxonomy.classify_type(None, ["LEMADRE"], column="Gremium")
+    assert (body.name, body.form) == ("Austausch", "Netzwerk / Erfahrungsaustausch")
+    # A type named in the text still wins over the column.
+    named = taxonomy.classify_type(None, ["AG Einsatzleitwagen Sachsen-Anhalt (ELSA)"], column="Projekt")
+    assert named.name == "Arbeitsgruppe"
+    assert taxonomy.classify_type(None, ["Digitalfunk"]).name == "ohne Angabe"
+
+
+def test_column_types_must_name_a_known_type(tmp_path: Path) -> None:
+    bad = tmp_path / "taxonomy.toml"
+    bad.write_text(
+        paths.TAXONOMY_PATH.read_text(encoding="utf-8").replace(
+            'type = "Projektkooperation"', 'type = "Gibtsnicht"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(TaxonomyError, match=r"taxonomy\.toml: column_types\[1\]: unknown type 'Gibtsnicht'"):
+        load_taxonomy(bad)
