@@ -12,6 +12,16 @@ st.set_page_config(
     menu_items={"About": "IKZ Dashboard der Stabsstelle Strategie, Landeshauptstadt Erfurt."},
 )
 
+# Long key figures (an effect category's name) wrap instead of being cut off with an ellipsis.
+st.html(
+    """<style>
+    [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
+        white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+        line-height: 1.15;
+    }
+    </style>"""
+)
+
 pages = [
     st.Page(
         "pages/explore.py",

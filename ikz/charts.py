@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
+from ikz.labels import file_stem
 from ikz.theme import (
     CITY_COLORS,
     EXPORT_HEIGHT,
@@ -48,14 +49,6 @@ def wrap_label(text: str, width: int = 38) -> str:
     return "<br>".join(esc(line) for line in lines)
 
 
-def file_stem(title: str) -> str:
-    """A file name stem that says what the chart shows (for the toolbar's PNG download)."""
-    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-    cleaned = "".join(c if c.isalnum() else "-" for c in title.translate(table).lower())
-    stem = "-".join(part for part in cleaned.split("-") if part)[:80].strip("-")
-    return stem or "diagramm"
-
-
 def plotly_config(title: str) -> dict:
     """Toolbar config: German locale, PNG download at 1920×1080 named after the chart."""
     return {
@@ -72,31 +65,59 @@ def plotly_config(title: str) -> dict:
     }
 
 
-def finish(fig: go.Figure, text: ChartText, *, height: int = 460, large: bool = False) -> go.Figure:
-    """Apply title, subtitle, source line, fonts and German number format to a figure."""
+SOURCE_WRAP = 100  # characters per source line; fits a half-width chart
+
+
+def finish(
+    fig: go.Figure,
+    text: ChartText,
+    *,
+    height: int = 460,
+    large: bool = False,
+    legend: bool = False,
+    extra_top: int = 0,
+) -> go.Figure:
+    """Apply title, subtitle, source line, fonts and German number format to a figure.
+
+    With legend, a vertical legend sits right of the plot, where it never collides with the
+    subtitle, the axis labels or the source line at the bottom.
+    """
     base = 20 if large else 14
-    footer = esc(text.source)
-    if text.note:
-        footer = f"{esc(text.note)}<br>{footer}"
-    footer_lines = footer.count("<br>") + 1
+    footer_lines = textwrap.wrap(text.note, SOURCE_WRAP) + textwrap.wrap(text.source, SOURCE_WRAP)
+    footer = "<br>".join(esc(line) for line in footer_lines)
+    line_px = round(base * 0.8 * 1.35)
+    top = round(base * 6.2) + extra_top
+    bottom = round(base * 3.6) + line_px * len(footer_lines)
     fig.update_layout(
         title={
             "text": f"<b>{esc(text.title)}</b>",
             "subtitle": {"text": esc(text.subtitle), "font": {"size": base, "color": MUTED_COLOR}},
             "x": 0,
             "xanchor": "left",
-            "y": 0.98,
+            "xref": "container",
+            "pad": {"l": 12, "t": round(base * 0.8)},
+            "y": 1.0,
             "yanchor": "top",
+            "yref": "container",
             "font": {"size": round(base * 1.45), "color": TEXT_COLOR},
         },
         font={"family": FONT_FAMILY, "size": base, "color": TEXT_COLOR},
         separators=PLOTLY_SEPARATORS,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        height=round(height * (1.25 if large else 1)),
-        margin={"l": 10, "r": 24, "t": round(base * 6.2), "b": round(base * (2.2 + 1.5 * footer_lines))},
+        height=round(height * (1.25 if large else 1)) + extra_top,
+        margin={"l": 10, "r": 24, "t": top, "b": bottom},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": base}},
-        legend={"title": {"text": ""}, "orientation": "h", "y": -0.12, "x": 0, "xanchor": "left"},
+        showlegend=legend,
+        legend={
+            "title": {"text": ""},
+            "orientation": "v",
+            "x": 1.01,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": round(base * 0.9)},
+        },
         annotations=[
             {
                 "text": footer,
@@ -104,7 +125,8 @@ def finish(fig: go.Figure, text: ChartText, *, height: int = 460, large: bool = 
                 "yref": "paper",
                 "x": 0,
                 "y": 0,
-                "yshift": -round(base * (2.0 + 1.5 * footer_lines)),
+                # Below the plot area by the bottom margin minus the footer's own height.
+                "yshift": -(bottom - line_px * len(footer_lines) - 6),
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
@@ -116,6 +138,17 @@ def finish(fig: go.Figure, text: ChartText, *, height: int = 460, large: bool = 
     fig.update_xaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True)
     fig.update_yaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True)
     return fig
+
+
+def _label_lines(labels: list[str]) -> int:
+    """Most lines any wrapped label takes (for row heights)."""
+    return max((label.count("<br>") + 1 for label in labels), default=1)
+
+
+def _value_range(values: list[float], headroom: float = 1.28) -> list[float]:
+    """Axis range with room for the value labels printed outside the bars."""
+    top = max(values, default=0) or 1
+    return [0, top * headroom]
 
 
 def _count_labels(counts: pl.Series, shares: pl.Series | None = None) -> list[str]:
@@ -161,9 +194,12 @@ def bar_by_category(
             hovertemplate=f"%{{y}}<br>{value_label}: %{{x:,d}}{hover_extra}<extra></extra>",
         )
     )
-    fig.update_xaxes(title={"text": value_label}, tickformat=",d")
+    fig.update_xaxes(
+        title={"text": value_label}, tickformat=",d", range=_value_range(frame["count"].to_list())
+    )
     fig.update_yaxes(title={"text": ""})
-    height = max(320, 120 + 34 * len(cats))
+    labels = [wrap_label(c) for c in cats]
+    height = max(320, 150 + (14 + 16 * _label_lines(labels)) * len(cats))
     return finish(fig, text, height=height, large=large)
 
 
@@ -192,8 +228,8 @@ def departments_stacked(
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=y_order, title={"text": ""})
     fig.update_xaxes(title={"text": "Kooperationen"}, tickformat=",d")
-    height = max(360, 160 + 30 * len(y_order))
-    return finish(fig, text, height=height, large=large)
+    height = max(360, 150 + (12 + 16 * _label_lines(y_order)) * len(y_order))
+    return finish(fig, text, height=height, large=large, legend=True)
 
 
 def effects_bar(frame: pl.DataFrame, text: ChartText, *, large: bool = False) -> go.Figure:
@@ -218,7 +254,7 @@ def effect_heatmap(
     rows = list(departments.iter_rows())
     z = [[lookup.get((c, d, e), 0) for e in present] for c, d in rows]
     y = [wrap_label(f"{d} ({c})" if two_cities else d, 34) for c, d in rows]
-    x = [wrap_label(e, 16) for e in present]
+    x = [esc(e) for e in present]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -234,11 +270,13 @@ def effect_heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed", title={"text": ""})
-    fig.update_xaxes(side="top", title={"text": ""}, tickangle=0)
+    fig.update_xaxes(side="top", title={"text": ""}, tickangle=-35)
     if not text.note:
         text = ChartText(text.title, text.subtitle, text.source, MULTI_NOTE)
-    height = max(420, 220 + 28 * len(rows))
-    return finish(fig, text, height=height, large=large)
+    height = max(420, 150 + (12 + 16 * _label_lines(y)) * len(rows))
+    # The effect names stand rotated above the matrix; the top margin makes room for them.
+    longest = max((len(e) for e in present), default=0)
+    return finish(fig, text, height=height, large=large, extra_top=round(longest * 4.6) + 10)
 
 
 def task_area_treemap(frame: pl.DataFrame, text: ChartText, *, large: bool = False) -> go.Figure:
@@ -330,8 +368,9 @@ def city_share_bars(
         categoryorder="array", categoryarray=[wrap_label(c, 34) for c in present][::-1], title={"text": ""}
     )
     fig.update_xaxes(title={"text": "Anteil an den Einträgen der Stadt"}, ticksuffix=" %", rangemode="tozero")
-    height = max(360, 160 + 46 * len(present))
-    return finish(fig, text, height=height, large=large)
+    fig.update_xaxes(range=_value_range([100 * v for v in frame["share"].to_list()], 1.35))
+    height = max(360, 150 + 52 * len(present) * _label_lines([wrap_label(c, 34) for c in present]) ** 0.5)
+    return finish(fig, text, height=round(height), large=large, legend=True)
 
 
 def city_profile(
@@ -362,7 +401,7 @@ def city_profile(
             customdata=[[by_city[c]["count"] if c in by_city else 0, esc(cat)] for c in shown_cities],
             hovertemplate="%{y}<br>%{customdata[1]}: %{x:.1f} % (%{customdata[0]:,d})<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title={"text": ""})
     fig.update_yaxes(autorange="reversed", title={"text": ""})
-    return finish(fig, text, height=360, large=large)
+    return finish(fig, text, height=300, large=large, legend=True)

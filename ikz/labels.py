@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from ikz.queries import Filters
 
 FILTER_LABELS: dict[str, str] = {
@@ -60,3 +63,22 @@ def describe_filters(filters: Filters) -> str:
         more = len(value) - MAX_LISTED
         parts.append(f"{label}: {shown}" + (f" und {more} weitere" if more > 0 else ""))
     return " · ".join(parts) if parts else "Alle Kooperationen, ohne Filter"
+
+
+MAX_FILE_STEM_LENGTH = 80
+FALLBACK_FILE_STEM = "diagramm"
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def file_stem(title: str) -> str:
+    """A file name stem saying what a chart shows: 'Größe je Amt' → 'groesse-je-amt'."""
+    text = title.lower().translate(_GERMAN_LETTERS)
+    # Other accents (é, ł …) lose their mark rather than the whole letter.
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(stem) > MAX_FILE_STEM_LENGTH:
+        cut = stem[:MAX_FILE_STEM_LENGTH]
+        # End at a word boundary when there is one in the second half, so no word is cut off.
+        boundary = cut.rfind("-")
+        stem = cut[:boundary] if boundary > MAX_FILE_STEM_LENGTH // 2 else cut.rstrip("-")
+    return stem or FALLBACK_FILE_STEM

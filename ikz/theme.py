@@ -5,7 +5,8 @@ from __future__ import annotations
 from babel.numbers import format_decimal, format_percent
 
 LOCALE = "de_DE"
-FONT_FAMILY = "Source Sans 3, Source Sans Pro, Arial, sans-serif"
+# Quoted: an unquoted family name containing a digit makes browsers drop the whole list.
+FONT_FAMILY = '"Source Sans 3", "Source Sans Pro", Arial, sans-serif'
 TEXT_COLOR = "#1F2933"
 MUTED_COLOR = "#5F6B76"
 GRID_COLOR = "#E4E7EB"

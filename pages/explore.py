@@ -12,7 +12,7 @@ from ikz.charts import ChartText
 from ikz.labels import COLUMN_LABELS, describe_filters
 from ikz.queries import ALL
 from ikz.sources import source_line
-from ikz.theme import EFFECTS, FORMS, fmt_int, fmt_pct
+from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
 from pages.common import (
     database,
     german_columns,
@@ -117,13 +117,12 @@ with right:
 
 title = "Kooperationen nach Fachbereich/Amt"
 frame = query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS)
-n_departments = figures.departments
-note = (
+note_top = (
     f"Die {TOP_DEPARTMENTS} Fachbereiche mit den meisten Kooperationen."
-    if n_departments > TOP_DEPARTMENTS
+    if figures.departments > TOP_DEPARTMENTS
     else ""
 )
-fig = charts.departments_stacked(frame, text(title, note), forms=FORMS, large=presentation)
+fig = charts.departments_stacked(frame, text(title, note_top), forms=FORMS, large=presentation)
 show_chart(
     fig,
     title,
@@ -145,10 +144,22 @@ with left:
         on_select=select_into_filter("chart_effects", "effects"),
     )
 with right:
-    title = "Fachbereich × Effektkategorie"
-    frame = query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS)
-    fig = charts.effect_heatmap(frame, text(title), effects=EFFECTS, large=presentation)
-    show_chart(fig, title, key="chart_heatmap", presentation=presentation)
+    title = "Kooperationen nach Status"
+    frame = query(db, "count_by", filters, dimension="status")
+    note = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
+    fig = charts.bar_by_category(frame, text(title, note), order=STATUSES, large=presentation)
+    show_chart(
+        fig,
+        title,
+        key="chart_status",
+        presentation=presentation,
+        on_select=select_into_filter("chart_status", "statuses"),
+    )
+
+title = "Fachbereich × Effektkategorie"
+frame = query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS)
+fig = charts.effect_heatmap(frame, text(title, note_top), effects=EFFECTS, large=presentation)
+show_chart(fig, title, key="chart_heatmap", presentation=presentation)
 
 title = "Aufgabenbereich → Fachbereich → Kooperationsform"
 frame = query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS)

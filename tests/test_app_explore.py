@@ -46,7 +46,7 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     assert shown["Fachbereiche/Ämter"] == fmt_int(departments)
     assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
     assert at.title[0].value == "Interkommunale Zusammenarbeit"
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 7
     assert len(at.dataframe) == 1
 
 
@@ -112,4 +112,4 @@ def test_presentation_mode_hides_records(app: AppTest) -> None:
     at.toggle(key="praesentation").set_value(True).run()
     assert not at.exception
     assert len(at.dataframe) == 0
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 7

@@ -7,6 +7,7 @@ import pytest
 
 from ikz import charts
 from ikz.charts import ChartText
+from ikz.labels import file_stem
 from ikz.theme import (
     CITY_COLORS,
     EFFECT_COLORS,
@@ -195,8 +196,8 @@ def test_export_config_is_full_hd_and_named() -> None:
         "height": 1080,
         "scale": 1,
     }
-    assert charts.file_stem("Größe & Übersicht") == "groesse-uebersicht"
-    assert charts.file_stem("<>") == "diagramm"
+    assert file_stem("Größe & Übersicht") == "groesse-uebersicht"
+    assert file_stem("<>") == "diagramm"
 
 
 def test_presentation_mode_enlarges_fonts() -> None:
