@@ -66,6 +66,8 @@ def plotly_config(title: str) -> dict:
 
 
 SOURCE_WRAP = 100  # characters per source line; fits a half-width chart
+NOTE_ANNOTATION = "note"
+SOURCE_ANNOTATION = "source"
 
 
 def finish(
@@ -83,11 +85,33 @@ def finish(
     subtitle, the axis labels or the source line at the bottom.
     """
     base = 20 if large else 14
-    footer_lines = textwrap.wrap(text.note, SOURCE_WRAP) + textwrap.wrap(text.source, SOURCE_WRAP)
-    footer = "<br>".join(esc(line) for line in footer_lines)
+    note_lines = textwrap.wrap(text.note, SOURCE_WRAP)
+    source_lines = textwrap.wrap(text.source, SOURCE_WRAP)
     line_px = round(base * 0.8 * 1.35)
     top = round(base * 6.2) + extra_top
-    bottom = round(base * 3.6) + line_px * len(footer_lines)
+    bottom = round(base * 3.6) + line_px * (len(note_lines) + len(source_lines))
+    footer_top = bottom - line_px * (len(note_lines) + len(source_lines)) - 6
+
+    def footer(name: str, lines: list[str], shift: int) -> dict:
+        # Named, so exports can drop the source line they print beside the image themselves.
+        return {
+            "name": name,
+            "text": "<br>".join(esc(line) for line in lines),
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 0,
+            "yshift": -shift,
+            "xanchor": "left",
+            "yanchor": "top",
+            "showarrow": False,
+            "align": "left",
+            "font": {"size": round(base * 0.8), "color": MUTED_COLOR},
+        }
+
+    annotations = [footer(SOURCE_ANNOTATION, source_lines, footer_top + line_px * len(note_lines))]
+    if note_lines:
+        annotations.insert(0, footer(NOTE_ANNOTATION, note_lines, footer_top))
     fig.update_layout(
         title={
             "text": f"<b>{esc(text.title)}</b>",
@@ -118,22 +142,7 @@ def finish(
             "yanchor": "top",
             "font": {"size": round(base * 0.9)},
         },
-        annotations=[
-            {
-                "text": footer,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 0,
-                # Below the plot area by the bottom margin minus the footer's own height.
-                "yshift": -(bottom - line_px * len(footer_lines) - 6),
-                "xanchor": "left",
-                "yanchor": "top",
-                "showarrow": False,
-                "align": "left",
-                "font": {"size": round(base * 0.8), "color": MUTED_COLOR},
-            }
-        ],
+        annotations=annotations,
     )
     fig.update_xaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True)
     fig.update_yaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
-import html
 import io
 import logging
 import math
@@ -36,6 +35,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from ikz.charts import SOURCE_ANNOTATION
 from ikz.labels import file_stem
 from ikz.theme import MUTED_COLOR, TEXT_COLOR
 
@@ -434,19 +434,9 @@ def _deck_figure(chart: ChartExport) -> dict[str, Any]:
     # A legend above the plot still gets its room: Plotly grows the margin for it automatically.
     margin = layout.setdefault("margin", {})
     margin["t"] = min(margin.get("t", DECK_IMAGE_TOP_MARGIN), DECK_IMAGE_TOP_MARGIN)
-    # ikz.charts.finish puts the source (after an optional note line) in an annotation under
-    # the plot; the footer line prints it already. Other annotations stay as they are.
-    source = html.escape(chart.source, quote=False)
-    annotations = []
-    for annotation in layout.get("annotations", ()):
-        text = annotation.get("text") or ""
-        if source and text == source:
-            continue
-        if source and text.endswith(f"<br>{source}"):
-            annotation = {**annotation, "text": text.removesuffix(f"<br>{source}")}
-        annotations.append(annotation)
+    # The slide or page prints the source line itself; ikz.charts.finish names that annotation.
     if "annotations" in layout:
-        layout["annotations"] = annotations
+        layout["annotations"] = [a for a in layout["annotations"] if a.get("name") != SOURCE_ANNOTATION]
     return data
 
 

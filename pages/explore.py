@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from datetime import date
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from ikz import charts
 from ikz.charts import ChartText
+from ikz.export import ChartExport, DeckSpec, KeyFigure
 from ikz.labels import COLUMN_LABELS, describe_filters
 from ikz.queries import ALL
-from ikz.sources import source_line
+from ikz.sources import DOCUMENTS, source_line
 from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
 from pages.common import (
     database,
+    export_panel,
     german_columns,
     leave_presentation,
     md_escape,
@@ -25,6 +30,12 @@ from pages.common import (
     sidebar_filters,
 )
 
+COMPARABILITY_NOTE = (
+    "Erfurts Übersicht (undatiert, nach 2020) listet bestehende Kooperationen mit Kooperationsart und "
+    "Effekten. Magdeburgs Bericht (November 2010) nennt Gremien und Projekte mit Arbeitsstand; "
+    "Kooperationsart und Effekte sind dort aus den Texten abgeleitet. Kooperationsform, "
+    "Verbindlichkeit, Effektkategorien und Aufgabenbereiche sind eigene Harmonisierungen."
+)
 TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 5000
@@ -53,27 +64,38 @@ def against_total(part: int, whole: int) -> str:
     return f"von {fmt_int(whole)} insgesamt{share}"
 
 
-cols = st.columns(4)
-cols[0].metric("Kooperationen", fmt_int(figures.cooperations))
-cols[0].caption(against_total(figures.cooperations, total.cooperations))
-cols[1].metric("Fachbereiche/Ämter", fmt_int(figures.departments))
-cols[1].caption(against_total(figures.departments, total.departments))
-cols[2].metric(
-    "Anteil verbindlicher Kooperationen",
-    fmt_pct(figures.committed_share) if figures.committed_share is not None else "–",
-    help="Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) oder vertraglich",
-)
-cols[2].caption(f"insgesamt {fmt_pct(total.committed_share or 0)}")
-cols[3].metric(
-    "Häufigste Effektkategorie",
-    figures.top_effect or "–",
-    help="Ohne 'ohne Angabe'; ein Eintrag kann mehreren Kategorien angehören",
-)
-cols[3].caption(
-    f"{fmt_int(figures.top_effect_count)} Nennungen; insgesamt: {total.top_effect or '–'}"
-    if figures.top_effect
-    else "keine Effekte genannt"
-)
+key_figures = [
+    KeyFigure(
+        "Kooperationen",
+        fmt_int(figures.cooperations),
+        against_total(figures.cooperations, total.cooperations),
+    ),
+    KeyFigure(
+        "Fachbereiche/Ämter",
+        fmt_int(figures.departments),
+        against_total(figures.departments, total.departments),
+    ),
+    KeyFigure(
+        "Anteil verbindlicher Kooperationen",
+        fmt_pct(figures.committed_share) if figures.committed_share is not None else "–",
+        f"insgesamt {fmt_pct(total.committed_share or 0)}; öffentlich-rechtlich oder vertraglich",
+    ),
+    KeyFigure(
+        "Häufigste Effektkategorie",
+        figures.top_effect or "–",
+        f"{fmt_int(figures.top_effect_count)} Nennungen; insgesamt: {total.top_effect or '–'}"
+        if figures.top_effect
+        else "keine Effekte genannt",
+    ),
+]
+HELP = {
+    "Anteil verbindlicher Kooperationen": "Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) "
+    "oder vertraglich",
+    "Häufigste Effektkategorie": "Ohne „ohne Angabe“; ein Eintrag kann mehreren Kategorien angehören",
+}
+for column, figure in zip(st.columns(len(key_figures)), key_figures, strict=True):
+    column.metric(figure.label, figure.value, help=HELP.get(figure.label))
+    column.caption(figure.note)
 
 if figures.cooperations == 0:
     st.info(
@@ -89,6 +111,15 @@ def text(title: str, note: str = "") -> ChartText:
     return ChartText(title=title, subtitle=subtitle, source=source, note=note)
 
 
+exports: list[ChartExport] = []
+
+
+def present(fig: go.Figure, title: str, *, key: str, on_select: Callable[[], None] | None = None) -> None:
+    """Show a chart and keep it for the slide deck of this view."""
+    show_chart(fig, title, key=key, presentation=presentation, on_select=on_select)
+    exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
+
+
 left, right = st.columns(2)
 with left:
     title = "Kooperationen nach Kooperationsart"
@@ -96,22 +127,20 @@ with left:
     fig = charts.bar_by_category(
         frame.rename({"type_name": "category"}), text(title), color_by="form", large=presentation
     )
-    show_chart(
+    present(
         fig,
         title,
         key="chart_types",
-        presentation=presentation,
         on_select=select_into_filter("chart_types", "types"),
     )
 with right:
     title = "Kooperationen nach Kooperationsform"
     frame = query(db, "count_by", filters, dimension="form")
     fig = charts.bar_by_category(frame, text(title), order=FORMS, large=presentation)
-    show_chart(
+    present(
         fig,
         title,
         key="chart_forms",
-        presentation=presentation,
         on_select=select_into_filter("chart_forms", "forms"),
     )
 
@@ -123,11 +152,10 @@ note_top = (
     else ""
 )
 fig = charts.departments_stacked(frame, text(title, note_top), forms=FORMS, large=presentation)
-show_chart(
+present(
     fig,
     title,
     key="chart_departments",
-    presentation=presentation,
     on_select=select_into_filter("chart_departments", "departments"),
 )
 
@@ -136,11 +164,10 @@ with left:
     title = "Kooperationen nach Effektkategorie"
     frame = query(db, "cooperations_by_effect", filters)
     fig = charts.effects_bar(frame, text(title), large=presentation)
-    show_chart(
+    present(
         fig,
         title,
         key="chart_effects",
-        presentation=presentation,
         on_select=select_into_filter("chart_effects", "effects"),
     )
 with right:
@@ -148,29 +175,44 @@ with right:
     frame = query(db, "count_by", filters, dimension="status")
     note = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
     fig = charts.bar_by_category(frame, text(title, note), order=STATUSES, large=presentation)
-    show_chart(
+    present(
         fig,
         title,
         key="chart_status",
-        presentation=presentation,
         on_select=select_into_filter("chart_status", "statuses"),
     )
 
 title = "Fachbereich × Effektkategorie"
 frame = query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS)
 fig = charts.effect_heatmap(frame, text(title, note_top), effects=EFFECTS, large=presentation)
-show_chart(fig, title, key="chart_heatmap", presentation=presentation)
+present(fig, title, key="chart_heatmap")
 
 title = "Aufgabenbereich → Fachbereich → Kooperationsform"
 frame = query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS)
 fig = charts.task_area_treemap(
     frame, text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan."), large=presentation
 )
-show_chart(fig, title, key="chart_treemap", presentation=presentation)
+present(fig, title, key="chart_treemap")
 
 if presentation:
     st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
     st.stop()
+
+export_panel(
+    "ueberblick",
+    DeckSpec(
+        title="Interkommunale Zusammenarbeit",
+        subtitle="Überblick der Kooperationen",
+        created=date.today(),
+        filters_text=subtitle,
+        charts=tuple(exports),
+        key_figures=tuple(key_figures),
+        sources=tuple(
+            f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
+        ),
+        note=COMPARABILITY_NOTE,
+    ),
+)
 
 # --- The records behind the charts -------------------------------------------------------
 st.header("Einträge")

@@ -102,7 +102,7 @@ def test_odd_search_text_is_plain(app: AppTest, text: str) -> None:
 def test_reset_clears_filters(app: AppTest) -> None:
     at = app.run()
     at.multiselect(key="art").set_value(["Zweckvereinbarung"]).run()
-    at.button[0].click().run()
+    at.button(key="filter_reset").click().run()
     assert not at.exception
     assert at.multiselect(key="art").value == []
 
@@ -113,3 +113,23 @@ def test_presentation_mode_hides_records(app: AppTest) -> None:
     assert not at.exception
     assert len(at.dataframe) == 0
     assert len(at.get("plotly_chart")) == 7
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium fehlt: kein Bildexport möglich")
+def test_export_panel_builds_deck_and_pdf(app: AppTest) -> None:
+    at = app.run()
+    at.button(key="ueberblick_export_build").click().run(timeout=120)
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Foliensatz herunterladen" in labels
+    assert "PDF-Bericht herunterladen" in labels
+    assert any(s.label.startswith("Export fertig") for s in at.get("status"))
+
+
+def test_export_panel_explains_missing_browser(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ikz.export
+
+    monkeypatch.setattr(ikz.export, "find_browser", lambda: None)
+    at = app.run()
+    assert not at.exception
+    assert any("Chromium" in i.value for i in at.info)

@@ -27,7 +27,8 @@ def assert_chrome(fig, text: ChartText = TEXT) -> None:
     layout = fig.layout
     assert layout.title.text == f"<b>{text.title}</b>"
     assert layout.title.subtitle.text == text.subtitle
-    assert text.source in layout.annotations[-1].text
+    footer = {a.name: a.text for a in layout.annotations}
+    assert footer["source"] == text.source
     assert layout.separators == ",."
 
 
@@ -112,7 +113,9 @@ def test_departments_stacked_one_trace_per_form_in_order() -> None:
 def test_effects_bar_says_multiple_counts() -> None:
     frame = pl.DataFrame({"effect": ["Personalentlastung"], "count": [3], "share": [0.75]})
     fig = charts.effects_bar(frame, TEXT)
-    assert "Mehrfachnennungen möglich" in fig.layout.annotations[-1].text
+    footer = {a.name: a.text for a in fig.layout.annotations}
+    assert footer["note"].startswith("Mehrfachnennungen möglich")
+    assert footer["source"] == TEXT.source
     assert fig.data[0].marker.color[0] == EFFECT_COLORS["Personalentlastung"]
 
 

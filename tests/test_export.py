@@ -20,6 +20,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from ikz import export, labels
+from ikz.charts import ChartText, finish
 from ikz.export import (
     NO_BROWSER_MESSAGE,
     ChartExport,
@@ -51,11 +52,8 @@ def bar_figure(title: str = "Kooperationen nach Form") -> go.Figure:
         ],
         layout={"title": {"text": title}, "barmode": "group"},
     )
-    # Like ikz.charts.finish: a note and the source in an annotation under the plot.
-    figure.add_annotation(
-        text=f"Mehrfachnennungen möglich.<br>{SOURCE}", x=0, y=-0.2, xref="paper", yref="paper"
-    )
-    return figure
+    # Finished as on the dashboard: title, subtitle, a note and the source under the plot.
+    return finish(figure, ChartText(title, "Alle Kooperationen", SOURCE, "Mehrfachnennungen möglich."))
 
 
 def heatmap_figure() -> go.Figure:
@@ -401,3 +399,11 @@ def test_chart_export_file_name_prefers_its_stem() -> None:
     chart = ChartExport("Kooperationen nach Form", "", SOURCE, bar_figure(), "formen")
     assert chart.file_name("png") == "formen.png"
     assert SPEC.charts[0].file_name("png") == "kooperationen-nach-form.png"
+
+
+def test_deck_image_drops_title_and_source_but_keeps_the_note() -> None:
+    chart = ChartExport("Titel", "Alle", SOURCE, bar_figure())
+    layout = export._deck_figure(chart)["layout"]
+    assert layout["title"]["text"] == ""
+    texts = [a["text"] for a in layout["annotations"]]
+    assert texts == ["Mehrfachnennungen möglich."]
