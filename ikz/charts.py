@@ -89,8 +89,9 @@ def finish(
     source_lines = textwrap.wrap(text.source, SOURCE_WRAP)
     line_px = round(base * 0.8 * 1.35)
     top = round(base * 6.2) + extra_top
-    bottom = round(base * 3.6) + line_px * (len(note_lines) + len(source_lines))
-    footer_top = bottom - line_px * (len(note_lines) + len(source_lines)) - 6
+    # The footer starts below tick labels and axis title (about 4 lines of the base size).
+    footer_top = round(base * 5.2)
+    bottom = footer_top + line_px * (len(note_lines) + len(source_lines)) + 8
 
     def footer(name: str, lines: list[str], shift: int) -> dict:
         # Named, so exports can drop the source line they print beside the image themselves.
@@ -145,7 +146,7 @@ def finish(
         annotations=annotations,
     )
     fig.update_xaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True)
-    fig.update_yaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True)
+    fig.update_yaxes(gridcolor=GRID_COLOR, zerolinecolor=GRID_COLOR, automargin=True, ticklabelstandoff=6)
     return fig
 
 

@@ -419,8 +419,15 @@ def filter_line(filters_text: str) -> str:
 
 
 def source_line(source: str) -> str:
-    """The source line printed under a chart."""
-    return f"Quelle: {source}"
+    """The source line printed under a chart; 'Quelle:' once, also when the source has it."""
+    return source if source.startswith("Quelle") else f"Quelle: {source}"
+
+
+def value_size(value: str, large: int) -> int:
+    """Font size for a key figure: numbers big, a category name small enough to fit its column."""
+    # A number ("1.234", "36,4 %") fits at the large size; a word like "Erfahrungs- und
+    # Wissensaustausch" would break mid-word there.
+    return large if len(value) <= 10 else max(large * 2 // 5, 14)
 
 
 DECK_IMAGE_TOP_MARGIN = 40  # px; Plotly reserves 100 for the title, which the image leaves out
@@ -630,7 +637,7 @@ def _key_figures_slide(prs: Any, spec: DeckSpec) -> None:
     gap = Inches(0.3)
     cell_width = (_CONTENT_WIDTH - gap * (columns - 1)) // columns
     cell_height = (Inches(5.2) - gap * (rows - 1)) // rows
-    value_size = 54 if rows == 1 else 36
+    base_size = 54 if rows == 1 else 36
     for index, figure in enumerate(figures):
         row, column = divmod(index, columns)
         box = (
@@ -640,7 +647,13 @@ def _key_figures_slide(prs: Any, spec: DeckSpec) -> None:
             cell_height,
         )
         lines = [
-            _Line(figure.value, value_size, style.primary_color, bold=True, space_after=6),
+            _Line(
+                figure.value,
+                value_size(figure.value, base_size),
+                style.primary_color,
+                bold=True,
+                space_after=6,
+            ),
             _Line(figure.label, 18, style.text_color, bold=True, space_after=4),
         ]
         if figure.note:
@@ -864,7 +877,7 @@ def build_pdf(
             x = _PDF_MARGIN + column * (cell_width + gap)
             pdf.set_xy(x, row_top + row * row_height)
             for text, size, color, bold in (
-                (figure.value, 36, style.primary_color, True),
+                (figure.value, value_size(figure.value, 36), style.primary_color, True),
                 (figure.label, 13, style.text_color, True),
                 (figure.note, 10, style.muted_color, False),
             ):

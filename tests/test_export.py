@@ -407,3 +407,14 @@ def test_deck_image_drops_title_and_source_but_keeps_the_note() -> None:
     assert layout["title"]["text"] == ""
     texts = [a["text"] for a in layout["annotations"]]
     assert texts == ["Mehrfachnennungen möglich."]
+
+
+def test_source_line_says_quelle_once() -> None:
+    assert export.source_line("Landeshauptstadt Erfurt") == "Quelle: Landeshauptstadt Erfurt"
+    assert export.source_line("Quelle: LH Erfurt; eigene Auswertung") == "Quelle: LH Erfurt; eigene Auswertung"
+
+
+def test_long_key_figure_values_get_a_smaller_font() -> None:
+    assert export.value_size("1.234", 54) == 54
+    assert export.value_size("36,4 %", 54) == 54
+    assert export.value_size("Erfahrungs- und Wissensaustausch", 54) < 30
