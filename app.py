@@ -17,8 +17,10 @@ st.html(
     """<style>
     [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
-        line-height: 1.15;
+        overflow-wrap: normal !important; word-break: normal !important; line-height: 1.15;
     }
+    /* The fourth key figure is a category name, not a number: smaller, so it wraps at words. */
+    [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 1.5rem;}
     </style>"""
 )
 

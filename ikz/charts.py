@@ -65,7 +65,10 @@ def plotly_config(title: str) -> dict:
     }
 
 
-SOURCE_WRAP = 100  # characters per source line; fits a half-width chart
+# Characters per footer line: the footer starts at the plot's left edge (after the axis labels),
+# so a half-width chart with long labels holds about 70 characters, 45 at presentation size.
+SOURCE_WRAP = 70
+SOURCE_WRAP_LARGE = 45
 NOTE_ANNOTATION = "note"
 SOURCE_ANNOTATION = "source"
 
@@ -78,20 +81,29 @@ def finish(
     large: bool = False,
     legend: bool = False,
     extra_top: int = 0,
+    rows: int | None = None,
+    row_lines: int = 1,
 ) -> go.Figure:
     """Apply title, subtitle, source line, fonts and German number format to a figure.
 
     With legend, a vertical legend sits right of the plot, where it never collides with the
-    subtitle, the axis labels or the source line at the bottom.
+    subtitle, the axis labels or the source line at the bottom. With rows (categories on the
+    y axis, each label up to row_lines lines), the plot area gets room for every label at the
+    current font size and height is only a minimum.
     """
     base = 20 if large else 14
-    note_lines = textwrap.wrap(text.note, SOURCE_WRAP)
-    source_lines = textwrap.wrap(text.source, SOURCE_WRAP)
+    wrap = SOURCE_WRAP_LARGE if large else SOURCE_WRAP
+    note_lines = textwrap.wrap(text.note, wrap)
+    source_lines = textwrap.wrap(text.source, wrap)
     line_px = round(base * 0.8 * 1.35)
     top = round(base * 6.2) + extra_top
     # The footer starts below tick labels and axis title (about 4 lines of the base size).
     footer_top = round(base * 5.2)
     bottom = footer_top + line_px * (len(note_lines) + len(source_lines)) + 8
+    total_height = round(height * base / 14) + extra_top
+    if rows:
+        plot_px = rows * round(base * (0.8 + 1.3 * row_lines))
+        total_height = max(total_height, plot_px + top + bottom)
 
     def footer(name: str, lines: list[str], shift: int) -> dict:
         # Named, so exports can drop the source line they print beside the image themselves.
@@ -130,7 +142,8 @@ def finish(
         separators=PLOTLY_SEPARATORS,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        height=round(height * (1.25 if large else 1)) + extra_top,
+        # Rows and labels grow with the font, so the whole figure does too (20 / 14 in presentation).
+        height=total_height,
         margin={"l": 10, "r": 24, "t": top, "b": bottom},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": base}},
         showlegend=legend,
@@ -155,7 +168,14 @@ def _label_lines(labels: list[str]) -> int:
     return max((label.count("<br>") + 1 for label in labels), default=1)
 
 
-def _value_range(values: list[float], headroom: float = 1.28) -> list[float]:
+def _count_ticks(values: list[float]) -> dict:
+    """Integer ticks for counts: step 1 for small numbers, else Plotly's own step."""
+    top = max(values, default=0)
+    # ',d' on Plotly's automatic half steps would print '0 1 1 2 2 …'.
+    return {"tickformat": ",d", "dtick": 1} if top <= 8 else {"tickformat": ",d"}
+
+
+def _value_range(values: list[float], headroom: float = 1.4) -> list[float]:
     """Axis range with room for the value labels printed outside the bars."""
     top = max(values, default=0) or 1
     return [0, top * headroom]
@@ -209,8 +229,7 @@ def bar_by_category(
     )
     fig.update_yaxes(title={"text": ""})
     labels = [wrap_label(c) for c in cats]
-    height = max(320, 150 + (14 + 16 * _label_lines(labels)) * len(cats))
-    return finish(fig, text, height=height, large=large)
+    return finish(fig, text, height=320, large=large, rows=len(cats), row_lines=_label_lines(labels))
 
 
 def departments_stacked(
@@ -237,9 +256,11 @@ def departments_stacked(
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=y_order, title={"text": ""})
-    fig.update_xaxes(title={"text": "Kooperationen"}, tickformat=",d")
-    height = max(360, 150 + (12 + 16 * _label_lines(y_order)) * len(y_order))
-    return finish(fig, text, height=height, large=large, legend=True)
+    totals = frame.group_by("city", "department").agg(pl.col("count").sum())["count"].to_list()
+    fig.update_xaxes(title={"text": "Kooperationen"}, **_count_ticks(totals))
+    return finish(
+        fig, text, height=360, large=large, legend=True, rows=len(y_order), row_lines=_label_lines(y_order)
+    )
 
 
 def effects_bar(frame: pl.DataFrame, text: ChartText, *, large: bool = False) -> go.Figure:
@@ -283,10 +304,17 @@ def effect_heatmap(
     fig.update_xaxes(side="top", title={"text": ""}, tickangle=-35)
     if not text.note:
         text = ChartText(text.title, text.subtitle, text.source, MULTI_NOTE)
-    height = max(420, 150 + (12 + 16 * _label_lines(y)) * len(rows))
     # The effect names stand rotated above the matrix; the top margin makes room for them.
     longest = max((len(e) for e in present), default=0)
-    return finish(fig, text, height=height, large=large, extra_top=round(longest * 4.6) + 10)
+    return finish(
+        fig,
+        text,
+        height=420,
+        large=large,
+        extra_top=round(longest * 4.6 * (20 if large else 14) / 14) + 10,
+        rows=len(rows),
+        row_lines=_label_lines(y),
+    )
 
 
 def task_area_treemap(frame: pl.DataFrame, text: ChartText, *, large: bool = False) -> go.Figure:
@@ -415,3 +443,144 @@ def city_profile(
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title={"text": ""})
     fig.update_yaxes(autorange="reversed", title={"text": ""})
     return finish(fig, text, height=300, large=large, legend=True)
+
+
+# --- Vergleich Erfurt – Magdeburg ---------------------------------------------------------------
+
+PROFILE_MIN_LABEL = 0.06  # segments narrower than this share carry no label (it would not fit)
+
+
+def city_profiles(
+    frame: pl.DataFrame,
+    text: ChartText,
+    *,
+    orders: dict[str, tuple[str, ...]],
+    cities: tuple[str, ...] = tuple(CITY_COLORS),
+    large: bool = False,
+) -> go.Figure:
+    """Both cities' mixes in several dimensions at a glance: one 100 % stacked bar per dimension
+    and city (columns dimension, city, category, count, share); orders maps dimension → categories."""
+    dims = [d for d in orders if d in set(frame["dimension"].to_list())]
+    shown = [c for c in cities if c in set(frame["city"].to_list())]
+    rows = [(d, c) for d in dims for c in shown]
+    y = [[esc(d) for d, _ in rows], [esc(c) for _, c in rows]]
+    fig = go.Figure()
+    for dim in dims:
+        part = frame.filter(pl.col("dimension") == dim)
+        present = set(part["category"].to_list())
+        categories = [c for c in orders[dim] if c in present] + sorted(present - set(orders[dim]))
+        for i, cat in enumerate(categories):
+            by_city = {r["city"]: r for r in part.filter(pl.col("category") == cat).iter_rows(named=True)}
+            cells = [by_city.get(c) if d == dim else None for d, c in rows]
+            fig.add_bar(
+                orientation="h",
+                name=esc(cat),
+                legendgroup=esc(dim),
+                legendgrouptitle={"text": f"<b>{esc(dim)}</b>"} if i == 0 else None,
+                y=y,
+                x=[r["share"] * 100 if r else None for r in cells],
+                marker={"color": color_of(cat), "line": {"color": "white", "width": 1}},
+                text=[fmt_pct(r["share"], 0) if r and r["share"] >= PROFILE_MIN_LABEL else "" for r in cells],
+                textposition="inside",
+                insidetextanchor="middle",
+                customdata=[[r["count"] if r else 0, r["city_total"] if r else 0, esc(cat)] for r in cells],
+                hovertemplate=(
+                    "%{y}<br>%{customdata[2]}: %{x:.1f} %<br>"
+                    "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
+                ),
+            )
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"groupclick": "toggleitem", "tracegroupgap": 12})
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title={"text": "Anteil an den Einträgen der Stadt"})
+    fig.update_yaxes(autorange="reversed", title={"text": ""})
+    n_legend = sum(1 for trace in fig.data) + 2 * len(dims)
+    height = max(220 + 46 * len(rows), 120 + 21 * n_legend)
+    return finish(fig, text, height=height, large=large, legend=True)
+
+
+def partner_bars(
+    frame: pl.DataFrame, text: ChartText, *, kinds: tuple[str, ...], large: bool = False
+) -> go.Figure:
+    """Horizontal bars of how many records name each partner (columns partner, kind, count), most
+    named on top, coloured by the partner's kind (one legend entry per kind)."""
+    ordered = frame.sort(["count", "partner"], descending=[True, False])
+    labels = {p: wrap_label(p, 34) for p in ordered["partner"].to_list()}
+    fig = go.Figure()
+    present = set(ordered["kind"].to_list())
+    for kind in [k for k in kinds if k in present] + sorted(present - set(kinds)):
+        part = ordered.filter(pl.col("kind") == kind)
+        fig.add_bar(
+            orientation="h",
+            name=esc(kind),
+            y=[labels[p] for p in part["partner"].to_list()],
+            x=part["count"].to_list(),
+            marker={"color": color_of(kind)},
+            text=[fmt_int(c) for c in part["count"].to_list()],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[p, kind] for p in part["partner"].to_list()],
+            hovertemplate=f"%{{y}}<br>{esc(kind)}<br>Einträge: %{{x:,d}}<extra></extra>",
+        )
+    order = [labels[p] for p in ordered["partner"].to_list()]
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title={"text": ""})
+    fig.update_xaxes(
+        title={"text": "Einträge, die den Partner nennen"},
+        tickformat=",d",
+        range=_value_range([float(c) for c in ordered["count"].to_list()], 1.18),
+    )
+    height = max(320, 150 + 30 * len(order) * _label_lines(order) ** 0.5)
+    return finish(fig, text, height=round(height), large=large, legend=True)
+
+
+def topic_map(
+    frame: pl.DataFrame,
+    text: ChartText,
+    *,
+    cities: tuple[str, str] = ("Erfurt", "Magdeburg"),
+    large: bool = False,
+) -> go.Figure:
+    """Topics per Aufgabenbereich as diverging bars: the first city's records to the left, the
+    second's to the right (columns area, topic, count_<city lower case> for both cities).
+
+    A topic with bars on both sides is shared; one side only is a suggestion for the other city.
+    """
+    left, right = cities
+    rows: list[tuple[str, str | None]] = []  # (area, topic); topic None = the area's header row
+    for area in frame["area"].unique(maintain_order=True).to_list():
+        rows.append((area, None))
+        rows += [(area, t) for t in frame.filter(pl.col("area") == area)["topic"].to_list()]
+    # Header rows carry the area in bold; topic rows are indented under it. Labels stay unique
+    # because every topic name is (vocabulary names are unique).
+    labels = [f"<b>{esc(a)}</b>" if t is None else f"{esc(t)}  " for a, t in rows]
+    counts = {
+        city: dict(zip(frame["topic"].to_list(), frame[f"count_{city.lower()}"].to_list(), strict=True))
+        for city in cities
+    }
+    fig = go.Figure()
+    for city, sign in ((left, -1), (right, 1)):
+        values = [counts[city].get(t, 0) if t else 0 for _, t in rows]
+        fig.add_bar(
+            orientation="h",
+            name=esc(city),
+            y=labels,
+            x=[sign * v if v else None for v in values],
+            marker={"color": CITY_COLORS.get(city, color_of(city))},
+            text=[fmt_int(v) if v else "" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[v, esc(t or "")] for v, (_, t) in zip(values, rows, strict=True)],
+            hovertemplate=f"{esc(city)}<br>%{{customdata[1]}}: %{{customdata[0]:,d}} Einträge<extra></extra>",
+        )
+    top = max([*counts[left].values(), *counts[right].values(), 1])
+    step = max(1, round(top / 4))
+    ticks = list(range(-step * (top // step), step * (top // step) + 1, step))
+    fig.update_layout(barmode="relative", bargap=0.3)
+    fig.update_xaxes(
+        range=[-top * 1.25, top * 1.25],
+        tickvals=ticks,
+        ticktext=[fmt_int(abs(v)) for v in ticks],
+        title={"text": f"← Einträge {esc(left)}   |   Einträge {esc(right)} →"},
+        zeroline=True,
+        zerolinecolor=MUTED_COLOR,
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title={"text": ""})
+    return finish(fig, text, height=max(360, 170 + 24 * len(rows)), large=large, legend=True)

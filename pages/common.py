@@ -231,6 +231,7 @@ def presentation_toggle() -> bool:
             [data-testid="stExpander"] {display: none !important;}
             [data-testid="stMainBlockContainer"] {padding-top: 1.5rem; max-width: 100%;}
             [data-testid="stMetricValue"] {font-size: 3.2rem;}
+            [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 2.1rem;}
             [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
             </style>"""
         )
@@ -249,7 +250,8 @@ def show_chart(
     config = plotly_config(title)
     if presentation:
         config["displayModeBar"] = False
-    kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch"}
+    # theme=None: the figure keeps exactly the fonts and colours of ikz.theme, as in its exports.
+    kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch", "theme": None}
     if on_select is not None and not presentation:
         kwargs.update(on_select=on_select, selection_mode="points")
     st.plotly_chart(fig, **kwargs)
@@ -410,3 +412,45 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
         key=f"{page_key}_svg",
         icon=":material/polyline:",
     )
+
+
+# --- Vergleich Erfurt – Magdeburg: cached queries from ikz.comparison --------------------------
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_comparison(
+    name: str,
+    _db: Database,
+    file_version: FileIdentity,
+    vocabulary_version: int,
+    filters: Filters,
+    kwargs: tuple,
+) -> Any:
+    # vocabulary_version (mtime of data/topics.toml) is in the key: topics are matched at query
+    # time, so an edited vocabulary must not be answered from the cache.
+    from ikz import comparison  # the comparison page alone needs it (and rapidfuzz)
+
+    fn: Callable[..., Any] = getattr(comparison, name)
+    with _db.cursor() as cur:
+        return fn(cur, filters=filters, **dict(kwargs))
+
+
+def comparison_query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
+    """Run a query from ikz.comparison by name, cached like query() and per topic-vocabulary version."""
+    from ikz.errors import TaxonomyError
+    from ikz.paths import TOPICS_PATH
+
+    try:
+        vocabulary_version = TOPICS_PATH.stat().st_mtime_ns
+    except FileNotFoundError:
+        vocabulary_version = -1  # the query raises the error naming the file
+    try:
+        return _cached_comparison(
+            name, db, version(db), vocabulary_version, filters, tuple(sorted(kwargs.items()))
+        )
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    except TaxonomyError as exc:
+        fail(f"Das Themen-Vokabular kann nicht gelesen werden: {exc}")
+    except duckdb.Error as exc:
+        fail(DAMAGED.format(error=type(exc).__name__))
