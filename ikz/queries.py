@@ -107,6 +107,14 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFra
     return con.sql(sql, params=params).pl()
 
 
+def _head_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
+    """Rows of the first `top` departments in the frame's order (all rows when top is None)."""
+    if top is None:
+        return frame
+    keep = frame.select("city", "department").unique(maintain_order=True).head(top)
+    return frame.join(keep, on=["city", "department"], how="semi", maintain_order="left")
+
+
 def count_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> int:
     """Number of cooperations the filters leave."""
     where, params = where_clause(filters)
@@ -207,10 +215,7 @@ def cooperations_by_department(
         """,
         params,
     )
-    if top is not None:
-        keep = frame.select("city", "department").unique(maintain_order=True).head(top)
-        frame = frame.join(keep, on=["city", "department"], how="semi", maintain_order="left")
-    return frame
+    return _head_departments(frame, top)
 
 
 def cooperations_by_effect(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
@@ -253,10 +258,7 @@ def department_effect_matrix(
         """,
         params,
     )
-    if top is not None:
-        keep = frame.select("city", "department").unique(maintain_order=True).head(top)
-        frame = frame.join(keep, on=["city", "department"], how="semi", maintain_order="left")
-    return frame
+    return _head_departments(frame, top)
 
 
 def task_area_tree(

@@ -298,6 +298,9 @@ def german_columns(frame: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
 # --- Export for council presentations ------------------------------------------------------
 
 
+IMAGE_DOWNLOADS = (("png", "image/png", ":material/image:"), ("svg", "image/svg+xml", ":material/polyline:"))
+
+
 def _fingerprint(spec: DeckSpec) -> str:
     """What the export shows; a stored export is offered only while the view is unchanged."""
     parts = [spec.title, spec.filters_text, *(c.title + c.subtitle for c in spec.charts)]
@@ -393,25 +396,17 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
     titles = [c.title for c in spec.charts]
     chosen = st.selectbox("Diagramm", titles, key=f"{page_key}_chart_choice", label_visibility="collapsed")
     chart = spec.charts[titles.index(chosen)] if chosen in titles else spec.charts[0]
-    c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(
-        "PNG herunterladen",
-        _deferred_image(chart.figure, "png"),
-        file_name=chart.file_name("png"),
-        mime="image/png",
-        on_click="ignore",
-        key=f"{page_key}_png",
-        icon=":material/image:",
-    )
-    c2.download_button(
-        "SVG herunterladen",
-        _deferred_image(chart.figure, "svg"),
-        file_name=chart.file_name("svg"),
-        mime="image/svg+xml",
-        on_click="ignore",
-        key=f"{page_key}_svg",
-        icon=":material/polyline:",
-    )
+    columns = st.columns([1, 1, 2])
+    for column, (fmt, mime, icon) in zip(columns, IMAGE_DOWNLOADS, strict=False):
+        column.download_button(
+            f"{fmt.upper()} herunterladen",
+            _deferred_image(chart.figure, fmt),
+            file_name=chart.file_name(fmt),
+            mime=mime,
+            on_click="ignore",
+            key=f"{page_key}_{fmt}",
+            icon=icon,
+        )
 
 
 # --- Vergleich Erfurt – Magdeburg: cached queries from ikz.comparison --------------------------
