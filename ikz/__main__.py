@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import DB_ENV_VAR, RAW_DIR, TAXONOMY_PATH
+from ikz.paths import DB_ENV_VAR, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,12 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     build_cmd.add_argument("--raw", type=Path, default=RAW_DIR, help="Ordner der Quelldateien")
     build_cmd.add_argument("--taxonomy", type=Path, default=TAXONOMY_PATH, help="Regeldatei")
+    build_cmd.add_argument("--partners", type=Path, default=PARTNERS_PATH, help="Partner-Verzeichnis")
     args = parser.parse_args(argv)
 
     from ikz.build import build  # imported late so `--help` works even with a broken install
 
     try:
-        summary = build(args.db, raw_dir=args.raw, taxonomy_path=args.taxonomy)
+        summary = build(args.db, raw_dir=args.raw, taxonomy_path=args.taxonomy, partners_path=args.partners)
     except (SourceError, TaxonomyError) as exc:
         # One line naming file and line, not a traceback: the user fixes the file and reruns.
         print(f"Fehler: {exc}", file=sys.stderr)

@@ -16,7 +16,8 @@ from ikz.errors import SourceError
 from ikz.normalise import TABLE_ORDER, Tables, normalise
 from ikz.parse.erfurt import parse_erfurt
 from ikz.parse.magdeburg import parse_magdeburg
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+from ikz.partners import load_gazetteer
+from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,17 @@ def read_source(path: Path) -> str:
         raise SourceError(str(path), line, "kein gültiges UTF-8") from None
 
 
-def load_tables(raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH) -> Tables:
-    """Parse both documents and classify them with the taxonomy file."""
+def load_tables(
+    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+) -> Tables:
+    """Parse both documents, classify them with the taxonomy file and find their partners."""
     taxonomy = load_taxonomy(taxonomy_path)
+    gazetteer = load_gazetteer(partners_path)
     erfurt_path = raw_dir / ERFURT_FILE
     magdeburg_path = raw_dir / MAGDEBURG_FILE
     erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
     magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
-    return normalise(erfurt, magdeburg, taxonomy)
+    return normalise(erfurt, magdeburg, taxonomy, gazetteer)
 
 
 @contextlib.contextmanager
@@ -122,12 +126,15 @@ def summarise(target: Path) -> BuildSummary:
 
 
 def build(
-    target: Path | None = None, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH
+    target: Path | None = None,
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
 ) -> BuildSummary:
     """Parse, classify and write the database; a failure leaves any existing file untouched."""
     target = (target or db_path()).resolve()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
-    tables = load_tables(raw_dir, taxonomy_path)
+    tables = load_tables(raw_dir, taxonomy_path, partners_path)
     with build_lock(target):
         write_database(tables, target)
     return summarise(target)

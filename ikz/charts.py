@@ -489,12 +489,19 @@ def city_profiles(
                     "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
                 ),
             )
-    fig.update_layout(barmode="stack", bargap=0.3, legend={"groupclick": "toggleitem", "tracegroupgap": 12})
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title={"text": "Anteil an den Einträgen der Stadt"})
     fig.update_yaxes(autorange="reversed", title={"text": ""})
-    n_legend = sum(1 for trace in fig.data) + 2 * len(dims)
-    height = max(220 + 46 * len(rows), 120 + 21 * n_legend)
-    return finish(fig, text, height=height, large=large, legend=True)
+    # Tall enough for the legend (one line per category, a title per dimension): a scrolling
+    # legend would hide categories.
+    height = max(250 + 48 * len(rows), 250 + 21 * len(fig.data) + 34 * len(dims))
+    fig = finish(fig, text, height=height, large=large, legend=True)
+    # Stacked bars reverse the legend by default; keep categories in the order of the bars.
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.3,
+        legend={"groupclick": "toggleitem", "tracegroupgap": 12, "traceorder": "grouped"},
+    )
+    return fig
 
 
 def partner_bars(

@@ -11,10 +11,18 @@ from pathlib import Path
 import duckdb
 
 from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, RAW_DIR, TAXONOMY_PATH
+from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
 
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
-REQUIRED_RELATIONS = ("city", "department", "cooperation", "cooperation_wide", "effect_category")
+REQUIRED_RELATIONS = (
+    "city",
+    "department",
+    "cooperation",
+    "cooperation_wide",
+    "effect_category",
+    "partner",
+    "cooperation_partner",
+)
 
 
 class DatabaseUnavailable(Exception):
@@ -39,9 +47,11 @@ class FileIdentity:
         return cls(st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def input_files(raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH) -> list[Path]:
+def input_files(
+    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+) -> list[Path]:
     """The files the database is built from; a newer one makes the database stale."""
-    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path]
+    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path]
 
 
 def is_stale(db: Path, inputs: list[Path]) -> bool:

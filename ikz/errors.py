@@ -15,4 +15,4 @@ class SourceError(Exception):
 
 
 class TaxonomyError(Exception):
-    """The classification rules file is malformed; names the file and the offending entry."""
+    """A rules file (taxonomy, partners, topics) is malformed; names the file and the offending entry."""

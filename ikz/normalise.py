@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ikz.classify import Taxonomy
+from ikz.partners import Gazetteer
 from ikz.records import ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
 
@@ -77,6 +78,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "evidence": pl.String(),
         "is_derived": pl.Boolean(),
     },
+    "partner": {
+        "partner_id": pl.Int32(),
+        "name": pl.String(),
+        "kind": pl.String(),
+    },
+    "cooperation_partner": {
+        "cooperation_id": pl.Int32(),
+        "partner_id": pl.Int32(),
+        "evidence": pl.String(),
+    },
 }
 TABLE_ORDER = tuple(SCHEMAS)  # parents before children, for foreign keys
 
@@ -124,11 +135,14 @@ def source_lines_label(start: int, end: int) -> str:
 
 
 def normalise(
-    erfurt: Sequence[ErfurtRecord], magdeburg: Sequence[MagdeburgRecord], taxonomy: Taxonomy
+    erfurt: Sequence[ErfurtRecord],
+    magdeburg: Sequence[MagdeburgRecord],
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
 ) -> Tables:
-    """Classify every record and lay the result out as the database's tables."""
+    """Classify every record, find its partners and lay the result out as the database's tables."""
     rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
-    return tables_from_rows(rows, taxonomy)
+    return tables_from_rows(rows, taxonomy, gazetteer)
 
 
 def _from_erfurt(r: ErfurtRecord) -> _Row:
@@ -171,7 +185,20 @@ def _from_magdeburg(r: MagdeburgRecord) -> _Row:
     )
 
 
-def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
+def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
+    """The texts searched for partners, each with the German label its evidence carries."""
+    return [
+        ("Bezeichnung/Thema", row.title),
+        ("Gremium", row.context),
+        ("Teilbereich", row.sub_unit),
+        ("Partner", row.partners_text),
+        ("Effekte", row.effects_text),
+        ("Arbeitsstand", row.status_text),
+        ("Perspektive", row.outlook_text),
+    ]
+
+
+def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazetteer) -> Tables:
     """Assign ids in source order (so equal input gives equal output) and classify each row."""
     city_rows: list[dict] = []
     city_ids: dict[str, int] = {}
@@ -200,6 +227,11 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
         for name, desc in effects
         for i in [effect_ids[name]]
     ]
+
+    partners = gazetteer.partners()
+    partner_ids = {p.name: i for i, p in enumerate(partners, start=1)}
+    partner_rows = [{"partner_id": partner_ids[p.name], "name": p.name, "kind": p.kind} for p in partners]
+    partner_links: list[dict] = []
 
     department_ids: dict[tuple[str, str], int] = {}
     department_rows: list[dict] = []
@@ -288,6 +320,14 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
                     "is_derived": m.is_derived,
                 }
             )
+        for found in gazetteer.find(partner_texts(row), city=row.doc.city):
+            partner_links.append(
+                {
+                    "cooperation_id": cooperation_id,
+                    "partner_id": partner_ids[found.partner.name],
+                    "evidence": "; ".join(found.evidence),
+                }
+            )
 
     return Tables(
         {
@@ -297,5 +337,7 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy) -> Tables:
             "cooperation": make_frame("cooperation", cooperation_rows),
             "effect_category": make_frame("effect_category", effect_rows),
             "cooperation_effect": make_frame("cooperation_effect", link_rows),
+            "partner": make_frame("partner", partner_rows),
+            "cooperation_partner": make_frame("cooperation_partner", partner_links),
         }
     )

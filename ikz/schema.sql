@@ -85,6 +85,27 @@ CREATE TABLE cooperation_effect (
 );
 COMMENT ON TABLE cooperation_effect IS 'One row per effect category a cooperation''s texts support.';
 
+-- One row per partner of the gazetteer data/partners.toml: a Landkreis, a city or Gemeinde,
+-- a Land or federal authority, an association. Rows exist whether or not a text names them.
+CREATE TABLE partner (
+    partner_id  INTEGER PRIMARY KEY,
+    name        VARCHAR NOT NULL UNIQUE,    -- canonical name: 'Ilm-Kreis', 'Deutscher Städtetag'
+    kind        VARCHAR NOT NULL,           -- Landkreis, kreisfreie Stadt, Gemeinde, Landesbehörde, …
+    CHECK (kind IN ('Landkreis', 'kreisfreie Stadt', 'Gemeinde', 'Landesbehörde', 'Verband/Verein',
+                    'Bund/Bundesbehörde', 'Sonstige'))
+);
+COMMENT ON TABLE partner IS 'One row per partner of the gazetteer data/partners.toml, with its kind.';
+
+-- One row per (cooperation, partner) the cooperation's texts name. Always derived: found by the
+-- gazetteer in title, context, partners, effects, status and outlook texts; a city never names itself.
+CREATE TABLE cooperation_partner (
+    cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    partner_id      INTEGER NOT NULL REFERENCES partner (partner_id),
+    evidence        VARCHAR NOT NULL,       -- field and matched words: 'Bezeichnung/Thema: „Ilmkreis“'; '; '-separated
+    PRIMARY KEY (cooperation_id, partner_id)
+);
+COMMENT ON TABLE cooperation_partner IS 'One row per partner a cooperation''s texts name (derived by the gazetteer).';
+
 -- The filterable, chart-ready view every query starts from: one row per cooperation.
 CREATE VIEW cooperation_wide AS
 SELECT

@@ -76,12 +76,25 @@ STATUS_COLORS: dict[str, str] = {
     NA: NA_COLOR,
 }
 
+# Kinds of named partners (ikz.partners.KINDS, same order); Verband/Verein shares the orange of
+# the form "Verein / Verband / Mitgliedschaft", so an association looks alike on every chart.
+PARTNER_KIND_COLORS: dict[str, str] = {
+    "Landkreis": "#009E73",
+    "kreisfreie Stadt": "#0072B2",
+    "Gemeinde": "#56B4E9",
+    "Landesbehörde": "#CC79A7",
+    "Verband/Verein": "#E69F00",
+    "Bund/Bundesbehörde": "#D55E00",
+    "Sonstige": "#8C96A0",
+}
+
 FORMS = tuple(FORM_COLORS)
 BINDINGS = tuple(BINDING_COLORS)
 EFFECTS = tuple(EFFECT_COLORS)
 TASK_AREAS = tuple(TASK_AREA_COLORS)
 STATUSES = tuple(STATUS_COLORS)
 CITIES = tuple(CITY_COLORS)
+PARTNER_KINDS = tuple(PARTNER_KIND_COLORS)
 
 # Verbindlichkeiten that count as 'verbindlich' in the key figures.
 BINDING_COMMITTED = ("öffentlich-rechtlich", "vertraglich")
@@ -95,6 +108,7 @@ CATEGORY_COLORS: dict[str, str] = {
     **EFFECT_COLORS,
     **TASK_AREA_COLORS,
     **STATUS_COLORS,
+    **PARTNER_KIND_COLORS,
 }
 
 

@@ -1,13 +1,346 @@
-"""Vergleich Erfurt – Magdeburg (wird ausgebaut)."""
+"""Vergleich Erfurt – Magdeburg: shares side by side, shared topics and suggestions, partners."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
-from pages.common import database, presentation_toggle, sidebar_filters
+from ikz import charts
+from ikz.charts import ChartText
+from ikz.export import ChartExport, DeckSpec, KeyFigure
+from ikz.labels import describe_filters
+from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
+from ikz.theme import BINDINGS, EFFECTS, FORMS, PARTNER_KINDS, TASK_AREAS, fmt_int, fmt_pct
+from pages.common import (
+    comparison_query,
+    database,
+    export_panel,
+    leave_presentation,
+    md_escape,
+    presentation_toggle,
+    query,
+    show_chart,
+    sidebar_filters,
+)
+
+# Filters that make sense when both cities are always shown: no city, no department (each city
+# has its own), no status (only Magdeburg reports one).
+COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "search")
+TOP_PARTNERS = 15
+CITIES = (ERFURT.city, MAGDEBURG.city)
+# What each document is; the numbers in the note come from the database.
+DOCUMENT_KIND = {
+    ERFURT.city: "listet bestehende Kooperationen; Kooperationsart und Effekte stehen im Dokument",
+    MAGDEBURG.city: "berichtet Gremien und Projekte mit Arbeitsstand",
+}
+# Chart notes stay short: in a half-width column a long footer line is cut off.
+TYPE_NOTE = "Magdeburg: Kooperationsart aus den Texten abgeleitet."
+EFFECT_NOTE = "Mehrfachnennungen möglich. Magdeburg: Effekte abgeleitet."
+PAIR_COLUMNS = {
+    "reason": "Warum sie passen (Stichwörter)",
+    "erfurt_title": "Erfurt: Eintrag",
+    "erfurt_words": "Erfurt: gefundene Wörter",
+    "erfurt_source": "Erfurt: Quelle",
+    "magdeburg_title": "Magdeburg: Eintrag",
+    "magdeburg_words": "Magdeburg: gefundene Wörter",
+    "magdeburg_source": "Magdeburg: Quelle",
+}
+SUGGESTION_COLUMNS = {
+    "area": "Aufgabenbereich",
+    "topic": "Thema",
+    "department": "Fachbereich/Amt",
+    "title": "Eintrag",
+    "status": "Status",
+    "words": "Gefundene Wörter",
+    "source": "Quelle",
+}
 
 db = database()
-presentation_toggle()
-sidebar_filters(db)
+presentation = presentation_toggle()
+filters = sidebar_filters(db, include=COMPARE_FILTERS)
+subtitle = describe_filters(filters)
+source = source_line()  # always both documents
+
 st.title("Vergleich Erfurt – Magdeburg")
-st.info("Diese Seite wird gerade aufgebaut.")
+if not presentation:
+    st.caption(
+        "Wo sich die beiden Landeshauptstädte ähneln, wo sie sich unterscheiden und was die eine von "
+        "der anderen übernehmen könnte. Die Filter der Seitenleiste gelten auch hier und bleiben beim "
+        "Wechsel zwischen den Seiten erhalten."
+    )
+
+facts = comparison_query(db, "city_facts", filters).rows_by_key("city", named=True, unique=True)
+
+
+def city_note(city: str) -> str:
+    """The comparability note's line for one city (after its name), from the database's counts."""
+    f = facts[city]
+    records = f"{fmt_int(f['count_records'])} Einträge"
+    if f["count_bodies"] or f["count_projects"]:
+        records += (
+            f" ({fmt_int(f['count_bodies'])} Gremien, {fmt_int(f['count_projects'])} Projekte, "
+            f"davon {fmt_int(f['count_with_status'])} mit Arbeitsstand)"
+        )
+    parts = [f"Stand: {f['as_of']}", DOCUMENT_KIND[city], records]
+    if f["count_type_derived"] or f["count_effects_derived"]:
+        unknown = [
+            f"{fmt_int(n)} {what}"
+            for n, what in (
+                (f["count_type_na"], "ohne erkennbare Art"),
+                (f["count_effects_na"], "ohne erkennbare Effekte"),
+            )
+            if n
+        ]
+        parts.append(
+            f"Kooperationsart bei {fmt_int(f['count_type_derived'])} und Effekte bei "
+            f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten abgeleitet"
+            + (f" ({', '.join(unknown)})" if unknown else "")
+        )
+    return " · ".join(parts) + "."
+
+
+COMPARABILITY = (
+    "Die Dokumente unterscheiden sich in Jahr, Aufbau und Umfang; verglichen werden deshalb Anteile "
+    "an den Einträgen jeder Stadt. Kooperationsform, Verbindlichkeit, Aufgabenbereich (KGSt) und "
+    "Effektkategorien sind eigene Harmonisierungen."
+)
+with st.container(border=True):
+    st.markdown("**Zur Vergleichbarkeit**")
+    lines = [f"- **{city}** {md_escape(city_note(city))}" for city in CITIES]
+    st.markdown("\n".join([*lines, f"- {md_escape(COMPARABILITY)}"]))
+
+total = sum(facts[city]["count_records"] for city in CITIES)
+if total == 0:
+    st.info(
+        "Keine Kooperation passt zu diesen Filtern – in keiner der beiden Städte. Bitte einen Filter "
+        "lockern oder „Filter zurücksetzen“ in der Seitenleiste wählen.",
+        icon="🔍",
+    )
+    st.stop()
+for city in CITIES:
+    if facts[city]["count_records"] == 0:
+        other = next(c for c in CITIES if c != city)
+        st.warning(
+            f"Für {city} passt kein Eintrag zu diesen Filtern; die Diagramme zeigen nur {other}.", icon="⚖️"
+        )
+
+
+def text(title: str, note: str = "") -> ChartText:
+    """Title, filter subtitle and the source line naming both documents."""
+    return ChartText(title=title, subtitle=subtitle, source=source, note=note)
+
+
+exports: list[ChartExport] = []
+
+
+def present(fig: go.Figure, title: str, *, key: str) -> None:
+    """Show a chart and keep it for the slide deck of this view."""
+    show_chart(fig, title, key=key, presentation=presentation)
+    exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
+
+
+# --- 1. The two mixes side by side -------------------------------------------------------------
+st.header("Profil der beiden Städte")
+title = "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich"
+frame = comparison_query(db, "profile", filters)
+orders = {"Kooperationsform": FORMS, "Verbindlichkeit": BINDINGS, "Aufgabenbereich": TASK_AREAS}
+fig = charts.city_profiles(frame, text(title, TYPE_NOTE), orders=orders, large=presentation)
+present(fig, title, key="vergleich_profil")
+
+SHARE_CHARTS = (
+    # Paired by number of categories, so the two charts of a row have about the same height.
+    ("form", "Kooperationsform im Vergleich", FORMS, TYPE_NOTE),
+    ("effect", "Effektkategorien im Vergleich", EFFECTS, EFFECT_NOTE),
+    ("binding", "Verbindlichkeit im Vergleich", BINDINGS, TYPE_NOTE),
+    ("task_area", "Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich", TASK_AREAS, ""),
+)
+for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
+    for column, (dimension, title, order, note) in zip(st.columns(2), row, strict=True):
+        with column:
+            frame = query(db, "shares_by_city", filters.without("cities"), dimension=dimension)
+            fig = charts.city_share_bars(frame, text(title, note), order=order, large=presentation)
+            present(fig, title, key=f"vergleich_{dimension}")
+
+# --- 2. Shared topics and suggestions ----------------------------------------------------------
+st.header("Gemeinsame Themen und Anregungen")
+if not presentation:
+    st.caption(
+        "Jeder Eintrag wird den Themen zugeordnet, die seine Texte nennen (Stichwörter und Wortstämme "
+        "aus data/topics.toml, auch in zusammengesetzten Wörtern; „≈“ markiert einen Treffer trotz "
+        "Tippfehler). Ein Thema beider Städte ist gemeinsam; eines, das nur eine Stadt nennt, ist eine "
+        "Anregung für die andere."
+    )
+overview = comparison_query(db, "topic_overview", filters)
+title = "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt"
+fig = charts.topic_map(
+    overview,
+    text(title, "Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören."),
+    large=presentation,
+)
+present(fig, title, key="vergleich_themen")
+
+shared = overview.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)
+if not presentation:
+    tab_shared, tab_from_md, tab_from_ef = st.tabs(
+        [
+            f"Gemeinsame Themen ({fmt_int(shared.height)})",
+            "Anregungen aus Magdeburg",
+            "Anregungen aus Erfurt",
+        ]
+    )
+    with tab_shared:
+        st.dataframe(
+            shared.select(
+                pl.col("area").alias("Aufgabenbereich"),
+                pl.col("topic").alias("Thema"),
+                pl.col("count_erfurt").alias("Einträge Erfurt"),
+                pl.col("count_magdeburg").alias("Einträge Magdeburg"),
+                pl.col("stems_erfurt").alias("Stichwörter Erfurt"),
+                pl.col("stems_magdeburg").alias("Stichwörter Magdeburg"),
+                pl.col("titles_erfurt").alias("Einträge Erfurt (Titel)"),
+                pl.col("titles_magdeburg").alias("Einträge Magdeburg (Titel)"),
+            ),
+            hide_index=True,
+            key="vergleich_gemeinsam",
+        )
+        topics = shared["topic"].to_list()
+        if topics:
+            chosen = st.selectbox(
+                "Passende Paare für das Thema",
+                topics,
+                key="vergleich_thema",
+                help="Jedes Paar: ein Erfurter und ein Magdeburger Eintrag, die dasselbe Thema nennen.",
+            )
+            pairs = comparison_query(db, "topic_pairs", filters, topic=chosen)
+            st.caption(
+                f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
+                "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
+            )
+            st.dataframe(
+                pairs.select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
+                hide_index=True,
+                key="vergleich_paare",
+            )
+        else:
+            st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+    for tab, city, other in (
+        (tab_from_md, MAGDEBURG.city, ERFURT.city),
+        (tab_from_ef, ERFURT.city, MAGDEBURG.city),
+    ):
+        with tab:
+            suggestions = comparison_query(db, "topic_suggestions", filters, source_city=city)
+            if suggestions.is_empty():
+                st.info(
+                    f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.", icon="🔍"
+                )
+                continue
+            st.caption(
+                f"Themen, die nur {city} nennt – {fmt_int(suggestions['topic'].n_unique())} Themen in "
+                f"{fmt_int(suggestions.height)} Einträgen, nach Aufgabenbereich."
+            )
+            st.dataframe(
+                suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
+                hide_index=True,
+                key=f"vergleich_anregungen_{city.lower()}",
+            )
+
+# --- 3. Partners --------------------------------------------------------------------------------
+st.header("Partner")
+if not presentation:
+    st.caption(
+        "Landkreise, Städte, Gemeinden, Behörden und Verbände, die die Texte beim Namen nennen – "
+        "erkannt mit dem Verzeichnis data/partners.toml. Die Stadt selbst zählt nie als ihr eigener "
+        "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
+    )
+title = "Partnerarten im Vergleich"
+frame = comparison_query(db, "partner_kinds", filters)
+fig = charts.city_share_bars(
+    frame,
+    text(title, "Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich."),
+    order=PARTNER_KINDS,
+    large=presentation,
+)
+present(fig, title, key="vergleich_partnerarten")
+
+partners = comparison_query(db, "partners_by_city", filters, top=TOP_PARTNERS)
+for column, city in zip(st.columns(2), CITIES, strict=True):
+    with column:
+        part = partners.filter(pl.col("city") == city)
+        title = f"Partner {'Erfurts' if city == ERFURT.city else 'Magdeburgs'}: die meistgenannten"
+        if part.is_empty():
+            st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
+            continue
+        fig = charts.partner_bars(
+            part,
+            text(title, f"Die {TOP_PARTNERS} meistgenannten Partner."),
+            kinds=PARTNER_KINDS,
+            large=presentation,
+        )
+        present(fig, title, key=f"vergleich_partner_{city.lower()}")
+
+if presentation:
+    st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
+    st.stop()
+
+table = comparison_query(db, "partner_table", filters)
+both = table.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)["partner"].to_list()
+if both:
+    st.caption("Von beiden Städten genannt: " + md_escape(", ".join(both)) + ".")
+if not table.is_empty():
+    counts = {r["partner"]: r for r in table.iter_rows(named=True)}
+    chosen = st.selectbox(
+        "Einträge, die diesen Partner nennen",
+        table["partner"].to_list(),
+        key="vergleich_partnerwahl",
+        format_func=lambda p: (
+            f"{p} ({counts[p]['kind']}) – Erfurt {fmt_int(counts[p]['count_erfurt'])}, "
+            f"Magdeburg {fmt_int(counts[p]['count_magdeburg'])}"
+        ),
+    )
+    rows = comparison_query(db, "partner_records", filters, partner=chosen)
+    st.dataframe(
+        rows.select(
+            pl.col("city").alias("Stadt"),
+            pl.col("department").alias("Fachbereich/Amt"),
+            pl.col("title").alias("Eintrag"),
+            pl.col("evidence").alias("Beleg"),
+            pl.col("source_file").alias("Quelldatei"),
+            pl.col("source_lines").alias("Zeilen"),
+        ),
+        hide_index=True,
+        key="vergleich_partnereintraege",
+    )
+
+key_figures = [
+    KeyFigure(
+        f"Einträge {city}",
+        fmt_int(facts[city]["count_records"]),
+        f"Stand: {facts[city]['as_of']}",
+    )
+    for city in CITIES
+]
+key_figures.append(
+    KeyFigure(
+        "Gemeinsame Themen",
+        fmt_int(shared.height),
+        f"von {fmt_int(overview.height)} genannten Themen ({fmt_pct(shared.height / overview.height)})"
+        if overview.height
+        else "",
+    )
+)
+export_panel(
+    "vergleich",
+    DeckSpec(
+        title="Vergleich Erfurt – Magdeburg",
+        subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
+        created=date.today(),
+        filters_text=subtitle,
+        charts=tuple(exports),
+        key_figures=tuple(key_figures),
+        sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
+        note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
+    ),
+)

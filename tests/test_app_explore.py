@@ -117,8 +117,14 @@ def test_presentation_mode_hides_records(app: AppTest) -> None:
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium fehlt: kein Bildexport möglich")
 def test_export_panel_builds_deck_and_pdf(app: AppTest) -> None:
+    from ikz.export import shutdown_renderer
+
     at = app.run()
-    at.button(key="ueberblick_export_build").click().run(timeout=120)
+    try:
+        at.button(key="ueberblick_export_build").click().run(timeout=120)
+    finally:
+        # The app's shared export browser; other tests count the Chromium processes they leave.
+        shutdown_renderer()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Foliensatz herunterladen" in labels

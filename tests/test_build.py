@@ -312,3 +312,67 @@ def test_not_utf8_names_file_and_line(tmp_path: Path) -> None:
     result = _cli("build", "--db", str(tmp_path / "x.duckdb"), "--raw", str(raw))
     assert result.returncode == 1
     assert f"{ERFURT_FILE}:5: kein gültiges UTF-8" in result.stderr
+
+
+def test_partner_links_reference_existing_rows(con: duckdb.DuckDBPyConnection) -> None:
+    orphans = scalar(
+        con,
+        """
+        SELECT count(*) FROM cooperation_partner cp
+        WHERE cp.cooperation_id NOT IN (SELECT cooperation_id FROM cooperation)
+           OR cp.partner_id NOT IN (SELECT partner_id FROM partner)
+        """,
+    )
+    assert orphans == 0
+    assert scalar(con, "SELECT count(*) FROM cooperation_partner WHERE trim(evidence) = ''") == 0
+    assert scalar(con, "SELECT count(*) FROM cooperation_partner") > 100
+
+
+def test_no_city_names_itself_as_partner(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        """
+        SELECT ci.name, c.cooperation_id FROM cooperation_partner cp
+        JOIN cooperation c USING (cooperation_id)
+        JOIN city ci USING (city_id)
+        JOIN partner p USING (partner_id)
+        WHERE p.name = ci.name
+        """
+    ).fetchall()
+    assert rows == []
+    # Magdeburg does name Erfurt (Metropolregion Mitteldeutschland): the other city counts.
+    assert (
+        scalar(
+            con,
+            """
+        SELECT count(*) FROM cooperation_partner JOIN partner p USING (partner_id)
+        JOIN cooperation USING (cooperation_id) JOIN city ci USING (city_id)
+        WHERE p.name = 'Erfurt' AND ci.name = 'Magdeburg'
+        """,
+        )
+        >= 1
+    )
+
+
+def test_partner_table_is_the_gazetteer(con: duckdb.DuckDBPyConnection) -> None:
+    from ikz.partners import KINDS, load_gazetteer
+
+    rows = con.execute("SELECT name, kind FROM partner ORDER BY partner_id").fetchall()
+    assert rows == [(p.name, p.kind) for p in load_gazetteer().partners()]
+    assert {kind for _, kind in rows} <= set(KINDS)
+
+
+def test_erfurt_rettungsdienst_partners_in_the_database(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        """
+        SELECT p.name, p.kind FROM cooperation_wide w
+        JOIN cooperation_partner cp USING (cooperation_id) JOIN partner p USING (partner_id)
+        WHERE w.city = 'Erfurt' AND w.title LIKE 'Wahrnehmung der Aufgaben des bodengebundenen%'
+        ORDER BY p.partner_id
+        """
+    ).fetchall()
+    assert rows == [
+        ("Landkreis Weimarer Land", "Landkreis"),
+        ("Ilm-Kreis", "Landkreis"),
+        ("Landkreis Gotha", "Landkreis"),
+        ("Landkreis Sömmerda", "Landkreis"),
+    ]

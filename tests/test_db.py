@@ -26,9 +26,8 @@ def erfurt_only(tables: Tables) -> Tables:
     frames = dict(tables.frames)
     frames["cooperation"] = frames["cooperation"].filter(pl.col("city_id") == 1)
     kept = frames["cooperation"]["cooperation_id"]
-    frames["cooperation_effect"] = frames["cooperation_effect"].filter(
-        pl.col("cooperation_id").is_in(kept.implode())
-    )
+    for name in ("cooperation_effect", "cooperation_partner"):
+        frames[name] = frames[name].filter(pl.col("cooperation_id").is_in(kept.implode()))
     return Tables(frames)
 
 

@@ -411,7 +411,9 @@ def test_deck_image_drops_title_and_source_but_keeps_the_note() -> None:
 
 def test_source_line_says_quelle_once() -> None:
     assert export.source_line("Landeshauptstadt Erfurt") == "Quelle: Landeshauptstadt Erfurt"
-    assert export.source_line("Quelle: LH Erfurt; eigene Auswertung") == "Quelle: LH Erfurt; eigene Auswertung"
+    assert (
+        export.source_line("Quelle: LH Erfurt; eigene Auswertung") == "Quelle: LH Erfurt; eigene Auswertung"
+    )
 
 
 def test_long_key_figure_values_get_a_smaller_font() -> None:

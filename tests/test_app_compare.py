@@ -1,0 +1,209 @@
+"""The Vergleich page in Streamlit's AppTest: default run, filters, URL state, empty case, tables."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ikz.paths import DB_ENV_VAR, ROOT
+from ikz.sources import ERFURT, MAGDEBURG
+from ikz.theme import fmt_int
+
+TIMEOUT = 60
+PAGE = "pages/compare.py"
+CHARTS = 9  # profile, 4 share charts, topic map, partner kinds, 2 partner charts
+
+
+@pytest.fixture
+def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(PAGE)
+    return at
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """The page's figures by title (without markup)."""
+    found = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        title = html.unescape(spec["layout"]["title"]["text"].replace("<b>", "").replace("</b>", ""))
+        found[title] = spec
+    return found
+
+
+def shares_in(spec: dict) -> dict[tuple[str, str], float]:
+    """(city, category) → percentage as drawn in a city_share_bars figure."""
+    return {
+        (trace["name"], html.unescape(label.replace("<br>", " "))): x
+        for trace in spec["data"]
+        for label, x in zip(trace["y"], trace["x"], strict=True)
+    }
+
+
+def table(at: AppTest, column: str, contains: str | None = None) -> pl.DataFrame:
+    """The first table with this column (and, if given, this topic in it)."""
+    for element in at.dataframe:
+        frame = pl.from_pandas(element.value)
+        if column in frame.columns and (contains is None or contains in frame["Thema"].to_list()):
+            return frame
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def direct_shares(built_db: Path, column: str, type_name: str | None) -> dict[tuple[str, str], float]:
+    where = "WHERE type_name = ?" if type_name else ""
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        rows = con.execute(
+            f"""
+            SELECT city, {column}, 100.0 * count(*) / sum(count(*)) OVER (PARTITION BY city)
+            FROM cooperation_wide {where} GROUP BY city, {column}
+            """,
+            [type_name] if type_name else [],
+        ).fetchall()
+    return {(city, category): share for city, category, share in rows}
+
+
+def type_in_both_cities(built_db: Path) -> str:
+    """A Kooperationsart both documents have (the most frequent such), so both sides show bars."""
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        return con.execute(
+            """
+            SELECT type_name FROM cooperation_wide GROUP BY type_name
+            HAVING count(DISTINCT city) = 2 AND type_name <> 'ohne Angabe'
+            ORDER BY count(*) DESC, type_name LIMIT 1
+            """
+        ).fetchone()[0]
+
+
+def test_default_run(app: AppTest, built_db: Path) -> None:
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Vergleich Erfurt – Magdeburg"
+    assert len(at.get("plotly_chart")) == CHARTS
+    # Both cities always: the city filter is not offered here, the Kooperationsart filter is.
+    keys = [m.key for m in at.multiselect]
+    assert "stadt" not in keys and "amt" not in keys and "status" not in keys
+    assert keys[0] == "art"
+    shown = charts(at)
+    for spec in shown.values():
+        assert spec["layout"]["title"]["subtitle"]["text"] == "Alle Kooperationen, ohne Filter"
+        source = next(a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "source")
+        flat = source.replace("<br>", " ")
+        assert ERFURT.citation in flat and MAGDEBURG.citation in flat
+    assert set(shares_in(shown["Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich"])) == set(
+        direct_shares(built_db, "task_area", None)
+    )
+
+
+def test_comparability_note_counts_come_from_the_database(app: AppTest, built_db: Path) -> None:
+    at = app.run()
+    note = " ".join(m.value for m in at.markdown).replace("\\", "")
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        derived, records = con.execute(
+            "SELECT count(*) FILTER (WHERE type_source = 'abgeleitet'), count(*) "
+            "FROM cooperation_wide WHERE city = 'Magdeburg'"
+        ).fetchone()
+        erfurt = con.execute("SELECT count(*) FROM cooperation_wide WHERE city = 'Erfurt'").fetchone()[0]
+    assert ERFURT.as_of in note and MAGDEBURG.as_of in note
+    assert f"Kooperationsart bei {fmt_int(derived)} und Effekte bei" in note
+    assert f"{fmt_int(records)} Einträge" in note and f"{fmt_int(erfurt)} Einträge" in note
+    assert "listet bestehende Kooperationen" in note and "Projekte mit Arbeitsstand" in note
+
+
+def test_type_filter_changes_shares_exactly(app: AppTest, built_db: Path) -> None:
+    type_name = type_in_both_cities(built_db)
+    at = app.run()
+    before = shares_in(charts(at)["Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich"])
+    at.multiselect(key="art").set_value([type_name]).run()
+    assert not at.exception
+    shown = charts(at)
+    spec = shown["Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich"]
+    assert f"Kooperationsart: {type_name}" in spec["layout"]["title"]["subtitle"]["text"]
+    after = shares_in(spec)
+    expected = direct_shares(built_db, "task_area", type_name)
+    assert after.keys() == expected.keys()
+    assert after == pytest.approx(expected)
+    assert after != before
+    forms = shares_in(shown["Kooperationsform im Vergleich"])
+    assert forms == pytest.approx(direct_shares(built_db, "form", type_name))
+
+
+def test_empty_case_shows_a_german_message(app: AppTest) -> None:
+    at = app.run()
+    at.text_input(key="suche").input("zzzz-gibt-es-nicht").run()
+    assert not at.exception
+    assert any("Keine Kooperation passt" in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 0
+    assert len(at.dataframe) == 0
+
+
+def test_url_parameters_restore_the_filter(app: AppTest, built_db: Path) -> None:
+    type_name = type_in_both_cities(built_db)
+    app.query_params["art"] = [type_name]
+    app.query_params["stadt"] = ["Erfurt"]  # from the Überblick page: ignored here
+    at = app.run()
+    assert not at.exception
+    assert at.multiselect(key="art").value == [type_name]
+    spec = charts(at)["Kooperationsform im Vergleich"]
+    assert {trace["name"] for trace in spec["data"]} == {"Erfurt", "Magdeburg"}
+    assert shares_in(spec) == pytest.approx(direct_shares(built_db, "form", type_name))
+
+
+def test_filter_survives_switching_pages(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.multiselect(key="art").set_value(["Zweckvereinbarung"]).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.multiselect(key="art").value == ["Zweckvereinbarung"]
+    at.switch_page("pages/explore.py").run()
+    assert at.multiselect(key="art").value == ["Zweckvereinbarung"]
+
+
+def test_topic_pairs_and_suggestions(app: AppTest) -> None:
+    at = app.run()
+    at.selectbox(key="vergleich_thema").set_value("Winterdienst").run()
+    assert not at.exception
+    pairs = table(at, "Warum sie passen (Stichwörter)")
+    assert pairs.height == 1
+    row = pairs.row(0, named=True)
+    assert row["Warum sie passen (Stichwörter)"] == "beide: winterdienst"
+    assert row["Erfurt: gefundene Wörter"] == "Bezeichnung/Thema: „Fahrbahnwinterdienst“"
+    assert row["Magdeburg: Eintrag"] == "Kooperation Winterdienst"
+    from_md = table(at, "Gefundene Wörter", "IT und Software")
+    from_ef = table(at, "Gefundene Wörter", "Veterinärwesen und Tierseuchen")
+    assert "Veterinärwesen und Tierseuchen" not in from_md["Thema"].to_list()
+    assert "IT und Software" not in from_ef["Thema"].to_list()
+
+
+def test_records_behind_a_partner(app: AppTest, built_db: Path) -> None:
+    at = app.run()
+    at.selectbox(key="vergleich_partnerwahl").set_value("Landkreis Börde").run()
+    assert not at.exception
+    rows = table(at, "Beleg")
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        expected = con.execute(
+            "SELECT count(*) FROM cooperation_partner JOIN partner USING (partner_id) "
+            "WHERE name = 'Landkreis Börde'"
+        ).fetchone()[0]
+    assert rows.height == expected > 0
+    assert set(rows["Stadt"].to_list()) == {"Magdeburg"}
+    assert all(z.startswith("Z. ") for z in rows["Zeilen"].to_list())
+    assert (
+        "Verwaltungsvereinbarung mit dem Landkreis Börde zur bereichsübergreifenden Zusammenarbeit im "
+        "Rettungsdienst" in rows["Eintrag"].to_list()
+    )
+
+
+def test_presentation_mode_shows_charts_only(app: AppTest) -> None:
+    at = app.run()
+    at.toggle(key="praesentation").set_value(True).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == CHARTS
+    assert len(at.dataframe) == 0

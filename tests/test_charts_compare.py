@@ -1,0 +1,78 @@
+"""Chart builders of the Vergleich page: profile, partner bars, topic map."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ikz import charts
+from ikz.charts import ChartText
+from ikz.theme import BINDINGS, CITY_COLORS, FORMS, PARTNER_KIND_COLORS, PARTNER_KINDS
+
+TEXT = ChartText(title="Titel", subtitle="Alle Kooperationen, ohne Filter", source="Quelle: A; B")
+
+
+def test_profiles_stack_to_100_percent_per_city_and_dimension() -> None:
+    frame = pl.DataFrame(
+        {
+            "dimension": ["Form", "Form", "Form", "Verbindlichkeit", "Verbindlichkeit"],
+            "city": ["Erfurt", "Erfurt", "Magdeburg", "Erfurt", "Magdeburg"],
+            "category": ["Zweckverband", "Arbeitsgemeinschaft", "Zweckverband", "informell", "informell"],
+            "count": [1, 3, 2, 4, 2],
+            "city_total": [4, 4, 2, 4, 2],
+            "share": [0.25, 0.75, 1.0, 1.0, 1.0],
+        }
+    )
+    fig = charts.city_profiles(frame, TEXT, orders={"Form": FORMS, "Verbindlichkeit": BINDINGS})
+    rows = list(zip(*fig.data[0].y, strict=True))
+    assert rows == [
+        ("Form", "Erfurt"),
+        ("Form", "Magdeburg"),
+        ("Verbindlichkeit", "Erfurt"),
+        ("Verbindlichkeit", "Magdeburg"),
+    ]
+    totals = [sum(t.x[i] or 0 for t in fig.data) for i in range(len(rows))]
+    assert totals == [100, 100, 100, 100]
+    assert [t.name for t in fig.data] == ["Zweckverband", "Arbeitsgemeinschaft", "informell"]
+    assert fig.layout.legend.traceorder == "grouped"
+
+
+def test_partner_bars_most_named_on_top_coloured_by_kind() -> None:
+    frame = pl.DataFrame(
+        {
+            "partner": ["Ilm-Kreis", "Deutscher Städtetag", "Jena", "<b>X</b>"],
+            "kind": ["Landkreis", "Verband/Verein", "kreisfreie Stadt", "Sonstige"],
+            "count": [5, 5, 3, 1],
+        }
+    )
+    fig = charts.partner_bars(frame, TEXT, kinds=PARTNER_KINDS)
+    assert list(fig.layout.yaxis.categoryarray)[::-1] == [
+        "Deutscher Städtetag",
+        "Ilm-Kreis",
+        "Jena",
+        "&lt;b&gt;X&lt;/b&gt;",
+    ]
+    assert [t.name for t in fig.data] == ["Landkreis", "kreisfreie Stadt", "Verband/Verein", "Sonstige"]
+    assert all(t.marker.color == PARTNER_KIND_COLORS[t.name] for t in fig.data)
+
+
+def test_topic_map_diverges_with_area_headers() -> None:
+    frame = pl.DataFrame(
+        {
+            "area": ["3 Recht, Sicherheit und Ordnung", "7 Öffentliche Einrichtungen"],
+            "topic": ["Rettungsdienst", "Winterdienst"],
+            "count_erfurt": [3, 1],
+            "count_magdeburg": [4, 0],
+        }
+    )
+    fig = charts.topic_map(frame, TEXT)
+    erfurt, magdeburg = fig.data
+    assert list(erfurt.y) == [
+        "<b>3 Recht, Sicherheit und Ordnung</b>",
+        "Rettungsdienst  ",
+        "<b>7 Öffentliche Einrichtungen</b>",
+        "Winterdienst  ",
+    ]
+    assert list(erfurt.x) == [None, -3, None, -1]
+    assert list(magdeburg.x) == [None, 4, None, None]
+    assert (erfurt.marker.color, magdeburg.marker.color) == (CITY_COLORS["Erfurt"], CITY_COLORS["Magdeburg"])
+    assert all(not t.startswith("-") for t in fig.layout.xaxis.ticktext)

@@ -1,0 +1,218 @@
+"""Partner extraction with the gazetteer data/partners.toml, on real texts of both documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ikz.errors import TaxonomyError
+from ikz.partners import KINDS, Gazetteer, load_gazetteer
+from ikz.paths import PARTNERS_PATH
+from ikz.theme import PARTNER_KINDS
+
+TITLE = "Bezeichnung/Thema"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+def names(gazetteer: Gazetteer, text: str, city: str, label: str = TITLE) -> list[str]:
+    return [m.partner.name for m in gazetteer.find([(label, text)], city=city)]
+
+
+def test_kinds_match_the_theme_and_every_entry_has_one(gazetteer: Gazetteer) -> None:
+    assert PARTNER_KINDS == KINDS
+    partners = gazetteer.partners()
+    assert {p.kind for p in partners} <= set(KINDS)
+    assert len({p.name for p in partners}) == len(partners)
+
+
+def test_erfurt_rettungsdienst_names_four_landkreise(gazetteer: Gazetteer) -> None:
+    # erfurt_kooperationen.tsv line 56, as the parser joins it.
+    text = (
+        "Wahrnehmung der Aufgaben des bodengebundenen Rettungsdienstes für den kreisübergreifenden "
+        "Einsatz mit den Landkreisen Weimarer Land, Ilmkreis, Gotha, Sömmerda"
+    )
+    found = gazetteer.find([(TITLE, text)], city="Erfurt")
+    assert [(m.partner.name, m.partner.kind) for m in found] == [
+        ("Landkreis Weimarer Land", "Landkreis"),
+        ("Ilm-Kreis", "Landkreis"),
+        ("Landkreis Gotha", "Landkreis"),
+        ("Landkreis Sömmerda", "Landkreis"),
+    ]
+    assert found[1].evidence == ("Bezeichnung/Thema: „Ilmkreis“",)
+
+
+def test_magdeburg_rettungsdienst_names_landkreis_boerde(gazetteer: Gazetteer) -> None:
+    text = (
+        "Verwaltungsvereinbarung mit dem Landkreis Börde zur bereichsübergreifenden Zusammenarbeit "
+        "im Rettungsdienst"
+    )
+    found = gazetteer.find([(TITLE, text)], city="Magdeburg")
+    assert [(m.partner.name, m.partner.kind, m.evidence) for m in found] == [
+        ("Landkreis Börde", "Landkreis", ("Bezeichnung/Thema: „Landkreis Börde“",))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("city", "text", "expected"),
+    [
+        # The longer hit wins: "Landkreis Weimar" is the Weimarer Land, "Stadt Weimar" the city.
+        (
+            "Erfurt",
+            "Betreiben eines gemeinsamen Tierseuchenkrisenzentrums mit Stadt Weimar, Landkreis Weimar, "
+            "Landkreis Saalfeld-Rudolstadt",
+            ["Weimar", "Landkreis Weimarer Land", "Landkreis Saalfeld-Rudolstadt"],
+        ),
+        # Erfurt is not its own partner.
+        (
+            "Erfurt",
+            "gemeinsame Adoptionsvermittlungsstelle der Landeshauptstadt Erfurt und dem Ilm-Kreis",
+            ["Ilm-Kreis"],
+        ),
+        (
+            "Erfurt",
+            "Deutscher Städtetag, Gemeinde- und Städtebund Thüringen",
+            ["Deutscher Städtetag", "Gemeinde- und Städtebund Thüringen"],
+        ),
+        ("Erfurt", "Gründung des Ausbildungsverbundes in Thüringen (mit Gera und Jena)", ["Gera", "Jena"]),
+        ("Erfurt", "Thüringer Landesverwaltungsamt (Aufsichtsbehörde)", ["Thüringer Landesverwaltungsamt"]),
+        ("Erfurt", "KGSt Vergleichsring", ["KGSt"]),
+        # MD is Magdeburg itself; HAL and DE are Halle and Dessau; "in LSA" is a place, not a partner.
+        (
+            "Magdeburg",
+            "In der Form regelmäßiger Konsultationen zwischen MD, HAL, DE zu allen aktuellen Fragen von "
+            "Statistik u. Wahlen in LSA",
+            ["Halle (Saale)", "Dessau-Roßlau"],
+        ),
+        (
+            "Magdeburg",
+            "Interkommunaler Wissenstransfer der Rechtsämter Magdeburg, Halle und Dessau-Roßlau",
+            ["Halle (Saale)", "Dessau-Roßlau"],
+        ),
+        (
+            "Magdeburg",
+            "Aufgaben im Rahmen der Forsthoheit mit LK Jerichower Land (2. Funktionalreformgesetz)",
+            ["Landkreis Jerichower Land"],
+        ),
+        ("Magdeburg", "AG Zweckvereinbarung (Bördekreis, Magdeburg)", ["Landkreis Börde"]),
+        # "Börde" alone is a landscape: the Tourismusverband, not the Landkreis, and not Magdeburg.
+        (
+            "Magdeburg",
+            "Zusammenarbeit mit dem Magdeburger Tourismusverband Elbe, Börde, Heide e. V.",
+            ["Magdeburger Tourismusverband Elbe-Börde-Heide"],
+        ),
+        (
+            "Magdeburg",
+            "Gesunde-Städte-Netzwerk der Bundesrepublik Deutschland",
+            ["Gesunde Städte-Netzwerk"],
+        ),
+        ("Magdeburg", "ÖPNV marego-Verkehrsverbund", ["marego-Verkehrsverbund"]),
+        # A meeting place is not a partner.
+        ("Magdeburg", "Nächstes Treffen: 19./20. Mai 2011 in Braunschweig", []),
+        # Magdeburg names Erfurt (Metropolregion) – the other city is a partner like any other.
+        (
+            "Magdeburg",
+            "Interkommunale Zusammenarbeit mit den Städten Chemnitz, Dresden, Halle, Leipzig, Zwickau, "
+            "Erfurt, Gera, Jena, Dessau-Roßlau und Magdeburg",
+            [
+                "Chemnitz",
+                "Dresden",
+                "Halle (Saale)",
+                "Leipzig",
+                "Zwickau",
+                "Erfurt",
+                "Gera",
+                "Jena",
+                "Dessau-Roßlau",
+            ],
+        ),
+    ],
+)
+def test_real_texts(gazetteer: Gazetteer, city: str, text: str, expected: list[str]) -> None:
+    assert names(gazetteer, text, city) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Neubau der Turnhalle", "Gerade Linien", "Hallenbad", "Gerätehaus", "Weimarer Straße"]
+)
+def test_word_boundaries_prevent_false_positives(gazetteer: Gazetteer, text: str) -> None:
+    assert names(gazetteer, text, "Erfurt") == []
+    assert names(gazetteer, text, "Magdeburg") == []
+
+
+def test_same_name_two_authorities_by_city(gazetteer: Gazetteer) -> None:
+    text = "Erste Vorstellungen wurden mit dem LVWA besprochen; das Landesverwaltungsamt empfahl es."
+    assert names(gazetteer, text, "Magdeburg", "Arbeitsstand") == ["Landesverwaltungsamt Sachsen-Anhalt"]
+    assert names(gazetteer, "Thüringer Landesverwaltungsamtes und Fachministerien", "Erfurt") == [
+        "Thüringer Landesverwaltungsamt",
+        "Thüringer Fachministerien",
+    ]
+
+
+def test_lsa_only_as_a_partner_item(gazetteer: Gazetteer) -> None:
+    assert names(gazetteer, "LSA; Landkreise", "Magdeburg", "Partner") == ["Land Sachsen-Anhalt"]
+    assert names(gazetteer, "umliegende Landkreise; umliegende Kommunen; Großstädte LSA", "Magdeburg") == []
+
+
+def test_evidence_collects_every_field(gazetteer: Gazetteer) -> None:
+    found = gazetteer.find(
+        [
+            (TITLE, "Aufgaben im Rahmen der Forsthoheit mit LK Jerichower Land"),
+            ("Arbeitsstand", "Vertragsentwurf zur Zusammenarbeit wird durch LK JL bis zur 38. KW übergeben"),
+            ("Perspektive", None),
+        ],
+        city="Magdeburg",
+    )
+    assert [(m.partner.name, m.evidence) for m in found] == [
+        (
+            "Landkreis Jerichower Land",
+            ("Bezeichnung/Thema: „Jerichower Land“", "Arbeitsstand: „LK JL“"),
+        )
+    ]
+
+
+def test_deterministic(gazetteer: Gazetteer) -> None:
+    texts = [(TITLE, "LEADER Aktionsgruppen „Gotha – Ilmkreis – Erfurt“, „Weimarer Land - Mittelthüringen“")]
+    first = gazetteer.find(texts, city="Erfurt")
+    assert first == gazetteer.find(texts, city="Erfurt") == load_gazetteer().find(texts, city="Erfurt")
+    assert [m.partner.name for m in first] == ["Landkreis Gotha", "Ilm-Kreis", "Landkreis Weimarer Land"]
+
+
+ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\naliases = ["Testkreis"]\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[[partners]\n", "not valid TOML"),
+        ("x = 1\n", "partners: must be a non-empty array"),
+        (ENTRY.replace('"Landkreis"', '"Kreis"'), "partners[0] (Testkreis): unknown kind 'Kreis'"),
+        (ENTRY + ENTRY, "partners[1] (Testkreis): duplicate name"),
+        (ENTRY.replace("aliases", "alias"), "partners[0] (Testkreis): unknown field(s) ['alias']"),
+        (ENTRY.replace('aliases = ["Testkreis"]', "patterns = ['(']"), "bad pattern '('"),
+        (ENTRY.replace('aliases = ["Testkreis"]', "patterns = ['x?']"), "matches empty text"),
+        (ENTRY.replace('aliases = ["Testkreis"]', "aliases = []"), "needs 'aliases' or 'patterns'"),
+        (ENTRY + 'cities = ["Halle"]\n', "unknown city 'Halle'"),
+        ('[[partners]]\nkind = "Landkreis"\n', "partners[0]: needs a non-empty text field 'name'"),
+    ],
+)
+def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "partners.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(TaxonomyError) as error:
+        load_gazetteer(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(TaxonomyError, match=r"partners\.toml: file not found"):
+        load_gazetteer(tmp_path / "partners.toml")
+
+
+def test_default_path_is_the_data_file(gazetteer: Gazetteer) -> None:
+    assert gazetteer.source == PARTNERS_PATH
