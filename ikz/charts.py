@@ -380,7 +380,9 @@ def city_share_bars(
     present = [c for c in order if c in set(frame["category"].to_list())]
     present += sorted(set(frame["category"].to_list()) - set(present))
     fig = go.Figure()
-    for city in cities:
+    # Plotly stacks a group's horizontal bars bottom-up: add the last city first so the first
+    # city's bar is on top, and reverse the legend to match.
+    for city in reversed(cities):
         part = frame.filter(pl.col("city") == city)
         if part.is_empty():
             continue
@@ -401,14 +403,21 @@ def city_share_bars(
                 "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
             ),
         )
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=[wrap_label(c, 34) for c in present][::-1], title={"text": ""}
-    )
+    labels = [wrap_label(c, 34) for c in present]
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title={"text": ""})
     fig.update_xaxes(title={"text": "Anteil an den Einträgen der Stadt"}, ticksuffix=" %", rangemode="tozero")
-    fig.update_xaxes(range=_value_range([100 * v for v in frame["share"].to_list()], 1.35))
-    height = max(360, 150 + 52 * len(present) * _label_lines([wrap_label(c, 34) for c in present]) ** 0.5)
-    return finish(fig, text, height=round(height), large=large, legend=True)
+    fig.update_xaxes(range=_value_range([100 * v for v in frame["share"].to_list()], 1.5))
+    finish(
+        fig,
+        text,
+        height=360,
+        large=large,
+        legend=True,
+        rows=len(present),
+        row_lines=max(2, _label_lines(labels)),
+    )
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, legend={"traceorder": "reversed"})
+    return fig
 
 
 def city_profile(

@@ -167,10 +167,13 @@ def test_city_share_bars_use_city_colours_and_percent() -> None:
         }
     )
     fig = charts.city_share_bars(frame, TEXT, order=FORMS)
-    assert [t.name for t in fig.data] == ["Erfurt", "Magdeburg"]
-    assert [t.marker.color for t in fig.data] == [CITY_COLORS["Erfurt"], CITY_COLORS["Magdeburg"]]
-    assert fig.data[0].x[0] == pytest.approx(100 * 12 / 78)
-    assert fig.data[0].text[0] == "15\xa0% (12)"
+    # Added bottom-up so Erfurt's bar is on top in each group; the legend is reversed to match.
+    assert [t.name for t in fig.data] == ["Magdeburg", "Erfurt"]
+    assert fig.layout.legend.traceorder == "reversed"
+    assert [t.marker.color for t in fig.data] == [CITY_COLORS["Magdeburg"], CITY_COLORS["Erfurt"]]
+    erfurt = fig.data[1]
+    assert erfurt.x[0] == pytest.approx(100 * 12 / 78)
+    assert erfurt.text[0] == "15\xa0% (12)"
     assert fig.layout.xaxis.ticksuffix == " %"
 
 
