@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
 from babel.dates import format_date
 from fpdf import FPDF
 from plotly.graph_objects import Figure
@@ -36,7 +37,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from ikz.charts import SOURCE_ANNOTATION
-from ikz.labels import file_stem
+from ikz.labels import file_stem, german_columns
 from ikz.theme import MUTED_COLOR, TEXT_COLOR
 
 logger = logging.getLogger(__name__)
@@ -324,6 +325,18 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 # --- File names ----------------------------------------------------------------------------------
+
+
+def records_csv(frame: pl.DataFrame) -> bytes:
+    """Records as CSV for German Excel: UTF-8 with BOM, ';' separator, German column headers."""
+    return german_columns(frame).write_csv(separator=";", include_bom=True).encode("utf-8")
+
+
+def records_xlsx(frame: pl.DataFrame) -> bytes:
+    """Records as an .xlsx workbook with German column headers and a frozen header row."""
+    buffer = io.BytesIO()
+    german_columns(frame).write_excel(buffer, worksheet="Kooperationen", autofit=True, freeze_panes=(1, 0))
+    return buffer.getvalue()
 
 
 def chart_file_name(title: str, ext: str) -> str:

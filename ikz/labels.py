@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import polars as pl
+
 from ikz.queries import Filters
 
 FILTER_LABELS: dict[str, str] = {
@@ -47,6 +49,11 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 MAX_LISTED = 3
+
+
+def german_columns(frame: pl.DataFrame, labels: dict[str, str] = COLUMN_LABELS) -> pl.DataFrame:
+    """The frame with its columns renamed to their German labels, for display and download."""
+    return frame.rename({c: labels[c] for c in frame.columns if c in labels})
 
 
 def describe_filters(filters: Filters) -> str:

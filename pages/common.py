@@ -290,9 +290,16 @@ def md_escape(text: object) -> str:
     return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
 
 
-def german_columns(frame: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
-    """Rename columns to their German labels for display and download."""
-    return frame.rename({c: labels[c] for c in frame.columns if c in labels})
+def deferred_records(
+    db: Database, filters: Filters, writer: Callable[[pl.DataFrame], bytes]
+) -> Callable[[], bytes]:
+    """A download callable: all filtered records written by writer, computed only on click."""
+
+    def make() -> bytes:
+        with db.cursor() as cur:
+            return writer(queries.records(cur, filters=filters))
+
+    return make
 
 
 # --- Export for council presentations ------------------------------------------------------

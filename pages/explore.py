@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date
 
@@ -12,15 +11,15 @@ import streamlit as st
 
 from ikz import charts
 from ikz.charts import ChartText
-from ikz.export import ChartExport, DeckSpec, KeyFigure
-from ikz.labels import COLUMN_LABELS, describe_filters
+from ikz.export import ChartExport, DeckSpec, KeyFigure, records_csv, records_xlsx
+from ikz.labels import COLUMN_LABELS, describe_filters, german_columns
 from ikz.queries import ALL
 from ikz.sources import DOCUMENTS, source_line
 from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
 from pages.common import (
     database,
+    deferred_records,
     export_panel,
-    german_columns,
     leave_presentation,
     md_escape,
     presentation_toggle,
@@ -249,7 +248,7 @@ display = records.with_columns(
     "source_lines",
 )
 selection = st.dataframe(
-    german_columns(display, COLUMN_LABELS),
+    german_columns(display),
     hide_index=True,
     key="records_table",
     on_select="rerun",
@@ -261,22 +260,12 @@ selection = st.dataframe(
 )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def downloads(frame: pl.DataFrame) -> tuple[bytes, bytes]:
-    """CSV for German Excel (UTF-8 with BOM, ';') and .xlsx of the records, German headers."""
-    german = german_columns(frame, COLUMN_LABELS)
-    csv = german.write_csv(separator=";", include_bom=True).encode("utf-8")
-    buffer = io.BytesIO()
-    german.write_excel(buffer, worksheet="Kooperationen", autofit=True, freeze_panes=(1, 0))
-    return csv, buffer.getvalue()
-
-
-all_records = records if figures.cooperations <= TABLE_LIMIT else query(db, "records", filters)
-csv_bytes, xlsx_bytes = downloads(all_records)
 c1, c2, _ = st.columns([1, 1, 3])
+# Generated only when clicked, on Streamlit's download thread: the page run stays fast, and the
+# files hold every filtered record, not just the rows the table shows.
 c1.download_button(
     "CSV herunterladen",
-    csv_bytes,
+    deferred_records(db, filters, records_csv),
     file_name="ikz-kooperationen.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -284,7 +273,7 @@ c1.download_button(
 )
 c2.download_button(
     "Excel herunterladen",
-    xlsx_bytes,
+    deferred_records(db, filters, records_xlsx),
     file_name="ikz-kooperationen.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import plotly.graph_objects as go
+import polars as pl
 import psutil
 import pytest
 from pptx import Presentation
@@ -420,3 +421,25 @@ def test_long_key_figure_values_get_a_smaller_font() -> None:
     assert export.value_size("1.234", 54) == 54
     assert export.value_size("36,4 %", 54) == 54
     assert export.value_size("Erfahrungs- und Wissensaustausch", 54) < 30
+
+
+def test_records_csv_is_for_german_excel() -> None:
+    frame = pl.DataFrame(
+        {"city": ["Erfurt"], "title": ["Zweckverband „Nord“; Süd"], "source_lines": ["Z. 2–3"]}
+    )
+    data = export.records_csv(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig").splitlines()
+    assert text == ["Stadt;Bezeichnung / Thema;Zeilen", 'Erfurt;"Zweckverband „Nord“; Süd";Z. 2–3']
+
+
+def test_records_xlsx_has_german_headers() -> None:
+    import openpyxl
+
+    frame = pl.DataFrame({"city": ["Erfurt", "Magdeburg"], "title": ["A", "B"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.records_xlsx(frame)))["Kooperationen"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Stadt", "Bezeichnung / Thema"],
+        ["Erfurt", "A"],
+        ["Magdeburg", "B"],
+    ]
