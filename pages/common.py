@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import duckdb
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -88,6 +89,19 @@ def _cached(name: str, _db: Database, file_version: FileIdentity, filters: Filte
     fn: Callable[..., Any] = getattr(queries, name)
     with _db.cursor() as cur:
         return fn(cur, filters=filters, **dict(kwargs))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _figure_spec(key: tuple, _build: Callable[[], go.Figure]) -> dict:
+    # key holds everything the figure depends on (file version, filters, view); _build is not hashed.
+    return _build().to_plotly_json()
+
+
+def cached_figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure for key, built once and then reused across runs and sessions."""
+    # Rebuilt from the cached spec without validation: about 1 ms, where building it takes about
+    # 7 ms and unpickling a cached Figure (which validates again) about 15 ms (measured).
+    return go.Figure(_figure_spec(key, build), _validate=False)
 
 
 DAMAGED = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import plotly.graph_objects as go
 import polars as pl
@@ -17,6 +18,7 @@ from ikz.queries import ALL
 from ikz.sources import DOCUMENTS, source_line
 from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
 from pages.common import (
+    cached_figure,
     database,
     deferred_records,
     export_panel,
@@ -27,8 +29,10 @@ from pages.common import (
     select_into_filter,
     show_chart,
     sidebar_filters,
+    version,
 )
 
+STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
 COMPARABILITY_NOTE = (
     "Erfurts Übersicht (undatiert, nach 2020) listet bestehende Kooperationen mit Kooperationsart und "
     "Effekten. Magdeburgs Bericht (November 2010) nennt Gremien und Projekte mit Arbeitsstand; "
@@ -119,79 +123,90 @@ def present(fig: go.Figure, title: str, *, key: str, on_select: Callable[[], Non
     exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
 
 
-left, right = st.columns(2)
-with left:
-    title = "Kooperationen nach Kooperationsart"
-    frame = query(db, "cooperations_by_type", filters)
-    fig = charts.bar_by_category(
-        frame.rename({"type_name": "category"}), text(title), color_by="form", large=presentation
-    )
-    present(
-        fig,
-        title,
-        key="chart_types",
-        on_select=select_into_filter("chart_types", "types"),
-    )
-with right:
-    title = "Kooperationen nach Kooperationsform"
-    frame = query(db, "count_by", filters, dimension="form")
-    fig = charts.bar_by_category(frame, text(title), order=FORMS, large=presentation)
-    present(
-        fig,
-        title,
-        key="chart_forms",
-        on_select=select_into_filter("chart_forms", "forms"),
-    )
-
-title = "Kooperationen nach Fachbereich/Amt"
-frame = query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS)
 note_top = (
     f"Die {TOP_DEPARTMENTS} Fachbereiche mit den meisten Kooperationen."
     if figures.departments > TOP_DEPARTMENTS
     else ""
 )
-fig = charts.departments_stacked(frame, text(title, note_top), forms=FORMS, large=presentation)
-present(
-    fig,
-    title,
-    key="chart_departments",
-    on_select=select_into_filter("chart_departments", "departments"),
-)
+# Each chart: (title, widget key, filter its selection sets, builder of the figure). The builders
+# run only when the cache has no figure for this file version, filter state and view.
+CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
+    "chart_types": (
+        "Kooperationen nach Kooperationsart",
+        "types",
+        lambda title: charts.bar_by_category(
+            query(db, "cooperations_by_type", filters),
+            text(title),
+            category="type_name",
+            color_by="form",
+            large=presentation,
+        ),
+    ),
+    "chart_forms": (
+        "Kooperationen nach Kooperationsform",
+        "forms",
+        lambda title: charts.bar_by_category(
+            query(db, "count_by", filters, dimension="form"), text(title), order=FORMS, large=presentation
+        ),
+    ),
+    "chart_departments": (
+        "Kooperationen nach Fachbereich/Amt",
+        "departments",
+        lambda title: charts.departments_stacked(
+            query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS),
+            text(title, note_top),
+            forms=FORMS,
+            large=presentation,
+        ),
+    ),
+    "chart_effects": (
+        "Kooperationen nach Effektkategorie",
+        "effects",
+        lambda title: charts.effects_bar(
+            query(db, "cooperations_by_effect", filters), text(title), large=presentation
+        ),
+    ),
+    "chart_status": (
+        "Kooperationen nach Status",
+        "statuses",
+        lambda title: charts.bar_by_category(
+            query(db, "count_by", filters, dimension="status"),
+            text(title, STATUS_NOTE),
+            order=STATUSES,
+            large=presentation,
+        ),
+    ),
+    "chart_heatmap": (
+        "Fachbereich × Effektkategorie",
+        None,
+        lambda title: charts.effect_heatmap(
+            query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS),
+            text(title, note_top),
+            effects=EFFECTS,
+            large=presentation,
+        ),
+    ),
+    "chart_treemap": (
+        "Aufgabenbereich → Fachbereich → Kooperationsform",
+        None,
+        lambda title: charts.task_area_treemap(
+            query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS),
+            text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan."),
+            large=presentation,
+        ),
+    ),
+}
+LAYOUT = (("chart_types", "chart_forms"), ("chart_departments",), ("chart_effects", "chart_status"))
+LAYOUT += (("chart_heatmap",), ("chart_treemap",))
 
-left, right = st.columns(2)
-with left:
-    title = "Kooperationen nach Effektkategorie"
-    frame = query(db, "cooperations_by_effect", filters)
-    fig = charts.effects_bar(frame, text(title), large=presentation)
-    present(
-        fig,
-        title,
-        key="chart_effects",
-        on_select=select_into_filter("chart_effects", "effects"),
-    )
-with right:
-    title = "Kooperationen nach Status"
-    frame = query(db, "count_by", filters, dimension="status")
-    note = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
-    fig = charts.bar_by_category(frame, text(title, note), order=STATUSES, large=presentation)
-    present(
-        fig,
-        title,
-        key="chart_status",
-        on_select=select_into_filter("chart_status", "statuses"),
-    )
-
-title = "Fachbereich × Effektkategorie"
-frame = query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS)
-fig = charts.effect_heatmap(frame, text(title, note_top), effects=EFFECTS, large=presentation)
-present(fig, title, key="chart_heatmap")
-
-title = "Aufgabenbereich → Fachbereich → Kooperationsform"
-frame = query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS)
-fig = charts.task_area_treemap(
-    frame, text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan."), large=presentation
-)
-present(fig, title, key="chart_treemap")
+for row in LAYOUT:
+    for column, key in zip(st.columns(len(row)), row, strict=True):
+        title, filter_name, build = CHARTS[key]
+        with column:
+            fig = cached_figure((version(db), filters, presentation, key), partial(build, title))
+            present(
+                fig, title, key=key, on_select=select_into_filter(key, filter_name) if filter_name else None
+            )
 
 if presentation:
     st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
