@@ -451,18 +451,23 @@ def _cached_comparison(
         return fn(cur, filters=filters, **dict(kwargs))
 
 
-def comparison_query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
-    """Run a query from ikz.comparison by name, cached like query() and per topic-vocabulary version."""
-    from ikz.errors import TaxonomyError
+def vocabulary_version() -> int:
+    """Version (mtime) of data/topics.toml; -1 when missing (the query then names the file)."""
     from ikz.paths import TOPICS_PATH
 
     try:
-        vocabulary_version = TOPICS_PATH.stat().st_mtime_ns
+        return TOPICS_PATH.stat().st_mtime_ns
     except FileNotFoundError:
-        vocabulary_version = -1  # the query raises the error naming the file
+        return -1
+
+
+def comparison_query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
+    """Run a query from ikz.comparison by name, cached like query() and per topic-vocabulary version."""
+    from ikz.errors import TaxonomyError
+
     try:
         return _cached_comparison(
-            name, db, version(db), vocabulary_version, filters, tuple(sorted(kwargs.items()))
+            name, db, version(db), vocabulary_version(), filters, tuple(sorted(kwargs.items()))
         )
     except DatabaseUnavailable as exc:
         fail(str(exc))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import plotly.graph_objects as go
 import polars as pl
@@ -15,6 +17,7 @@ from ikz.labels import describe_filters
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import BINDINGS, EFFECTS, FORMS, PARTNER_KINDS, TASK_AREAS, fmt_int, fmt_pct
 from pages.common import (
+    cached_figure,
     comparison_query,
     database,
     export_panel,
@@ -24,6 +27,8 @@ from pages.common import (
     query,
     show_chart,
     sidebar_filters,
+    version,
+    vocabulary_version,
 )
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
@@ -136,8 +141,10 @@ def text(title: str, note: str = "") -> ChartText:
 exports: list[ChartExport] = []
 
 
-def present(fig: go.Figure, title: str, *, key: str) -> None:
-    """Show a chart and keep it for the slide deck of this view."""
+def present(title: str, *, key: str, build: Callable[[], go.Figure]) -> None:
+    """Show a chart (built once per data, vocabulary, filter state and view) and keep it for the deck."""
+    # The topic vocabulary is applied at query time, so its version belongs in the key too.
+    fig = cached_figure((version(db), vocabulary_version(), filters, presentation, key), build)
     show_chart(fig, title, key=key, presentation=presentation)
     exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
 
@@ -145,10 +152,14 @@ def present(fig: go.Figure, title: str, *, key: str) -> None:
 # --- 1. The two mixes side by side -------------------------------------------------------------
 st.header("Profil der beiden Städte")
 title = "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich"
-frame = comparison_query(db, "profile", filters)
 orders = {"Kooperationsform": FORMS, "Verbindlichkeit": BINDINGS, "Aufgabenbereich": TASK_AREAS}
-fig = charts.city_profiles(frame, text(title, TYPE_NOTE), orders=orders, large=presentation)
-present(fig, title, key="vergleich_profil")
+present(
+    title,
+    key="vergleich_profil",
+    build=lambda: charts.city_profiles(
+        comparison_query(db, "profile", filters), text(title, TYPE_NOTE), orders=orders, large=presentation
+    ),
+)
 
 SHARE_CHARTS = (
     # Paired by number of categories, so the two charts of a row have about the same height.
@@ -160,9 +171,12 @@ SHARE_CHARTS = (
 for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
     for column, (dimension, title, order, note) in zip(st.columns(2), row, strict=True):
         with column:
-            frame = query(db, "shares_by_city", filters.without("cities"), dimension=dimension)
-            fig = charts.city_share_bars(frame, text(title, note), order=order, large=presentation)
-            present(fig, title, key=f"vergleich_{dimension}")
+
+            def build(dimension: str = dimension, title: str = title, order: tuple = order, note: str = note):
+                frame = query(db, "shares_by_city", filters.without("cities"), dimension=dimension)
+                return charts.city_share_bars(frame, text(title, note), order=order, large=presentation)
+
+            present(title, key=f"vergleich_{dimension}", build=build)
 
 # --- 2. Shared topics and suggestions ----------------------------------------------------------
 st.header("Gemeinsame Themen und Anregungen")
@@ -175,12 +189,15 @@ if not presentation:
     )
 overview = comparison_query(db, "topic_overview", filters)
 title = "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt"
-fig = charts.topic_map(
-    overview,
-    text(title, "Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören."),
-    large=presentation,
+present(
+    title,
+    key="vergleich_themen",
+    build=lambda: charts.topic_map(
+        overview,
+        text(title, "Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören."),
+        large=presentation,
+    ),
 )
-present(fig, title, key="vergleich_themen")
 
 shared = overview.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)
 if not presentation:
@@ -256,14 +273,16 @@ if not presentation:
         "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
     )
 title = "Partnerarten im Vergleich"
-frame = comparison_query(db, "partner_kinds", filters)
-fig = charts.city_share_bars(
-    frame,
-    text(title, "Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich."),
-    order=PARTNER_KINDS,
-    large=presentation,
+present(
+    title,
+    key="vergleich_partnerarten",
+    build=lambda: charts.city_share_bars(
+        comparison_query(db, "partner_kinds", filters),
+        text(title, "Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich."),
+        order=PARTNER_KINDS,
+        large=presentation,
+    ),
 )
-present(fig, title, key="vergleich_partnerarten")
 
 partners = comparison_query(db, "partners_by_city", filters, top=TOP_PARTNERS)
 for column, city in zip(st.columns(2), CITIES, strict=True):
@@ -273,13 +292,17 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
         if part.is_empty():
             st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
             continue
-        fig = charts.partner_bars(
-            part,
-            text(title, f"Die {TOP_PARTNERS} meistgenannten Partner."),
-            kinds=PARTNER_KINDS,
-            large=presentation,
+        present(
+            title,
+            key=f"vergleich_partner_{city.lower()}",
+            build=partial(
+                charts.partner_bars,
+                part,
+                text(title, f"Die {TOP_PARTNERS} meistgenannten Partner."),
+                kinds=PARTNER_KINDS,
+                large=presentation,
+            ),
         )
-        present(fig, title, key=f"vergleich_partner_{city.lower()}")
 
 if presentation:
     st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
