@@ -19,6 +19,8 @@ from ikz.parse.magdeburg import parse_magdeburg
 from ikz.partners import load_gazetteer
 from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
 
+MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
+
 
 @dataclass(frozen=True)
 class BuildSummary:
@@ -87,10 +89,12 @@ def write_database(tables: Tables, target: Path) -> None:
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+            tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
+            con.execute(tables_sql)
             for name in TABLE_ORDER:
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
+            con.execute(marts_sql)
             con.execute("CHECKPOINT")
         finally:
             con.close()

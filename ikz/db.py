@@ -13,6 +13,7 @@ import duckdb
 from ikz.errors import SourceError, TaxonomyError
 from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
 
+MEMORY_LIMIT = "384MB"
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
 REQUIRED_RELATIONS = (
     "city",
@@ -107,7 +108,9 @@ class Database:
         # DuckDB caches database instances by path, so duckdb.connect(path) after os.replace can
         # still return the old file. A fresh in-memory instance that ATTACHes the path really
         # opens the file now on disk.
-        con = duckdb.connect(":memory:")
+        # The buffer pool is capped: the app's queries aggregate, and the server must stay within
+        # its memory budget (1 GB in all) at a million cooperations.
+        con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
         try:
             con.execute("ATTACH ? AS ikz (READ_ONLY)", [str(self.path)])
             con.execute("USE ikz")

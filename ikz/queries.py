@@ -139,7 +139,7 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         con,
         f"""
         SELECT count(*),
-               count(DISTINCT (w.city, w.department)),
+               count(DISTINCT w.department_id),
                avg(CASE WHEN list_contains(?, w.binding) THEN 1.0 ELSE 0.0 END)
         FROM cooperation_wide w WHERE {where}
         """,
@@ -373,16 +373,23 @@ def records(
     if limit is not None:
         limit_sql = "LIMIT ?"
         params = [*params, int(limit)]
+    # Rows are chosen (and limited) first; only their effects are then joined in, once each.
     return _frame(
         con,
         f"""
-        SELECT w.*, (
-            SELECT string_agg(ec.name, '; ' ORDER BY ec.sort_order)
+        WITH selected AS (
+            SELECT w.* FROM cooperation_wide w WHERE {where}
+            ORDER BY w.city, w.cooperation_id {limit_sql}
+        ),
+        effects AS (
+            SELECT ce.cooperation_id, string_agg(ec.name, '; ' ORDER BY ec.sort_order) AS effects
             FROM cooperation_effect ce JOIN effect_category ec USING (effect_id)
-            WHERE ce.cooperation_id = w.cooperation_id
-        ) AS effects
-        FROM cooperation_wide w WHERE {where}
-        ORDER BY w.city, w.cooperation_id {limit_sql}
+            WHERE ce.cooperation_id IN (SELECT cooperation_id FROM selected)
+            GROUP BY ce.cooperation_id
+        )
+        SELECT selected.*, effects.effects
+        FROM selected LEFT JOIN effects USING (cooperation_id)
+        ORDER BY selected.city, selected.cooperation_id
         """,
         params,
     ).select(RECORD_COLUMNS)

@@ -41,7 +41,7 @@ COMPARABILITY_NOTE = (
 )
 TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
-TABLE_LIMIT = 5000
+TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
 DERIVED_MARK = " ◆"
 
 db = database()
