@@ -163,9 +163,14 @@ def record_topics(
     ).fetchall()
     order = {t.name: i for i, t in enumerate(vocab.topics)}
     rows = []
+    # Many records share their texts (the same body in several units, a copied row): match each
+    # distinct set of texts once. Matching runs in Python at about 0.4 ms a record.
+    matched: dict[tuple, list] = {}
     for record in records:
-        texts = [(label, record[7 + i]) for i, (_, label) in enumerate(TOPIC_TEXTS)]
-        for hit in vocab.match(texts):
+        texts = tuple((label, record[7 + i]) for i, (_, label) in enumerate(TOPIC_TEXTS))
+        if texts not in matched:
+            matched[texts] = vocab.match(list(texts))
+        for hit in matched[texts]:
             rows.append(
                 (
                     *record[:7],
