@@ -1,0 +1,271 @@
+"""The app as a user meets it: a real `streamlit run` server and Debian's Chromium driven by Playwright.
+
+Shared by the browser tests, the robustness tests and the benchmarks. Never runs `playwright install`:
+the browser is /usr/bin/chromium, started through executable_path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from ikz.paths import ARTIFACTS_DIR, DB_ENV_VAR, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
+STARTUP_TIMEOUT_S = 60
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# Streamlit marks its root element with the script state; idle means no rerun is in flight.
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STATUS = '[data-testid="stStatusWidget"]'
+EXCEPTION = '[data-testid="stException"]'
+ERROR_ALERT = '[data-testid="stAlertContentError"]'
+METRIC = '[data-testid="stMetric"]'
+CHART = ".js-plotly-plot"
+PLOTLY_ELEMENT = '[data-testid="stPlotlyChart"]'
+MAIN = '[data-testid="stMain"]'
+SKELETON = '[data-testid="stMain"] [data-testid="stSkeleton"]'
+
+# A launcher for servers that must read their source documents from another folder: ikz.db binds
+# RAW_DIR as a default argument at import, so the override has to happen before anything imports it.
+_RAW_DIR_LAUNCHER = """
+import os, sys
+from pathlib import Path
+import ikz.paths
+ikz.paths.RAW_DIR = Path(os.environ["IKZ_TEST_RAW_DIR"])
+from streamlit.web import cli
+sys.argv = ["streamlit", *sys.argv[1:]]
+sys.exit(cli.main())
+"""
+
+
+def chromium_missing_reason() -> str | None:
+    """Why browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} fehlt (apt-get install chromium; scripts/setup.sh tut das als root)"
+    return None
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    """A running `streamlit run app.py` on loopback, in its own process group."""
+
+    process: subprocess.Popen
+    port: int
+    db: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and all its children, in MB."""
+        try:
+            proc = psutil.Process(self.process.pid)
+            procs = [proc, *proc.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0
+        for p in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += p.memory_info().rss
+        return total / 1e6
+
+    def stop(self) -> None:
+        """Stop the server and everything it started (the whole process group)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
+    """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health."""
+    port = free_port()
+    args = [
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        # Others edit the sources while tests run; a file-change rerun would make results flaky.
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1"}
+    if raw_dir is None:
+        command = [sys.executable, "-m", "streamlit", "run", *args]
+    else:
+        env["IKZ_TEST_RAW_DIR"] = str(raw_dir)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        command = [sys.executable, "-c", _RAW_DIR_LAUNCHER, "run", *args]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = AppServer(process, port, db, log)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Streamlit ended early:\n{log.read_text(errors='replace')[-3000:]}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response,
+        ):
+            if response.status == 200:
+                return server
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"Streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s")
+
+
+@contextlib.contextmanager
+def serve_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> Iterator[AppServer]:
+    """start_app as a context manager that always stops the server."""
+    server = start_app(db, log, raw_dir=raw_dir)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with the flags that keep it off the network."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_until(check: Callable[[], Any], *, timeout: float = 30, what: str = "condition") -> Any:
+    """Poll check() until it returns something truthy; its last value names the failure."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {value!r})")
+
+
+def chart_marks(page: Any) -> list[dict]:
+    """Per Plotly chart on the page: its SVG's bars, treemap tiles, heatmaps, bar texts, axis ticks."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => ({
+            svg: plot.querySelector('svg.main-svg') !== null,
+            marks: plot.querySelectorAll(
+                '.main-svg .trace path, .main-svg .trace image, g.hm image, .main-svg .slice').length,
+            bars: plot.querySelectorAll('g.trace.bars g.point path').length,
+            tiles: plot.querySelectorAll('g.slice').length,
+            heatmaps: plot.querySelectorAll('g.hm image').length,
+            bar_texts: Array.from(plot.querySelectorAll('g.trace.bars text.bartext'))
+                .map(t => t.textContent),
+            yticks: Array.from(plot.querySelectorAll('g.ytick text')).map(t => t.textContent),
+            xticks: Array.from(plot.querySelectorAll('g.xtick text')).map(t => t.textContent),
+            title: (plot.querySelector('.gtitle') || {}).textContent || '',
+            subtitle: (plot.querySelector('.gtitle-subtitle') || {}).textContent || '',
+        }))"""
+    )
+
+
+def has_marks(chart: dict) -> bool:
+    """True when a chart drew something: bars, points, lines, tiles, slices or a heatmap."""
+    return chart["svg"] and chart["marks"] > 0
+
+
+def wait_idle(page: Any, *, timeout: float = 30) -> list[dict]:
+    """Wait until the page has content, no script run is in flight and the charts stopped changing."""
+    page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']", timeout=timeout * 1000)
+    previous: list[dict] | None = None
+
+    def settled() -> tuple[list[dict]] | None:
+        nonlocal previous
+        time.sleep(0.15)
+        # Elements whose code is still loading (Plotly's bundle on a first visit) show a skeleton.
+        idle = page.locator(IDLE).count() and not page.locator(f"{STATUS}, {SKELETON}").count()
+        current = chart_marks(page) if idle else None
+        # Every chart element must hold a drawn Plotly plot (none still waiting for its bundle).
+        if current is not None and page.locator(PLOTLY_ELEMENT).count() != len(current):
+            current = None
+        # Two equal readings 150 ms apart: Plotly draws a chart in one go once its data has arrived.
+        done = current is not None and current == previous and all(has_marks(c) for c in current)
+        previous = current
+        return (current,) if done and current is not None else None
+
+    return wait_until(settled, timeout=timeout, what="charts to settle")[0]
+
+
+def metrics(page: Any) -> dict[str, str]:
+    """The st.metric values on the page by label, as shown (German number format)."""
+    return page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="stMetric"]'))
+            .map(m => [m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+                       m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))"""
+    )
+
+
+def problems(page: Any) -> list[str]:
+    """Texts of exception boxes and error alerts on the page (empty when all is well)."""
+    found = page.locator(EXCEPTION).all_inner_texts() + page.locator(ERROR_ALERT).all_inner_texts()
+    return [t.strip() for t in found]
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick option in the sidebar multiselect labelled label (typing narrows the virtual list)."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def clear_multiselect(page: Any, label: str) -> None:
+    """Remove every chosen value of the multiselect labelled label."""
+    widget = page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_label(label, exact=True))
+    widget.get_by_role("button", name="Clear all").click()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under artifacts/screenshots/ and return its path."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

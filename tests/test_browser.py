@@ -1,0 +1,296 @@
+"""Every page in a real browser: Streamlit served on loopback, Debian's Chromium driven by Playwright.
+
+The Überblick page is checked against direct DuckDB queries (key figures, bars, tiles, downloads); the
+Vergleich page, which is still growing, is checked for structure: no error box, every chart drawn,
+filters and URL state working.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import duckdb
+import openpyxl
+import pytest
+
+from ikz.build import build
+from ikz.theme import NA, fmt_int, fmt_pct
+from tests.live_app import (
+    AppServer,
+    chart_marks,
+    choose,
+    chromium_missing_reason,
+    has_marks,
+    launch_chromium,
+    metrics,
+    problems,
+    screenshot,
+    serve_app,
+    wait_idle,
+    wait_until,
+)
+
+if reason := chromium_missing_reason():
+    pytest.skip(reason, allow_module_level=True)
+
+from playwright.sync_api import sync_playwright
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"ueberblick": "/", "vergleich": "/vergleich"}
+TOP_DEPARTMENTS = 25  # pages/explore.py: departments shown in the bar chart and heatmap
+
+
+@pytest.fixture(scope="session")
+def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of its own, built from data/raw by the real build."""
+    path = tmp_path_factory.mktemp("browser") / "ikz.duckdb"
+    build(path)
+    return path
+
+
+# Module scope, not session: the browser and server must be gone before other modules run (the
+# export tests check that no Chromium of theirs is left; Playwright's sync API owns an event loop).
+@pytest.fixture(scope="module")
+def server(browser_db: Path) -> Iterator[AppServer]:
+    with serve_app(browser_db, browser_db.with_name("streamlit.log")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A fresh browser context per test: its own cookies, so its own Streamlit session."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+def open_page(context: Any, url: str) -> tuple[Any, list[dict]]:
+    """Open url in a new tab, wait for all charts, fail on a JavaScript error."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    charts = wait_idle(page)
+    assert not errors, errors
+    return page, charts
+
+
+def chart(charts: list[dict], title_part: str) -> dict:
+    """The one chart whose title contains title_part."""
+    found = [c for c in charts if title_part in c["title"]]
+    assert len(found) == 1, [c["title"] for c in charts]
+    return found[0]
+
+
+# --- Direct DuckDB expectations for the Überblick page ----------------------------------------
+
+
+def direct(db: Path, sql: str, type_name: str | None) -> list[tuple]:
+    """Run sql over the cooperations of type_name (all when None); sql reads the CTE `f`."""
+    where = "WHERE type_name = ?" if type_name else ""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            f"WITH f AS (SELECT * FROM cooperation_wide {where}) {sql}", [type_name] if type_name else []
+        ).fetchall()
+
+
+def expected_overview(db: Path, type_name: str | None) -> dict[str, Any]:
+    """What the Überblick must show for one Kooperationsart, straight from the database."""
+    (count, departments, committed), *_ = direct(
+        db,
+        "SELECT count(*), count(DISTINCT (city, department)), "
+        "avg(CASE WHEN binding IN ('öffentlich-rechtlich', 'vertraglich') THEN 1.0 ELSE 0.0 END) FROM f",
+        type_name,
+    )
+    effect_rows = direct(
+        db,
+        "SELECT ec.name, count(*), min(ec.sort_order) FROM f JOIN cooperation_effect ce USING "
+        "(cooperation_id) JOIN effect_category ec USING (effect_id) GROUP BY ec.name ORDER BY 2 DESC, 3",
+        type_name,
+    )
+    top_effect = next((name for name, _, _ in effect_rows if name != NA), "–")
+
+    def labelled(rows: list[tuple]) -> list[str]:
+        return sorted(f"{fmt_int(n)} ({fmt_pct(n / count)})" for _, n in rows)
+
+    types = direct(db, "SELECT type_name, count(*) FROM f GROUP BY ALL", type_name)
+    forms = direct(db, "SELECT form, count(*) FROM f GROUP BY ALL", type_name)
+    (department_bars,), *_ = direct(
+        db,
+        f"""
+        , top AS (SELECT city, department, count(*) AS n FROM f GROUP BY ALL
+                  ORDER BY n DESC, city, department LIMIT {TOP_DEPARTMENTS})
+        SELECT count(*) FROM (
+            SELECT DISTINCT city, department, form FROM f SEMI JOIN top USING (city, department))
+        """,
+        type_name,
+    )
+    (tiles,), *_ = direct(
+        db,
+        # Plotly adds an unlabelled root tile above several top-level task areas.
+        "SELECT (count(DISTINCT task_area) > 1)::INTEGER + count(DISTINCT task_area) "
+        "+ count(DISTINCT (task_area, city, department)) "
+        "+ count(DISTINCT (task_area, city, department, form)) FROM f",
+        type_name,
+    )
+    return {
+        "metrics": {
+            "Kooperationen": fmt_int(count),
+            "Fachbereiche/Ämter": fmt_int(departments),
+            "Anteil verbindlicher Kooperationen": fmt_pct(committed),
+            "Häufigste Effektkategorie": top_effect,
+        },
+        "count": count,
+        "type_texts": labelled(types),
+        "form_texts": labelled(forms),
+        "effect_texts": labelled([(name, n) for name, n, _ in effect_rows]),
+        "department_bars": department_bars,
+        "heatmap_rows": min(departments, TOP_DEPARTMENTS),
+        "tiles": tiles,
+    }
+
+
+def assert_overview(page: Any, charts: list[dict], expected: dict[str, Any]) -> None:
+    """Key figures, bars and tiles of the Überblick equal the direct query's."""
+    assert metrics(page) == expected["metrics"]
+    types = chart(charts, "nach Kooperationsart")
+    assert types["bars"] == len(expected["type_texts"])
+    assert sorted(types["bar_texts"]) == expected["type_texts"]
+    forms = chart(charts, "nach Kooperationsform")
+    assert sorted(forms["bar_texts"]) == expected["form_texts"]
+    effects = chart(charts, "nach Effektkategorie")
+    assert sorted(effects["bar_texts"]) == expected["effect_texts"]
+    assert chart(charts, "nach Fachbereich/Amt")["bars"] == expected["department_bars"]
+    heatmap = chart(charts, "× Effektkategorie")
+    assert heatmap["heatmaps"] == 1
+    assert len(heatmap["yticks"]) == expected["heatmap_rows"]
+    assert chart(charts, "Aufgabenbereich →")["tiles"] == expected["tiles"]
+
+
+@pytest.fixture(scope="session")
+def chosen_type(browser_db: Path) -> str:
+    """A Kooperationsart spread over many departments, so the filtered charts have several bars."""
+    with duckdb.connect(str(browser_db), read_only=True) as con:
+        return con.execute(
+            "SELECT type_name FROM cooperation_wide WHERE type_name <> ? GROUP BY ALL "
+            "ORDER BY count(DISTINCT department) DESC, type_name LIMIT 1",
+            [NA],
+        ).fetchall()[0][0]
+
+
+# --- Every page ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_and_draws_every_chart(server: AppServer, context: Any, name: str) -> None:
+    page, charts = open_page(context, server.url + PAGES[name])
+    assert problems(page) == []
+    assert page.locator("h1").count() >= 1
+    assert all(has_marks(c) for c in charts), charts
+    screenshot(page, name)
+
+
+def test_overview_matches_the_database(server: AppServer, context: Any, browser_db: Path) -> None:
+    page, charts = open_page(context, server.url)
+    assert_overview(page, charts, expected_overview(browser_db, None))
+
+
+def test_overview_filter_by_type(server: AppServer, context: Any, browser_db: Path, chosen_type: str) -> None:
+    page, _ = open_page(context, server.url)
+    expected = expected_overview(browser_db, chosen_type)
+    choose(page, "Kooperationsart", chosen_type)
+    wait_until(lambda: metrics(page) == expected["metrics"], what="filtered key figures")
+    charts = wait_idle(page)
+    assert problems(page) == []
+    assert_overview(page, charts, expected)
+    assert "art=" in page.url
+    screenshot(page, "ueberblick-gefiltert")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_filter_and_copied_url_reopen_the_same_view(
+    server: AppServer, browser: Any, context: Any, name: str, chosen_type: str
+) -> None:
+    page, before = open_page(context, server.url + PAGES[name])
+    shown_before = metrics(page)
+    choose(page, "Kooperationsart", chosen_type)
+    wait_until(lambda: "art=" in page.url, what="the filter in the URL")
+    if before:  # the page has reacted once its charts or key figures changed
+        wait_until(
+            lambda: chart_marks(page) != before or metrics(page) != shown_before,
+            what="the page to react to the filter",
+        )
+    else:
+        page.wait_for_timeout(500)
+    charts = wait_idle(page)
+    assert problems(page) == []
+    assert all(has_marks(c) for c in charts)
+    assert charts != before or not before
+    shown = metrics(page)
+    copied = page.url
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        reopened, charts_again = open_page(fresh, copied)
+        assert problems(reopened) == []
+        box = reopened.locator('[data-testid="stMultiSelect"]').filter(has_text="Kooperationsart")
+        assert chosen_type in box.inner_text()
+        assert metrics(reopened) == shown
+        assert charts_again == charts
+    finally:
+        fresh.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_presentation_view_hides_the_sidebar(server: AppServer, context: Any, name: str) -> None:
+    page, charts = open_page(context, server.url + PAGES[name])
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.is_visible()
+    page.get_by_text("Präsentationsansicht", exact=True).click()
+    wait_until(lambda: "praesentation=true" in page.url, what="praesentation in the URL")
+    wait_until(lambda: not sidebar.is_visible(), what="the sidebar to disappear")
+    shown = wait_idle(page)
+    assert problems(page) == []
+    assert len(shown) == len(charts)
+    assert all(has_marks(c) for c in shown)
+    assert page.get_by_text("CSV herunterladen").filter(visible=True).count() == 0
+    screenshot(page, f"{name}-praesentation")
+
+
+def test_overview_downloads_parse_with_every_row(
+    server: AppServer, context: Any, browser_db: Path, chosen_type: str
+) -> None:
+    page, _ = open_page(context, f"{server.url}/?art={quote(chosen_type)}")
+    count = expected_overview(browser_db, chosen_type)["count"]
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="CSV herunterladen").click()
+    assert download_info.value.suggested_filename.endswith(".csv")
+    data = Path(download_info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Nr.", "Stadt"]
+    assert len(rows) == count + 1
+    assert {r[rows[0].index("Kooperationsart")] for r in rows[1:]} == {chosen_type}
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Excel herunterladen").click()
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    xlsx = Path(download_info.value.path()).read_bytes()
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert list(table[0]) == rows[0]
+    assert len(table) == count + 1
