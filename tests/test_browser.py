@@ -294,3 +294,37 @@ def test_overview_downloads_parse_with_every_row(
     table = list(sheet.iter_rows(values_only=True))
     assert list(table[0]) == rows[0]
     assert len(table) == count + 1
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_slide_deck_and_pdf_download_from_the_running_app(
+    server: AppServer, context: Any, name: str, chosen_type: str
+) -> None:
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    page, _ = open_page(context, f"{server.url}{PAGES[name]}?art={quote(chosen_type)}")
+    charts_shown = len(chart_marks(page))
+    page.get_by_role("button", name="Foliensatz und PDF-Bericht erstellen").click()
+    deck_button = page.get_by_role("button", name="Foliensatz herunterladen")
+    wait_until(lambda: deck_button.count() > 0, timeout=90, what="deck ready")
+
+    with page.expect_download() as download_info:
+        deck_button.click()
+    assert download_info.value.suggested_filename.endswith(".pptx")
+    deck = Presentation(download_info.value.path())
+    slides = list(deck.slides)
+    # Title slide, one slide per chart on the page, key figures, sources and note.
+    assert len(slides) == charts_shown + 3
+    texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
+    assert f"Kooperationsart: {chosen_type}" in texts[0]
+    pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides[1:-2]]
+    assert pictures == [1] * charts_shown
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="PDF-Bericht herunterladen").click()
+    assert download_info.value.suggested_filename.endswith(".pdf")
+    pdf = PdfReader(download_info.value.path())
+    assert len(pdf.pages) == charts_shown + 3
+    assert f"Kooperationsart: {chosen_type}" in pdf.pages[1].extract_text()
+    assert problems(page) == []
