@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from ikz import paths
 from ikz.errors import TaxonomyError
+from ikz.rules import read_rules
 
 NO_INFO = "ohne Angabe"
 
@@ -273,13 +273,7 @@ def _dedupe(words: Iterable[str]) -> tuple[str, ...]:
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read, validate and compile the rules file (default data/taxonomy.toml)."""
     source = path if path is not None else paths.TAXONOMY_PATH
-    try:
-        with source.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise TaxonomyError(f"{source}: file not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise TaxonomyError(f"{source}: not valid TOML: {error}") from error
+    data = read_rules(source)
     return _Loader(source, data).taxonomy()
 
 

@@ -6,7 +6,6 @@ The vocabulary is data/partners.toml, a small gazetteer; this module is pure: te
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from ikz import paths
 from ikz.classify import normalise
 from ikz.errors import TaxonomyError
+from ikz.rules import read_rules
 from ikz.sources import DOCUMENTS
 
 # Fixed: chart colours (ikz.theme.PARTNER_KIND_COLORS) and the schema's CHECK depend on them.
@@ -125,13 +125,7 @@ def alias_pattern(alias: str) -> str:
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """Read, validate and compile the partner file (default data/partners.toml)."""
     source = path if path is not None else paths.PARTNERS_PATH
-    try:
-        with source.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise TaxonomyError(f"{source}: file not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise TaxonomyError(f"{source}: not valid TOML: {error}") from error
+    data = read_rules(source)
     return Gazetteer(source, _entries(source, data))
 
 

@@ -11,7 +11,6 @@ Deterministic: the same texts give the same hits in vocabulary order.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from rapidfuzz import fuzz
 from ikz import paths
 from ikz.classify import normalise
 from ikz.errors import TaxonomyError
+from ikz.rules import read_rules
 from ikz.theme import TASK_AREAS
 
 SHORT_STEM = 5  # stems shorter than this match only at a word's start
@@ -180,13 +180,7 @@ def _in_order(topic: Topic, matched: Mapping[str, None]) -> list[str]:
 def load_topics(path: Path | None = None, *, task_areas: Sequence[str] = TASK_AREAS) -> Vocabulary:
     """Read, validate and compile the topic file (default data/topics.toml)."""
     source = path if path is not None else paths.TOPICS_PATH
-    try:
-        with source.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise TaxonomyError(f"{source}: file not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise TaxonomyError(f"{source}: not valid TOML: {error}") from error
+    data = read_rules(source)
     return _vocabulary(source, data, task_areas)
 
 
