@@ -98,6 +98,8 @@ def finish(
     """
     base = 20 if large else 14
     wrap = SOURCE_WRAP_LARGE if large else SOURCE_WRAP
+    if legend:
+        wrap = wrap * 3 // 4  # the legend beside the plot takes about a quarter of the width
     note_lines = textwrap.wrap(text.note, wrap)
     source_lines = textwrap.wrap(text.source, wrap)
     line_px = round(base * 0.8 * 1.35)
