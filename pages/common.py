@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +18,7 @@ import streamlit as st
 from ikz import queries
 from ikz.charts import plotly_config
 from ikz.db import Database, DatabaseUnavailable, FileIdentity, ensure_database
+from ikz.errors import TaxonomyError
 from ikz.export import (
     NO_BROWSER_MESSAGE,
     DeckSpec,
@@ -84,9 +86,20 @@ def version(db: Database) -> FileIdentity:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached(name: str, _db: Database, file_version: FileIdentity, filters: Filters, kwargs: tuple) -> Any:
+def _cached(
+    module: str,
+    name: str,
+    _db: Database,
+    file_version: FileIdentity,
+    vocabulary: int,
+    filters: Filters,
+    kwargs: tuple,
+) -> Any:
     # _db is excluded from hashing (leading underscore); file_version stands for it in the key.
-    fn: Callable[..., Any] = getattr(queries, name)
+    # vocabulary (mtime of data/topics.toml, 0 for ikz.queries) is in the key because the
+    # comparison queries match topics at query time: an edited vocabulary must not be answered
+    # from the cache. The comparison module is imported only when its page needs it (rapidfuzz).
+    fn: Callable[..., Any] = getattr(importlib.import_module(f"ikz.{module}"), name)
     with _db.cursor() as cur:
         return fn(cur, filters=filters, **dict(kwargs))
 
@@ -110,14 +123,22 @@ DAMAGED = (
 )
 
 
-def query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
-    """Run a query from ikz.queries by name, cached per file version, filters and arguments."""
+def _guarded(call: Callable[[], Any]) -> Any:
+    """call(), with a missing or damaged database or rules file shown as a German message."""
     try:
-        return _cached(name, db, version(db), filters, tuple(sorted(kwargs.items())))
+        return call()
     except DatabaseUnavailable as exc:
         fail(str(exc))
+    except TaxonomyError as exc:
+        fail(f"Eine Regeldatei in data/ kann nicht gelesen werden: {exc}")
     except duckdb.Error as exc:
         fail(DAMAGED.format(error=type(exc).__name__))
+
+
+def query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
+    """Run a query from ikz.queries by name, cached per file version, filters and arguments."""
+    arguments = tuple(sorted(kwargs.items()))
+    return _guarded(lambda: _cached("queries", name, db, version(db), 0, filters, arguments))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -128,10 +149,7 @@ def _options(_db: Database, file_version: FileIdentity, cities: tuple[str, ...])
 
 def options(db: Database, cities: tuple[str, ...] = ()) -> FilterOptions:
     """Sidebar choices present in the data; departments narrow to the chosen cities."""
-    try:
-        return _options(db, version(db), cities)
-    except DatabaseUnavailable as exc:
-        fail(str(exc))
+    return _guarded(lambda: _options(db, version(db), cities))
 
 
 def _unknown_url_values(key: str, allowed: tuple[str, ...]) -> list[str]:
@@ -433,24 +451,6 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
 # --- Vergleich Erfurt – Magdeburg: cached queries from ikz.comparison --------------------------
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_comparison(
-    name: str,
-    _db: Database,
-    file_version: FileIdentity,
-    vocabulary_version: int,
-    filters: Filters,
-    kwargs: tuple,
-) -> Any:
-    # vocabulary_version (mtime of data/topics.toml) is in the key: topics are matched at query
-    # time, so an edited vocabulary must not be answered from the cache.
-    from ikz import comparison  # the comparison page alone needs it (and rapidfuzz)
-
-    fn: Callable[..., Any] = getattr(comparison, name)
-    with _db.cursor() as cur:
-        return fn(cur, filters=filters, **dict(kwargs))
-
-
 def vocabulary_version() -> int:
     """Version (mtime) of data/topics.toml; -1 when missing (the query then names the file)."""
     from ikz.paths import TOPICS_PATH
@@ -463,15 +463,7 @@ def vocabulary_version() -> int:
 
 def comparison_query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
     """Run a query from ikz.comparison by name, cached like query() and per topic-vocabulary version."""
-    from ikz.errors import TaxonomyError
-
-    try:
-        return _cached_comparison(
-            name, db, version(db), vocabulary_version(), filters, tuple(sorted(kwargs.items()))
-        )
-    except DatabaseUnavailable as exc:
-        fail(str(exc))
-    except TaxonomyError as exc:
-        fail(f"Das Themen-Vokabular kann nicht gelesen werden: {exc}")
-    except duckdb.Error as exc:
-        fail(DAMAGED.format(error=type(exc).__name__))
+    arguments = tuple(sorted(kwargs.items()))
+    return _guarded(
+        lambda: _cached("comparison", name, db, version(db), vocabulary_version(), filters, arguments)
+    )
