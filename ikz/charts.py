@@ -239,6 +239,7 @@ def bar_by_category(
     # Plotly draws the first y category at the bottom; reverse so the first row is on top.
     frame = frame.reverse()
     cats = frame[category].to_list()
+    labels = [wrap_label(c) for c in cats]
     colour_keys = frame[color_by].to_list() if color_by else cats
     shares = frame["share"] if "share" in frame.columns else None
     hover_extra = "<br>%{customdata[1]}" if color_by else ""
@@ -246,7 +247,7 @@ def bar_by_category(
         go.Bar(
             orientation="h",
             x=frame["count"].to_list(),
-            y=[wrap_label(c) for c in cats],
+            y=labels,
             marker={"color": [color_of(k) for k in colour_keys]},
             text=_count_labels(frame["count"], shares),
             textposition="outside",
@@ -259,7 +260,6 @@ def bar_by_category(
         title={"text": value_label}, tickformat=",d", range=_value_range(frame["count"].to_list())
     )
     fig.update_yaxes(title={"text": ""})
-    labels = [wrap_label(c) for c in cats]
     return finish(fig, text, height=320, large=large, rows=len(cats), row_lines=_label_lines(labels))
 
 

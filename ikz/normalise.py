@@ -223,9 +223,8 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
     effects = taxonomy.effect_categories()
     effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
     effect_rows = [
-        {"effect_id": effect_ids[name], "name": name, "description": desc, "sort_order": i}
-        for name, desc in effects
-        for i in [effect_ids[name]]
+        {"effect_id": i, "name": name, "description": desc, "sort_order": i}
+        for i, (name, desc) in enumerate(effects, start=1)
     ]
 
     partners = gazetteer.partners()
