@@ -113,10 +113,15 @@ async def choose_type(page, kind: str) -> float:
             await page.keyboard.press("Escape")
             continue
         await page.keyboard.press("Escape")
-        for _ in range(100):
+        # The click took: wait for the rerun to put it in the URL, as long as any step may take.
+        # Under 20 sessions on two cores that is often over 10 s; clicking again meanwhile would
+        # look for an option that is already selected, and so never find it.
+        waited_until = time.perf_counter() + STEP_TIMEOUT_S
+        while time.perf_counter() < waited_until:
             if url_has(page.url, kind):
                 return t0
             await asyncio.sleep(0.1)
+        break
     raise TimeoutError(f"Kooperationsart {kind} ließ sich nicht wählen")
 
 
