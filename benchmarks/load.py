@@ -102,7 +102,10 @@ async def choose_type(page, kind: str) -> float:
     """
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-    for _ in range(3):
+    # Retried until the step timeout every step already has: a tab starved of CPU by the other
+    # sessions can take longer than one click's 20 s to open and fill its list.
+    step_deadline = time.perf_counter() + STEP_TIMEOUT_S
+    while time.perf_counter() < step_deadline:
         box = page.get_by_role("combobox", name="Kooperationsart", exact=True)
         await box.click()
         await box.fill(kind)
