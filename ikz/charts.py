@@ -6,6 +6,12 @@ import html
 import textwrap
 from dataclasses import dataclass
 
+# Plotly looks pandas and numpy up in sys.modules without taking the import lock; while one
+# session's thread is still importing pandas, another's figure then meets a half-initialised module
+# ("partially initialized module 'pandas' has no attribute 'Series"), seen with 20 sessions
+# opening at once. Importing both fully here, under the lock, before any figure is built avoids it.
+import numpy  # noqa: F401
+import pandas  # noqa: F401
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
