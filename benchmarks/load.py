@@ -1,18 +1,30 @@
-"""Load on loopback: many browser sessions change filters at once; each must see its own numbers.
+"""Load on loopback: many sessions change filters at once; each must see its own numbers.
 
-Run: .venv/bin/python benchmarks/load.py --sessions 20 --seconds 60 [--rows N] [--out FILE]
+Run: .venv/bin/python benchmarks/load.py --sessions 20 --seconds 60 [--client websocket|browser]
+     [--rows N] [--out FILE]
 
-One headless Chromium, one context (= one Streamlit session) per simulated user. Each user loops:
-reset the filters, choose the Kooperationsart assigned to it for this step, and wait until the key
-figure "Kooperationen" equals the direct DuckDB count for that type. A value from another session's
-filter (cross-talk through caches or shared state), an exception box, an error alert or a JavaScript
-error is recorded as a failure. Without --rows it serves the real database.
+--client websocket (default, what CI runs): each session is one websocket speaking Streamlit's
+own protocol (tests/ws_client.py), exactly what a browser tab sends: the URL's query string and
+the widget values. Every fourth session works on the Vergleich page, the others on Überblick. Each
+step picks the session's next Kooperationsart (and on Überblick a Stadt), or presses „Filter
+zurücksetzen“, and checks the finished run against DuckDB: key figures, the chart by
+Kooperationsart, every chart's filter subtitle, on Vergleich each city's record count. A number or
+subtitle from another session's filters (cross-talk through caches or shared state), an exception
+box, an error alert or an unfinished run is a failure. The latency is the server's, from the
+widget change to the last figure sent.
+
+--client browser: one headless Chromium context per session (the whole stack, Plotly drawing
+included); each picks its Kooperationsart in the sidebar and waits for the key figure. On two
+cores twenty tabs mostly measure Chromium, so this one is a script, not a CI test.
+
+Without --rows it serves the real database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import statistics
 import sys
@@ -20,7 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,6 +40,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import duckdb  # noqa: E402
 
+from ikz.labels import describe_filters  # noqa: E402
+from ikz.queries import Filters  # noqa: E402
 from ikz.theme import fmt_int  # noqa: E402
 from tests.live_app import (  # noqa: E402
     CHROMIUM,
@@ -39,6 +53,11 @@ from tests.live_app import (  # noqa: E402
     AppServer,
     serve_app,
 )
+from tests.ws_client import Run, StreamlitSession  # noqa: E402
+
+CLIENTS = ("websocket", "browser")
+EXPLORE_CHARTS = 7
+ALL = describe_filters(Filters())
 
 # Twenty Chromium tabs drawing Plotly on two cores are slow clients: give each action time, so that
 # only a wrong number or an error on the page counts as a failure, not the test rig's own CPU limit.
@@ -51,7 +70,9 @@ class LoadResult:
 
     sessions: int
     seconds: float
+    client: str = "websocket"
     steps: int = 0
+    steps_by_page: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     server_rss_mb_peak: float = 0.0
@@ -59,9 +80,11 @@ class LoadResult:
     def summary(self) -> dict:
         lat = sorted(self.latencies_ms)
         return {
+            "client": self.client,
             "sessions": self.sessions,
             "seconds": round(self.seconds, 1),
             "steps": self.steps,
+            "steps_by_page": self.steps_by_page,
             "failures": len(self.failures),
             "filter_to_figure_ms_median": round(statistics.median(lat)) if lat else None,
             "filter_to_figure_ms_p95": round(lat[int(0.95 * (len(lat) - 1))]) if lat else None,
@@ -76,6 +99,138 @@ def type_counts(db: Path) -> dict[str, str]:
             "SELECT type_name, count(*) FROM cooperation_wide GROUP BY ALL ORDER BY 1"
         ).fetchall()
     return {name: fmt_int(n) for name, n in rows}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a view must show, straight from DuckDB: records, departments, records per city."""
+
+    cooperations: int
+    departments: int
+    per_city: dict[str, int]
+
+
+def expected_views(db: Path) -> dict[tuple[str, str | None], Expected]:
+    """(Kooperationsart, Stadt or None) → the numbers that view must show, for every non-empty view."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            """SELECT type_name, city, count(*), count(DISTINCT department_id)
+               FROM cooperation_wide GROUP BY GROUPING SETS ((type_name, city), (type_name))"""
+        ).fetchall()
+    per_city: dict[str, dict[str, int]] = {}
+    for kind, city, n, _ in rows:
+        if city is not None:
+            per_city.setdefault(kind, {})[city] = n
+    return {(kind, city): Expected(n, depts, per_city[kind]) for kind, city, n, depts in rows}
+
+
+def total_view(db: Path) -> Expected:
+    """The unfiltered view's numbers."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT city, count(*), count(DISTINCT department_id) FROM cooperation_wide GROUP BY ALL"
+        ).fetchall()
+        (departments,) = con.execute("SELECT count(DISTINCT department_id) FROM cooperation_wide").fetchone()
+    return Expected(sum(n for _, n, _ in rows), departments, {city: n for city, n, _ in rows})
+
+
+def check_explore(run: Run, view: Expected, subtitle: str, kind: str | None) -> list[str]:
+    """What an Überblick run must show for this view; returns the differences in German."""
+    wrong = run.problems()
+    metrics = run.metrics()
+    for label, wanted in (("Kooperationen", view.cooperations), ("Fachbereiche/Ämter", view.departments)):
+        if metrics.get(label) != fmt_int(wanted):
+            wrong.append(f"{label} {metrics.get(label)}, erwartet {fmt_int(wanted)}")
+    charts = run.charts()
+    if len(charts) != EXPLORE_CHARTS:
+        wrong.append(f"{len(charts)} Diagramme, erwartet {EXPLORE_CHARTS}")
+    for chart in charts:
+        shown = html.unescape(chart["layout"]["title"]["subtitle"]["text"])
+        if shown != subtitle:
+            wrong.append(f"Untertitel „{shown}“, erwartet „{subtitle}“")
+            break
+    if kind is not None and charts:
+        # The first chart is by Kooperationsart: under this filter it may hold only this type.
+        types = {row[0] for trace in charts[0]["data"] for row in trace.get("customdata", [])}
+        if types != {kind}:
+            wrong.append(f"Diagramm nach Kooperationsart zeigt {sorted(types)}, erwartet {kind}")
+    return wrong
+
+
+def check_compare(run: Run, view: Expected, kind: str) -> list[str]:
+    """What a Vergleich run must show for this Kooperationsart; returns the differences."""
+    wrong = run.problems()
+    charts = run.charts()
+    if not charts:
+        return [*wrong, "kein Diagramm auf der Vergleichsseite"]
+    for chart in charts:
+        shown = html.unescape(chart["layout"]["title"]["subtitle"]["text"])
+        if shown != f"Kooperationsart: {kind}":
+            wrong.append(f"Untertitel „{shown}“, erwartet „Kooperationsart: {kind}“")
+            break
+    forms = next(c for c in charts if "Kooperationsform im Vergleich" in c["layout"]["title"]["text"])
+    # Each city's bar carries "n von N Einträgen": N is that city's number of records of this type.
+    totals = {trace["name"]: trace["customdata"][0][1] for trace in forms["data"]}
+    if totals != view.per_city:
+        wrong.append(f"Einträge je Stadt {totals}, erwartet {view.per_city}")
+    return wrong
+
+
+async def ws_session(
+    k: int,
+    server: AppServer,
+    views: dict[tuple[str, str | None], Expected],
+    total: Expected,
+    deadline: float,
+    result: LoadResult,
+) -> None:
+    """One user on its own websocket; every fourth user on the Vergleich page, the rest on Überblick.
+
+    Each step chooses this user's next Kooperationsart (on Überblick also a Stadt, in turn none,
+    Erfurt, Magdeburg) the way the browser reports a widget change, and checks every number and
+    chart subtitle of the finished run against DuckDB; every fourth step instead presses
+    „Filter zurücksetzen“ and checks the totals.
+    """
+    compare = k % 4 == 3
+    step = 0
+    try:
+        async with StreamlitSession(server.port, page="vergleich" if compare else "") as session:
+            run = await session.run()
+            if wrong := run.problems():
+                result.failures.extend(f"Sitzung {k}, Start: {w}" for w in wrong)
+                return
+            # Vergleich always shows both cities: only the Kooperationsart changes there.
+            choices = sorted((view for view in views if not compare or view[1] is None), key=str)
+            while step == 0 or time.monotonic() < deadline:
+                kind, city = choices[(k * 7 + step * 5) % len(choices)]
+                art = run.widget_id("multiselect", "Kooperationsart")
+                widgets = {art: ("string_array_value", [kind])}
+                query = {"art": kind}
+                if not compare:
+                    stadt = run.widget_id("multiselect", "Stadt")
+                    widgets[stadt] = ("string_array_value", [city] if city else [])
+                    query |= {"stadt": city} if city else {}
+                reset = not compare and step % 4 == 3
+                if reset:
+                    widgets[run.widget_id("button", "Filter zurücksetzen")] = ("trigger_value", True)
+                # The browser sends the URL it shows, which a bound widget's change has just updated.
+                run = await session.run(widgets=widgets, query_string=urlencode(query))
+                step += 1
+                if compare:
+                    wrong = check_compare(run, views[(kind, None)], kind)
+                elif reset:
+                    wrong = check_explore(run, total, ALL, None)
+                else:
+                    filters = Filters(cities=(city,) if city else (), types=(kind,))
+                    wrong = check_explore(run, views[(kind, city)], describe_filters(filters), kind)
+                what = "zurückgesetzt" if reset else f"{kind}/{city or 'beide'}"
+                result.failures.extend(f"Sitzung {k}, {what}: {w}" for w in wrong)
+                result.latencies_ms.append(run.seconds * 1000)
+                result.steps += 1
+                page = "vergleich" if compare else "ueberblick"
+                result.steps_by_page[page] = result.steps_by_page.get(page, 0) + 1
+    except Exception as exc:  # a stuck session is a finding, not a crash of the whole run
+        result.failures.append(f"Sitzung {k}, Schritt {step}: {type(exc).__name__}: {str(exc)[:300]}")
 
 
 async def cooperations_shown(page) -> str | None:
@@ -128,7 +283,7 @@ async def choose_type(page, kind: str) -> float:
     raise TimeoutError(f"Kooperationsart {kind} ließ sich nicht wählen")
 
 
-async def session(
+async def browser_session(
     k: int, browser, server: AppServer, counts: dict[str, str], deadline: float, result: LoadResult
 ) -> None:
     """One user: its own context; steps through the types starting at its own offset."""
@@ -169,6 +324,7 @@ async def session(
             if bad:
                 result.failures.append(f"Sitzung {k}: Fehler auf der Seite: {bad[0][:200]}")
             result.steps += 1
+            result.steps_by_page["ueberblick"] = result.steps_by_page.get("ueberblick", 0) + 1
         if js_errors:
             result.failures.append(f"Sitzung {k}: JavaScript-Fehler {js_errors[:3]}")
     except Exception as exc:  # a stuck session is a finding, not a crash of the whole run
@@ -177,42 +333,59 @@ async def session(
         await context.close()
 
 
-async def run_load_async(server: AppServer, db: Path, sessions: int, seconds: float) -> LoadResult:
-    from playwright.async_api import async_playwright
+async def _sample_rss(server: AppServer, result: LoadResult, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        result.server_rss_mb_peak = max(result.server_rss_mb_peak, server.rss_mb())
+        await asyncio.sleep(0.2)
 
-    counts = type_counts(db)
-    result = LoadResult(sessions=sessions, seconds=seconds)
 
-    async def sample_rss(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            result.server_rss_mb_peak = max(result.server_rss_mb_peak, server.rss_mb())
-            await asyncio.sleep(0.2)
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        stop = asyncio.Event()
-        sampler = asyncio.create_task(sample_rss(stop))
-        t0 = time.monotonic()
-        deadline = t0 + seconds
+async def run_load_async(
+    server: AppServer, db: Path, sessions: int, seconds: float, client: str
+) -> LoadResult:
+    result = LoadResult(sessions=sessions, seconds=seconds, client=client)
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_sample_rss(server, result, stop))
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    if client == "websocket":
+        views, total = expected_views(db), total_view(db)
         await asyncio.gather(
-            *(session(k, browser, server, counts, deadline, result) for k in range(sessions))
+            *(ws_session(k, server, views, total, deadline, result) for k in range(sessions))
         )
-        result.seconds = time.monotonic() - t0
-        stop.set()
-        await sampler
-        await browser.close()
+    else:
+        from playwright.async_api import async_playwright
+
+        counts = type_counts(db)
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            await asyncio.gather(
+                *(browser_session(k, browser, server, counts, deadline, result) for k in range(sessions))
+            )
+            await browser.close()
+    result.seconds = time.monotonic() - t0
+    stop.set()
+    await sampler
     return result
 
 
-def run_load(server: AppServer, db: Path, *, sessions: int = 20, seconds: float = 60) -> LoadResult:
-    """Drive `sessions` concurrent browser sessions against server for about `seconds`."""
-    return asyncio.run(run_load_async(server, db, sessions, seconds))
+def run_load(
+    server: AppServer, db: Path, *, sessions: int = 20, seconds: float = 60, client: str = "websocket"
+) -> LoadResult:
+    """Drive `sessions` concurrent sessions (websocket clients or browser tabs) for about `seconds`."""
+    return asyncio.run(run_load_async(server, db, sessions, seconds, client))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default="websocket",
+        help="websocket: Streamlit's own protocol from Python (the server's load); "
+        "browser: one Chromium context per session (the whole stack, slow on few cores)",
+    )
     parser.add_argument("--rows", type=int, help="serve a synthetic database of this size")
     parser.add_argument("--out", type=Path, help="JSON file for the summary")
     args = parser.parse_args()
@@ -227,7 +400,7 @@ def main() -> None:
 
             build(db)
         with serve_app(db, Path(tmp) / "streamlit.log") as server:
-            result = run_load(server, db, sessions=args.sessions, seconds=args.seconds)
+            result = run_load(server, db, sessions=args.sessions, seconds=args.seconds, client=args.client)
     summary = result.summary()
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     for failure in result.failures[:20]:
