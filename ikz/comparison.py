@@ -92,18 +92,13 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
     return _frame(
         con,
         f"""
-        WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where}),
-        effects_na AS (
-            SELECT ce.cooperation_id FROM cooperation_effect ce
-            JOIN effect_category ec USING (effect_id) WHERE ec.name = ?
-        )
+        WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where})
         SELECT ci.name AS city, ci.as_of, ci.source,
                count(s.cooperation_id)::INTEGER AS count_records,
                count(s.cooperation_id) FILTER (WHERE s.type_source = ?)::INTEGER AS count_type_derived,
                count(s.cooperation_id) FILTER (WHERE s.type_name = ?)::INTEGER AS count_type_na,
                count(s.cooperation_id) FILTER (WHERE s.effects_source = ?)::INTEGER AS count_effects_derived,
-               count(s.cooperation_id) FILTER (
-                   WHERE s.cooperation_id IN (SELECT cooperation_id FROM effects_na))::INTEGER
+               count(s.cooperation_id) FILTER (WHERE list_contains(s.effect_names, ?))::INTEGER
                    AS count_effects_na,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Kooperation')::INTEGER AS count_rows,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Gremium')::INTEGER AS count_bodies,
@@ -113,7 +108,7 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
         GROUP BY ci.city_id, ci.name, ci.as_of, ci.source
         ORDER BY ci.city_id
         """,
-        [*params, NA, DERIVED, NA, DERIVED, NA],
+        [*params, DERIVED, NA, DERIVED, NA, NA],
     )
 
 

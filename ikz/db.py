@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
+from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
 
 MEMORY_LIMIT = "384MB"
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
@@ -51,8 +51,12 @@ class FileIdentity:
 def input_files(
     raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
 ) -> list[Path]:
-    """The files the database is built from; a newer one makes the database stale."""
-    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path]
+    """The files the database is built from; a newer one makes the database stale.
+
+    The schema counts too: after an update that changes the tables, an older file lacks columns
+    the queries expect, and is rebuilt rather than failing on the first query.
+    """
+    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path, SCHEMA_PATH]
 
 
 def is_stale(db: Path, inputs: list[Path]) -> bool:

@@ -84,10 +84,7 @@ def where_clause(filters: Filters, alias: str = "w") -> tuple[str, list]:
             conditions.append(f"list_contains(?, {alias}.{column})")
             params.append(list(values))
     if filters.effects:
-        conditions.append(
-            f"{alias}.cooperation_id IN (SELECT ce.cooperation_id FROM cooperation_effect ce "
-            "JOIN effect_category ec USING (effect_id) WHERE list_contains(?, ec.name))"
-        )
+        conditions.append(f"list_has_any({alias}.effect_names, ?)")
         params.append(list(filters.effects))
     for term in search_terms(filters.search):
         # contains() is a plain substring test: %, _ and quotes in the term have no meaning.
@@ -149,12 +146,12 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         con,
         f"""
         SELECT ec.name, count(*) AS n
-        FROM cooperation_effect ce JOIN effect_category ec USING (effect_id)
-        WHERE ec.name <> ? AND ce.cooperation_id IN (
-            SELECT w.cooperation_id FROM cooperation_wide w WHERE {where})
+        FROM (SELECT unnest(w.effect_names) AS name FROM cooperation_wide w WHERE {where}) e
+        JOIN effect_category ec USING (name)
+        WHERE ec.name <> ?
         GROUP BY ec.name, ec.sort_order ORDER BY n DESC, ec.sort_order LIMIT 1
         """,
-        [NA, *params],
+        [*params, NA],
     )
     return KeyFigures(
         cooperations=count,
@@ -224,12 +221,11 @@ def cooperations_by_effect(con: duckdb.DuckDBPyConnection, *, filters: Filters =
     return _frame(
         con,
         f"""
-        WITH selected AS (SELECT w.cooperation_id FROM cooperation_wide w WHERE {where})
+        WITH selected AS MATERIALIZED (SELECT w.effect_names FROM cooperation_wide w WHERE {where}),
+        links AS (SELECT unnest(effect_names) AS name FROM selected)
         SELECT ec.name AS effect, count(*)::INTEGER AS count,
                count(*) / (SELECT nullif(count(*), 0) FROM selected) AS share
-        FROM cooperation_effect ce
-        JOIN effect_category ec USING (effect_id)
-        WHERE ce.cooperation_id IN (SELECT cooperation_id FROM selected)
+        FROM links JOIN effect_category ec USING (name)
         GROUP BY ec.name, ec.sort_order ORDER BY count DESC, ec.sort_order
         """,
         params,
@@ -244,17 +240,20 @@ def department_effect_matrix(
     frame = _frame(
         con,
         f"""
-        WITH selected AS (
-            SELECT w.cooperation_id, w.city, w.department FROM cooperation_wide w WHERE {where}
+        WITH selected AS MATERIALIZED (
+            SELECT w.city, w.department, w.effect_names FROM cooperation_wide w WHERE {where}
         ),
-        totals AS (SELECT city, department, count(*) AS department_total FROM selected GROUP BY ALL)
-        SELECT s.city, s.department, ec.name AS effect, count(*)::INTEGER AS count
-        FROM selected s
-        JOIN cooperation_effect ce USING (cooperation_id)
-        JOIN effect_category ec USING (effect_id)
+        totals AS (SELECT city, department, count(*) AS department_total FROM selected GROUP BY ALL),
+        counts AS (
+            SELECT city, department, name, count(*) AS n
+            FROM (SELECT city, department, unnest(effect_names) AS name FROM selected)
+            GROUP BY ALL
+        )
+        SELECT c.city, c.department, ec.name AS effect, c.n::INTEGER AS count
+        FROM counts c
+        JOIN effect_category ec USING (name)
         JOIN totals t USING (city, department)
-        GROUP BY s.city, s.department, ec.name, ec.sort_order, t.department_total
-        ORDER BY t.department_total DESC, s.city, s.department, ec.sort_order
+        ORDER BY t.department_total DESC, c.city, c.department, ec.sort_order
         """,
         params,
     )
@@ -314,14 +313,15 @@ def shares_by_city(
     where, params = where_clause(filters)
     if dimension == "effect":
         sql = f"""
-            WITH selected AS (SELECT w.cooperation_id, w.city FROM cooperation_wide w WHERE {where}),
-                 totals AS (SELECT city, count(*) AS city_total FROM selected GROUP BY city)
-            SELECT s.city, ec.name AS category, count(*)::INTEGER AS count,
+            WITH selected AS MATERIALIZED (
+                     SELECT w.city, w.effect_names FROM cooperation_wide w WHERE {where}),
+                 totals AS (SELECT city, count(*) AS city_total FROM selected GROUP BY city),
+                 links AS (SELECT city, unnest(effect_names) AS name FROM selected)
+            SELECT l.city, ec.name AS category, count(*)::INTEGER AS count,
                    t.city_total::INTEGER AS city_total, count(*) / t.city_total AS share
-            FROM selected s JOIN cooperation_effect ce USING (cooperation_id)
-            JOIN effect_category ec USING (effect_id) JOIN totals t USING (city)
-            GROUP BY s.city, ec.name, ec.sort_order, t.city_total
-            ORDER BY s.city, ec.sort_order
+            FROM links l JOIN effect_category ec USING (name) JOIN totals t USING (city)
+            GROUP BY l.city, ec.name, ec.sort_order, t.city_total
+            ORDER BY l.city, ec.sort_order
         """
     elif dimension in DIMENSIONS:
         sql = f"""
@@ -373,23 +373,12 @@ def records(
     if limit is not None:
         limit_sql = "LIMIT ?"
         params = [*params, int(limit)]
-    # Rows are chosen (and limited) first; only their effects are then joined in, once each.
     return _frame(
         con,
         f"""
-        WITH selected AS (
-            SELECT w.* FROM cooperation_wide w WHERE {where}
-            ORDER BY w.city, w.cooperation_id {limit_sql}
-        ),
-        effects AS (
-            SELECT ce.cooperation_id, string_agg(ec.name, '; ' ORDER BY ec.sort_order) AS effects
-            FROM cooperation_effect ce JOIN effect_category ec USING (effect_id)
-            WHERE ce.cooperation_id IN (SELECT cooperation_id FROM selected)
-            GROUP BY ce.cooperation_id
-        )
-        SELECT selected.*, effects.effects
-        FROM selected LEFT JOIN effects USING (cooperation_id)
-        ORDER BY selected.city, selected.cooperation_id
+        SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects
+        FROM cooperation_wide w WHERE {where}
+        ORDER BY w.city, w.cooperation_id {limit_sql}
         """,
         params,
     ).select(RECORD_COLUMNS)

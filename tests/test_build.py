@@ -163,6 +163,25 @@ def _squash(text: str) -> str:
     return re.sub(r"[^0-9a-zäöüß]", "", text.lower())
 
 
+def test_mart_effect_list_is_the_link_table(con: duckdb.DuckDBPyConnection) -> None:
+    """cooperation_wide.effect_names holds exactly each record's links, in display order."""
+    differing = con.execute(
+        """
+        SELECT w.cooperation_id FROM cooperation_wide w
+        LEFT JOIN (
+            SELECT ce.cooperation_id, list(ec.name ORDER BY ec.sort_order) AS names
+            FROM cooperation_effect ce JOIN effect_category ec USING (effect_id) GROUP BY ALL
+        ) l USING (cooperation_id)
+        WHERE w.effect_names IS DISTINCT FROM l.names
+        """
+    ).fetchall()
+    assert differing == []
+    # Every record has at least one category, "ohne Angabe" when its text names none.
+    assert con.execute("SELECT count(*) FROM cooperation_wide WHERE len(effect_names) = 0").fetchall() == [
+        (0,)
+    ]
+
+
 def test_every_record_traces_to_its_source_lines(con: duckdb.DuckDBPyConnection) -> None:
     """The title's first letters occur in the record's own line range of the raw file."""
     files = {

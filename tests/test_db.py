@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from ikz.build import build, load_tables, write_database
-from ikz.db import Database, DatabaseUnavailable, ensure_database, is_stale
+from ikz.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
 from ikz.normalise import Tables
-from ikz.paths import MAGDEBURG_FILE, RAW_DIR, TAXONOMY_PATH
+from ikz.paths import MAGDEBURG_FILE, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
 
 
 def count(db: Database) -> int:
@@ -81,6 +81,11 @@ def test_ensure_builds_when_missing_and_when_stale(tmp_path: Path) -> None:
     os.utime(raw / MAGDEBURG_FILE, (later, later))
     assert is_stale(target, [raw / MAGDEBURG_FILE, TAXONOMY_PATH])
     assert ensure_database(target, raw_dir=raw).built
+
+
+def test_a_newer_schema_makes_the_database_stale() -> None:
+    """After an update that changes the tables, an older file is rebuilt, not queried and failing."""
+    assert SCHEMA_PATH in input_files()
 
 
 def test_failed_rebuild_keeps_old_database_and_warns(tmp_path: Path) -> None:

@@ -134,6 +134,70 @@ def test_effects_count_multiple_mentions(con: duckdb.DuckDBPyConnection) -> None
     assert frame["share"].sum() >= 1.0
 
 
+EFFECT_VIEWS = [
+    ALL,
+    Filters(cities=("Magdeburg",)),
+    Filters(types=("Zweckverband", "Arbeitskreis")),
+    Filters(effects=("Personalentlastung", "Interessenvertretung")),
+    Filters(cities=("Erfurt",), effects=("Kosteneinsparung und Wirtschaftlichkeit",)),
+    Filters(search="zzzz-gibt-es-nicht"),
+]
+
+# The effect links of the filtered records, straight from the normalised tables.
+LINKS_SQL = """
+    SELECT c.cooperation_id, ci.name AS city, d.name AS department, ec.name AS effect, ec.sort_order
+    FROM cooperation c JOIN city ci USING (city_id) JOIN department d USING (department_id)
+    JOIN cooperation_type t USING (type_id)
+    JOIN cooperation_effect ce USING (cooperation_id) JOIN effect_category ec USING (effect_id)
+    WHERE c.cooperation_id IN (SELECT cooperation_id FROM cooperation_effect
+                               JOIN effect_category USING (effect_id)
+                               WHERE ? = [] OR list_contains(?, name))
+      AND (? = [] OR list_contains(?, ci.name))
+      AND (? = [] OR list_contains(?, t.name))
+      AND contains(c.search_text, ?)
+"""
+
+
+def links(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    effects, cities, types = list(filters.effects), list(filters.cities), list(filters.types)
+    params = [effects, effects, cities, cities, types, types, filters.search.lower()]
+    return con.sql(LINKS_SQL, params=params).pl()
+
+
+@pytest.mark.parametrize("filters", EFFECT_VIEWS, ids=str)
+def test_effect_queries_match_the_link_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    expected = links(con, filters)
+    assert queries.count_records(con, filters=filters) == expected["cooperation_id"].n_unique()
+
+    by_effect = queries.cooperations_by_effect(con, filters=filters)
+    want = expected.group_by("effect").len("count").sort("effect")
+    assert by_effect.select("effect", pl.col("count").cast(pl.UInt32)).sort("effect").equals(want)
+
+    matrix = queries.department_effect_matrix(con, filters=filters)
+    want = expected.group_by("city", "department", "effect").len("count").sort(pl.all())
+    got = matrix.select("city", "department", "effect", pl.col("count").cast(pl.UInt32)).sort(pl.all())
+    assert got.equals(want)
+
+    shares = queries.shares_by_city(con, "effect", filters=filters)
+    want = expected.group_by("city", "effect").len("count").sort(pl.all())
+    got = shares.select("city", pl.col("category").alias("effect"), pl.col("count").cast(pl.UInt32))
+    assert got.sort(pl.all()).equals(want)
+
+    top = queries.key_figures(con, filters=filters)
+    named = expected.filter(pl.col("effect") != "ohne Angabe")
+    if named.is_empty():
+        assert top.top_effect is None
+    else:
+        counts = (
+            named.group_by("effect", "sort_order").len().sort(["len", "sort_order"], descending=[True, False])
+        )
+        assert (top.top_effect, top.top_effect_count) == (counts["effect"][0], counts["len"][0])
+
+    records = queries.records(con, filters=filters)
+    per_record = expected.height
+    assert sum(len(e.split("; ")) for e in records["effects"]) == per_record
+
+
 def test_departments_narrow_to_cities(con: duckdb.DuckDBPyConnection) -> None:
     magdeburg = queries.filter_options(con, cities=("Magdeburg",)).departments
     assert len(magdeburg) == 18 and "Amt 37" in magdeburg and "Jugendamt" not in magdeburg
