@@ -1,13 +1,15 @@
 """Queries of the comparison page: both cities side by side, shared topics, partners.
 
 Filters come in as keyword `filters`, values are bound parameters, frames come out chart-ready.
-The city filter is ignored here: the comparison always shows both cities. Topics are matched in
-Python on the filtered records (a few hundred), one pass per record over the vocabulary.
+The city filter is replaced here: the comparison always shows Erfurt and Magdeburg, and only them,
+however many other cities the database holds. Topics are matched in Python on the filtered
+records of the two (a few hundred), once per distinct text.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -53,9 +55,9 @@ RECORD_TOPIC_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _both_cities(filters: Filters) -> Filters:
-    """The filters without a city restriction: the comparison always shows both cities."""
-    return filters.without("cities")
+def compared(filters: Filters) -> Filters:
+    """The filters restricted to the two compared cities, whatever city filter came in."""
+    return replace(filters, cities=CITIES)
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
@@ -88,7 +90,7 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
     Columns city, as_of, source, count_records, count_type_derived, count_type_na,
     count_effects_derived, count_effects_na, count_rows, count_bodies, count_projects, count_with_status.
     """
-    where, params = where_clause(_both_cities(filters))
+    where, params = where_clause(compared(filters))
     return _frame(
         con,
         f"""
@@ -105,10 +107,11 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Projekt')::INTEGER AS count_projects,
                count(s.cooperation_id) FILTER (WHERE s.status <> ?)::INTEGER AS count_with_status
         FROM city ci LEFT JOIN selected s ON s.city = ci.name
+        WHERE list_contains(?, ci.name)
         GROUP BY ci.city_id, ci.name, ci.as_of, ci.source
         ORDER BY ci.city_id
         """,
-        [*params, DERIVED, NA, DERIVED, NA, NA],
+        [*params, DERIVED, NA, DERIVED, NA, NA, list(CITIES)],
     )
 
 
@@ -125,7 +128,7 @@ def profile(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.Dat
     Columns dimension (German label), city, category, count, city_total, share (sums to 1 per
     city and dimension).
     """
-    filters = _both_cities(filters)
+    filters = compared(filters)
     frames = [
         shares_by_city(con, column, filters=filters).select(
             pl.lit(label).alias("dimension"), "city", "category", "count", "city_total", "share"
@@ -146,7 +149,7 @@ def record_topics(
     Columns: see RECORD_TOPIC_SCHEMA; stems and words are '; '-joined, words carry their field.
     """
     vocab = vocab or vocabulary()
-    where, params = where_clause(_both_cities(filters))
+    where, params = where_clause(compared(filters))
     columns = ", ".join(f"w.{c}" for c, _ in TOPIC_TEXTS)
     records = con.execute(
         f"""
@@ -347,7 +350,7 @@ def partners_by_city(
 
     With top, each city keeps its `top` most named partners (ties broken by name).
     """
-    where, params = where_clause(_both_cities(filters))
+    where, params = where_clause(compared(filters))
     frame = _frame(
         con,
         f"""
@@ -369,7 +372,7 @@ def partners_by_city(
 def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """Columns city, category (partner kind), count, city_total, share: how many of each city's
     filtered records name at least one partner of that kind (a record may count for several kinds)."""
-    where, params = where_clause(_both_cities(filters))
+    where, params = where_clause(compared(filters))
     return _frame(
         con,
         f"""
@@ -394,7 +397,7 @@ def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
 def partner_table(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """One row per partner named in the filtered records: partner, kind, count_erfurt,
     count_magdeburg, count_total; most named first, then by name."""
-    where, params = where_clause(_both_cities(filters))
+    where, params = where_clause(compared(filters))
     return _frame(
         con,
         f"""
@@ -416,7 +419,7 @@ def partner_table(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:
     """The filtered records naming a partner: cooperation_id, city, department, title, evidence,
     source_file, source_lines; in source order."""
-    where, params = where_clause(_both_cities(filters))
+    where, params = where_clause(compared(filters))
     return _frame(
         con,
         f"""

@@ -1,0 +1,59 @@
+"""The Vergleich queries compare Erfurt and Magdeburg only, however many cities the database holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import duckdb
+import polars as pl
+import pytest
+
+from benchmarks.synthetic import write_synthetic
+from ikz import comparison
+from ikz.queries import Filters
+
+COMPARED = {"Erfurt", "Magdeburg"}
+OTHER_CITIES = 10
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A synthetic database with the two real cities and ten made-up ones."""
+    db = tmp_path_factory.mktemp("cities") / "ikz.duckdb"
+    write_synthetic(4000, db, cities=2 + OTHER_CITIES)
+    with duckdb.connect(str(db), read_only=True) as connection:
+        yield connection
+
+
+def per_city(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT city, count(*) FROM cooperation_wide WHERE city IN ('Erfurt', 'Magdeburg') GROUP BY city"
+    ).fetchall()
+    return dict(rows)
+
+
+def test_the_database_holds_other_cities(con: duckdb.DuckDBPyConnection) -> None:
+    (cities,) = con.execute("SELECT count(DISTINCT city) FROM cooperation_wide").fetchone()
+    assert cities == 2 + OTHER_CITIES
+    assert set(per_city(con)) == COMPARED
+
+
+@pytest.mark.parametrize("incoming", [Filters(), Filters(cities=("Gemeinde 007",))], ids=["none", "other"])
+def test_comparison_counts_only_the_two_cities(con: duckdb.DuckDBPyConnection, incoming: Filters) -> None:
+    expected = per_city(con)
+    facts = comparison.city_facts(con, filters=incoming)
+    assert dict(zip(facts["city"], facts["count_records"], strict=True)) == expected
+    profile = comparison.profile(con, filters=incoming)
+    totals = profile.group_by("dimension", "city").agg(pl.col("count").sum())
+    assert set(totals["city"]) == COMPARED
+    assert all(expected[city] == n for city, n in zip(totals["city"], totals["count"], strict=True))
+
+
+def test_topics_and_partners_come_from_the_two_cities(con: duckdb.DuckDBPyConnection) -> None:
+    for frame in (
+        comparison.record_topics(con),
+        comparison.partners_by_city(con, top=15),
+        comparison.partner_kinds(con),
+    ):
+        assert not frame.is_empty()
+        assert set(frame["city"]) <= COMPARED
