@@ -195,8 +195,8 @@ class Taxonomy:
                 if pattern.search(text):
                     return Match(rule.name, (f"Stichwort „{pattern.pattern}“",), True)
         raise TaxonomyError(
-            f"{self.source}: no task area rule matches {city} department {department!r}; "
-            "add an entry under [task_areas.units]"
+            f"{self.source}: keine Regel für den Aufgabenbereich passt zu {city}, Fachbereich/Amt "
+            f"{department!r}; bitte einen Eintrag unter [task_areas.units] ergänzen"
         )
 
     def _match_type(self, text: str) -> tuple[_TypeRule, tuple[str, ...]] | None:
@@ -277,6 +277,10 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     return _Loader(source, data).taxonomy()
 
 
+# What check_member's `what` is called in its German message.
+WHAT = {"task area": "Aufgabenbereich", "type": "Kooperationsart", "status": "Status"}
+
+
 class _Loader:
     """Turns the raw TOML mapping into a Taxonomy, raising TaxonomyError naming file and entry."""
 
@@ -292,7 +296,7 @@ class _Loader:
         """The validated Taxonomy."""
         bindings = self.names_list(self.data, "bindings", "bindings")
         if tuple(bindings) != BINDINGS:
-            raise self.fail("bindings", f"must be exactly {list(BINDINGS)}, got {bindings}")
+            raise self.fail("bindings", f"muss genau {list(BINDINGS)} sein, steht: {bindings}")
 
         form_bindings = []
         for i, form in enumerate(self.tables(self.data, "forms", "forms")):
@@ -300,11 +304,11 @@ class _Loader:
             name = self.text(form, "name", entry)
             binding = self.text(form, "binding", f"{entry} ({name})")
             if binding not in BINDINGS:
-                raise self.fail(f"{entry} ({name})", f"unknown binding {binding!r}")
+                raise self.fail(f"{entry} ({name})", f"unbekannte Verbindlichkeit {binding!r}")
             form_bindings.append((name, binding))
         if tuple(name for name, _ in form_bindings) != FORMS:
             got = [name for name, _ in form_bindings]
-            raise self.fail("forms", f"must list exactly {list(FORMS)} in order, got {got}")
+            raise self.fail("forms", f"muss genau {list(FORMS)} in dieser Reihenfolge nennen, steht: {got}")
         binding_of = dict(form_bindings)
 
         type_rules = []
@@ -313,11 +317,11 @@ class _Loader:
             entry = f"types[{i}] ({name})"
             form = self.text(table, "form", entry)
             if form not in binding_of:
-                raise self.fail(entry, f"unknown form {form!r}; known forms: {list(FORMS)}")
+                raise self.fail(entry, f"unbekannte Kooperationsform {form!r}; bekannt: {list(FORMS)}")
             kind = CooperationType(name, form, binding_of[form])
             is_fallback = table.get("fallback", False)
             if not isinstance(is_fallback, bool):
-                raise self.fail(entry, "'fallback' must be true or false")
+                raise self.fail(entry, "'fallback' muss true oder false sein")
             type_rules.append(_TypeRule(kind, self.patterns(table, entry), is_fallback))
         self.unique_with_no_info([r.type.name for r in type_rules], "types")
 
@@ -329,7 +333,7 @@ class _Loader:
             effect_rules.append(_CategoryRule(name, self.patterns(table, entry)))
         self.unique_with_no_info([name for name, _ in descriptions], "effects")
         if descriptions[-1][0] != NO_INFO:
-            raise self.fail("effects", f"{NO_INFO!r} must be the last category")
+            raise self.fail("effects", f"{NO_INFO!r} muss die letzte Kategorie sein")
 
         status_table = self.table(self.data, "status", "status")
         statuses = self.names_list(status_table, "names", "status.names")
@@ -343,7 +347,9 @@ class _Loader:
         units = []
         for city, entries in units_table.items():
             if not isinstance(entries, dict):
-                raise self.fail(f"task_areas.units.{city}", "must be a table of unit = area")
+                raise self.fail(
+                    f"task_areas.units.{city}", "muss eine Tabelle aus Einheit = Aufgabenbereich sein"
+                )
             keyed = []
             for unit, area in entries.items():
                 self.check_member(area, areas, f"task_areas.units.{city}.{unit!r}", "task area")
@@ -354,7 +360,7 @@ class _Loader:
             "task_areas.unit_number_pattern",
         )
         if number_pattern.groups < 1:
-            raise self.fail("task_areas.unit_number_pattern", "needs one group for the number")
+            raise self.fail("task_areas.unit_number_pattern", "braucht eine Gruppe (…) für die Nummer")
         numbers = self.table(areas_table, "unit_numbers", "task_areas.unit_numbers")
         for prefix, area in numbers.items():
             self.check_member(area, areas, f"task_areas.unit_numbers.{prefix!r}", "task area")
@@ -370,7 +376,7 @@ class _Loader:
         for i, table in enumerate(self.data.get("column_types", [])):
             entry = f"column_types[{i}]"
             if not isinstance(table, Mapping):
-                raise self.fail(entry, "must be a table with kind, heading and type")
+                raise self.fail(entry, "muss eine Tabelle mit kind, heading und type sein")
             kind = self.text(table, "kind", entry)
             heading = self.text(table, "heading", entry)
             type_name = self.text(table, "type", entry)
@@ -412,39 +418,39 @@ class _Loader:
         """A required sub-table."""
         value = parent.get(key)
         if not isinstance(value, dict):
-            raise self.fail(entry, "missing section" if value is None else "must be a table")
+            raise self.fail(entry, "Abschnitt fehlt" if value is None else "muss eine Tabelle sein")
         return value
 
     def tables(self, parent: Mapping[str, Any], key: str, entry: str) -> list[Mapping[str, Any]]:
         """A required, non-empty array of tables."""
         value = parent.get(key)
         if value is None:
-            raise self.fail(entry, "missing section")
+            raise self.fail(entry, "Abschnitt fehlt")
         if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
-            raise self.fail(entry, "must be a non-empty array of tables [[…]]")
+            raise self.fail(entry, "muss eine nicht leere Liste von Tabellen [[…]] sein")
         return value
 
     def names_list(self, parent: Mapping[str, Any], key: str, entry: str) -> list[str]:
         """A required, non-empty list of strings."""
         value = parent.get(key)
         if value is None:
-            raise self.fail(entry, "missing section")
+            raise self.fail(entry, "Abschnitt fehlt")
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise self.fail(entry, "must be a non-empty list of strings")
+            raise self.fail(entry, "muss eine nicht leere Liste von Texten sein")
         return value
 
     def text(self, table: Mapping[str, Any], key: str, entry: str) -> str:
         """A required non-empty string field."""
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(entry, f"needs a non-empty text field {key!r}")
+            raise self.fail(entry, f"braucht ein nicht leeres Textfeld {key!r}")
         return value
 
     def patterns(self, table: Mapping[str, Any], entry: str) -> tuple[re.Pattern[str], ...]:
         """The compiled `patterns` list of a rule."""
         value = table.get("patterns")
         if not isinstance(value, list) or not all(isinstance(p, str) and p for p in value):
-            raise self.fail(entry, "needs 'patterns', a list of non-empty strings")
+            raise self.fail(entry, "braucht 'patterns', eine Liste nicht leerer Texte")
         return tuple(self.compile(pattern, entry) for pattern in value)
 
     def compile(self, pattern: str, entry: str) -> re.Pattern[str]:
@@ -452,21 +458,21 @@ class _Loader:
         try:
             compiled = re.compile(pattern, re.IGNORECASE)
         except re.error as error:
-            raise self.fail(entry, f"bad pattern {pattern!r}: {error}") from error
+            raise self.fail(entry, f"fehlerhaftes Muster {pattern!r}: {error}") from error
         # A pattern that matches empty text ('a*', 'x|') would match every record.
         if compiled.search("") is not None:
-            raise self.fail(entry, f"bad pattern {pattern!r}: matches empty text")
+            raise self.fail(entry, f"fehlerhaftes Muster {pattern!r}: passt auf leeren Text (also auf alles)")
         return compiled
 
     def check_member(self, value: Any, allowed: list[str], entry: str, what: str) -> None:
         """Raise unless value is one of the allowed names."""
         if value not in allowed:
-            raise self.fail(entry, f"unknown {what} {value!r}; known: {allowed}")
+            raise self.fail(entry, f"unbekannt als {WHAT.get(what, what)}: {value!r}; bekannt: {allowed}")
 
     def unique_with_no_info(self, names: list[str], entry: str) -> None:
         """Raise on duplicate names or when "ohne Angabe" is missing."""
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise self.fail(entry, f"duplicate names {duplicates}")
+            raise self.fail(entry, f"doppelte Namen {duplicates}")
         if NO_INFO not in names:
-            raise self.fail(entry, f"needs an entry {NO_INFO!r}")
+            raise self.fail(entry, f"braucht einen Eintrag {NO_INFO!r}")

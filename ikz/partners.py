@@ -137,32 +137,32 @@ def _entries(source: Path, data: Mapping[str, Any]) -> tuple[_Entry, ...]:
 
     tables = data.get("partners")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        raise fail("partners", "must be a non-empty array of tables [[partners]]")
+        raise fail("partners", "muss eine nicht leere Liste von Tabellen [[partners]] sein")
     known_cities = [d.city for d in DOCUMENTS]
     entries: list[_Entry] = []
     seen: set[str] = set()
     for i, table in enumerate(tables):
         name = table.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"partners[{i}]", "needs a non-empty text field 'name'")
+            raise fail(f"partners[{i}]", "braucht ein nicht leeres Textfeld 'name'")
         entry = f"partners[{i}] ({name})"
         unknown = sorted(set(table) - _ENTRY_KEYS)
         if unknown:
-            raise fail(entry, f"unknown field(s) {unknown}; allowed: {sorted(_ENTRY_KEYS)}")
+            raise fail(entry, f"unbekannte(s) Feld(er) {unknown}; erlaubt: {sorted(_ENTRY_KEYS)}")
         if name in seen:
-            raise fail(entry, "duplicate name")
+            raise fail(entry, "doppelter Name")
         seen.add(name)
         kind = table.get("kind")
         if kind not in KINDS:
-            raise fail(entry, f"unknown kind {kind!r}; known: {list(KINDS)}")
+            raise fail(entry, f"unbekannte Art {kind!r}; bekannt: {list(KINDS)}")
         aliases = _strings(table, "aliases", entry, fail)
         patterns = _strings(table, "patterns", entry, fail)
         if not aliases and not patterns:
-            raise fail(entry, "needs 'aliases' or 'patterns'")
+            raise fail(entry, "braucht 'aliases' oder 'patterns'")
         cities = _strings(table, "cities", entry, fail)
         for city in cities:
             if city not in known_cities:
-                raise fail(entry, f"unknown city {city!r}; known: {known_cities}")
+                raise fail(entry, f"unbekannte Stadt {city!r}; bekannt: {known_cities}")
         compiled = [_compile(alias_pattern(a), entry, fail) for a in aliases]
         compiled += [_compile(p, entry, fail) for p in patterns]
         entries.append(_Entry(Partner(name, kind), tuple(compiled), tuple(cities)))
@@ -173,7 +173,7 @@ def _strings(table: Mapping[str, Any], key: str, entry: str, fail: Any) -> list[
     """An optional list of non-empty strings."""
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise fail(entry, f"'{key}' must be a list of non-empty strings")
+        raise fail(entry, f"'{key}' muss eine Liste nicht leerer Texte sein")
     return value
 
 
@@ -182,7 +182,7 @@ def _compile(pattern: str, entry: str, fail: Any) -> re.Pattern[str]:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise fail(entry, f"bad pattern {pattern!r}: {error}") from error
+        raise fail(entry, f"fehlerhaftes Muster {pattern!r}: {error}") from error
     if compiled.search("") is not None:
-        raise fail(entry, f"bad pattern {pattern!r}: matches empty text")
+        raise fail(entry, f"fehlerhaftes Muster {pattern!r}: passt auf leeren Text (also auf alles)")
     return compiled

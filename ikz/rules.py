@@ -15,6 +15,6 @@ def read_rules(source: Path) -> dict[str, Any]:
         with source.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError as error:
-        raise TaxonomyError(f"{source}: file not found") from error
+        raise TaxonomyError(f"{source}: Datei nicht gefunden") from error
     except tomllib.TOMLDecodeError as error:
-        raise TaxonomyError(f"{source}: not valid TOML: {error}") from error
+        raise TaxonomyError(f"{source}: kein gültiges TOML: {error}") from error

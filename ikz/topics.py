@@ -192,63 +192,67 @@ def _vocabulary(source: Path, data: Mapping[str, Any], task_areas: Sequence[str]
 
     stop_words = data.get("stop_words", [])
     if not isinstance(stop_words, list) or not all(isinstance(w, str) and w.strip() for w in stop_words):
-        raise fail("stop_words", "must be a list of non-empty strings")
+        raise fail("stop_words", "muss eine Liste nicht leerer Texte sein")
     stop = frozenset(fold(w.strip()) for w in stop_words)
 
     fuzzy = data.get("fuzzy", {})
     if not isinstance(fuzzy, dict):
-        raise fail("fuzzy", "must be a table with min_length and min_score")
+        raise fail("fuzzy", "muss eine Tabelle mit min_length und min_score sein")
     min_length = fuzzy.get("min_length", 9)
     min_score = fuzzy.get("min_score", 90)
     if not isinstance(min_length, int) or isinstance(min_length, bool) or min_length < MIN_STEM:
-        raise fail("fuzzy.min_length", f"must be a whole number ≥ {MIN_STEM}")
+        raise fail("fuzzy.min_length", f"muss eine ganze Zahl ≥ {MIN_STEM} sein")
     if not isinstance(min_score, int | float) or isinstance(min_score, bool) or not 50 <= min_score <= 100:
-        raise fail("fuzzy.min_score", "must be a number between 50 and 100")
+        raise fail("fuzzy.min_score", "muss eine Zahl zwischen 50 und 100 sein")
 
     tables = data.get("topics")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        raise fail("topics", "must be a non-empty array of tables [[topics]]")
+        raise fail("topics", "muss eine nicht leere Liste von Tabellen [[topics]] sein")
     topics: list[Topic] = []
     seen: set[str] = set()
     for i, table in enumerate(tables):
         name = table.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"topics[{i}]", "needs a non-empty text field 'name'")
+            raise fail(f"topics[{i}]", "braucht ein nicht leeres Textfeld 'name'")
         entry = f"topics[{i}] ({name})"
         unknown = sorted(set(table) - _TOPIC_KEYS)
         if unknown:
-            raise fail(entry, f"unknown field(s) {unknown}; allowed: {sorted(_TOPIC_KEYS)}")
+            raise fail(entry, f"unbekannte(s) Feld(er) {unknown}; erlaubt: {sorted(_TOPIC_KEYS)}")
         if name in seen:
-            raise fail(entry, "duplicate name")
+            raise fail(entry, "doppelter Name")
         seen.add(name)
         area = table.get("area")
         if area not in task_areas:
-            raise fail(entry, f"unknown area {area!r}; known: {list(task_areas)}")
+            raise fail(entry, f"unbekannter Aufgabenbereich {area!r}; bekannt: {list(task_areas)}")
         raw_stems = table.get("stems", [])
         raw_patterns = table.get("patterns", [])
         for key, value in (("stems", raw_stems), ("patterns", raw_patterns)):
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise fail(entry, f"'{key}' must be a list of non-empty strings")
+                raise fail(entry, f"'{key}' muss eine Liste nicht leerer Texte sein")
         if not raw_stems and not raw_patterns:
-            raise fail(entry, "needs 'stems' or 'patterns'")
+            raise fail(entry, "braucht 'stems' oder 'patterns'")
         stems = []
         for raw in raw_stems:
             stem = " ".join(fold(raw).split())
             if any(len(part) < 1 for part in stem.split()) or len(stem.replace(" ", "")) < MIN_STEM:
-                raise fail(entry, f"stem {raw!r} is shorter than {MIN_STEM} letters")
+                raise fail(entry, f"Wortstamm {raw!r} ist kürzer als {MIN_STEM} Buchstaben")
             if not all(_WORD.fullmatch(part) for part in stem.split()):
-                raise fail(entry, f"stem {raw!r} may hold only letters and digits (words split at spaces)")
+                raise fail(
+                    entry,
+                    f"Wortstamm {raw!r} darf nur Buchstaben und Ziffern enthalten "
+                    "(Wörter trennt das Leerzeichen)",
+                )
             if stem in stop:
-                raise fail(entry, f"stem {raw!r} is a stop word and could never match")
+                raise fail(entry, f"Wortstamm {raw!r} ist ein Stoppwort und könnte nie passen")
             stems.append(stem)
         patterns = []
         for pattern in raw_patterns:
             try:
                 compiled = re.compile(pattern, re.IGNORECASE)
             except re.error as error:
-                raise fail(entry, f"bad pattern {pattern!r}: {error}") from error
+                raise fail(entry, f"fehlerhaftes Muster {pattern!r}: {error}") from error
             if compiled.search("") is not None:
-                raise fail(entry, f"bad pattern {pattern!r}: matches empty text")
+                raise fail(entry, f"fehlerhaftes Muster {pattern!r}: passt auf leeren Text (also auf alles)")
             patterns.append(compiled)
         topics.append(Topic(name, area, tuple(stems), tuple(patterns)))
     return Vocabulary(source, tuple(topics), stop, min_length, float(min_score))

@@ -667,29 +667,33 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
         (
             'name = "Verbund"\nform = "Projekt / Verbund"',
             'name = "Verbund"\nform = "Verbundform"',
-            r"types\[\d+\] \(Verbund\): unknown form 'Verbundform'",
+            r"types\[\d+\] \(Verbund\): unbekannte Kooperationsform 'Verbundform'",
         ),
         (
             "patterns = ['zweckverb[aä]nd']",
             "patterns = ['zweckverb[aä']",
-            r"types\[0\] \(Zweckverband\): bad pattern",
+            r"types\[0\] \(Zweckverband\): fehlerhaftes Muster",
         ),
-        ("bindings = [", "bindungen = [", r"toml: bindings: missing section"),
-        ("patterns = ['verbund', ", "patterns = ['verbund|', ", r"\(Verbund\): bad pattern .*empty"),
-        ("[status]\n", "[stat]\n", r"status\.names: missing section"),
+        ("bindings = [", "bindungen = [", r"toml: bindings: Abschnitt fehlt"),
+        (
+            "patterns = ['verbund', ",
+            "patterns = ['verbund|', ",
+            r"\(Verbund\): fehlerhaftes Muster .*leeren Text",
+        ),
+        ("[status]\n", "[stat]\n", r"status\.names: Abschnitt fehlt"),
         (
             'status = "gescheitert"',
             'status = "abgebrochen"',
-            r"status\.rules\[0\]: unknown status 'abgebrochen'",
+            r"status\.rules\[0\]: unbekannt als Status: 'abgebrochen'",
         ),
         (
             '"SAB" = "7 Öffentliche Einrichtungen"',
             '"SAB" = "7 Betriebe"',
-            r"task_areas\.units\.Magdeburg\.'SAB': unknown task area",
+            r"task_areas\.units\.Magdeburg\.'SAB': unbekannt als Aufgabenbereich",
         ),
-        ('binding = "institutionell"', 'binding = "halb"', r"unknown binding 'halb'"),
+        ('binding = "institutionell"', 'binding = "halb"', r"unbekannte Verbindlichkeit 'halb'"),
         ('name = "ohne Angabe"\ndescription', 'name = "keine"\ndescription', r"effects"),
-        ('[[types]]\nname = "Zweckverband"', '[[types]\nname = "Zweckverband"', "not valid TOML"),
+        ('[[types]]\nname = "Zweckverband"', '[[types]\nname = "Zweckverband"', "kein gültiges TOML"),
     ],
 )
 def test_bad_content_raises_naming_file_and_entry(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -701,7 +705,7 @@ def test_bad_content_raises_naming_file_and_entry(tmp_path: Path, old: str, new:
 
 def test_missing_file_raises_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "fehlt.toml"
-    with pytest.raises(TaxonomyError, match=r"fehlt\.toml: file not found"):
+    with pytest.raises(TaxonomyError, match=r"fehlt\.toml: Datei nicht gefunden"):
         load_taxonomy(path)
 
 
@@ -734,5 +738,7 @@ def test_column_types_must_name_a_known_type(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    with pytest.raises(TaxonomyError, match=r"taxonomy\.toml: column_types\[1\]: unknown type 'Gibtsnicht'"):
+    with pytest.raises(
+        TaxonomyError, match=r"taxonomy\.toml: column_types\[1\]: unbekannt als Kooperationsart: 'Gibtsnicht'"
+    ):
         load_taxonomy(bad)

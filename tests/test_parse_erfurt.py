@@ -612,32 +612,32 @@ def test_repair_moves_only_the_first_clause_up() -> None:
 
 @pytest.mark.parametrize("text", ["", "\n\n", "  \t \n"])
 def test_empty_text_is_an_error(text: str) -> None:
-    with pytest.raises(SourceError, match="empty text") as info:
+    with pytest.raises(SourceError, match="leerer Text") as info:
         parse_erfurt(text, source="leer.tsv")
     assert info.value.file == "leer.tsv"
 
 
 def test_missing_header_is_an_error() -> None:
-    with pytest.raises(SourceError, match="header") as info:
+    with pytest.raises(SourceError, match="Kopfzeile") as info:
         parse_erfurt("\n".join(LINES[1:]))
     assert info.value.line == 1
 
 
 def test_wrong_header_is_an_error() -> None:
-    with pytest.raises(SourceError, match="header") as info:
+    with pytest.raises(SourceError, match="Kopfzeile") as info:
         parse_erfurt("Amt\tBezeichnung\tArt\tEffekte\n" + "\n".join(LINES[1:]))
     assert info.value.line == 1
 
 
 def test_header_only_is_an_error() -> None:
-    with pytest.raises(SourceError, match="no rows"):
+    with pytest.raises(SourceError, match="keine Zeilen"):
         parse_erfurt(HEADER_LINE + "\n")
 
 
 def test_five_columns_name_the_line() -> None:
     lines = list(LINES)
     lines[44] += "\tzu viel"  # line 45
-    with pytest.raises(SourceError, match="found 5") as info:
+    with pytest.raises(SourceError, match="gefunden 5") as info:
         parse_erfurt("\n".join(lines), source=ERFURT_FILE)
     assert (info.value.file, info.value.line) == (ERFURT_FILE, 45)
     assert f"{ERFURT_FILE}:45:" in str(info.value)
@@ -647,7 +647,7 @@ def test_three_columns_are_an_error() -> None:
     # The extraction keeps trailing tabs on every line, so a short line has lost a cell boundary.
     lines = list(LINES)
     lines[56] = "\tEinrichtung und der Betrieb\tZweckvereinbarung"  # line 57 without its empty Effekte cell
-    with pytest.raises(SourceError, match="found 3") as info:
+    with pytest.raises(SourceError, match="gefunden 3") as info:
         parse_erfurt("\n".join(lines))
     assert info.value.line == 57
 
@@ -658,13 +658,13 @@ def test_first_three_lines_parse_to_the_first_record() -> None:
 
 def test_file_cut_mid_line_fails_at_that_line() -> None:
     cut = "\n".join(LINES[:2]) + "\nmanagement\tthür"
-    with pytest.raises(SourceError, match="found 2") as info:
+    with pytest.raises(SourceError, match="gefunden 2") as info:
         parse_erfurt(cut)
     assert info.value.line == 3
 
 
 def test_continuation_before_the_first_row_is_an_error() -> None:
-    with pytest.raises(SourceError, match="continuation line") as info:
+    with pytest.raises(SourceError, match="Fortsetzungszeile vor") as info:
         parse_erfurt(f"{HEADER_LINE}\nAmt\tVerein ohne Art\t\tAustausch")
     assert info.value.line == 2
 
@@ -677,6 +677,6 @@ def test_row_without_department_is_an_error() -> None:
 
 def test_department_text_under_an_inherited_row_is_an_error() -> None:
     text = f"{HEADER_LINE}\nAmt\tVerein\tMitgliedschaft\tAustausch\n\tVerband\tMitgliedschaft\t\nAmt B\t\t\t"
-    with pytest.raises(SourceError, match="continuation line of a row without one") as info:
+    with pytest.raises(SourceError, match="Fortsetzungszeile einer Zeile, die selbst keinen nennt") as info:
         parse_erfurt(text)
     assert info.value.line == 4

@@ -628,21 +628,21 @@ def test_small_document_parses() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("", None, "empty text"),
-        (" \n\t\n", None, "empty text"),
-        ("Dezernat VII\n", 1, "unknown Dezernat 'VII'"),
-        ("FB 01\n\nDezernat I\n", 1, "heading 'FB 01' before any Dezernat"),
-        (f"{HEADER}\n{COLUMNS}\nAK\tT\t\t", 1, "table before any Dezernat heading"),
-        ("Dezernat I\n\nFB 01\n\nAK\tT\t\t\n", 5, "table row without a table header above it"),
-        (f"Dezernat I\n\nFB 01\n\n{HEADER}\nAK\tT\t\t", 6, "expected the column header"),
-        (f"Dezernat I\n\nFB 01\n\n{HEADER}\n{COLUMNS}\nAK\tT\t\t\textra", 7, "5 columns"),
+        ("", None, "leerer Text"),
+        (" \n\t\n", None, "leerer Text"),
+        ("Dezernat VII\n", 1, "unbekanntes Dezernat 'VII'"),
+        ("FB 01\n\nDezernat I\n", 1, "Überschrift 'FB 01' vor dem ersten Dezernat"),
+        (f"{HEADER}\n{COLUMNS}\nAK\tT\t\t", 1, "Tabelle vor der ersten Dezernats-Überschrift"),
+        ("Dezernat I\n\nFB 01\n\nAK\tT\t\t\n", 5, "Tabellenzeile ohne Tabellenkopf darüber"),
+        (f"Dezernat I\n\nFB 01\n\n{HEADER}\nAK\tT\t\t", 6, "erwartet den Spaltenkopf"),
+        (f"Dezernat I\n\nFB 01\n\n{HEADER}\n{COLUMNS}\nAK\tT\t\t\textra", 7, "5 Spalten"),
         (
             "Dezernat I\n\nDieser Bericht ist kein Kopf einer Einheit, sondern laufender Text.\n",
             3,
-            "unknown heading or stray text",
+            "unbekannte Überschrift oder verirrter Text",
         ),
-        ("Dezernat I\nFB 01\n", 2, "unknown heading or stray text"),
-        ("Dezernat II\n\nDezernat I\n", 3, "Dezernat I out of order"),
+        ("Dezernat I\nFB 01\n", 2, "unbekannte Überschrift oder verirrter Text"),
+        ("Dezernat II\n\nDezernat I\n", 3, "Dezernat I steht außer der Reihe"),
     ],
 )
 def test_bad_input_names_file_and_line(text: str, line: int | None, message: str) -> None:
@@ -655,12 +655,12 @@ def test_truncated_file_fails_clearly(text: str) -> None:
     # Cut inside the last row: the row is short of columns.
     cut_row = text[: text.index("\tVereinbarung zur Übernahme der Geschäftsführung")]
     error = error_of(cut_row)
-    assert (error.line, error.message) == (193, "row has 2 columns, expected 4")
+    assert (error.line, error.message) == (193, "Zeile hat 2 Spalten, erwartet 4")
     # Cut after the last unit heading: the unit has no rows.
     cut_heading = text[: text.index("FB 62\n") + len("FB 62\n")]
     error = error_of(cut_heading)
-    assert (error.line, error.message) == (188, "unit 'FB 62' has no table rows")
+    assert (error.line, error.message) == (188, "Einheit 'FB 62' hat keine Tabellenzeilen")
     # Cut after the last table's header: the table has no rows.
     cut_header = text[: text.index('<ul style="list-style-type: none"> AG Ausgleichsflächen')]
     error = error_of(cut_header)
-    assert (error.line, error.message) == (190, "table header without rows")
+    assert (error.line, error.message) == (190, "Tabellenkopf ohne Zeilen")

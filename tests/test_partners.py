@@ -188,16 +188,16 @@ ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\naliases = ["Testk
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[[partners]\n", "not valid TOML"),
-        ("x = 1\n", "partners: must be a non-empty array"),
-        (ENTRY.replace('"Landkreis"', '"Kreis"'), "partners[0] (Testkreis): unknown kind 'Kreis'"),
-        (ENTRY + ENTRY, "partners[1] (Testkreis): duplicate name"),
-        (ENTRY.replace("aliases", "alias"), "partners[0] (Testkreis): unknown field(s) ['alias']"),
-        (ENTRY.replace('aliases = ["Testkreis"]', "patterns = ['(']"), "bad pattern '('"),
-        (ENTRY.replace('aliases = ["Testkreis"]', "patterns = ['x?']"), "matches empty text"),
-        (ENTRY.replace('aliases = ["Testkreis"]', "aliases = []"), "needs 'aliases' or 'patterns'"),
-        (ENTRY + 'cities = ["Halle"]\n', "unknown city 'Halle'"),
-        ('[[partners]]\nkind = "Landkreis"\n', "partners[0]: needs a non-empty text field 'name'"),
+        ("[[partners]\n", "kein gültiges TOML"),
+        ("x = 1\n", "partners: muss eine nicht leere Liste"),
+        (ENTRY.replace('"Landkreis"', '"Kreis"'), "partners[0] (Testkreis): unbekannte Art 'Kreis'"),
+        (ENTRY + ENTRY, "partners[1] (Testkreis): doppelter Name"),
+        (ENTRY.replace("aliases", "alias"), "partners[0] (Testkreis): unbekannte(s) Feld(er) ['alias']"),
+        (ENTRY.replace('aliases = ["Testkreis"]', "patterns = ['(']"), "fehlerhaftes Muster '('"),
+        (ENTRY.replace('aliases = ["Testkreis"]', "patterns = ['x?']"), "passt auf leeren Text"),
+        (ENTRY.replace('aliases = ["Testkreis"]', "aliases = []"), "braucht 'aliases' oder 'patterns'"),
+        (ENTRY + 'cities = ["Halle"]\n', "unbekannte Stadt 'Halle'"),
+        ('[[partners]]\nkind = "Landkreis"\n', "partners[0]: braucht ein nicht leeres Textfeld 'name'"),
     ],
 )
 def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: str) -> None:
@@ -210,7 +210,7 @@ def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: st
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(TaxonomyError, match=r"partners\.toml: file not found"):
+    with pytest.raises(TaxonomyError, match=r"partners\.toml: Datei nicht gefunden"):
         load_gazetteer(tmp_path / "partners.toml")
 
 

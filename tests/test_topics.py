@@ -231,16 +231,19 @@ TOPIC = '[[topics]]\nname = "Test"\narea = "2 Finanzen"\nstems = ["kasse"]\n'
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[[topics]\n", "not valid TOML"),
-        ("stop_words = []\n", "topics: must be a non-empty array"),
-        (TOPIC.replace("2 Finanzen", "9 Sonstiges"), "topics[0] (Test): unknown area '9 Sonstiges'"),
-        (TOPIC + TOPIC, "topics[1] (Test): duplicate name"),
-        (TOPIC.replace('"kasse"', '"ka"'), "stem 'ka' is shorter than 3 letters"),
-        (TOPIC.replace('"kasse"', '"kas-se"'), "may hold only letters and digits"),
-        ('stop_words = ["kasse"]\n' + TOPIC, "stem 'kasse' is a stop word"),
-        (TOPIC + "patterns = ['(']\n", "bad pattern '('"),
-        (TOPIC + "stem = ['x']\n", "unknown field(s) ['stem']"),
-        ("[fuzzy]\nmin_score = 10\n" + TOPIC, "fuzzy.min_score: must be a number between 50 and 100"),
+        ("[[topics]\n", "kein gültiges TOML"),
+        ("stop_words = []\n", "topics: muss eine nicht leere Liste"),
+        (
+            TOPIC.replace("2 Finanzen", "9 Sonstiges"),
+            "topics[0] (Test): unbekannter Aufgabenbereich '9 Sonstiges'",
+        ),
+        (TOPIC + TOPIC, "topics[1] (Test): doppelter Name"),
+        (TOPIC.replace('"kasse"', '"ka"'), "Wortstamm 'ka' ist kürzer als 3 Buchstaben"),
+        (TOPIC.replace('"kasse"', '"kas-se"'), "darf nur Buchstaben und Ziffern enthalten"),
+        ('stop_words = ["kasse"]\n' + TOPIC, "Wortstamm 'kasse' ist ein Stoppwort"),
+        (TOPIC + "patterns = ['(']\n", "fehlerhaftes Muster '('"),
+        (TOPIC + "stem = ['x']\n", "unbekannte(s) Feld(er) ['stem']"),
+        ("[fuzzy]\nmin_score = 10\n" + TOPIC, "fuzzy.min_score: muss eine Zahl zwischen 50 und 100 sein"),
     ],
 )
 def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: str) -> None:

@@ -116,7 +116,9 @@ def _split_line(line: str, line_no: int, source: str) -> tuple[str, str, str, st
     # short line has lost a cell boundary and we could not tell which column its text belongs to.
     if len(cells) != N_COLUMNS:
         raise SourceError(
-            source, line_no, f"expected {N_COLUMNS} tab-separated columns, found {len(cells)}: {line!r}"
+            source,
+            line_no,
+            f"erwartet {N_COLUMNS} durch Tabulator getrennte Spalten, gefunden {len(cells)}: {line!r}",
         )
     return cells[0], cells[1], cells[2], cells[3]
 
@@ -148,10 +150,10 @@ def _close(row: _OpenRow, previous_department: str | None, source: str) -> Erfur
     """Turn a finished row into a record; an empty Fachbereich/Amt takes the department above."""
     department = clean_cell(row.department) or previous_department
     if not department:
-        raise SourceError(source, row.line_start, "row without Fachbereich/Amt and no department above it")
+        raise SourceError(source, row.line_start, "Zeile ohne Fachbereich/Amt, und darüber steht keiner")
     title = clean_cell(row.title)
     if not title:
-        raise SourceError(source, row.line_start, "row without Bezeichnung")
+        raise SourceError(source, row.line_start, "Zeile ohne Bezeichnung")
     return ErfurtRecord(
         department=department,
         title=title,
@@ -165,11 +167,11 @@ def _close(row: _OpenRow, previous_department: str | None, source: str) -> Erfur
 def _read_rows(text: str, source: str) -> list[ErfurtRecord]:
     """Read the table's lines into records, cells cleaned, before any Effekte repair."""
     if not text.strip():
-        raise SourceError(source, None, "empty text: no header, no rows")
+        raise SourceError(source, None, "leerer Text: keine Kopfzeile, keine Zeilen")
     lines = text.removeprefix("\ufeff").split("\n")
     header = tuple(lines[0].rstrip("\r").split("\t"))
     if header != HEADER:
-        raise SourceError(source, 1, f"line 1 is not the header {HEADER!r}: {lines[0]!r}")
+        raise SourceError(source, 1, f"Zeile 1 ist nicht die Kopfzeile {HEADER!r}: {lines[0]!r}")
 
     records: list[ErfurtRecord] = []
     open_row: _OpenRow | None = None
@@ -188,16 +190,20 @@ def _read_rows(text: str, source: str) -> list[ErfurtRecord]:
             open_row = _OpenRow(line_start=line_no, line_end=line_no)
             open_row_inherits = not cells[0].strip()
         elif open_row is None:
-            raise SourceError(source, line_no, "continuation line before the first row (no Kooperationsart)")
+            raise SourceError(
+                source, line_no, "Fortsetzungszeile vor der ersten Zeile (keine Kooperationsart)"
+            )
         elif cells[0].strip() and open_row_inherits:
             # Department text under a row that took its department from above: it cannot be a
             # wrapped part of that name, and gluing it on would invent a department.
             raise SourceError(
-                source, line_no, "Fachbereich/Amt text on a continuation line of a row without one"
+                source,
+                line_no,
+                "Fachbereich/Amt in der Fortsetzungszeile einer Zeile, die selbst keinen nennt",
             )
         open_row.add(cells, line_no)
     if open_row is None:
-        raise SourceError(source, None, "header only: no rows")
+        raise SourceError(source, None, "nur die Kopfzeile: keine Zeilen")
     previous = records[-1].department if records else None
     records.append(_close(open_row, previous, source))
     return records

@@ -252,9 +252,9 @@ def _project_row_records(
     status = join_items(split_items(status_cell))
     outlook = join_items(split_items(outlook_cell))
     if not bodies and not projects:
-        raise SourceError(source, line_no, "table row without a body or a Thema")
+        raise SourceError(source, line_no, "Tabellenzeile ohne Gremium und ohne Thema")
     if (status or outlook) and not projects:
-        raise SourceError(source, line_no, "Arbeitsstand or Perspektive without a Thema")
+        raise SourceError(source, line_no, "Arbeitsstand oder Perspektive ohne Thema")
 
     row_notes = shift_notes
     if body_cell.strip() and not bodies:
@@ -289,7 +289,7 @@ def _sub_unit_row_records(
     partners = [*items[0].children, *(item.text for item in items[1:])] if items else []
     projects = expand(outline(cells[1]))
     if not projects:
-        raise SourceError(source, line_no, "Arbeitsgruppen row without a Thema")
+        raise SourceError(source, line_no, "Zeile der Arbeitsgruppen ohne Thema")
     status = join_items(split_items(cells[2]))
     outlook = join_items(split_items(cells[3]))
     shared = _shared_note(len(projects))
@@ -322,7 +322,7 @@ def _start_unit(position: _Position, unit: str, line_no: int, source: str) -> No
     assert position.division is not None
     key = (position.division, unit)
     if key in position.units_seen:
-        raise SourceError(source, line_no, f"unit {unit!r} appears twice in Dezernat {key[0]}")
+        raise SourceError(source, line_no, f"Einheit {unit!r} kommt in Dezernat {key[0]} zweimal vor")
     position.units_seen.add(key)
     position.unit, position.unit_line, position.unit_records = unit, line_no, 0
 
@@ -330,13 +330,13 @@ def _start_unit(position: _Position, unit: str, line_no: int, source: str) -> No
 def _check_unit_done(position: _Position, source: str) -> None:
     """Fail when the current unit ended without a single record (e.g. a truncated file)."""
     if position.unit is not None and position.unit_records == 0:
-        raise SourceError(source, position.unit_line, f"unit {position.unit!r} has no table rows")
+        raise SourceError(source, position.unit_line, f"Einheit {position.unit!r} hat keine Tabellenzeilen")
 
 
 def _close_table(position: _Position, source: str) -> None:
     """End the open table; fail when its header was not followed by any row."""
     if position.table is not None and position.table_rows == 0:
-        raise SourceError(source, position.table_line, "table header without rows")
+        raise SourceError(source, position.table_line, "Tabellenkopf ohne Zeilen")
     position.table = None
 
 
@@ -349,20 +349,20 @@ def _heading(lines: list[str], index: int, position: _Position, source: str) -> 
     if dezernat:
         numeral = dezernat[1]
         if numeral not in DIVISIONS:
-            raise SourceError(source, line_no, f"unknown Dezernat {numeral!r}")
+            raise SourceError(source, line_no, f"unbekanntes Dezernat {numeral!r}")
         if position.division and DIVISIONS.index(numeral) <= DIVISIONS.index(position.division):
-            raise SourceError(source, line_no, f"Dezernat {numeral} out of order")
+            raise SourceError(source, line_no, f"Dezernat {numeral} steht außer der Reihe")
         _check_unit_done(position, source)
         if position.division and not any(key[0] == position.division for key in position.units_seen):
-            raise SourceError(source, line_no, f"Dezernat {position.division} has no tables")
+            raise SourceError(source, line_no, f"Dezernat {position.division} hat keine Tabellen")
         position.division, position.unit = numeral, None
     elif position.division is None:
         if text != DOCUMENT_TITLE:
-            raise SourceError(source, line_no, f"heading {text!r} before any Dezernat")
+            raise SourceError(source, line_no, f"Überschrift {text!r} vor dem ersten Dezernat")
     elif _is_unit_heading(lines, index, text):
         _start_unit(position, text, line_no, source)
     else:
-        raise SourceError(source, line_no, f"unknown heading or stray text {text[:60]!r}")
+        raise SourceError(source, line_no, f"unbekannte Überschrift oder verirrter Text {text[:60]!r}")
 
 
 def _table_row(lines: list[str], index: int, position: _Position, source: str) -> list[MagdeburgRecord]:
@@ -371,7 +371,7 @@ def _table_row(lines: list[str], index: int, position: _Position, source: str) -
     cells = lines[index].split("\t")
     first = normalise_space(cells[0])
     if position.division is None:
-        raise SourceError(source, line_no, "table before any Dezernat heading")
+        raise SourceError(source, line_no, "Tabelle vor der ersten Dezernats-Überschrift")
 
     is_header = len(cells) > 1 and (
         (first in (EXCHANGE_HEADER, SUB_UNIT_HEADER) and cells[1].strip() == PROJECTS_HEADER)
@@ -379,7 +379,7 @@ def _table_row(lines: list[str], index: int, position: _Position, source: str) -
     )
     if is_header:
         if position.table is not None:
-            raise SourceError(source, line_no, "table header inside a table")
+            raise SourceError(source, line_no, "Tabellenkopf mitten in einer Tabelle")
         if position.unit is None:
             # Dezernat III has no unit heading: the Dezernat itself is the unit.
             _start_unit(position, f"Dezernat {position.division}", line_no, source)
@@ -392,27 +392,27 @@ def _table_row(lines: list[str], index: int, position: _Position, source: str) -
         return []
     if tuple(cell.strip() for cell in cells) == COLUMN_HEADER:
         if not position.expect_column_header:
-            raise SourceError(source, line_no, "column header Thema/Arbeitsstand outside a table")
+            raise SourceError(source, line_no, "Spaltenkopf Thema/Arbeitsstand außerhalb einer Tabelle")
         position.expect_column_header = False
         return []
     if position.table is None:
-        raise SourceError(source, line_no, "table row without a table header above it")
+        raise SourceError(source, line_no, "Tabellenzeile ohne Tabellenkopf darüber")
     if position.expect_column_header:
-        raise SourceError(source, line_no, "expected the column header Thema/Arbeitsstand")
+        raise SourceError(source, line_no, "erwartet den Spaltenkopf Thema/Arbeitsstand")
 
     expected = FREE_TEXT_COLUMNS if position.table == "free_text" else PROJECT_COLUMNS
     if len(cells) != expected:
         # Fewer cells usually mean a truncated line; more mean a broken extraction.
-        raise SourceError(source, line_no, f"row has {len(cells)} columns, expected {expected}")
+        raise SourceError(source, line_no, f"Zeile hat {len(cells)} Spalten, erwartet {expected}")
     position.table_rows += 1
     if position.table == "free_text":
         label = strip_markup(cells[0])
         if not label or len(label) > MAX_UNIT_HEADING_CHARS:
-            raise SourceError(source, line_no, "free-text row without a unit label in column 1")
+            raise SourceError(source, line_no, "Freitextzeile ohne Einheit in Spalte 1")
         _start_unit(position, label, line_no, source)
         records = [_record(position, "body", item, line_no) for item in split_items(cells[1])]
         if not records:
-            raise SourceError(source, line_no, f"free-text row of {label!r} without text")
+            raise SourceError(source, line_no, f"Freitextzeile von {label!r} ohne Text")
     elif position.table == "sub_units":
         records = _sub_unit_row_records(cells, position, line_no, source)
     else:
@@ -434,13 +434,15 @@ def _check_clean(records: list[MagdeburgRecord], source: str) -> None:
         )
         for text in fields:
             if text is not None and any(mark in text for mark in MARKUP_REMNANTS):
-                raise SourceError(source, record.line_start, f"markup left in {text[:60]!r}")
+                raise SourceError(
+                    source, record.line_start, f"Auszeichnung (HTML, Aufzählung, **) übrig in {text[:60]!r}"
+                )
 
 
 def parse_magdeburg(text: str, source: str = "magdeburg_ikz_2010.txt") -> list[MagdeburgRecord]:
     """All records of Magdeburg's report, in document order (per line: bodies, then projects)."""
     if not text.strip():
-        raise SourceError(source, None, "empty text")
+        raise SourceError(source, None, "leerer Text")
     lines = [line.rstrip("\r") for line in text.split("\n")]
     position = _Position()
     records: list[MagdeburgRecord] = []
@@ -455,6 +457,6 @@ def parse_magdeburg(text: str, source: str = "magdeburg_ikz_2010.txt") -> list[M
     _close_table(position, source)
     _check_unit_done(position, source)
     if not records:
-        raise SourceError(source, None, "no records found")
+        raise SourceError(source, None, "keine Einträge gefunden")
     _check_clean(records, source)
     return records
