@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
-exec .venv/bin/streamlit run app.py --server.address 127.0.0.1 --server.port "${PORT:-8501}" "$@"
+exec .venv/bin/python scripts/serve.py --server.address 127.0.0.1 --server.port "${PORT:-8501}" "$@"

@@ -52,14 +52,14 @@ SKELETON = '[data-testid="stMain"] [data-testid="stSkeleton"]'
 # A launcher for servers that must read their source documents from another folder: ikz.db binds
 # RAW_DIR as a default argument at import, so the override has to happen before anything imports it.
 _RAW_DIR_LAUNCHER = """
-import os, sys
+import os, runpy, sys
 from pathlib import Path
 import ikz.paths
 ikz.paths.RAW_DIR = Path(os.environ["IKZ_TEST_RAW_DIR"])
-from streamlit.web import cli
-sys.argv = ["streamlit", *sys.argv[1:]]
-sys.exit(cli.main())
+runpy.run_path(os.environ["IKZ_SERVE"], run_name="__main__")
 """
+# What run.sh starts: `streamlit run app.py` through scripts/serve.py.
+SERVE = ROOT / "scripts" / "serve.py"
 
 
 def chromium_missing_reason() -> str | None:
@@ -118,7 +118,6 @@ def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
     """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health."""
     port = free_port()
     args = [
-        "app.py",
         "--server.address",
         "127.0.0.1",
         "--server.port",
@@ -133,11 +132,12 @@ def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
     ]
     env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1"}
     if raw_dir is None:
-        command = [sys.executable, "-m", "streamlit", "run", *args]
+        command = [sys.executable, str(SERVE), *args]
     else:
         env["IKZ_TEST_RAW_DIR"] = str(raw_dir)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        command = [sys.executable, "-c", _RAW_DIR_LAUNCHER, "run", *args]
+        env["IKZ_SERVE"] = str(SERVE)
+        command = [sys.executable, "-c", _RAW_DIR_LAUNCHER, *args]
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         process = subprocess.Popen(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,22 @@ def test_concurrent_sessions_each_see_their_own_numbers(server: AppServer) -> No
     assert result.steps >= 3 * SESSIONS
     assert set(result.steps_by_page) == {"ueberblick", "vergleich"}
     assert result.server_rss_mb_peak > 0
+
+
+def test_a_direct_link_to_a_sub_page_opens_it_on_a_fresh_server(tmp_path: Path) -> None:
+    """A mailed …/vergleich link as the server's very first request: the page, no „Page not found“."""
+    db = tmp_path / "ikz.duckdb"
+    build(db)
+
+    async def first_visit(port: int):
+        async with StreamlitSession(port, page="vergleich") as session:
+            return await session.run(query_string="art=Netzwerk")
+
+    with serve_app(db, tmp_path / "streamlit.log") as fresh:
+        run = asyncio.run(first_visit(fresh.port))
+    assert run.problems() == []
+    assert not run.page_not_found
+    assert any("im Vergleich" in chart["layout"]["title"]["text"] for chart in run.charts())
 
 
 def pick(port: int, kind: str, city: str | None, *, page: str = ""):

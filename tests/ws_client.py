@@ -27,6 +27,7 @@ class Run:
 
     elements: list[tuple[str, Any]] = field(default_factory=list)
     query_string: str | None = None
+    page_not_found: bool = False
     finished: str = ""
     seconds: float = 0.0
 
@@ -53,6 +54,8 @@ class Run:
         """Exception boxes and error alerts, as texts."""
         found = [f"Ausnahme: {e.type}: {e.message}"[:300] for e in self.of_type("exception")]
         found += [f"Fehlermeldung: {a.body}"[:300] for a in self.of_type("alert") if a.format == 1]
+        if self.page_not_found:
+            found.append("Streamlit meldete „Seite nicht gefunden“")
         if self.finished != "FINISHED_SUCCESSFULLY":
             found.append(f"Skriptlauf endete mit {self.finished or 'nichts'}")
         return found
@@ -110,6 +113,8 @@ class StreamlitSession:
                     element = forward.delta.new_element
                     name = element.WhichOneof("type")
                     run.elements.append((name, getattr(element, name)))
+                elif kind == "page_not_found":
+                    run.page_not_found = True
                 elif kind == "page_info_changed":
                     run.query_string = forward.page_info_changed.query_string
                     self.query_string = run.query_string
