@@ -29,7 +29,7 @@ pages = [
         "pages/explore.py",
         title="Überblick",
         icon=":material/dashboard:",
-        url_path="ueberblick",
+        # The default page is served at the app's root URL; Streamlit ignores a url_path here.
         default=True,
     ),
     st.Page(

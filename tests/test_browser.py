@@ -201,6 +201,8 @@ def test_page_loads_and_draws_every_chart(server: AppServer, context: Any, name:
     assert problems(page) == []
     assert page.locator("h1").count() >= 1
     assert all(has_marks(c) for c in charts), charts
+    # .streamlit/config.toml: users see no developer toolbar ("Deploy").
+    assert page.get_by_role("button", name="Deploy").count() == 0
     screenshot(page, name)
 
 
