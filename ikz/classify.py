@@ -10,7 +10,7 @@ from typing import Any
 
 from ikz import paths
 from ikz.errors import TaxonomyError
-from ikz.rules import read_rules
+from ikz.rules import compile_pattern, read_rules, rule_error
 
 NO_INFO = "ohne Angabe"
 
@@ -290,7 +290,7 @@ class _Loader:
 
     def fail(self, entry: str, message: str) -> TaxonomyError:
         """An error naming the file and the offending entry."""
-        return TaxonomyError(f"{self.source}: {entry}: {message}")
+        return rule_error(self.source, entry, message)
 
     def taxonomy(self) -> Taxonomy:
         """The validated Taxonomy."""
@@ -455,14 +455,7 @@ class _Loader:
 
     def compile(self, pattern: str, entry: str) -> re.Pattern[str]:
         """A case-insensitive compiled pattern, or an error naming the entry."""
-        try:
-            compiled = re.compile(pattern, re.IGNORECASE)
-        except re.error as error:
-            raise self.fail(entry, f"fehlerhaftes Muster {pattern!r}: {error}") from error
-        # A pattern that matches empty text ('a*', 'x|') would match every record.
-        if compiled.search("") is not None:
-            raise self.fail(entry, f"fehlerhaftes Muster {pattern!r}: passt auf leeren Text (also auf alles)")
-        return compiled
+        return compile_pattern(self.source, entry, pattern, re.IGNORECASE)
 
     def check_member(self, value: Any, allowed: list[str], entry: str, what: str) -> None:
         """Raise unless value is one of the allowed names."""

@@ -13,8 +13,7 @@ from typing import Any
 
 from ikz import paths
 from ikz.classify import normalise
-from ikz.errors import TaxonomyError
-from ikz.rules import read_rules
+from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
 from ikz.sources import DOCUMENTS
 
 # Fixed: chart colours (ikz.theme.PARTNER_KIND_COLORS) and the schema's CHECK depend on them.
@@ -132,57 +131,22 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
 def _entries(source: Path, data: Mapping[str, Any]) -> tuple[_Entry, ...]:
     """The validated entries; any fault raises TaxonomyError naming file and entry."""
 
-    def fail(entry: str, message: str) -> TaxonomyError:
-        return TaxonomyError(f"{source}: {entry}: {message}")
-
-    tables = data.get("partners")
-    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        raise fail("partners", "muss eine nicht leere Liste von Tabellen [[partners]] sein")
     known_cities = [d.city for d in DOCUMENTS]
     entries: list[_Entry] = []
-    seen: set[str] = set()
-    for i, table in enumerate(tables):
-        name = table.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise fail(f"partners[{i}]", "braucht ein nicht leeres Textfeld 'name'")
-        entry = f"partners[{i}] ({name})"
-        unknown = sorted(set(table) - _ENTRY_KEYS)
-        if unknown:
-            raise fail(entry, f"unbekannte(s) Feld(er) {unknown}; erlaubt: {sorted(_ENTRY_KEYS)}")
-        if name in seen:
-            raise fail(entry, "doppelter Name")
-        seen.add(name)
+    for entry, name, table in named_tables(source, data, "partners", _ENTRY_KEYS):
         kind = table.get("kind")
         if kind not in KINDS:
-            raise fail(entry, f"unbekannte Art {kind!r}; bekannt: {list(KINDS)}")
-        aliases = _strings(table, "aliases", entry, fail)
-        patterns = _strings(table, "patterns", entry, fail)
+            raise rule_error(source, entry, f"unbekannte Art {kind!r}; bekannt: {list(KINDS)}")
+        aliases = text_list(source, table, "aliases", entry)
+        patterns = text_list(source, table, "patterns", entry)
         if not aliases and not patterns:
-            raise fail(entry, "braucht 'aliases' oder 'patterns'")
-        cities = _strings(table, "cities", entry, fail)
+            raise rule_error(source, entry, "braucht 'aliases' oder 'patterns'")
+        cities = text_list(source, table, "cities", entry)
         for city in cities:
             if city not in known_cities:
-                raise fail(entry, f"unbekannte Stadt {city!r}; bekannt: {known_cities}")
-        compiled = [_compile(alias_pattern(a), entry, fail) for a in aliases]
-        compiled += [_compile(p, entry, fail) for p in patterns]
+                raise rule_error(source, entry, f"unbekannte Stadt {city!r}; bekannt: {known_cities}")
+        # Case-sensitive: alias_pattern decides which letters may vary.
+        compiled = [compile_pattern(source, entry, alias_pattern(a)) for a in aliases]
+        compiled += [compile_pattern(source, entry, p) for p in patterns]
         entries.append(_Entry(Partner(name, kind), tuple(compiled), tuple(cities)))
     return tuple(entries)
-
-
-def _strings(table: Mapping[str, Any], key: str, entry: str, fail: Any) -> list[str]:
-    """An optional list of non-empty strings."""
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise fail(entry, f"'{key}' muss eine Liste nicht leerer Texte sein")
-    return value
-
-
-def _compile(pattern: str, entry: str, fail: Any) -> re.Pattern[str]:
-    """A compiled, case-sensitive pattern that cannot match empty text."""
-    try:
-        compiled = re.compile(pattern)
-    except re.error as error:
-        raise fail(entry, f"fehlerhaftes Muster {pattern!r}: {error}") from error
-    if compiled.search("") is not None:
-        raise fail(entry, f"fehlerhaftes Muster {pattern!r}: passt auf leeren Text (also auf alles)")
-    return compiled

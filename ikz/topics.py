@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from ikz import paths
 from ikz.classify import normalise
 from ikz.errors import TaxonomyError
-from ikz.rules import read_rules
+from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
 from ikz.theme import TASK_AREAS
 
 SHORT_STEM = 5  # stems shorter than this match only at a word's start
@@ -188,7 +188,7 @@ def _vocabulary(source: Path, data: Mapping[str, Any], task_areas: Sequence[str]
     """The validated vocabulary; any fault raises TaxonomyError naming file and entry."""
 
     def fail(entry: str, message: str) -> TaxonomyError:
-        return TaxonomyError(f"{source}: {entry}: {message}")
+        return rule_error(source, entry, message)
 
     stop_words = data.get("stop_words", [])
     if not isinstance(stop_words, list) or not all(isinstance(w, str) and w.strip() for w in stop_words):
@@ -205,30 +205,13 @@ def _vocabulary(source: Path, data: Mapping[str, Any], task_areas: Sequence[str]
     if not isinstance(min_score, int | float) or isinstance(min_score, bool) or not 50 <= min_score <= 100:
         raise fail("fuzzy.min_score", "muss eine Zahl zwischen 50 und 100 sein")
 
-    tables = data.get("topics")
-    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        raise fail("topics", "muss eine nicht leere Liste von Tabellen [[topics]] sein")
     topics: list[Topic] = []
-    seen: set[str] = set()
-    for i, table in enumerate(tables):
-        name = table.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise fail(f"topics[{i}]", "braucht ein nicht leeres Textfeld 'name'")
-        entry = f"topics[{i}] ({name})"
-        unknown = sorted(set(table) - _TOPIC_KEYS)
-        if unknown:
-            raise fail(entry, f"unbekannte(s) Feld(er) {unknown}; erlaubt: {sorted(_TOPIC_KEYS)}")
-        if name in seen:
-            raise fail(entry, "doppelter Name")
-        seen.add(name)
+    for entry, name, table in named_tables(source, data, "topics", _TOPIC_KEYS):
         area = table.get("area")
         if area not in task_areas:
             raise fail(entry, f"unbekannter Aufgabenbereich {area!r}; bekannt: {list(task_areas)}")
-        raw_stems = table.get("stems", [])
-        raw_patterns = table.get("patterns", [])
-        for key, value in (("stems", raw_stems), ("patterns", raw_patterns)):
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise fail(entry, f"'{key}' muss eine Liste nicht leerer Texte sein")
+        raw_stems = text_list(source, table, "stems", entry)
+        raw_patterns = text_list(source, table, "patterns", entry)
         if not raw_stems and not raw_patterns:
             raise fail(entry, "braucht 'stems' oder 'patterns'")
         stems = []
@@ -245,14 +228,6 @@ def _vocabulary(source: Path, data: Mapping[str, Any], task_areas: Sequence[str]
             if stem in stop:
                 raise fail(entry, f"Wortstamm {raw!r} ist ein Stoppwort und könnte nie passen")
             stems.append(stem)
-        patterns = []
-        for pattern in raw_patterns:
-            try:
-                compiled = re.compile(pattern, re.IGNORECASE)
-            except re.error as error:
-                raise fail(entry, f"fehlerhaftes Muster {pattern!r}: {error}") from error
-            if compiled.search("") is not None:
-                raise fail(entry, f"fehlerhaftes Muster {pattern!r}: passt auf leeren Text (also auf alles)")
-            patterns.append(compiled)
+        patterns = [compile_pattern(source, entry, p, re.IGNORECASE) for p in raw_patterns]
         topics.append(Topic(name, area, tuple(stems), tuple(patterns)))
     return Vocabulary(source, tuple(topics), stop, min_length, float(min_score))
