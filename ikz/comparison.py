@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import polars as pl
 
 from ikz import paths
 from ikz.labels import FILTER_LABELS
-from ikz.queries import ALL, Filters, shares_by_city, where_clause
+from ikz.queries import ALL, Dimension, Filters, shares_by_city, where_clause
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.topics import Vocabulary, load_topics
 
@@ -122,15 +123,21 @@ PROFILE_DIMENSIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+def city_shares(
+    con: duckdb.DuckDBPyConnection, dimension: Dimension | Literal["effect"], *, filters: Filters = ALL
+) -> pl.DataFrame:
+    """Erfurt's and Magdeburg's mix in one dimension: ikz.queries.shares_by_city for the two."""
+    return shares_by_city(con, dimension, filters=compared(filters))
+
+
 def profile(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """Both cities' mix in Kooperationsform, Verbindlichkeit and Aufgabenbereich, for one chart.
 
     Columns dimension (German label), city, category, count, city_total, share (sums to 1 per
     city and dimension).
     """
-    filters = compared(filters)
     frames = [
-        shares_by_city(con, column, filters=filters).select(
+        city_shares(con, column, filters=filters).select(
             pl.lit(label).alias("dimension"), "city", "category", "count", "city_total", "share"
         )
         for column, label in PROFILE_DIMENSIONS

@@ -12,7 +12,6 @@ import streamlit as st
 
 from ikz import charts
 from ikz.charts import ChartText
-from ikz.comparison import compared
 from ikz.export import ChartExport, DeckSpec, KeyFigure
 from ikz.labels import describe_filters
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
@@ -25,7 +24,6 @@ from pages.common import (
     leave_presentation,
     md_escape,
     presentation_toggle,
-    query,
     show_chart,
     sidebar_filters,
     version,
@@ -174,7 +172,7 @@ for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
         with column:
 
             def build(dimension: str = dimension, title: str = title, order: tuple = order, note: str = note):
-                frame = query(db, "shares_by_city", compared(filters), dimension=dimension)
+                frame = comparison_query(db, "city_shares", filters, dimension=dimension)
                 return charts.city_share_bars(frame, text(title, note), order=order, large=presentation)
 
             present(title, key=f"vergleich_{dimension}", build=build)

@@ -43,6 +43,8 @@ def test_comparison_counts_only_the_two_cities(con: duckdb.DuckDBPyConnection, i
     expected = per_city(con)
     facts = comparison.city_facts(con, filters=incoming)
     assert dict(zip(facts["city"], facts["count_records"], strict=True)) == expected
+    effects = comparison.city_shares(con, "effect", filters=incoming)
+    assert dict(effects.select("city", "city_total").unique().iter_rows()) == expected
     profile = comparison.profile(con, filters=incoming)
     totals = profile.group_by("dimension", "city").agg(pl.col("count").sum())
     assert set(totals["city"]) == COMPARED
