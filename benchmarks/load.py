@@ -71,11 +71,19 @@ class LoadResult:
     sessions: int
     seconds: float
     client: str = "websocket"
-    steps: int = 0
     steps_by_page: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     server_rss_mb_peak: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        """Filter changes completed, on all pages."""
+        return sum(self.steps_by_page.values())
+
+    def count_step(self, page: str) -> None:
+        """One more completed filter change on page."""
+        self.steps_by_page[page] = self.steps_by_page.get(page, 0) + 1
 
     def summary(self) -> dict:
         lat = sorted(self.latencies_ms)
@@ -134,6 +142,15 @@ def total_view(db: Path) -> Expected:
     return Expected(sum(n for _, n, _ in rows), departments, {city: n for city, n, _ in rows})
 
 
+def wrong_subtitle(charts: list[dict], wanted: str) -> list[str]:
+    """The first chart whose filter subtitle is not `wanted`, as a difference (titles are escaped)."""
+    for chart in charts:
+        shown = html.unescape(chart["layout"]["title"]["subtitle"]["text"])
+        if shown != wanted:
+            return [f"Untertitel „{shown}“, erwartet „{wanted}“"]
+    return []
+
+
 def check_explore(run: Run, view: Expected, subtitle: str, kind: str | None) -> list[str]:
     """What an Überblick run must show for this view; returns the differences in German."""
     wrong = run.problems()
@@ -144,11 +161,7 @@ def check_explore(run: Run, view: Expected, subtitle: str, kind: str | None) -> 
     charts = run.charts()
     if len(charts) != EXPLORE_CHARTS:
         wrong.append(f"{len(charts)} Diagramme, erwartet {EXPLORE_CHARTS}")
-    for chart in charts:
-        shown = html.unescape(chart["layout"]["title"]["subtitle"]["text"])
-        if shown != subtitle:
-            wrong.append(f"Untertitel „{shown}“, erwartet „{subtitle}“")
-            break
+    wrong += wrong_subtitle(charts, subtitle)
     if kind is not None and charts:
         # The first chart is by Kooperationsart: under this filter it may hold only this type.
         types = {row[0] for trace in charts[0]["data"] for row in trace.get("customdata", [])}
@@ -163,11 +176,7 @@ def check_compare(run: Run, view: Expected, kind: str) -> list[str]:
     charts = run.charts()
     if not charts:
         return [*wrong, "kein Diagramm auf der Vergleichsseite"]
-    for chart in charts:
-        shown = html.unescape(chart["layout"]["title"]["subtitle"]["text"])
-        if shown != f"Kooperationsart: {kind}":
-            wrong.append(f"Untertitel „{shown}“, erwartet „Kooperationsart: {kind}“")
-            break
+    wrong += wrong_subtitle(charts, describe_filters(Filters(types=(kind,))))
     forms = next(c for c in charts if "Kooperationsform im Vergleich" in c["layout"]["title"]["text"])
     # Each city's bar carries "n von N Einträgen": N is that city's number of records of this type.
     totals = {trace["name"]: trace["customdata"][0][1] for trace in forms["data"]}
@@ -226,9 +235,7 @@ async def ws_session(
                 what = "zurückgesetzt" if reset else f"{kind}/{city or 'beide'}"
                 result.failures.extend(f"Sitzung {k}, {what}: {w}" for w in wrong)
                 result.latencies_ms.append(run.seconds * 1000)
-                result.steps += 1
-                page = "vergleich" if compare else "ueberblick"
-                result.steps_by_page[page] = result.steps_by_page.get(page, 0) + 1
+                result.count_step("vergleich" if compare else "ueberblick")
     except Exception as exc:  # a stuck session is a finding, not a crash of the whole run
         result.failures.append(f"Sitzung {k}, Schritt {step}: {type(exc).__name__}: {str(exc)[:300]}")
 
@@ -323,8 +330,7 @@ async def browser_session(
             bad = await page.locator(f"{EXCEPTION}, {ERROR_ALERT}").all_inner_texts()
             if bad:
                 result.failures.append(f"Sitzung {k}: Fehler auf der Seite: {bad[0][:200]}")
-            result.steps += 1
-            result.steps_by_page["ueberblick"] = result.steps_by_page.get("ueberblick", 0) + 1
+            result.count_step("ueberblick")
         if js_errors:
             result.failures.append(f"Sitzung {k}: JavaScript-Fehler {js_errors[:3]}")
     except Exception as exc:  # a stuck session is a finding, not a crash of the whole run
