@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ikz.errors import SourceError, TaxonomyError
+from ikz.geo import geo_files
 from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
 
 MEMORY_LIMIT = "384MB"
@@ -56,7 +57,15 @@ def input_files(
     The schema counts too: after an update that changes the tables, an older file lacks columns
     the queries expect, and is rebuilt rather than failing on the first query.
     """
-    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path, SCHEMA_PATH]
+    # The geodata give the partners their map points, so an updated data/geo rebuilds too.
+    return [
+        raw_dir / ERFURT_FILE,
+        raw_dir / MAGDEBURG_FILE,
+        taxonomy_path,
+        partners_path,
+        SCHEMA_PATH,
+        *geo_files(),
+    ]
 
 
 def is_stale(db: Path, inputs: list[Path]) -> bool:

@@ -82,6 +82,10 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "partner_id": pl.Int32(),
         "name": pl.String(),
         "kind": pl.String(),
+        "ars": pl.String(),
+        "place_name": pl.String(),
+        "lon": pl.Float64(),
+        "lat": pl.Float64(),
     },
     "cooperation_partner": {
         "cooperation_id": pl.Int32(),
@@ -229,7 +233,19 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
 
     partners = gazetteer.partners()
     partner_ids = {p.name: i for i, p in enumerate(partners, start=1)}
-    partner_rows = [{"partner_id": partner_ids[p.name], "name": p.name, "kind": p.kind} for p in partners]
+    partner_rows = [
+        {
+            "partner_id": partner_ids[p.name],
+            "name": p.name,
+            "kind": p.kind,
+            # Where the map draws it: the key's area in data/geo, checked when the gazetteer loaded.
+            "ars": p.place.ars if p.place else None,
+            "place_name": p.place.name if p.place else None,
+            "lon": p.place.lon if p.place else None,
+            "lat": p.place.lat if p.place else None,
+        }
+        for p in partners
+    ]
     partner_links: list[dict] = []
 
     department_ids: dict[tuple[str, str], int] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ikz import paths
+from ikz import geo, paths
 from ikz.classify import normalise
 from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
 from ikz.sources import DOCUMENTS
@@ -26,7 +26,14 @@ KINDS = (
     "Bund/Bundesbehörde",
     "Sonstige",
 )
-_ENTRY_KEYS = {"name", "kind", "aliases", "patterns", "cities"}
+_ENTRY_KEYS = {"name", "kind", "aliases", "patterns", "cities", "ars"}
+# Kinds that are places: each needs its official key (ARS) in data/geo, and is drawn on the map.
+# Allowed key lengths per kind: a Gemeinde may also be a Verwaltungsgemeinschaft (9 digits).
+PLACE_KEY_DIGITS: dict[str, tuple[int, ...]] = {
+    "Landkreis": (geo.KREIS_DIGITS,),
+    "kreisfreie Stadt": (geo.GEMEINDE_DIGITS,),
+    "Gemeinde": (geo.GEMEINDE_DIGITS, geo.VERBAND_DIGITS),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Partner:
 
     name: str
     kind: str
+    place: geo.Place | None = None  # where the map draws it (placeable kinds only)
 
 
 @dataclass(frozen=True)
@@ -121,14 +129,39 @@ def alias_pattern(alias: str) -> str:
 # --- loading and validation -------------------------------------------------------------------
 
 
-def load_gazetteer(path: Path | None = None) -> Gazetteer:
+def load_gazetteer(path: Path | None = None, geo_dir: Path | None = None) -> Gazetteer:
     """Read, validate and compile the partner file (default data/partners.toml)."""
     source = path if path is not None else paths.PARTNERS_PATH
     data = read_rules(source)
-    return Gazetteer(source, _entries(source, data))
+    return Gazetteer(source, _entries(source, data, geo_dir))
 
 
-def _entries(source: Path, data: Mapping[str, Any]) -> tuple[_Entry, ...]:
+def _place(
+    source: Path, entry: str, kind: str, table: Mapping[str, Any], geo_dir: Path | None
+) -> geo.Place | None:
+    """The place an entry's key names; a placeable kind without a valid, known key is an error."""
+    ars = table.get("ars")
+    digits = PLACE_KEY_DIGITS.get(kind)
+    if digits is None:
+        if ars is not None:
+            raise rule_error(source, entry, f"'ars' nur für {list(PLACE_KEY_DIGITS)}, nicht für {kind!r}")
+        return None
+    if ars is None:
+        raise rule_error(
+            source,
+            entry,
+            f"braucht 'ars' (Amtlicher Regionalschlüssel), damit die Karte {kind!r} zeigen kann",
+        )
+    if not isinstance(ars, str) or not ars.isascii() or not ars.isdigit() or len(ars) not in digits:
+        lengths = " oder ".join(str(d) for d in digits)
+        raise rule_error(source, entry, f"'ars' muss ein Text aus {lengths} Ziffern sein, nicht {ars!r}")
+    place = geo.place(ars, geo_dir)
+    if place is None:
+        raise rule_error(source, entry, f"Schlüssel {ars} steht nicht in den Geodaten (data/geo)")
+    return place
+
+
+def _entries(source: Path, data: Mapping[str, Any], geo_dir: Path | None = None) -> tuple[_Entry, ...]:
     """The validated entries; any fault raises TaxonomyError naming file and entry."""
 
     known_cities = [d.city for d in DOCUMENTS]
@@ -148,5 +181,6 @@ def _entries(source: Path, data: Mapping[str, Any]) -> tuple[_Entry, ...]:
         # Case-sensitive: alias_pattern decides which letters may vary.
         compiled = [compile_pattern(source, entry, alias_pattern(a)) for a in aliases]
         compiled += [compile_pattern(source, entry, p) for p in patterns]
-        entries.append(_Entry(Partner(name, kind), tuple(compiled), tuple(cities)))
+        place = _place(source, entry, kind, table, geo_dir)
+        entries.append(_Entry(Partner(name, kind, place), tuple(compiled), tuple(cities)))
     return tuple(entries)

@@ -11,6 +11,7 @@ RAW_DIR = DATA_DIR / "raw"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.toml"
 PARTNERS_PATH = DATA_DIR / "partners.toml"  # gazetteer of named partners
 TOPICS_PATH = DATA_DIR / "topics.toml"  # topic vocabulary of the comparison page
+GEO_DIR = DATA_DIR / "geo"  # bundled BKG geodata for the map (see data/geo/README.md)
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
 DEFAULT_DB_PATH = DATA_DIR / "ikz.duckdb"
 ARTIFACTS_DIR = ROOT / "artifacts"

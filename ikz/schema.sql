@@ -91,10 +91,15 @@ CREATE TABLE partner (
     partner_id  INTEGER PRIMARY KEY,
     name        VARCHAR NOT NULL UNIQUE,    -- canonical name: 'Ilm-Kreis', 'Deutscher Städtetag'
     kind        VARCHAR NOT NULL,           -- Landkreis, kreisfreie Stadt, Gemeinde, Landesbehörde, …
+    ars         VARCHAR,                    -- Amtlicher Regionalschlüssel (data/geo); NULL: no place on the map
+    place_name  VARCHAR,                    -- today's name of the area the key stands for: 'Grammetal'
+    lon         DOUBLE,                     -- the map's point for it (EPSG:4326), inside the area
+    lat         DOUBLE,
+    CHECK ((ars IS NULL) = (lon IS NULL) AND (lon IS NULL) = (lat IS NULL)),
     CHECK (kind IN ('Landkreis', 'kreisfreie Stadt', 'Gemeinde', 'Landesbehörde', 'Verband/Verein',
                     'Bund/Bundesbehörde', 'Sonstige'))
 );
-COMMENT ON TABLE partner IS 'One row per partner of the gazetteer data/partners.toml, with its kind.';
+COMMENT ON TABLE partner IS 'One row per partner of the gazetteer data/partners.toml, with its kind and, for places, its key and map point.';
 
 -- One row per (cooperation, partner) the cooperation's texts name. Always derived: found by the
 -- gazetteer in title, context, partners, effects, status and outlook texts; a city never names itself.
