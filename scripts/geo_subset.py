@@ -151,7 +151,8 @@ def main() -> None:
                 ]
             )
     print(
-        f"{len(laender['features'])} Länder, {len(kreise['features'])} Kreise, {len(gemeinden)} Gemeinden → {TARGET}"
+        f"{len(laender['features'])} Länder, {len(kreise['features'])} Kreise, "
+        f"{len(gemeinden)} Gemeinden → {TARGET}"
     )
 
 
