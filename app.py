@@ -6,7 +6,8 @@ import streamlit as st
 
 st.set_page_config(
     page_title="IKZ Dashboard – Erfurt und Magdeburg",
-    page_icon=":material/handshake:",
+    # An emoji favicon is a data URL; a ":material/…:" one is fetched from fonts.gstatic.com.
+    page_icon="🤝",
     layout="wide",
     initial_sidebar_state="expanded",
     menu_items={"About": "IKZ Dashboard der Stabsstelle Strategie, Landeshauptstadt Erfurt."},
@@ -38,5 +39,6 @@ pages = [
         icon=":material/compare_arrows:",
         url_path="vergleich",
     ),
+    st.Page("pages/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
 ]
 st.navigation(pages, position="sidebar").run()

@@ -88,6 +88,17 @@ PARTNER_KIND_COLORS: dict[str, str] = {
     "Sonstige": "#8C96A0",
 }
 
+# The partner map (ikz.maps): a partner both cities name gets the colour between their two; the
+# base map stays quiet greys so the bubbles carry the colour.
+BOTH_CITIES = "beide Städte"
+BOTH_CITIES_COLOR = "#6B4C9A"
+MAP_STATE_FILL = "#FFFFFF"
+MAP_STATE_LINE = "#5F6B76"
+MAP_KREIS_LINE = "#C3C9CF"
+MAP_NEIGHBOUR_FILL = "#EEF0F2"
+MAP_NEIGHBOUR_LINE = "#D3D7DC"
+MAP_BACKGROUND = "#F8F9FA"
+
 FORMS = tuple(FORM_COLORS)
 BINDINGS = tuple(BINDING_COLORS)
 EFFECTS = tuple(EFFECT_COLORS)

@@ -467,3 +467,12 @@ def comparison_query(db: Database, name: str, filters: Filters, **kwargs: Any) -
     return _guarded(
         lambda: _cached("comparison", name, db, version(db), vocabulary_version(), filters, arguments)
     )
+
+
+# --- Karte: cached queries from ikz.partner_map ------------------------------------------------
+
+
+def map_query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
+    """Run a query from ikz.partner_map by name, cached like query()."""
+    arguments = tuple(sorted(kwargs.items()))
+    return _guarded(lambda: _cached("partner_map", name, db, version(db), 0, filters, arguments))

@@ -29,6 +29,7 @@ from pages.common import (
     version,
     vocabulary_version,
 )
+from pages.map_view import MAP_SOURCE, bubble_table, partner_map
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
 # has its own), no status (only Magdeburg reports one).
@@ -303,10 +304,24 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
             ),
         )
 
+# The same partners on the map (pages/map_view.py, as on the page „Karte“); a click picks the partner below.
+map_export, map_bubbles = partner_map(
+    db,
+    filters,
+    key="vergleich_karte",
+    subtitle=subtitle,
+    source=source,
+    presentation=presentation,
+    lines=False,
+    select_key="vergleich_partnerwahl",
+)
+exports.append(map_export)
+
 if presentation:
     st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
     st.stop()
 
+bubble_table(map_bubbles, key="vergleich_karte")
 table = comparison_query(db, "partner_table", filters)
 both = table.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)["partner"].to_list()
 if both:
@@ -362,7 +377,7 @@ export_panel(
         filters_text=subtitle,
         charts=tuple(exports),
         key_figures=tuple(key_figures),
-        sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
+        sources=(*(f"{d.citation} ({d.as_of})" for d in DOCUMENTS), MAP_SOURCE),
         note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
     ),
 )

@@ -1,0 +1,162 @@
+"""App layer of the partner map, shared by the pages „Karte“ and „Vergleich“: map, list, records."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ikz import geo, maps
+from ikz.charts import ChartText
+from ikz.db import Database
+from ikz.export import ChartExport
+from ikz.partner_map import CITIES
+from ikz.queries import Filters
+from ikz.theme import fmt_int
+from pages.common import cached_figure, map_query, md_escape, selected_categories, show_chart, version
+
+MAP_TITLE = "Wo die Partner liegen: Erfurt und Magdeburg"
+ATTRIBUTION_MARKDOWN = f"Geodaten: [{geo.ATTRIBUTION}]({geo.ATTRIBUTION_URL})"
+MAP_SOURCE = f"Geodaten: {geo.ATTRIBUTION}, {geo.ATTRIBUTION_URL}"  # for a deck's sources slide
+PARTNER_KEY = "partner"  # URL parameter and widget key of the partner whose records are listed
+LINES_KEY = "linien"
+BUBBLE_COLUMNS = {
+    "partner": "Partner",
+    "kind": "Art",
+    "place_name": "Ort (Stand 2021)",
+    "ars": "Regionalschlüssel",
+    "count_erfurt": "Einträge Erfurt",
+    "count_magdeburg": "Einträge Magdeburg",
+    "count_total": "Einträge gesamt",
+}
+UNPLACED_COLUMNS = {
+    "partner": "Partner",
+    "kind": "Art",
+    "count_erfurt": "Erfurt",
+    "count_magdeburg": "Magdeburg",
+}
+
+
+def map_source(source: str) -> str:
+    """The source line of a map export: the documents and the geodata's required attribution."""
+    return f"{source}; Geodaten: {geo.ATTRIBUTION}"
+
+
+def _choose_partner(chart_key: str, select_key: str) -> None:
+    """Callback: a clicked bubble becomes the partner whose records are listed (and in the URL)."""
+    chosen = selected_categories(chart_key)
+    if chosen:
+        st.session_state[select_key] = chosen[0]
+
+
+def partner_map(
+    db: Database,
+    filters: Filters,
+    *,
+    key: str,
+    subtitle: str,
+    source: str,
+    presentation: bool,
+    lines: bool,
+    note: str = "",
+    select_key: str = PARTNER_KEY,
+) -> tuple[ChartExport, pl.DataFrame]:
+    """Show the map of the filtered partners; returns its export and its bubbles (for the table)."""
+    bubbles = map_query(db, "map_partners", filters)
+    text = ChartText(title=MAP_TITLE, subtitle=subtitle, source=source, note=note)
+
+    def build() -> go.Figure:
+        return maps.partner_map(
+            bubbles,
+            geo.outlines(),
+            map_query(db, "city_points", filters),
+            text,
+            lines=lines,
+            large=presentation,
+        )
+
+    fig = cached_figure((version(db), filters, presentation, lines, key), build)
+    show_chart(
+        fig, MAP_TITLE, key=key, presentation=presentation, on_select=lambda: _choose_partner(key, select_key)
+    )
+    st.caption(ATTRIBUTION_MARKDOWN)
+    export = ChartExport(title=MAP_TITLE, subtitle=subtitle, source=map_source(source), figure=fig)
+    return export, bubbles
+
+
+def bubble_table(bubbles: pl.DataFrame, *, key: str) -> None:
+    """„Daten als Tabelle“: every bubble of the map with its key and counts."""
+    with st.expander("Daten als Tabelle"):
+        st.dataframe(
+            bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
+            hide_index=True,
+            key=f"{key}_tabelle",
+        )
+        st.caption(ATTRIBUTION_MARKDOWN)
+
+
+def unplaced_list(db: Database, filters: Filters, *, key: str) -> pl.DataFrame:
+    """Partners without a place (Landesbehörden, Verbände, Bund …) with their counts."""
+    unplaced = map_query(db, "unplaced_partners", filters)
+    st.subheader("Partner ohne Ort")
+    if unplaced.is_empty():
+        st.caption("Bei diesen Filtern nennen die Einträge keine Behörde und keinen Verband.")
+        return unplaced
+    per_kind = unplaced.group_by("kind", maintain_order=True).agg(
+        pl.len().alias("partners"), pl.col("count_total").sum().alias("mentions")
+    )
+    st.caption(
+        "Landes- und Bundesbehörden, Verbände und Sonstige haben keinen Ort auf der Karte: "
+        + "; ".join(
+            f"{md_escape(r['kind'])} {fmt_int(r['partners'])} ({fmt_int(r['mentions'])} Nennungen)"
+            for r in per_kind.iter_rows(named=True)
+        )
+        + "."
+    )
+    st.dataframe(
+        unplaced.select(list(UNPLACED_COLUMNS)).rename(UNPLACED_COLUMNS),
+        hide_index=True,
+        height=640,
+        key=f"{key}_ohne_ort",
+        column_config={
+            "Partner": st.column_config.TextColumn(width="medium"),
+            "Art": st.column_config.TextColumn(width="small"),
+            "Erfurt": st.column_config.NumberColumn(width="small"),
+            "Magdeburg": st.column_config.NumberColumn(width="small"),
+        },
+    )
+    return unplaced
+
+
+def partner_records(db: Database, filters: Filters, names: list[str]) -> None:
+    """The records naming the partner picked in the list or clicked on the map."""
+    if not names:
+        return
+    if st.session_state.get(PARTNER_KEY) not in names:
+        st.session_state.pop(PARTNER_KEY, None)
+    chosen = st.selectbox(
+        "Einträge zum Partner (oder Kreis auf der Karte anklicken)",
+        names,
+        index=None,
+        key=PARTNER_KEY,
+        bind="query-params",
+        placeholder="Partner wählen",
+    )
+    if not chosen:
+        return
+    rows = map_query(db, "partner_records", filters, partner=chosen)
+    counts = ", ".join(f"{city} {fmt_int(rows.filter(pl.col('city') == city).height)}" for city in CITIES)
+    st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(chosen)} ({counts}).")
+    st.dataframe(
+        rows.select(
+            pl.col("city").alias("Stadt"),
+            pl.col("department").alias("Fachbereich/Amt"),
+            pl.col("title").alias("Eintrag"),
+            pl.col("type_name").alias("Kooperationsart"),
+            pl.col("evidence").alias("Beleg"),
+            pl.col("source_file").alias("Quelldatei"),
+            pl.col("source_lines").alias("Zeilen"),
+        ),
+        hide_index=True,
+        key="karte_partnereintraege",
+    )
