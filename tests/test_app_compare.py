@@ -17,7 +17,7 @@ from ikz.theme import fmt_int
 
 TIMEOUT = 60
 PAGE = "pages/compare.py"
-CHARTS = 9  # profile, 4 share charts, topic map, partner kinds, 2 partner charts
+CHARTS = 10  # profile, 4 share charts, topic map, partner kinds, 2 partner charts, partner map
 
 
 @pytest.fixture

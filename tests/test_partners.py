@@ -182,7 +182,7 @@ def test_deterministic(gazetteer: Gazetteer) -> None:
     assert [m.partner.name for m in first] == ["Landkreis Gotha", "Ilm-Kreis", "Landkreis Weimarer Land"]
 
 
-ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\naliases = ["Testkreis"]\n'
+ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\nars = "16070"\naliases = ["Testkreis"]\n'
 
 
 @pytest.mark.parametrize(
