@@ -42,7 +42,7 @@ from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"ueberblick": "/", "vergleich": "/vergleich"}
+PAGES = {"ueberblick": "/", "vergleich": "/vergleich", "karte": "/karte"}
 TOP_DEPARTMENTS = 25  # pages/explore.py: departments shown in the bar chart and heatmap
 
 
