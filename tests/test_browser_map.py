@@ -102,8 +102,6 @@ def test_map_page_requests_nothing_from_another_host(server: AppServer, context:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server.url + MAP_PAGES[name])
     wait_idle(page, timeout=180)
-    page.get_by_text(MAP_TITLE).first.scroll_into_view_if_needed()
-    wait_idle(page, timeout=180)
     assert not errors and problems(page) == []
     own = urlsplit(server.url).netloc
     foreign = [
@@ -132,7 +130,12 @@ def test_map_draws_every_partner_and_a_click_lists_its_records(
     partner = "Landkreis Börde"
     # Positions read again: the full-page screenshot may have moved the page.
     x, y = map_points(page)[partner]
+    # Plotly clicks the point it hovers: wait for the hover label before clicking.
     page.mouse.move(x, y)
+    hover = page.locator(".js-plotly-plot .hoverlayer .hovertext")
+    wait_until(
+        lambda: hover.count() > 0 and partner in (hover.first.text_content() or ""), what="hover label"
+    )
     page.mouse.click(x, y)
     wait_until(lambda: f"partner={quote_plus(partner)}" in page.url, timeout=120, what="partner in the URL")
     beleg = page.get_by_text("Einträge nennen Landkreis Börde", exact=False)
