@@ -69,6 +69,11 @@ class Progress:
             self.started, self.finished = time.monotonic(), None
             self.done, self.total, self.stage, self.error = 0, max(total, 1), "", None
 
+    def note(self, stage: str) -> None:
+        """Say what is happening without a step being done (e.g. the browser starting)."""
+        with self.lock:
+            self.stage = stage
+
     def tick(self, stage: str) -> None:
         """One step is done (called from the renderer's thread for each chart); stage may use {done}."""
         with self.lock:
@@ -100,8 +105,11 @@ def _deck_images(spec: DeckSpec, progress: Progress) -> list[bytes]:
         if images is not None:
             _images_cache.move_to_end(key)
     if images is None:
+        renderer = get_renderer()
+        if not renderer.is_running:
+            progress.note("Der Export-Browser wird gestartet …")  # about 3 s, once per server
         stage = f"Diagramme gerendert: {{done}} von {len(charts)}"
-        images = render_deck_images(spec, get_renderer(), on_done=lambda: progress.tick(stage))
+        images = render_deck_images(spec, renderer, on_done=lambda: progress.tick(stage))
         with _images_lock:
             _images_cache[key] = images
             while len(_images_cache) > IMAGE_CACHE_ENTRIES:
@@ -219,11 +227,19 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
             key=f"{page_key}_{kind}",
         ):
             clicked.append((kind, what))
-    for kind, what in clicked:
-        _follow(_progress(f"{page_key}_{kind}_progress"), page_key, kind, what)
+    # The progress box sits under the buttons but is filled last, so the rest of the panel is not
+    # left greyed out (stale) while the rerun follows the build.
+    progress_slot = st.container()
 
-    if not spec.charts:
-        return
+    if spec.charts:
+        _image_downloads(page_key, spec)
+    for kind, what in clicked:
+        with progress_slot:
+            _follow(_progress(f"{page_key}_{kind}_progress"), page_key, kind, what)
+
+
+def _image_downloads(page_key: str, spec: DeckSpec) -> None:
+    """One chart of the view as PNG or SVG, rendered when its button is clicked."""
     st.markdown("**Einzelnes Diagramm als Bild** (1920 × 1080)")
     titles = [c.title for c in spec.charts]
     chosen = st.selectbox("Diagramm", titles, key=f"{page_key}_chart_choice", label_visibility="collapsed")

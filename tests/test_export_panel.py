@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import pytest
@@ -27,7 +28,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return [png(color="red") for _ in spec.chart_slides()]
 
     monkeypatch.setattr(panel, "render_deck_images", fake_render)
-    monkeypatch.setattr(panel, "get_renderer", lambda: None)
+    monkeypatch.setattr(panel, "get_renderer", lambda: SimpleNamespace(is_running=True))
     monkeypatch.setattr(panel, "_images_cache", type(panel._images_cache)())
     return calls
 
@@ -64,7 +65,7 @@ def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) 
         raise ExportError("Der Bildexport hat zu lange gedauert.")
 
     monkeypatch.setattr(panel, "render_deck_images", broken)
-    monkeypatch.setattr(panel, "get_renderer", lambda: None)
+    monkeypatch.setattr(panel, "get_renderer", lambda: SimpleNamespace(is_running=True))
     monkeypatch.setattr(panel, "_images_cache", type(panel._images_cache)())
     progress = panel.Progress()
     with pytest.raises(ExportError):  # Streamlit must not hand out a file
