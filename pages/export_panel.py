@@ -227,6 +227,10 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
             key=f"{page_key}_{kind}",
         ):
             clicked.append((kind, what))
+        elif progress.snapshot()["finished"] is not None:
+            # Builds this session saw end without following them (e.g. a rerun interrupted the
+            # follow): the next click must follow a newer one.
+            st.session_state[f"{page_key}_{kind}_seen"] = progress.snapshot()["generation"]
     # The progress box sits under the buttons but is filled last, so the rest of the panel is not
     # left greyed out (stale) while the rerun follows the build.
     progress_slot = st.container()
