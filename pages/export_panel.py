@@ -46,7 +46,7 @@ IMAGE_CACHE_ENTRIES = 8
 POLL_SECONDS = 0.2
 START_TIMEOUT = 15.0  # s from the click until the build has begun on Streamlit's download thread
 FOLLOW_TIMEOUT = 180.0  # s; the renderer itself gives up after 120 s
-FAILED = "Der Export ist fehlgeschlagen: {error} Bitte noch einmal versuchen."
+FAILED = "Der Export ist fehlgeschlagen: {error}"
 
 
 @dataclass
@@ -136,7 +136,8 @@ def _deferred_file(
             raise
         except Exception:
             logger.exception("Export of %s failed", what)
-            progress.finish(error=FAILED.format(error="unerwarteter Fehler (siehe Server-Protokoll)."))
+            unexpected = "ein unerwarteter Fehler (siehe Server-Protokoll). Bitte noch einmal versuchen."
+            progress.finish(error=FAILED.format(error=unexpected))
             raise
         progress.finish()
         return data
@@ -158,7 +159,10 @@ def _follow(progress: Progress, page_key: str, kind: str, what: str) -> None:
                 break
             waited = time.monotonic() - clicked
             if (not current and waited > START_TIMEOUT) or waited > FOLLOW_TIMEOUT:
-                status.update(label=f"{what}: kein Fortschritt zu sehen", state="error", expanded=False)
+                label = (
+                    f"{what}: kein Fortschritt zu sehen – der Download beginnt, sobald die Datei fertig ist"
+                )
+                status.update(label=label, state="error", expanded=False)
                 return
             # Called every round also while waiting: a filter change can interrupt this rerun here.
             share = now["done"] / now["total"] if current else 0.0

@@ -62,7 +62,7 @@ def test_a_changed_view_is_rendered_again(renders: list[int]) -> None:
 
 def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(spec, renderer=None, *, on_done=None):
-        raise ExportError("Der Bildexport hat zu lange gedauert.")
+        raise ExportError("Der Bildexport hat zu lange gedauert. Bitte gleich noch einmal versuchen.")
 
     monkeypatch.setattr(panel, "render_deck_images", broken)
     monkeypatch.setattr(panel, "get_renderer", lambda: SimpleNamespace(is_running=True))
@@ -72,6 +72,7 @@ def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) 
         panel._deferred_file(SPEC, progress, build_deck, "Foliensatz")()
     state = progress.snapshot()
     assert state["error"] == (
-        "Der Export ist fehlgeschlagen: Der Bildexport hat zu lange gedauert. Bitte noch einmal versuchen."
+        "Der Export ist fehlgeschlagen: Der Bildexport hat zu lange gedauert. "
+        "Bitte gleich noch einmal versuchen."
     )
     assert state["finished"] is not None
