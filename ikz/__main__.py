@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     quality_cmd = commands.add_parser(
         "quality", help="Herkunft und Übereinstimmung der abgeleiteten Werte mit der Auswertungsdatei"
     )
-    quality_cmd.add_argument("--db", type=Path, help="Datenbank (Standard: wie build; fehlt sie, wird gebaut)")
+    quality_cmd.add_argument("--db", type=Path, help="Datenbank (Standard wie build; fehlt sie: bauen)")
     quality_cmd.add_argument("--evaluation", type=Path, help="Auswertungsdatei (Standard: data/evaluation)")
     quality_cmd.add_argument("--details", action="store_true", help="jede Abweichung einzeln auflisten")
     args = parser.parse_args(argv)

@@ -214,7 +214,8 @@ class Taxonomy:
         if rules is None:
             raise TaxonomyError(f"{self.source}: Abschnitt [binding] fehlt")
         if list_heading and list_heading.startswith(self.proposal_headings):
-            return Match(NO_INFO, (f"Vorschlag unter „{list_heading}“: keine Kooperation in Kraft",), True, SURE)
+            reason = f"Vorschlag unter „{list_heading}“: keine Kooperation in Kraft"
+            return Match(NO_INFO, (reason,), True, SURE)
         context_head = _head_phrase(context, rules)
         heads = [h for h in (_head_phrase(title, rules), context_head) if h]
         named = [t for t in (printed, *heads) if t]
@@ -223,7 +224,8 @@ class Taxonomy:
         )
         if evidence:
             return Match("öffentlich-rechtlich", evidence, True, SURE)
-        contract_texts = [t for t in (printed, title and _PARENTHESES.sub(" ", title), context_head, status) if t]
+        bare_title = title and _PARENTHESES.sub(" ", title)
+        contract_texts = [t for t in (printed, bare_title, context_head, status) if t]
         evidence = _dedupe(
             word for text in contract_texts for word in _unnegated(rules.contract, normalise(text), rules)
         )

@@ -199,7 +199,8 @@ def compare(records: pl.DataFrame, expected: Sequence[Expected]) -> tuple[list[S
         if len(hits) != 1:
             found = "keinen" if not hits else f"{len(hits)}"
             raise EvaluationError(
-                f"Auswertungsdatei: {e.city} Z. {e.line} „{e.title}“ trifft {found} Datensatz, genau einer nötig"
+                f"Auswertungsdatei: {e.city} Z. {e.line} „{e.title}“ trifft {found} Datensatz, "
+                "genau einer ist nötig"
             )
         row = hits[0]
         for name, want in e.values.items():
@@ -219,8 +220,9 @@ def compare(records: pl.DataFrame, expected: Sequence[Expected]) -> tuple[list[S
                     tally[1] += got == want
             same = set(got) == set(want) if name == "effects" else got == want
             if not same:
+                expected_text, derived_text = _value_text(want), _value_text(got)
                 disagreements.append(
-                    Disagreement(e.city, e.line, row["title"], name, _value_text(want), _value_text(got), origin)
+                    Disagreement(e.city, e.line, row["title"], name, expected_text, derived_text, origin)
                 )
     scores = []
     for city in (*CITIES, ALL_CITIES):
