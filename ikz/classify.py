@@ -250,8 +250,8 @@ class Taxonomy:
     def classify_effects(self, texts: Sequence[str | None], *, derived: bool) -> list[Match]:
         """Every effect category whose patterns occur in the texts; ["ohne Angabe"] if none.
 
-        A derived category is sure when two words support it or one whole word names it; a single
-        compound part ("…kosten") leaves it unsure."""
+        A derived category is sure when two words support it or one word names it as a word or a
+        compound's head; a single modifier ("Kosten…") leaves it unsure."""
         normalised = [normalise(text) for text in texts if text]
         matches = []
         for rule in self.effect_rules:
@@ -366,12 +366,16 @@ def word_pattern(pattern: str) -> str:
     be the head of a compound ('*austausch': "Erfahrungsaustausch"); a trailing '*' lets it be the
     modifier ('wirtschaftsförder*': "Wirtschaftsförderung"). Never a fragment in the middle."""
     head = pattern.startswith("*")
-    # A trailing "\\w*" is ordinary regex ("regelmäßig\\w*"), not the modifier star.
-    modifier = pattern.endswith("*") and not pattern.endswith(("\\*", "\\w*"))
+    modifier = _is_modifier(pattern)
     body = pattern[1 if head else 0 : -1 if modifier else None]
     left = r"(?<!\w)" + (r"\w*?" if head else "")
     right = (r"\w*" if modifier else INFLECTION) + r"(?!\w)"
     return f"{left}(?:{body}){right}"
+
+
+def _is_modifier(pattern: str) -> bool:
+    """True for a pattern with the trailing modifier star; a trailing "\\w*" is ordinary regex."""
+    return pattern.endswith("*") and not pattern.endswith(("\\*", "\\w*"))
 
 
 def _word_start(text: str, n: int) -> int:
@@ -410,8 +414,8 @@ def _unnegated(patterns: Sequence[re.Pattern[str]], text: str, rules: BindingRul
             if rules.negation.search(before):
                 continue
             start, end = _widen(text, hit.start(), hit.end())
-            words.append(text[start:end])
-    return words
+            words.append((start, text[start:end]))
+    return [word for _, word in sorted(words)]
 
 
 def _earliest(text: str, *groups: Sequence[re.Pattern[str]]) -> tuple[int, str] | None:
@@ -538,7 +542,8 @@ class _Loader:
             entry = f"effects[{i}] ({name})"
             descriptions.append((name, self.text(table, "description", entry)))
             raw = table.get("patterns") if isinstance(table.get("patterns"), list) else []
-            exact = tuple(isinstance(p, str) and "*" not in (p[:1], p[-1:]) for p in raw)
+            # A modifier-only stem ('kosten*' in "Kostendeckungsgrad") is weak evidence on its own.
+            exact = tuple(not (isinstance(p, str) and _is_modifier(p)) for p in raw)
             effect_rules.append(_CategoryRule(name, self.patterns(table, entry, words=True), exact))
         self.unique_with_no_info([name for name, _ in descriptions], "effects")
         if descriptions[-1][0] != NO_INFO:
