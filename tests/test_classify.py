@@ -370,7 +370,9 @@ PROJECT_TITLES = {
     "Foren - insbesondere in Magdeburg - , Kontaktherstellung zu Magdeburger Unternehmen etc.": (
         "Projektkooperation"
     ),
-    "Erstellung eines Wissenschaftsatlasses (Vernetzung von Wissenschaft und Wirtschaft)": "Projektkooperation",
+    "Erstellung eines Wissenschaftsatlasses (Vernetzung von Wissenschaft und Wirtschaft)": (
+        "Projektkooperation"
+    ),
     "Vernetzung von Informationssystemen der Wirtschaft in der Metropolregion": "Projektkooperation",
     # A generic "Kooperation" never beats the column.
     "Kooperation Winterdienst": "Projektkooperation",
@@ -587,7 +589,9 @@ def test_binding_from_the_records_own_words(
 def test_binding_evidence_names_the_words(taxonomy: Taxonomy) -> None:
     match = taxonomy.classify_binding(
         title="Behördennummer D 115",
-        status="Unterzeichnung der Kooperationsvereinbarung zwischen dem Innenminister und dem OB ist erfolgt.",
+        status=(
+            "Unterzeichnung der Kooperationsvereinbarung zwischen dem Innenminister und dem OB ist erfolgt."
+        ),
     )
     assert match == Match("vertraglich", ("Unterzeichnung", "Kooperationsvereinbarung"), True, "sicher")
 
@@ -727,7 +731,8 @@ def test_effects_where_the_text_says_something(taxonomy: Taxonomy) -> None:
         return {m.value for m in taxonomy.classify_effects([text], derived=True)}
 
     assert values(
-        "die dauerhafte Abordnung eines Mitarbeiters des BADV zur Unterstützung bei der Erledigung der Aufgaben"
+        "die dauerhafte Abordnung eines Mitarbeiters des BADV zur Unterstützung bei der Erledigung "
+        "der Aufgaben"
     ) == {STAFF}
     assert values("Touristische Vermarktung der Region Magdeburg") == {REGION}
     assert values("Kooperation Winterdienst; Mitbeschaffung (Salz/Splitt)") == {SERVICE, COST}

@@ -130,7 +130,10 @@ def test_sulzetal_body_is_the_context_of_the_gewerbegebiet_project(records: list
         "Gewerbegebietes Magdeburg/Sülzetal"
     )
     project = on_line(records, 136)[-1]
-    assert (project.title, project.context) == ("Ansiedlung von Unternehmen im gemeinsamen Gewerbegebiet", body)
+    assert (project.title, project.context) == (
+        "Ansiedlung von Unternehmen im gemeinsamen Gewerbegebiet",
+        body,
+    )
 
 
 def test_kitu_is_a_project_whose_arbeitsstand_is_kept(records: list[MagdeburgRecord]) -> None:
