@@ -771,6 +771,20 @@ def test_type_and_status_never_raise_and_stay_in_the_lists(
     assert taxonomy.classify_status(printed, title).value in taxonomy.statuses()
 
 
+@given(
+    st.lists(st.one_of(st.none(), st.text()), min_size=6, max_size=6),
+    st.one_of(st.none(), st.just("Vorschläge für FB 02"), st.text()),
+)
+def test_binding_never_raises_and_always_says_how_sure(texts: list[str | None], heading: str | None) -> None:
+    taxonomy = _shared_taxonomy()
+    printed, title, context, status, outlook, _ = texts
+    match = taxonomy.classify_binding(
+        printed=printed, title=title, context=context, status=status, outlook=outlook, list_heading=heading
+    )
+    assert match.value in taxonomy.bindings()
+    assert match.is_derived and match.evidence and match.confidence in ("sicher", "unsicher")
+
+
 # --- Arbeitsstand -------------------------------------------------------------------------------
 
 STATUSES = [
