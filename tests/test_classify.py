@@ -878,9 +878,9 @@ def test_status_evidence_and_derivation(taxonomy: Taxonomy) -> None:
         "gescheitert", ("gescheitert",), True, "sicher"
     )
     # The list heading decides, whatever the Arbeitsstand says.
-    assert taxonomy.classify_status("wird praktiziert", "Vorschläge für FB 02") == Match(
-        "Vorschlag", ("Liste „Vorschläge für FB 02“",), True, "sicher"
-    )
+    assert taxonomy.classify_status(
+        "wird praktiziert", "Aufbau", list_heading="Vorschläge für FB 02"
+    ) == Match("Vorschlag", ("Liste „Vorschläge für FB 02“",), True, "sicher")
     assert taxonomy.classify_status(None) == Match(NO_INFO, (), False)
     # Words of two statuses: the first rule decides, unsure.
     mixed = taxonomy.classify_status("Kontaktaufnahme ist erfolgt; Erste Sitzung fand am 03.11.2010 statt")
