@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ikz.classify import NO_INFO, Taxonomy
+from ikz.classify import Taxonomy
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import ErfurtRecord, MagdeburgRecord
@@ -308,11 +308,9 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
             taxonomy.classify_status(None)
             if is_erfurt
             else taxonomy.classify_status(
-                row.status_text, row.list_heading or row.title, outlook=row.outlook_text
+                row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
             )
         )
-        if not is_erfurt and row.list_heading is not None and status.value == NO_INFO:
-            status = taxonomy.classify_status(row.status_text, row.title, outlook=row.outlook_text)
         binding = taxonomy.classify_binding(
             printed=row.type_raw,
             title=row.title,
