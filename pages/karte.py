@@ -11,7 +11,8 @@ from ikz.export import DeckSpec, KeyFigure
 from ikz.labels import describe_filters
 from ikz.sources import DOCUMENTS, source_line
 from ikz.theme import fmt_int
-from pages.common import database, export_panel, leave_presentation, presentation_toggle, sidebar_filters
+from pages.common import database, leave_presentation, presentation_toggle, sidebar_filters
+from pages.export_panel import export_panel
 from pages.map_view import LINES_KEY, MAP_SOURCE, bubble_table, partner_map, partner_records, unplaced_list
 
 MAP_NOTE = (

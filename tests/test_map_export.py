@@ -136,7 +136,7 @@ def test_deck_and_pdf_include_the_map(database: Database, renderer: ImageRendere
 
 
 def test_deck_image_keeps_the_attribution_annotation() -> None:
-    from ikz.export import _deck_figure
+    from ikz.export.spec import deck_figure
 
     empty = pl.DataFrame(
         schema={
@@ -147,6 +147,6 @@ def test_deck_image_keeps_the_attribution_annotation() -> None:
     )  # fmt: skip
     cities = pl.DataFrame({"city": ["Erfurt"], "lon": [11.0], "lat": [51.0]})
     fig = maps.partner_map(empty, geo.outlines(), cities, TEXT)
-    data = _deck_figure(ChartExport(title=TITLE, subtitle="", source=SOURCE, figure=fig))
+    data = deck_figure(ChartExport(title=TITLE, subtitle="", source=SOURCE, figure=fig))
     names = [a.get("name") for a in data["layout"]["annotations"]]
     assert maps.ATTRIBUTION_ANNOTATION in names and "source" not in names
