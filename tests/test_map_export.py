@@ -21,7 +21,15 @@ from pypdf import PdfReader
 from ikz import geo, maps
 from ikz.charts import ChartText
 from ikz.db import Database
-from ikz.export import ChartExport, DeckSpec, ImageRenderer, KeyFigure, build_exports
+from ikz.export import (
+    ChartExport,
+    DeckSpec,
+    ImageRenderer,
+    KeyFigure,
+    build_deck,
+    build_pdf,
+    render_deck_images,
+)
 from ikz.partner_map import city_points, map_partners
 from ikz.paths import ROOT
 from ikz.theme import CITY_COLORS, MAP_NEIGHBOUR_FILL
@@ -117,7 +125,8 @@ def test_deck_and_pdf_include_the_map(database: Database, renderer: ImageRendere
         sources=("Testdokumente", f"Geodaten: {geo.ATTRIBUTION}, {geo.ATTRIBUTION_URL}"),
         note="",
     )
-    pptx, pdf = build_exports(spec, renderer)
+    images = render_deck_images(spec, renderer)
+    pptx, pdf = build_deck(spec, images), build_pdf(spec, images)
     slides = list(Presentation(io.BytesIO(pptx)).slides)
     texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     map_slides = [i for i, t in enumerate(texts) if TITLE in t]
