@@ -45,7 +45,9 @@ def city_rows(real: pl.DataFrame, n: int) -> list[dict]:
     rows = real.to_dicts()
     template = rows[-1]
     for i in range(len(rows) + 1, n + 1):
-        rows.append({**template, "city_id": i, "name": f"Gemeinde {i:03d}", "as_of": "synthetisch"})
+        rows.append(
+            {**template, "city_id": i, "name": f"Gemeinde {i:03d}", "as_of": "synthetisch", "sort_order": i}
+        )
     return rows[:n]
 
 

@@ -116,10 +116,11 @@ def summarise(target: Path) -> BuildSummary:
             SELECT city,
                    count(*) AS records,
                    count(DISTINCT department) AS departments,
-                   count(*) FILTER (WHERE type_name = 'ohne Angabe') AS type_na,
+                   count(*) FILTER (WHERE type_name IN (SELECT name FROM cooperation_type WHERE is_no_info))
+                       AS type_na,
                    count(*) FILTER (WHERE cooperation_id IN (
                        SELECT cooperation_id FROM cooperation_effect
-                       JOIN effect_category USING (effect_id) WHERE name = 'ohne Angabe'
+                       JOIN effect_category USING (effect_id) WHERE is_no_info
                    )) AS effects_na
             FROM cooperation_wide GROUP BY city ORDER BY city
             """

@@ -18,7 +18,6 @@ import polars as pl
 
 from ikz.labels import file_stem
 from ikz.theme import (
-    CITY_COLORS,
     EXPORT_HEIGHT,
     EXPORT_WIDTH,
     FONT_FAMILY,
@@ -198,6 +197,11 @@ def _merge(base: dict, override: dict) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def _cities(frame: pl.DataFrame) -> list[str]:
+    """The cities of a frame in its row order (queries sort by the city's display order)."""
+    return frame["city"].unique(maintain_order=True).to_list()
 
 
 def _label_lines(labels: list[str]) -> int:
@@ -410,10 +414,11 @@ def city_share_bars(
     text: ChartText,
     *,
     order: tuple[str, ...],
-    cities: tuple[str, ...] = tuple(CITY_COLORS),
     large: bool = False,
 ) -> go.Figure:
-    """Grouped horizontal bars of each city's share per category (columns city, category, count, share)."""
+    """Grouped horizontal bars of each city's share per category (columns city, category, count, share);
+    cities in the frame's order (the query's display order)."""
+    cities = _cities(frame)
     present = [c for c in order if c in set(frame["category"].to_list())]
     present += sorted(set(frame["category"].to_list()) - set(present))
     fig = go.Figure()
@@ -430,7 +435,7 @@ def city_share_bars(
             name=city,
             y=[wrap_label(c, 34) for c in cats],
             x=[by_cat[c]["share"] * 100 for c in cats],
-            marker={"color": CITY_COLORS.get(city, color_of(city))},
+            marker={"color": color_of(city)},
             text=[f"{fmt_pct(by_cat[c]['share'], 0)} ({fmt_int(by_cat[c]['count'])})" for c in cats],
             textposition="outside",
             cliponaxis=False,
@@ -461,12 +466,11 @@ def city_profile(
     text: ChartText,
     *,
     order: tuple[str, ...],
-    cities: tuple[str, ...] = tuple(CITY_COLORS),
     large: bool = False,
 ) -> go.Figure:
     """100 % stacked bar per city (columns city, category, count, share): both mixes at a glance."""
     fig = go.Figure()
-    shown_cities = [c for c in cities if c in set(frame["city"].to_list())]
+    shown_cities = _cities(frame)
     for cat in order:
         part = frame.filter(pl.col("category") == cat)
         if part.is_empty():
@@ -500,13 +504,12 @@ def city_profiles(
     text: ChartText,
     *,
     orders: dict[str, tuple[str, ...]],
-    cities: tuple[str, ...] = tuple(CITY_COLORS),
     large: bool = False,
 ) -> go.Figure:
     """Both cities' mixes in several dimensions at a glance: one 100 % stacked bar per dimension
     and city (columns dimension, city, category, count, share); orders maps dimension → categories."""
     dims = [d for d in orders if d in set(frame["dimension"].to_list())]
-    shown = [c for c in cities if c in set(frame["city"].to_list())]
+    shown = _cities(frame)
     rows = [(d, c) for d in dims for c in shown]
     y = [[esc(d) for d, _ in rows], [esc(c) for _, c in rows]]
     fig = go.Figure()
@@ -587,7 +590,7 @@ def topic_map(
     frame: pl.DataFrame,
     text: ChartText,
     *,
-    cities: tuple[str, str] = ("Erfurt", "Magdeburg"),
+    cities: tuple[str, str],
     large: bool = False,
 ) -> go.Figure:
     """Topics per Aufgabenbereich as diverging bars: the first city's records to the left, the
@@ -615,7 +618,7 @@ def topic_map(
             name=esc(city),
             y=labels,
             x=[sign * v if v else None for v in values],
-            marker={"color": CITY_COLORS.get(city, color_of(city))},
+            marker={"color": color_of(city)},
             text=[fmt_int(v) if v else "" for v in values],
             textposition="outside",
             cliponaxis=False,

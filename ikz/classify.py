@@ -12,22 +12,6 @@ from ikz import paths
 from ikz.errors import TaxonomyError
 from ikz.rules import compile_pattern, read_rules, rule_error
 
-NO_INFO = "ohne Angabe"
-
-# The nine forms and five bindings are fixed: chart colours and category orders depend on them.
-FORMS = (
-    "Zweckverband",
-    "Zweckvereinbarung",
-    "Vertrag / Vereinbarung",
-    "Arbeitsgemeinschaft",
-    "Verein / Verband / Mitgliedschaft",
-    "Arbeitskreis / Arbeitsgruppe / Gremium",
-    "Netzwerk / Erfahrungsaustausch",
-    "Projekt / Verbund",
-    NO_INFO,
-)
-BINDINGS = ("öffentlich-rechtlich", "vertraglich", "institutionell", "informell", NO_INFO)
-
 # A word broken at a line end ("Erfahrungsaus- tausch"); an elliptical hyphen before
 # "und"/"oder"/"bzw."/"sowie" and a hyphen before a capitalised part ("Gramme- Vippach") stay.
 _BROKEN_WORD = re.compile(r"(?<=\w)-\s+(?!(?:und|oder|bzw|sowie)\b)(?=[a-zäöüß])")
@@ -99,6 +83,8 @@ class Taxonomy:
     unit_number_pattern: re.Pattern[str]
     unit_numbers: tuple[tuple[str, str], ...]  # (number prefix, area), longest prefix first
     task_area_keywords: tuple[_CategoryRule, ...]
+    no_info: str  # the value for "the text says nothing" ('ohne Angabe'), named once in the file
+    committed_bindings: tuple[str, ...]  # Verbindlichkeiten counted as binding in the key figures
     column_types: tuple[tuple[str, str, str], ...] = ()  # (record kind, column heading, type name)
 
     def types(self) -> list[CooperationType]:
@@ -106,7 +92,7 @@ class Taxonomy:
         return [rule.type for rule in self.type_rules]
 
     def forms(self) -> list[str]:
-        """The nine Kooperationsformen in display order."""
+        """The Kooperationsformen in display order."""
         return [form for form, _ in self.form_bindings]
 
     def bindings(self) -> list[str]:
@@ -146,7 +132,7 @@ class Taxonomy:
             if kind == column:
                 rule = next(rule for rule in self.type_rules if rule.type.name == type_name)
                 return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True)
-        no_info = next(rule.type for rule in self.type_rules if rule.type.name == NO_INFO)
+        no_info = next(rule.type for rule in self.type_rules if rule.type.name == self.no_info)
         return _type_match(no_info, (), is_derived=printed is None or not printed.strip())
 
     def classify_effects(self, texts: Sequence[str | None], *, derived: bool) -> list[Match]:
@@ -157,7 +143,7 @@ class Taxonomy:
             evidence = _dedupe(word for text in normalised for word in _evidence(rule.patterns, text))
             if evidence:
                 matches.append(Match(rule.name, evidence, derived))
-        return matches or [Match(NO_INFO, (), derived)]
+        return matches or [Match(self.no_info, (), derived)]
 
     def classify_status(self, text: str | None, title: str | None = None) -> Match:
         """Arbeitsstand by the first status rule that matches the text, else by the title rules."""
@@ -172,7 +158,7 @@ class Taxonomy:
                 evidence = _evidence(rule.patterns, normalised)
                 if evidence:
                     return Match(rule.name, evidence, is_derived)
-        return Match(NO_INFO, (), False)
+        return Match(self.no_info, (), False)
 
     def task_area(self, city: str, department: str) -> Match:
         """KGSt main group of a department: explicit entry, else unit number, else keyword."""
@@ -278,7 +264,12 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
 
 
 # What check_member's `what` is called in its German message.
-WHAT = {"task area": "Aufgabenbereich", "type": "Kooperationsart", "status": "Status"}
+WHAT = {
+    "task area": "Aufgabenbereich",
+    "type": "Kooperationsart",
+    "status": "Status",
+    "binding": "Verbindlichkeit",
+}
 
 
 class _Loader:
@@ -287,6 +278,7 @@ class _Loader:
     def __init__(self, source: Path, data: Mapping[str, Any]) -> None:
         self.source = source
         self.data = data
+        self.no_info = ""  # read first by taxonomy(); every list must name it
 
     def fail(self, entry: str, message: str) -> TaxonomyError:
         """An error naming the file and the offending entry."""
@@ -294,21 +286,22 @@ class _Loader:
 
     def taxonomy(self) -> Taxonomy:
         """The validated Taxonomy."""
+        self.no_info = self.text(self.data, "no_info", "no_info")
         bindings = self.names_list(self.data, "bindings", "bindings")
-        if tuple(bindings) != BINDINGS:
-            raise self.fail("bindings", f"muss genau {list(BINDINGS)} sein, steht: {bindings}")
+        self.unique_with_no_info(bindings, "bindings")
+        committed = self.names_list(self.data, "committed_bindings", "committed_bindings")
+        for name in committed:
+            self.check_member(name, bindings, "committed_bindings", "binding")
 
         form_bindings = []
         for i, form in enumerate(self.tables(self.data, "forms", "forms")):
             entry = f"forms[{i}]"
             name = self.text(form, "name", entry)
             binding = self.text(form, "binding", f"{entry} ({name})")
-            if binding not in BINDINGS:
+            if binding not in bindings:
                 raise self.fail(f"{entry} ({name})", f"unbekannte Verbindlichkeit {binding!r}")
             form_bindings.append((name, binding))
-        if tuple(name for name, _ in form_bindings) != FORMS:
-            got = [name for name, _ in form_bindings]
-            raise self.fail("forms", f"muss genau {list(FORMS)} in dieser Reihenfolge nennen, steht: {got}")
+        self.unique_with_no_info([name for name, _ in form_bindings], "forms")
         binding_of = dict(form_bindings)
 
         type_rules = []
@@ -317,7 +310,7 @@ class _Loader:
             entry = f"types[{i}] ({name})"
             form = self.text(table, "form", entry)
             if form not in binding_of:
-                raise self.fail(entry, f"unbekannte Kooperationsform {form!r}; bekannt: {list(FORMS)}")
+                raise self.fail(entry, f"unbekannte Kooperationsform {form!r}; bekannt: {list(binding_of)}")
             kind = CooperationType(name, form, binding_of[form])
             is_fallback = table.get("fallback", False)
             if not isinstance(is_fallback, bool):
@@ -332,8 +325,8 @@ class _Loader:
             descriptions.append((name, self.text(table, "description", entry)))
             effect_rules.append(_CategoryRule(name, self.patterns(table, entry)))
         self.unique_with_no_info([name for name, _ in descriptions], "effects")
-        if descriptions[-1][0] != NO_INFO:
-            raise self.fail("effects", f"{NO_INFO!r} muss die letzte Kategorie sein")
+        if descriptions[-1][0] != self.no_info:
+            raise self.fail("effects", f"{self.no_info!r} muss die letzte Kategorie sein")
 
         status_table = self.table(self.data, "status", "status")
         statuses = self.names_list(status_table, "names", "status.names")
@@ -400,6 +393,8 @@ class _Loader:
             # Longest prefix first, so "01" wins over "0…" style shorter prefixes.
             unit_numbers=tuple(sorted(numbers.items(), key=lambda item: -len(item[0]))),
             task_area_keywords=tuple(keywords),
+            no_info=self.no_info,
+            committed_bindings=tuple(committed),
         )
 
     def category_rules(
@@ -467,5 +462,5 @@ class _Loader:
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise self.fail(entry, f"doppelte Namen {duplicates}")
-        if NO_INFO not in names:
-            raise self.fail(entry, f"braucht einen Eintrag {NO_INFO!r}")
+        if self.no_info not in names:
+            raise self.fail(entry, f"braucht einen Eintrag {self.no_info!r}")

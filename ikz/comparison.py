@@ -19,14 +19,15 @@ import polars as pl
 from ikz import paths
 from ikz.labels import FILTER_LABELS
 from ikz.queries import ALL, Dimension, Filters, shares_by_city, where_clause
-from ikz.sources import ERFURT, MAGDEBURG
+from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG
 from ikz.topics import Vocabulary, load_topics
 
-CITIES = (ERFURT.city, MAGDEBURG.city)
+# The compared cities are those whose documents are loaded (ikz.sources), in their order; a
+# database may hold others (the scale benchmark's synthetic cities).
+CITIES = tuple(d.city for d in DOCUMENTS)
 BOTH = "beide Städte"
 ONLY = {ERFURT.city: "nur Erfurt", MAGDEBURG.city: "nur Magdeburg"}
 DERIVED = "abgeleitet"
-NA = "ohne Angabe"
 
 # The texts searched for topics, with the German label shown in the evidence.
 TOPIC_TEXTS = (
@@ -95,24 +96,29 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
     return _frame(
         con,
         f"""
-        WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where})
+        WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where}),
+        no_info AS (
+            SELECT (SELECT name FROM cooperation_type WHERE is_no_info) AS type_name,
+                   (SELECT name FROM effect_category WHERE is_no_info) AS effect,
+                   (SELECT name FROM status WHERE is_no_info) AS status
+        )
         SELECT ci.name AS city, ci.as_of, ci.source,
                count(s.cooperation_id)::INTEGER AS count_records,
                count(s.cooperation_id) FILTER (WHERE s.type_source = ?)::INTEGER AS count_type_derived,
-               count(s.cooperation_id) FILTER (WHERE s.type_name = ?)::INTEGER AS count_type_na,
+               count(s.cooperation_id) FILTER (WHERE s.type_name = na.type_name)::INTEGER AS count_type_na,
                count(s.cooperation_id) FILTER (WHERE s.effects_source = ?)::INTEGER AS count_effects_derived,
-               count(s.cooperation_id) FILTER (WHERE list_contains(s.effect_names, ?))::INTEGER
+               count(s.cooperation_id) FILTER (WHERE list_contains(s.effect_names, na.effect))::INTEGER
                    AS count_effects_na,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Kooperation')::INTEGER AS count_rows,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Gremium')::INTEGER AS count_bodies,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Projekt')::INTEGER AS count_projects,
-               count(s.cooperation_id) FILTER (WHERE s.status <> ?)::INTEGER AS count_with_status
-        FROM city ci LEFT JOIN selected s ON s.city = ci.name
+               count(s.cooperation_id) FILTER (WHERE s.status <> na.status)::INTEGER AS count_with_status
+        FROM city ci CROSS JOIN no_info na LEFT JOIN selected s ON s.city = ci.name
         WHERE list_contains(?, ci.name)
-        GROUP BY ci.city_id, ci.name, ci.as_of, ci.source
-        ORDER BY ci.city_id
+        GROUP BY ci.sort_order, ci.name, ci.as_of, ci.source
+        ORDER BY ci.sort_order
         """,
-        [*params, DERIVED, NA, DERIVED, NA, NA, list(CITIES)],
+        [*params, DERIVED, DERIVED, list(CITIES)],
     )
 
 
@@ -394,8 +400,9 @@ def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
         SELECT n.city, n.kind AS category, count(*)::INTEGER AS count,
                t.city_total::INTEGER AS city_total, count(*) / t.city_total AS share
         FROM named n JOIN totals t USING (city)
-        GROUP BY n.city, n.kind, t.city_total
-        ORDER BY n.city, category
+        JOIN city ci ON ci.name = n.city JOIN partner_kind pk ON pk.name = n.kind
+        GROUP BY n.city, ci.sort_order, n.kind, pk.sort_order, t.city_total
+        ORDER BY ci.sort_order, pk.sort_order
         """,
         params,
     )

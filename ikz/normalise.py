@@ -18,6 +18,21 @@ KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "binding": {
+        "name": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+        "is_committed": pl.Boolean(),
+    },
+    "form": {
+        "name": pl.String(),
+        "binding": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+    },
+    "status": {"name": pl.String(), "sort_order": pl.Int32(), "is_no_info": pl.Boolean()},
+    "task_area": {"name": pl.String(), "sort_order": pl.Int32()},
+    "partner_kind": {"name": pl.String(), "sort_order": pl.Int32()},
     "city": {
         "city_id": pl.Int32(),
         "name": pl.String(),
@@ -25,6 +40,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source": pl.String(),
         "source_file": pl.String(),
         "as_of": pl.String(),
+        "sort_order": pl.Int32(),
     },
     "department": {
         "department_id": pl.Int32(),
@@ -39,6 +55,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "form": pl.String(),
         "binding": pl.String(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation": {
         "cooperation_id": pl.Int32(),
@@ -71,6 +88,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "description": pl.String(),
         "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation_effect": {
         "cooperation_id": pl.Int32(),
@@ -198,6 +216,42 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
     ]
 
 
+def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
+    """The dimension tables: every vocabulary of the rules files with its display order."""
+    no_info = taxonomy.no_info
+    committed = set(taxonomy.committed_bindings)
+    return {
+        "binding": make_frame(
+            "binding",
+            [
+                {"name": b, "sort_order": i, "is_no_info": b == no_info, "is_committed": b in committed}
+                for i, b in enumerate(taxonomy.bindings(), start=1)
+            ],
+        ),
+        "form": make_frame(
+            "form",
+            [
+                {"name": f, "binding": b, "sort_order": i, "is_no_info": f == no_info}
+                for i, (f, b) in enumerate(taxonomy.form_bindings, start=1)
+            ],
+        ),
+        "status": make_frame(
+            "status",
+            [
+                {"name": s, "sort_order": i, "is_no_info": s == no_info}
+                for i, s in enumerate(taxonomy.statuses(), start=1)
+            ],
+        ),
+        "task_area": make_frame(
+            "task_area",
+            [{"name": a, "sort_order": i} for i, a in enumerate(taxonomy.task_areas(), start=1)],
+        ),
+        "partner_kind": make_frame(
+            "partner_kind", [{"name": k, "sort_order": i} for i, k in enumerate(gazetteer.kinds, start=1)]
+        ),
+    }
+
+
 def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazetteer) -> Tables:
     """Assign ids in source order (so equal input gives equal output) and classify each row."""
     city_rows: list[dict] = []
@@ -212,18 +266,27 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 "source": doc.citation,
                 "source_file": doc.file,
                 "as_of": doc.as_of,
+                "sort_order": city_ids[doc.city],
             }
         )
 
     types = taxonomy.types()
     type_ids = {t.name: i for i, t in enumerate(types, start=1)}
+    no_info = taxonomy.no_info
     type_rows = [
-        {"type_id": type_ids[t.name], "name": t.name, "form": t.form, "binding": t.binding} for t in types
+        {
+            "type_id": type_ids[t.name],
+            "name": t.name,
+            "form": t.form,
+            "binding": t.binding,
+            "is_no_info": t.name == no_info,
+        }
+        for t in types
     ]
     effects = taxonomy.effect_categories()
     effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
     effect_rows = [
-        {"effect_id": i, "name": name, "description": desc, "sort_order": i}
+        {"effect_id": i, "name": name, "description": desc, "sort_order": i, "is_no_info": name == no_info}
         for i, (name, desc) in enumerate(effects, start=1)
     ]
 
@@ -330,6 +393,7 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
 
     return Tables(
         {
+            **vocabulary_frames(taxonomy, gazetteer),
             "city": make_frame("city", city_rows),
             "department": make_frame("department", department_rows),
             "cooperation_type": make_frame("cooperation_type", type_rows),

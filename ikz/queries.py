@@ -9,8 +9,6 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from ikz.theme import BINDING_COMMITTED, BINDINGS, FORMS, NA, STATUSES
-
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_TERMS = 12
 OTHER_DEPARTMENTS = "Übrige Fachbereiche"
@@ -26,6 +24,17 @@ DIMENSIONS: tuple[str, ...] = (
     "city",
     "record_kind",
 )
+# The dimension table of each vocabulary (ikz/schema.sql): the one place its categories and their
+# display order live. Keys are the names queries and pages use for a dimension.
+CATEGORY_TABLES: dict[str, str] = {
+    "city": "city",
+    "form": "form",
+    "binding": "binding",
+    "task_area": "task_area",
+    "status": "status",
+    "effect": "effect_category",
+    "partner_kind": "partner_kind",
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,21 @@ def _head_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
     return frame.join(keep, on=["city", "department"], how="semi", maintain_order="left")
 
 
+def categories(con: duckdb.DuckDBPyConnection, dimension: str) -> tuple[str, ...]:
+    """Every category of a vocabulary (CATEGORY_TABLES), in display order, whether used or not."""
+    table = CATEGORY_TABLES[dimension]  # KeyError for anything else: no user text reaches SQL
+    return tuple(r[0] for r in con.execute(f"SELECT name FROM {table} ORDER BY sort_order").fetchall())
+
+
+def _order_by(dimension: str, column: str) -> tuple[str, str]:
+    """JOIN and ORDER BY expression putting a column in its vocabulary's display order."""
+    table = CATEGORY_TABLES.get(dimension)
+    if table is None:
+        return "", column
+    alias = f"o_{dimension}"
+    return f"LEFT JOIN {table} {alias} ON {alias}.name = {column}", f"{alias}.sort_order"
+
+
 def count_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> int:
     """Number of cooperations the filters leave."""
     where, params = where_clause(filters)
@@ -137,10 +161,10 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         f"""
         SELECT count(*),
                count(DISTINCT w.department_id),
-               avg(CASE WHEN list_contains(?, w.binding) THEN 1.0 ELSE 0.0 END)
-        FROM cooperation_wide w WHERE {where}
+               avg(CASE WHEN b.is_committed THEN 1.0 ELSE 0.0 END)
+        FROM cooperation_wide w JOIN binding b ON b.name = w.binding WHERE {where}
         """,
-        [list(BINDING_COMMITTED), *params],
+        params,
     )
     top = _one(
         con,
@@ -148,10 +172,10 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         SELECT ec.name, count(*) AS n
         FROM (SELECT unnest(w.effect_names) AS name FROM cooperation_wide w WHERE {where}) e
         JOIN effect_category ec USING (name)
-        WHERE ec.name <> ?
+        WHERE NOT ec.is_no_info
         GROUP BY ec.name, ec.sort_order ORDER BY n DESC, ec.sort_order LIMIT 1
         """,
-        [*params, NA],
+        params,
     )
     return KeyFigures(
         cooperations=count,
@@ -163,17 +187,21 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
 
 
 def count_by(con: duckdb.DuckDBPyConnection, dimension: Dimension, *, filters: Filters = ALL) -> pl.DataFrame:
-    """Columns category, count, share (of the filtered records), largest first."""
+    """Columns category, count, share (of the filtered records): in the vocabulary's display order
+    where the dimension has one (form, binding, status, task area, city), else largest first."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     where, params = where_clause(filters)
+    join, order = _order_by(dimension, "c.category")
     return _frame(
         con,
         f"""
-        SELECT w.{dimension} AS category, count(*)::INTEGER AS count,
-               count(*) / sum(count(*)) OVER () AS share
-        FROM cooperation_wide w WHERE {where}
-        GROUP BY ALL ORDER BY count DESC, category
+        WITH c AS (
+            SELECT w.{dimension} AS category, count(*)::INTEGER AS count,
+                   count(*) / sum(count(*)) OVER () AS share
+            FROM cooperation_wide w WHERE {where} GROUP BY ALL
+        )
+        SELECT c.* FROM c {join} ORDER BY {order}, c.count DESC, c.category
         """,
         params,
     )
@@ -320,16 +348,22 @@ def shares_by_city(
             SELECT l.city, ec.name AS category, count(*)::INTEGER AS count,
                    t.city_total::INTEGER AS city_total, count(*) / t.city_total AS share
             FROM links l JOIN effect_category ec USING (name) JOIN totals t USING (city)
-            GROUP BY l.city, ec.name, ec.sort_order, t.city_total
-            ORDER BY l.city, ec.sort_order
+            JOIN city ci ON ci.name = l.city
+            GROUP BY l.city, ci.sort_order, ec.name, ec.sort_order, t.city_total
+            ORDER BY ci.sort_order, ec.sort_order
         """
     elif dimension in DIMENSIONS:
+        join, order = _order_by(dimension, "s.category")
         sql = f"""
-            SELECT w.city, w.{dimension} AS category, count(*)::INTEGER AS count,
-                   (sum(count(*)) OVER (PARTITION BY w.city))::INTEGER AS city_total,
-                   count(*) / sum(count(*)) OVER (PARTITION BY w.city) AS share
-            FROM cooperation_wide w WHERE {where}
-            GROUP BY w.city, w.{dimension} ORDER BY city, category
+            WITH s AS (
+                SELECT w.city, w.{dimension} AS category, count(*)::INTEGER AS count,
+                       (sum(count(*)) OVER (PARTITION BY w.city))::INTEGER AS city_total,
+                       count(*) / sum(count(*)) OVER (PARTITION BY w.city) AS share
+                FROM cooperation_wide w WHERE {where}
+                GROUP BY w.city, w.{dimension}
+            )
+            SELECT s.* FROM s JOIN city ci ON ci.name = s.city {join}
+            ORDER BY ci.sort_order, {order}, s.category
         """
     else:
         raise ValueError(f"unknown dimension {dimension!r}")
@@ -422,28 +456,28 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
     def column(sql: str, params: list | None = None) -> tuple[str, ...]:
         return tuple(r[0] for r in con.execute(sql, params or []).fetchall())
 
+    def used(dimension: str, column_sql: str) -> tuple[str, ...]:
+        # The vocabulary's categories that occur, in its display order.
+        table = CATEGORY_TABLES[dimension]
+        return column(f"SELECT name FROM {table} WHERE name IN ({column_sql}) ORDER BY sort_order")
+
+    used_types = "type_id IN (SELECT type_id FROM cooperation)"
     city_filter = "list_contains(?, city)" if cities else "TRUE"
     city_params = [list(cities)] if cities else []
     return FilterOptions(
-        cities=column("SELECT name FROM city ORDER BY city_id"),
+        cities=column("SELECT name FROM city ORDER BY sort_order"),
+        # Kooperationsarten alphabetically (a long list one types into), 'ohne Angabe' last.
         types=column(
             "SELECT t.name FROM cooperation_type t WHERE t.type_id IN "
-            "(SELECT type_id FROM cooperation) ORDER BY t.name = ?, t.name",
-            [NA],
+            "(SELECT type_id FROM cooperation) ORDER BY t.is_no_info, t.name"
         ),
-        forms=_in_order(column("SELECT DISTINCT form FROM cooperation_wide"), FORMS),
-        bindings=_in_order(column("SELECT DISTINCT binding FROM cooperation_wide"), BINDINGS),
-        task_areas=column("SELECT DISTINCT task_area FROM department ORDER BY task_area"),
+        forms=used("form", f"SELECT form FROM cooperation_type WHERE {used_types}"),
+        bindings=used("binding", f"SELECT binding FROM cooperation_type WHERE {used_types}"),
+        task_areas=used("task_area", "SELECT task_area FROM department"),
         departments=column(
             f"SELECT DISTINCT department FROM cooperation_wide WHERE {city_filter} ORDER BY department",
             city_params,
         ),
-        effects=column("SELECT name FROM effect_category ORDER BY sort_order"),
-        statuses=_in_order(column("SELECT DISTINCT status FROM cooperation_wide"), STATUSES),
+        effects=categories(con, "effect"),
+        statuses=used("status", "SELECT status FROM cooperation"),
     )
-
-
-def _in_order(values: tuple[str, ...], order: tuple[str, ...]) -> tuple[str, ...]:
-    """Values sorted by their place in the display order; unknown ones last, alphabetically."""
-    rank = {v: i for i, v in enumerate(order)}
-    return tuple(sorted(values, key=lambda v: (rank.get(v, len(order)), v)))

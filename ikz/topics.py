@@ -22,7 +22,6 @@ from ikz import paths
 from ikz.classify import normalise
 from ikz.errors import TaxonomyError
 from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
-from ikz.theme import TASK_AREAS
 
 SHORT_STEM = 5  # stems shorter than this match only at a word's start
 MIN_STEM = 3
@@ -177,8 +176,15 @@ def _in_order(topic: Topic, matched: Mapping[str, None]) -> list[str]:
 # --- loading and validation -------------------------------------------------------------------
 
 
-def load_topics(path: Path | None = None, *, task_areas: Sequence[str] = TASK_AREAS) -> Vocabulary:
-    """Read, validate and compile the topic file (default data/topics.toml)."""
+def load_topics(path: Path | None = None, *, task_areas: Sequence[str] | None = None) -> Vocabulary:
+    """Read, validate and compile the topic file (default data/topics.toml).
+
+    A topic's area must be one of task_areas (default: those of data/taxonomy.toml).
+    """
+    if task_areas is None:
+        from ikz.classify import load_taxonomy
+
+        task_areas = load_taxonomy().task_areas()
     source = path if path is not None else paths.TOPICS_PATH
     data = read_rules(source)
     return _vocabulary(source, data, task_areas)

@@ -152,6 +152,17 @@ def options(db: Database, cities: tuple[str, ...] = ()) -> FilterOptions:
     return _guarded(lambda: _options(db, version(db), cities))
 
 
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _categories(_db: Database, file_version: FileIdentity, dimension: str) -> tuple[str, ...]:
+    with _db.cursor() as cur:
+        return queries.categories(cur, dimension)
+
+
+def categories(db: Database, dimension: str) -> tuple[str, ...]:
+    """A vocabulary's categories in display order (the build's dimension table)."""
+    return _guarded(lambda: _categories(db, version(db), dimension))
+
+
 def _unknown_url_values(key: str, allowed: tuple[str, ...]) -> list[str]:
     """Values in the URL for key that are not valid options (Streamlit drops them silently)."""
     if key not in st.query_params:

@@ -15,9 +15,10 @@ from ikz.charts import ChartText
 from ikz.export import ChartExport, DeckSpec, KeyFigure
 from ikz.labels import describe_filters
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
-from ikz.theme import BINDINGS, EFFECTS, FORMS, PARTNER_KINDS, TASK_AREAS, fmt_int, fmt_pct
+from ikz.theme import fmt_int, fmt_pct
 from pages.common import (
     cached_figure,
+    categories,
     comparison_query,
     database,
     export_panel,
@@ -34,7 +35,6 @@ from pages.common import (
 # has its own), no status (only Magdeburg reports one).
 COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "search")
 TOP_PARTNERS = 15
-CITIES = (ERFURT.city, MAGDEBURG.city)
 # What each document is; the numbers in the note come from the database.
 DOCUMENT_KIND = {
     ERFURT.city: "listet bestehende Kooperationen; Kooperationsart und Effekte stehen im Dokument",
@@ -77,6 +77,7 @@ if not presentation:
     )
 
 facts = comparison_query(db, "city_facts", filters).rows_by_key("city", named=True, unique=True)
+CITIES = tuple(facts)  # the compared cities, in display order
 
 
 def city_note(city: str) -> str:
@@ -151,7 +152,14 @@ def present(title: str, *, key: str, build: Callable[[], go.Figure]) -> None:
 # --- 1. The two mixes side by side -------------------------------------------------------------
 st.header("Profil der beiden Städte")
 title = "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich"
-orders = {"Kooperationsform": FORMS, "Verbindlichkeit": BINDINGS, "Aufgabenbereich": TASK_AREAS}
+orders = {
+    label: categories(db, dimension)
+    for dimension, label in (
+        ("form", "Kooperationsform"),
+        ("binding", "Verbindlichkeit"),
+        ("task_area", "Aufgabenbereich"),
+    )
+}
 present(
     title,
     key="vergleich_profil",
@@ -162,10 +170,10 @@ present(
 
 SHARE_CHARTS = (
     # Paired by number of categories, so the two charts of a row have about the same height.
-    ("form", "Kooperationsform im Vergleich", FORMS, TYPE_NOTE),
-    ("effect", "Effektkategorien im Vergleich", EFFECTS, EFFECT_NOTE),
-    ("binding", "Verbindlichkeit im Vergleich", BINDINGS, TYPE_NOTE),
-    ("task_area", "Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich", TASK_AREAS, ""),
+    ("form", "Kooperationsform im Vergleich", categories(db, "form"), TYPE_NOTE),
+    ("effect", "Effektkategorien im Vergleich", categories(db, "effect"), EFFECT_NOTE),
+    ("binding", "Verbindlichkeit im Vergleich", categories(db, "binding"), TYPE_NOTE),
+    ("task_area", "Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich", categories(db, "task_area"), ""),
 )
 for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
     for column, (dimension, title, order, note) in zip(st.columns(2), row, strict=True):
@@ -194,6 +202,7 @@ present(
     build=lambda: charts.topic_map(
         overview,
         text(title, "Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören."),
+        cities=CITIES,
         large=presentation,
     ),
 )
@@ -278,7 +287,7 @@ present(
     build=lambda: charts.city_share_bars(
         comparison_query(db, "partner_kinds", filters),
         text(title, "Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich."),
-        order=PARTNER_KINDS,
+        order=categories(db, "partner_kind"),
         large=presentation,
     ),
 )
@@ -298,7 +307,7 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
                 charts.partner_bars,
                 part,
                 text(title, f"Die {TOP_PARTNERS} meistgenannten Partner."),
-                kinds=PARTNER_KINDS,
+                kinds=categories(db, "partner_kind"),
                 large=presentation,
             ),
         )

@@ -16,9 +16,10 @@ from ikz.export import ChartExport, DeckSpec, KeyFigure, records_csv, records_xl
 from ikz.labels import COLUMN_LABELS, describe_filters, german_columns
 from ikz.queries import ALL
 from ikz.sources import DOCUMENTS, source_line
-from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
+from ikz.theme import fmt_int, fmt_pct
 from pages.common import (
     cached_figure,
+    categories,
     database,
     deferred_records,
     export_panel,
@@ -146,7 +147,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         "Kooperationen nach Kooperationsform",
         "forms",
         lambda title: charts.bar_by_category(
-            query(db, "count_by", filters, dimension="form"), text(title), order=FORMS, large=presentation
+            query(db, "count_by", filters, dimension="form"), text(title), large=presentation
         ),
     ),
     "chart_departments": (
@@ -155,7 +156,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         lambda title: charts.departments_stacked(
             query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS),
             text(title, note_top),
-            forms=FORMS,
+            forms=categories(db, "form"),
             large=presentation,
         ),
     ),
@@ -172,7 +173,6 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         lambda title: charts.bar_by_category(
             query(db, "count_by", filters, dimension="status"),
             text(title, STATUS_NOTE),
-            order=STATUSES,
             large=presentation,
         ),
     ),
@@ -182,7 +182,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         lambda title: charts.effect_heatmap(
             query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS),
             text(title, note_top),
-            effects=EFFECTS,
+            effects=categories(db, "effect"),
             large=presentation,
         ),
     ),
