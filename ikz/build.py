@@ -17,7 +17,17 @@ from ikz.normalise import TABLE_ORDER, Tables, normalise
 from ikz.parse.erfurt import parse_erfurt
 from ikz.parse.magdeburg import parse_magdeburg
 from ikz.partners import load_gazetteer
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+from ikz.paths import (
+    ERFURT_FILE,
+    MAGDEBURG_FILE,
+    PARTNERS_PATH,
+    RAW_DIR,
+    SCHEMA_PATH,
+    TAXONOMY_PATH,
+    TOPICS_PATH,
+    db_path,
+)
+from ikz.topics import load_topics
 
 MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
 
@@ -56,16 +66,20 @@ def read_source(path: Path) -> str:
 
 
 def load_tables(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> Tables:
-    """Parse both documents, classify them with the taxonomy file and find their partners."""
+    """Parse both documents, classify them with the taxonomy file, find their partners and topics."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
+    topics = load_topics(topics_path, task_areas=taxonomy.task_areas())
     erfurt_path = raw_dir / ERFURT_FILE
     magdeburg_path = raw_dir / MAGDEBURG_FILE
     erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
     magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
-    return normalise(erfurt, magdeburg, taxonomy, gazetteer)
+    return normalise(erfurt, magdeburg, taxonomy, gazetteer, topics)
 
 
 @contextlib.contextmanager
@@ -135,11 +149,12 @@ def build(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> BuildSummary:
     """Parse, classify and write the database; a failure leaves any existing file untouched."""
     target = (target or db_path()).resolve()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
-    tables = load_tables(raw_dir, taxonomy_path, partners_path)
+    tables = load_tables(raw_dir, taxonomy_path, partners_path, topics_path)
     with build_lock(target):
         write_database(tables, target)
     return summarise(target)

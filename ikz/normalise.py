@@ -11,6 +11,7 @@ from ikz.classify import Taxonomy
 from ikz.partners import Gazetteer
 from ikz.records import ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
+from ikz.topics import TOPIC_FIELDS, Vocabulary
 
 DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
@@ -106,6 +107,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "partner_id": pl.Int32(),
         "evidence": pl.String(),
     },
+    "topic": {"name": pl.String(), "task_area": pl.String(), "sort_order": pl.Int32()},
+    "cooperation_topic": {
+        "cooperation_id": pl.Int32(),
+        "topic": pl.String(),
+        "task_area": pl.String(),
+        "field": pl.String(),
+        "stems": pl.String(),
+        "matched": pl.String(),
+        "fuzzy": pl.Boolean(),
+    },
 }
 TABLE_ORDER = tuple(SCHEMAS)  # parents before children, for foreign keys
 
@@ -157,10 +168,48 @@ def normalise(
     magdeburg: Sequence[MagdeburgRecord],
     taxonomy: Taxonomy,
     gazetteer: Gazetteer,
+    topics: Vocabulary,
 ) -> Tables:
-    """Classify every record, find its partners and lay the result out as the database's tables."""
+    """Classify every record, find its partners and topics, and lay the result out as tables."""
     rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
-    return tables_from_rows(rows, taxonomy, gazetteer)
+    tables = tables_from_rows(rows, taxonomy, gazetteer)
+    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+
+
+def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl.DataFrame]:
+    """The topic table and one row per (cooperation, topic, field) whose text names the topic."""
+    topic_rows = [
+        {"name": t.name, "task_area": t.area, "sort_order": i} for i, t in enumerate(topics.topics, start=1)
+    ]
+    links: list[dict] = []
+    # Many records share a text (one body in several units): match each distinct text once.
+    hits_of: dict[tuple[str, str], list] = {}
+    memo: dict = {}
+    columns = [column for column, _ in TOPIC_FIELDS]
+    for record in cooperations.select("cooperation_id", *columns).iter_rows(named=True):
+        for column, label in TOPIC_FIELDS:
+            text = record[column]
+            if not text:
+                continue
+            key = (label, text)
+            if key not in hits_of:
+                hits_of[key] = topics.match([key], memo)
+            for hit in hits_of[key]:
+                links.append(
+                    {
+                        "cooperation_id": record["cooperation_id"],
+                        "topic": hit.topic,
+                        "task_area": hit.area,
+                        "field": label,
+                        "stems": "; ".join(hit.stems),
+                        "matched": "; ".join(hit.words),
+                        "fuzzy": hit.is_fuzzy,
+                    }
+                )
+    return {
+        "topic": make_frame("topic", topic_rows),
+        "cooperation_topic": make_frame("cooperation_topic", links),
+    }
 
 
 def _from_erfurt(r: ErfurtRecord) -> _Row:

@@ -152,6 +152,28 @@ CREATE TABLE cooperation_partner (
 );
 COMMENT ON TABLE cooperation_partner IS 'One row per partner a cooperation''s texts name (derived by the gazetteer).';
 
+-- One row per topic of data/topics.toml, in its order, with its KGSt main group.
+CREATE TABLE topic (
+    name        VARCHAR PRIMARY KEY,
+    task_area   VARCHAR NOT NULL REFERENCES task_area (name),
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE topic IS 'One row per topic of the vocabulary data/topics.toml.';
+
+-- One row per (cooperation, topic, field) where that field's text names the topic. Always derived:
+-- found by ikz.topics in title, context, sub-unit, partners, effects, status and outlook texts.
+CREATE TABLE cooperation_topic (
+    cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    topic           VARCHAR NOT NULL REFERENCES topic (name),
+    task_area       VARCHAR NOT NULL REFERENCES task_area (name),  -- the topic's, for grouping
+    field           VARCHAR NOT NULL,       -- German label of the text: 'Bezeichnung/Thema', 'Effekte', …
+    stems           VARCHAR NOT NULL,       -- the stems that matched, '; '-separated, vocabulary order
+    matched         VARCHAR NOT NULL,       -- evidence: 'Bezeichnung/Thema: „Fahrbahnwinterdienst“'; …
+    fuzzy           BOOLEAN NOT NULL,       -- true: only similar words (typos), no exact one
+    PRIMARY KEY (cooperation_id, topic, field)
+);
+COMMENT ON TABLE cooperation_topic IS 'One row per topic a field of a cooperation names (derived by ikz.topics).';
+
 -- @marts
 -- Everything below runs after the tables above are loaded.
 

@@ -462,19 +462,7 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
 # --- Vergleich Erfurt – Magdeburg: cached queries from ikz.comparison --------------------------
 
 
-def vocabulary_version() -> int:
-    """Version (mtime) of data/topics.toml; -1 when missing (the query then names the file)."""
-    from ikz.paths import TOPICS_PATH
-
-    try:
-        return TOPICS_PATH.stat().st_mtime_ns
-    except FileNotFoundError:
-        return -1
-
-
 def comparison_query(db: Database, name: str, filters: Filters, **kwargs: Any) -> Any:
-    """Run a query from ikz.comparison by name, cached like query() and per topic-vocabulary version."""
+    """Run a query from ikz.comparison by name, cached like query()."""
     arguments = tuple(sorted(kwargs.items()))
-    return _guarded(
-        lambda: _cached("comparison", name, db, version(db), vocabulary_version(), filters, arguments)
-    )
+    return _guarded(lambda: _cached("comparison", name, db, version(db), 0, filters, arguments))

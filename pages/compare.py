@@ -28,7 +28,6 @@ from pages.common import (
     show_chart,
     sidebar_filters,
     version,
-    vocabulary_version,
 )
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
@@ -142,9 +141,8 @@ exports: list[ChartExport] = []
 
 
 def present(title: str, *, key: str, build: Callable[[], go.Figure]) -> None:
-    """Show a chart (built once per data, vocabulary, filter state and view) and keep it for the deck."""
-    # The topic vocabulary is applied at query time, so its version belongs in the key too.
-    fig = cached_figure((version(db), vocabulary_version(), filters, presentation, key), build)
+    """Show a chart (built once per data, filter state and view) and keep it for the deck."""
+    fig = cached_figure((version(db), filters, presentation, key), build)
     show_chart(fig, title, key=key, presentation=presentation)
     exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
 

@@ -408,3 +408,28 @@ def test_erfurt_rettungsdienst_partners_in_the_database(con: duckdb.DuckDBPyConn
         ("Landkreis Gotha", "Landkreis"),
         ("Landkreis Sömmerda", "Landkreis"),
     ]
+
+
+def test_topics_are_build_facts_with_evidence(con: duckdb.DuckDBPyConnection) -> None:
+    from ikz.topics import TOPIC_FIELDS, load_topics
+
+    vocab = load_topics()
+    topics = con.execute("SELECT name, task_area FROM topic ORDER BY sort_order").fetchall()
+    assert topics == [(t.name, t.area) for t in vocab.topics]
+    rows = con.execute(
+        "SELECT ct.topic, ct.task_area, ct.field, ct.stems, ct.matched, t.task_area "
+        "FROM cooperation_topic ct JOIN topic t ON t.name = ct.topic"
+    ).fetchall()
+    labels = {label for _, label in TOPIC_FIELDS}
+    assert len(rows) > 200
+    for topic, area, field, stems, matched, topic_area in rows:
+        assert area == topic_area, topic
+        assert field in labels
+        assert stems and matched.startswith(f"{field}: „"), (topic, matched)
+    # The Winterdienst row of Erfurt's Fahrbahnwinterdienst, as the matcher finds it in the title.
+    (row,) = con.execute(
+        "SELECT ct.stems, ct.matched, ct.fuzzy FROM cooperation_topic ct JOIN cooperation c "
+        "USING (cooperation_id) WHERE ct.topic = 'Winterdienst' AND c.title LIKE 'Fahrbahnwinterdienst%' "
+        "AND ct.field = 'Bezeichnung/Thema'"
+    ).fetchall()
+    assert row == ("winterdienst", "Bezeichnung/Thema: „Fahrbahnwinterdienst“", False)
