@@ -8,7 +8,7 @@ the topic views are SQL over them.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import duckdb
@@ -103,6 +103,68 @@ def profile(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.Dat
         for column, label in PROFILE_DIMENSIONS
     ]
     return pl.concat(frames)
+
+
+@dataclass(frozen=True)
+class CityMix:
+    """Both cities' mix in every profile dimension, from one scan: what city_shares gives each."""
+
+    form: pl.DataFrame
+    binding: pl.DataFrame
+    task_area: pl.DataFrame
+    effect: pl.DataFrame
+
+    @property
+    def profile(self) -> pl.DataFrame:
+        """The frame of profile(): form, binding and task area with their German label."""
+        return pl.concat(
+            getattr(self, column).select(
+                pl.lit(label).alias("dimension"), "city", "category", "count", "city_total", "share"
+            )
+            for column, label in PROFILE_DIMENSIONS
+        )
+
+
+def city_mix(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> CityMix:
+    """Erfurt's and Magdeburg's shares in form, binding, task area and effects in one statement
+    (GROUPING SETS over the filtered mart); each frame equals city_shares for its dimension."""
+    where, params = where_clause(compared(filters))
+    rows = _frame(
+        con,
+        f"""
+        WITH selected AS MATERIALIZED (
+            SELECT w.city, w.form, w.binding, w.task_area, w.effect_names
+            FROM cooperation_wide w WHERE {where}
+        ),
+        totals AS (SELECT city, count(*) AS city_total FROM selected GROUP BY city),
+        counts AS (
+            SELECT CASE WHEN GROUPING(form) = 0 THEN 'form'
+                        WHEN GROUPING(binding) = 0 THEN 'binding' ELSE 'task_area' END AS dimension,
+                   city, coalesce(form, binding, task_area) AS category, count(*) AS count
+            FROM selected
+            GROUP BY GROUPING SETS ((city, form), (city, binding), (city, task_area))
+            UNION ALL
+            SELECT 'effect', city, effect, count(*)
+            FROM (SELECT city, unnest(effect_names) AS effect FROM selected) GROUP BY city, effect
+        )
+        SELECT c.dimension, c.city, c.category, c.count::INTEGER AS count,
+               t.city_total::INTEGER AS city_total, c.count / t.city_total AS share,
+               coalesce(f.sort_order, b.sort_order, ta.sort_order, e.sort_order) AS category_order
+        FROM counts c JOIN totals t USING (city) JOIN city ci ON ci.name = c.city
+        LEFT JOIN form f ON c.dimension = 'form' AND f.name = c.category
+        LEFT JOIN binding b ON c.dimension = 'binding' AND b.name = c.category
+        LEFT JOIN task_area ta ON c.dimension = 'task_area' AND ta.name = c.category
+        LEFT JOIN effect_category e ON c.dimension = 'effect' AND e.name = c.category
+        ORDER BY c.dimension, ci.sort_order, category_order, c.category
+        """,
+        params,
+    )
+    columns = ("city", "category", "count", "city_total", "share")
+    frames = {
+        name: rows.filter(pl.col("dimension") == name).select(columns)
+        for name in ("form", "binding", "task_area", "effect")
+    }
+    return CityMix(**frames)
 
 
 # --- topics ------------------------------------------------------------------------------------

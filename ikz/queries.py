@@ -306,6 +306,11 @@ def task_area_tree(
         """,
         params,
     )
+    return _pool_departments(frame, top)
+
+
+def _pool_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
+    """Treemap leaves with all but the `top` largest departments pooled per task area and form."""
     if top is None:
         return frame
     totals = (
@@ -480,4 +485,155 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
         ),
         effects=categories(con, "effect"),
         statuses=used("status", "SELECT status FROM cooperation"),
+    )
+
+
+# --- One scan per page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the Überblick page shows for one filter state, from one scan of the mart.
+
+    Each frame has exactly the columns (and order) of the single query named in its comment.
+    """
+
+    key_figures: KeyFigures
+    by_type: pl.DataFrame  # cooperations_by_type
+    by_form: pl.DataFrame  # count_by(form)
+    by_status: pl.DataFrame  # count_by(status)
+    by_department: pl.DataFrame  # cooperations_by_department(top=top_departments)
+    by_effect: pl.DataFrame  # cooperations_by_effect
+    effect_matrix: pl.DataFrame  # department_effect_matrix(top=top_departments)
+    task_area_tree: pl.DataFrame  # task_area_tree(top=top_tree)
+
+
+def overview(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    filters: Filters = ALL,
+    top_departments: int | None = None,
+    top_tree: int | None = None,
+) -> Overview:
+    """All aggregates of the Überblick page in one statement: GROUPING SETS over the filtered mart.
+
+    The filtered rows are read once (a materialised CTE); the finest grouping (city, task area,
+    department, form) serves the department, form and treemap charts and the department count, a
+    second grouping the types (with their binding, for the committed share), a third the statuses,
+    and the unnested effect lists the effect bar and the heatmap.
+    """
+    where, params = where_clause(filters)
+    rows = _frame(
+        con,
+        f"""
+        WITH selected AS MATERIALIZED (
+            SELECT w.city, w.department, w.task_area, w.type_name, w.form, w.binding, w.status,
+                   w.effect_names
+            FROM cooperation_wide w WHERE {where}
+        ),
+        plain AS (
+            SELECT CASE WHEN GROUPING(type_name) = 0 THEN 'type'
+                        WHEN GROUPING(status) = 0 THEN 'status' ELSE 'tree' END AS grouping_set,
+                   city, task_area, department, type_name, form, binding, status,
+                   NULL::VARCHAR AS effect, count(*)::INTEGER AS count
+            FROM selected
+            GROUP BY GROUPING SETS ((type_name, form, binding), (status), (city, task_area, department, form))
+        ),
+        effects AS (
+            SELECT CASE WHEN GROUPING(city) = 0 THEN 'matrix' ELSE 'effect' END AS grouping_set,
+                   city, NULL::VARCHAR AS task_area, department, NULL::VARCHAR AS type_name,
+                   NULL::VARCHAR AS form, NULL::VARCHAR AS binding, NULL::VARCHAR AS status,
+                   effect, count(*)::INTEGER AS count
+            FROM (SELECT city, department, unnest(effect_names) AS effect FROM selected)
+            GROUP BY GROUPING SETS ((effect), (city, department, effect))
+        )
+        SELECT u.*, f.sort_order AS form_order, s.sort_order AS status_order,
+               e.sort_order AS effect_order, e.is_no_info AS effect_is_no_info,
+               coalesce(b.is_committed, false) AS is_committed
+        FROM (SELECT * FROM plain UNION ALL SELECT * FROM effects) u
+        LEFT JOIN form f ON f.name = u.form
+        LEFT JOIN status s ON s.name = u.status
+        LEFT JOIN effect_category e ON e.name = u.effect
+        LEFT JOIN binding b ON b.name = u.binding
+        """,
+        params,
+    )
+    return _overview_frames(rows, top_departments, top_tree)
+
+
+def _overview_frames(rows: pl.DataFrame, top_departments: int | None, top_tree: int | None) -> Overview:
+    """Split the grouping sets of overview() into the chart frames."""
+
+    def part(name: str) -> pl.DataFrame:
+        return rows.filter(pl.col("grouping_set") == name)
+
+    def with_share(frame: pl.DataFrame, total: int) -> pl.DataFrame:
+        return frame.with_columns((pl.col("count") / total if total else pl.lit(None)).alias("share"))
+
+    types, tree, statuses = part("type"), part("tree"), part("status")
+    effects, matrix = part("effect"), part("matrix")
+    total = int(types["count"].sum())
+    by_type = with_share(
+        types.sort(["count", "type_name"], descending=[True, False]).select("type_name", "form", "count"),
+        total,
+    )
+    by_form = with_share(
+        tree.group_by("form", "form_order")
+        .agg(pl.col("count").sum().cast(pl.Int32))
+        .sort(["form_order", "count", "form"], descending=[False, True, False])
+        .select(pl.col("form").alias("category"), "count"),
+        total,
+    )
+    by_status = with_share(
+        statuses.sort(["status_order", "count", "status"], descending=[False, True, False]).select(
+            pl.col("status").alias("category"), "count"
+        ),
+        total,
+    )
+    department_totals = tree.group_by("city", "department").agg(
+        pl.col("count").sum().cast(pl.Int32).alias("department_total")
+    )
+    departments = (
+        tree.group_by("city", "department", "form")
+        .agg(pl.col("count").sum().cast(pl.Int32))
+        .join(department_totals, on=["city", "department"])
+        .sort(
+            ["department_total", "city", "department", "count", "form"],
+            descending=[True, False, False, True, False],
+        )
+        .select("city", "department", "form", "count", "department_total")
+    )
+    by_effect = with_share(
+        effects.sort(["count", "effect_order"], descending=[True, False]).select("effect", "count"), total
+    )
+    effect_matrix = (
+        matrix.join(department_totals, on=["city", "department"])
+        .sort(
+            ["department_total", "city", "department", "effect_order"],
+            descending=[True, False, False, False],
+        )
+        .select("city", "department", "effect", "count")
+    )
+    top_effect = effects.filter(~pl.col("effect_is_no_info")).sort(
+        ["count", "effect_order"], descending=[True, False]
+    )
+    figures = KeyFigures(
+        cooperations=total,
+        departments=department_totals.height,
+        committed_share=float(types.filter(pl.col("is_committed"))["count"].sum()) / total if total else None,
+        top_effect=top_effect["effect"][0] if top_effect.height else None,
+        top_effect_count=int(top_effect["count"][0]) if top_effect.height else 0,
+    )
+    leaves = tree.select("city", "task_area", "department", "form", "count").sort(
+        "task_area", "city", "department", "form"
+    )
+    return Overview(
+        key_figures=figures,
+        by_type=by_type,
+        by_form=by_form,
+        by_status=by_status,
+        by_department=_head_departments(departments, top_departments),
+        by_effect=by_effect,
+        effect_matrix=_head_departments(effect_matrix, top_departments),
+        task_area_tree=_pool_departments(leaves, top_tree),
     )

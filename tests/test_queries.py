@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from ikz import queries
 from ikz.queries import ALL, RECORD_COLUMNS, Filters, search_terms
@@ -275,3 +276,35 @@ def test_filters_helpers() -> None:
     assert ALL.is_empty() and not f.is_empty()
     with pytest.raises(ValueError, match="unknown dimension"):
         queries.count_by(None, "title; DROP")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ALL,
+        Filters(cities=("Magdeburg",)),
+        Filters(types=("Zweckverband", "Arbeitsgruppe")),
+        Filters(effects=("Personalentlastung",), search="stadt"),
+        Filters(search="zzzz-gibt-es-nicht"),
+    ],
+    ids=["all", "magdeburg", "types", "effect-search", "empty"],
+)
+def test_overview_in_one_scan_equals_the_single_queries(
+    con: duckdb.DuckDBPyConnection, filters: Filters
+) -> None:
+    """The page's one-statement aggregate gives exactly what the eight separate queries give."""
+    ov = queries.overview(con, filters=filters, top_departments=5, top_tree=8)
+    assert ov.key_figures == queries.key_figures(con, filters=filters)
+    expected = {
+        "by_type": queries.cooperations_by_type(con, filters=filters),
+        "by_form": queries.count_by(con, "form", filters=filters),
+        "by_status": queries.count_by(con, "status", filters=filters),
+        "by_department": queries.cooperations_by_department(con, filters=filters, top=5),
+        "by_effect": queries.cooperations_by_effect(con, filters=filters),
+        "effect_matrix": queries.department_effect_matrix(con, filters=filters, top=5),
+        "task_area_tree": queries.task_area_tree(con, filters=filters, top=8),
+    }
+    for name, frame in expected.items():
+        got = getattr(ov, name)
+        assert got.columns == frame.columns, name
+        assert_frame_equal(got, frame, check_dtypes=False, check_exact=False)
