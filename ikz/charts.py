@@ -503,11 +503,13 @@ def city_profiles(
     frame: pl.DataFrame,
     text: ChartText,
     *,
-    orders: dict[str, tuple[str, ...]],
+    orders: dict[str, tuple[str, ...]] | tuple[tuple[str, tuple[str, ...]], ...],
     large: bool = False,
 ) -> go.Figure:
     """Both cities' mixes in several dimensions at a glance: one 100 % stacked bar per dimension
-    and city (columns dimension, city, category, count, share); orders maps dimension → categories."""
+    and city (columns dimension, city, category, count, share); orders maps dimension → categories
+    (a dict or its items, which are hashable for the figure cache)."""
+    orders = dict(orders)
     dims = [d for d in orders if d in set(frame["dimension"].to_list())]
     shown = _cities(frame)
     rows = [(d, c) for d in dims for c in shown]
@@ -553,10 +555,18 @@ def city_profiles(
 
 
 def partner_bars(
-    frame: pl.DataFrame, text: ChartText, *, kinds: tuple[str, ...], large: bool = False
+    frame: pl.DataFrame,
+    text: ChartText,
+    *,
+    kinds: tuple[str, ...],
+    city: str | None = None,
+    large: bool = False,
 ) -> go.Figure:
     """Horizontal bars of how many records name each partner (columns partner, kind, count), most
-    named on top, coloured by the partner's kind (one legend entry per kind)."""
+    named on top, coloured by the partner's kind (one legend entry per kind); only city's rows
+    when given (the frame then needs a city column)."""
+    if city is not None:
+        frame = frame.filter(pl.col("city") == city)
     ordered = frame.sort(["count", "partner"], descending=[True, False])
     labels = {p: wrap_label(p, 34) for p in ordered["partner"].to_list()}
     fig = go.Figure()
