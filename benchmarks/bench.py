@@ -1,7 +1,7 @@
 """Scale benchmark of the dashboard: build, script runs per page, queries and charts, browser, memory.
 
-Run:  .venv/bin/python benchmarks/bench.py --rows 100000 --out artifacts/bench-100k.json
-      .venv/bin/python benchmarks/bench.py --real --out artifacts/bench-real.json
+Run:  .venv/bin/python -m benchmarks.bench --rows 100000 --out artifacts/bench-100k.json
+      .venv/bin/python -m benchmarks.bench --real --out artifacts/bench-real.json
 
 Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.py) or the real one:
 - build_s: ikz.build.write_database of the tables (the real build path);
@@ -29,7 +29,6 @@ import json
 import os
 import pstats
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -38,17 +37,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import duckdb
+import polars as pl
 
-import duckdb  # noqa: E402
-import polars as pl  # noqa: E402
-from synthetic import write_synthetic  # noqa: E402
-
-from ikz.paths import DB_ENV_VAR  # noqa: E402
-from ikz.theme import NA  # noqa: E402
-from tests.live_app import (  # noqa: E402
+from benchmarks.synthetic import write_synthetic
+from ikz.paths import DB_ENV_VAR, ROOT
+from tests.live_app import (
     AppServer,
     choose,
     chromium_missing_reason,
@@ -177,9 +171,10 @@ def profile_script_thread() -> None:
 def top_types(db: Path, k: int = 4) -> list[str]:
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "SELECT type_name FROM cooperation_wide WHERE type_name <> ? GROUP BY ALL ORDER BY count(*) DESC "
-            "LIMIT ?",
-            [NA, k],
+            "SELECT type_name FROM cooperation_wide WHERE type_name NOT IN "
+            "(SELECT name FROM cooperation_type WHERE is_no_info) "
+            "GROUP BY ALL ORDER BY count(*) DESC LIMIT ?",
+            [k],
         ).fetchall()
     return [r[0] for r in rows]
 

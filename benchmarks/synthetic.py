@@ -9,21 +9,18 @@ a skewed weight (a few large cities, many small ones) and evenly over a city's d
 Written through the real build path: ikz.build.write_database with ikz.normalise.Tables whose frames
 have exactly the columns and types of ikz.normalise.SCHEMAS (make_frame for the small tables).
 
-Run: .venv/bin/python benchmarks/synthetic.py --rows 100000 --out /tmp/ikz-100k.duckdb
+Run: .venv/bin/python -m benchmarks.synthetic --rows 100000 --out /tmp/ikz-100k.duckdb
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ikz.build import load_tables, write_database
 from ikz.normalise import SCHEMAS, TABLE_ORDER, Tables, make_frame

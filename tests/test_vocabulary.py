@@ -92,6 +92,7 @@ def test_new_categories_get_one_colour_of_their_own_on_every_chart(con: duckdb.D
     assert color_of(NEW_FORM) not in {color_of(f) for f in order if f != NEW_FORM}
 
 
+@pytest.mark.slow
 def test_new_categories_appear_in_the_page_filters(
     extended_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
