@@ -237,6 +237,34 @@ def script_runs(
     return results
 
 
+MINIMAL_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+
+choice = st.selectbox("Wert", list(range(100)), key="wert")
+for i in range(3):
+    st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[choice, i, 3])), key=f"chart{i}")
+"""
+
+
+def minimal_app_runs(runs: int, workdir: Path) -> float | None:
+    """Median script run of a minimal three-chart Streamlit app after a widget change (AppTest):
+    the floor a page's run is compared with, measured on the same machine in the same run."""
+    from streamlit.testing.v1 import AppTest
+
+    script = workdir / "minimal_app.py"
+    script.write_text(MINIMAL_APP, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=600)
+    at.run()
+    times = []
+    for i in range(runs + 1):
+        at.selectbox(key="wert").set_value(i + 1)
+        t0 = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t0) * 1000)
+    return median(times[1:])  # the first run after the start warms Plotly's validators
+
+
 def replay(calls: list[tuple[str, Callable, tuple, dict]], db: Path, runs: int) -> dict[str, float]:
     """The page's query and chart calls again, outside Streamlit, on a fresh cursor: median ms each."""
     from ikz.db import Database
@@ -399,6 +427,7 @@ def print_table(result: dict[str, Any]) -> None:
         change = page.get("browser_filter_to_charts_ms_median")
         print(f"{name:<12} {warm!s:>9} {new!s:>9} {cold!s:>9} {load!s:>13} {change!s:>17}")
     print(f"Server-RSS Spitze: {result.get('server_rss_mb_peak')} MB")
+    print(f"Minimale Streamlit-App (3 Diagramme): {result.get('minimal_app_ms_median')} ms")
     for name, page in result["pages"].items():
         slow = sorted(page["cold_run_ms_by_function"].items(), key=lambda kv: -(kv[1] or 0))[:8]
         print(f"{name}: langsamste Funktionen (kalt, ms): " + ", ".join(f"{k}={v}" for k, v in slow))
@@ -436,6 +465,7 @@ def main() -> None:
         log = CallLog()
         log.install()
         profile_script_thread()
+        result["minimal_app_ms_median"] = minimal_app_runs(args.runs, workdir)
         pages = script_runs(db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages)
         print("Skriptläufe fertig", flush=True)
         if not args.skip_browser:
