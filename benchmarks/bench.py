@@ -468,6 +468,8 @@ def main() -> None:
         result["minimal_app_ms_median"] = minimal_app_runs(args.runs, workdir)
         pages = script_runs(db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages)
         print("Skriptläufe fertig", flush=True)
+        # Written now too: on a busy machine the browser part can take long or be cut short.
+        args.out.write_text(json.dumps({**result, "pages": pages}, indent=2, ensure_ascii=False))
         if not args.skip_browser:
             if reason := chromium_missing_reason():
                 print(f"Browser übersprungen: {reason}")
