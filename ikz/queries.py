@@ -477,7 +477,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
             "(SELECT type_id FROM cooperation) ORDER BY t.is_no_info, t.name"
         ),
         forms=used("form", f"SELECT form FROM cooperation_type WHERE {used_types}"),
-        bindings=used("binding", f"SELECT binding FROM cooperation_type WHERE {used_types}"),
+        bindings=used("binding", "SELECT binding FROM cooperation"),
         task_areas=used("task_area", "SELECT task_area FROM department"),
         departments=column(
             f"SELECT DISTINCT department FROM cooperation_wide WHERE {city_filter} ORDER BY department",
@@ -573,8 +573,11 @@ def _overview_frames(rows: pl.DataFrame, top_departments: int | None, top_tree: 
     types, tree, statuses = part("type"), part("tree"), part("status")
     effects, matrix = part("effect"), part("matrix")
     total = int(types["count"].sum())
+    # A record's binding is its own (not its type's): the type rows are summed over bindings.
     by_type = with_share(
-        types.sort(["count", "type_name"], descending=[True, False]).select("type_name", "form", "count"),
+        types.group_by("type_name", "form")
+        .agg(pl.col("count").sum().cast(pl.Int32))
+        .sort(["count", "type_name"], descending=[True, False]),
         total,
     )
     by_form = with_share(

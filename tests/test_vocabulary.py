@@ -26,7 +26,7 @@ TEXT = ChartText(title="Titel", subtitle="", source="Quelle: Test")
 NEW_FORM_TOML = f'[[forms]]\nname = "{NEW_FORM}"\nbinding = "öffentlich-rechtlich"\n\n'
 NEW_EFFECT_TOML = (
     f'[[effects]]\nname = "{NEW_EFFECT}"\ndescription = "Gemeinsam gegen Gefahren."\n'
-    "patterns = ['rettung', 'brandschutz', 'katastroph']\n\n"
+    "patterns = ['rettung*', 'rettungsdienst', 'brandschutz*']\n\n"
 )
 
 
