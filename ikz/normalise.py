@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ikz.classify import Taxonomy
+from ikz.classify import Match, Taxonomy
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import ErfurtRecord, MagdeburgRecord
@@ -330,7 +330,7 @@ def source_fingerprint(row: _Row) -> str:
     )
 
 
-def effects_confidence(matches: Sequence) -> str | None:
+def effects_confidence(matches: Sequence[Match]) -> str | None:
     """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
     if not any(m.is_derived for m in matches):
         return None
