@@ -176,8 +176,8 @@ def diff_editions(
         if i in used_new or key not in open_old:
             continue
         used_new.add(i)
-        match: MatchKind = "gleich" if score == 100.0 else "ähnlich"
-        changes.append(_pair(open_old.pop(key), open_new[i], match, score))
+        match: MatchKind = "gleich" if score > 100 else "ähnlich"
+        changes.append(_pair(open_old.pop(key), open_new[i], match, min(score, 100.0)))
     for i, r in enumerate(open_new):
         if i not in used_new:
             changes.append(Change("neu", r.key, None, r))

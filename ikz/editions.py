@@ -247,7 +247,7 @@ def changes_since_previous(
     return previous, current, diff
 
 
-def department_known_to(taxonomy: Taxonomy, city: str):  # noqa: ANN201 - a predicate
+def department_known_to(taxonomy: Taxonomy, city: str):
     """A test whether the taxonomy can place a department name in a task area."""
     from ikz.errors import TaxonomyError
 
@@ -261,7 +261,7 @@ def department_known_to(taxonomy: Taxonomy, city: str):  # noqa: ANN201 - a pred
     return has_area
 
 
-def type_known_to(taxonomy: Taxonomy):  # noqa: ANN201 - a predicate
+def type_known_to(taxonomy: Taxonomy):
     """A test whether the taxonomy recognises a written Kooperationsart."""
 
     def known(text: str) -> bool:

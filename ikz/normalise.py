@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from ikz.classify import Match, Taxonomy, TypeMatch
-from ikz.partners import Gazetteer
 from ikz.keys import cooperation_key
+from ikz.partners import Gazetteer
 from ikz.records import EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
 

@@ -462,8 +462,8 @@ class Store:
         with self.write(identity, "veröffentlichen", city, detail) as (con, event_id):
             self._refuse_if_moved(con, city, expected_current)
             edition_id = con.execute(
-                "INSERT INTO edition (event_id, city, as_of, file_name, sha256, row_count, derived_from, note)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO edition (event_id, city, as_of, file_name, sha256, row_count, derived_from,"
+                " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (event_id, city, as_of, file_name, sha256, row_count, derived_from, note),
             ).lastrowid
             con.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -230,7 +231,7 @@ def read_table(data: bytes, file_name: str) -> tuple[pl.DataFrame, list[str]]:
             )
     except EditionInvalid:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem, told in German
+    except Exception as exc:
         raise EditionInvalid(
             file_name,
             [
@@ -340,7 +341,13 @@ def edition_schema(
         return column.map_elements(department_has_area, return_dtype=pl.Boolean)
 
     columns = {
-        "Schlüssel": pa.Column(str, nullable=True, unique=True, required=False),
+        # Not pandera's unique=True: that counts empty cells (new rows) as duplicates of each other.
+        "Schlüssel": pa.Column(
+            str,
+            nullable=True,
+            required=False,
+            checks=[_column_check("field_uniqueness", lambda c: ~c.is_duplicated())],
+        ),
         "Fachbereich/Amt": pa.Column(
             str,
             nullable=False,
@@ -472,7 +479,10 @@ def parse_edition(
     )
     problems: list[Problem] = []
     try:
-        schema.validate(frame, lazy=True)
+        with warnings.catch_warnings():
+            # Polars suggests native expressions for simple predicates passed in; a few hundred rows.
+            warnings.simplefilter("ignore", pl.exceptions.PolarsInefficientMapWarning)
+            schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
         problems = _problems_from(errors, frame, as_of=as_of, known=known_departments)
     problems += _end_before_start(frame)
