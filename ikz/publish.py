@@ -120,12 +120,25 @@ def prepare_import(
     return Prepared(city, as_of, file_name, data, parsed, diff, base, undecided)
 
 
+def _clear_stale_temporaries(folder: Path) -> None:
+    """Remove temporary files that a killed publish left (their process is gone); never a kept file."""
+    for tmp in folder.glob(".*.tmp-*"):
+        try:
+            pid = int(tmp.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
 def keep_file(city: str, as_of: date, data: bytes, suffix: str) -> str:
     """Write the file byte-identical under editions/<city>/<as_of>_<sha>.<ext>; returns its file_name."""
     digest = editions.sha256_of(data)
     name = f"{as_of.isoformat()}_{digest[:SHA_PREFIX]}{suffix.lower()}"
     folder = editions_dir() / city
     folder.mkdir(parents=True, exist_ok=True)
+    _clear_stale_temporaries(folder)
     target = folder / name
     file_name = f"editions/{city}/{name}"
     if target.exists() and editions.sha256_of(target.read_bytes()) == digest:

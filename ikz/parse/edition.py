@@ -19,7 +19,7 @@ from pathlib import PurePath
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from ikz.keys import cooperation_key
 from ikz.records import EditionRecord
@@ -285,10 +285,16 @@ def parse_euro(text: str | None) -> float | None:
 
 
 def closest(name: str, known: Collection[str]) -> str | None:
-    """The known name most like name (rapidfuzz WRatio), if it is close enough to suggest."""
+    """The known name most like name, if it is close enough to suggest.
+
+    token_set_ratio on lower-cased words: 'Amt für Umwelt- und Naturschutz' finds
+    'Umwelt- und Naturschutzamt' (80), where WRatio preferred 'Amt für Bildung' (tried on Erfurt's names).
+    """
     if not known:
         return None
-    found = process.extractOne(name, list(known), scorer=fuzz.WRatio)
+    found = process.extractOne(
+        name, sorted(known), scorer=fuzz.token_set_ratio, processor=utils.default_process
+    )
     return found[0] if found and found[1] >= SUGGESTION_MIN_SCORE else None
 
 
