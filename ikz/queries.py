@@ -361,6 +361,15 @@ RECORD_COLUMNS = (
     "source_file",
     "source_lines",
     "parse_notes",
+    # Issue 11: the template's optional columns (NULL where a source has none) and the key.
+    "start_year",
+    "end_year",
+    "legal_basis",
+    "council_decision",
+    "contact_person",
+    "savings_eur_per_year",
+    "funding",
+    "cooperation_key",
 )
 
 

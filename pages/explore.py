@@ -31,6 +31,7 @@ from pages.common import (
     sidebar_filters,
     version,
 )
+from pages.editions_view import changes_section, development_chart
 
 STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
 COMPARABILITY_NOTE = (
@@ -43,6 +44,17 @@ TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
 DERIVED_MARK = " ◆"
+# Issue 11: the template's optional columns, shown in the detail view where a record has them.
+EDITION_COLUMNS = (
+    "start_year",
+    "end_year",
+    "legal_basis",
+    "council_decision",
+    "contact_person",
+    "savings_eur_per_year",
+    "funding",
+    "cooperation_key",
+)
 
 db = database()
 presentation = presentation_toggle()
@@ -99,6 +111,9 @@ HELP = {
 for column, figure in zip(st.columns(len(key_figures)), key_figures, strict=True):
     column.metric(figure.label, figure.value, help=HELP.get(figure.label))
     column.caption(figure.note)
+
+# Issue 11: what changed since the previous edition (also on the deck's key-figures slide).
+key_figures += changes_section(db, filters.cities, presentation=presentation)
 
 if figures.cooperations == 0:
     st.info(
@@ -208,6 +223,8 @@ for row in LAYOUT:
                 fig, title, key=key, on_select=select_into_filter(key, filter_name) if filter_name else None
             )
 
+development_chart(db, filters.cities, text=text, present=present, presentation=presentation)
+
 if presentation:
     st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
     st.stop()
@@ -257,6 +274,7 @@ display = records.with_columns(
     "binding",
     "effects",
     "status",
+    "start_year",
     "effects_text",
     "status_text",
     "outlook_text",
@@ -271,6 +289,7 @@ selection = st.dataframe(
     column_config={
         "Nr.": st.column_config.NumberColumn(width="small", format="%d"),
         "Bezeichnung / Thema": st.column_config.TextColumn(width="large"),
+        "Beginn (Jahr)": st.column_config.NumberColumn(format="%d"),
     },
 )
 
@@ -319,9 +338,13 @@ if rows:
                 "effects_text",
                 "status_text",
                 "outlook_text",
+                *EDITION_COLUMNS,
             ):
-                if detail.get(column):
-                    st.text(f"{COLUMN_LABELS[column]}: {detail[column]}")
+                value = detail.get(column)
+                if isinstance(value, float):  # Einsparung (€/Jahr)
+                    value = f"{fmt_int(round(value))} €"
+                if value is not None and value != "":
+                    st.text(f"{COLUMN_LABELS[column]}: {value}")
             if detail.get("parse_notes"):
                 st.text(f"Reparaturen beim Einlesen: {detail['parse_notes']}")
         with right:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from editions_fixture import (
     CHANGED_EFFECTS,
     ENDED,
@@ -27,8 +26,9 @@ from editions_fixture import (
     WRONG_VALUE,
     next_edition,
 )
+
 from ikz import editions, publish
-from ikz.access import Identity
+from ikz.access import Identity, PermissionDenied
 from ikz.build import build
 from ikz.keys import fingerprint
 from ikz.parse.edition import EditionInvalid
@@ -135,7 +135,8 @@ def test_template_to_error_list_to_corrected_file_to_diff_to_publish(office: dic
     ]
     row = query(
         db,
-        "SELECT start_year, status, status_text, savings_eur_per_year, legal_basis, edition_id FROM cooperation_wide"
+        "SELECT start_year, status, status_text, savings_eur_per_year, legal_basis, edition_id"
+        " FROM cooperation_wide"
         f" WHERE cooperation_key = '{FILLED_IN}'",
     )
     assert row == [(2015, "laufend", "laufend", 12500.0, "ThürKGG", result.edition_id)]
@@ -151,7 +152,8 @@ def test_template_to_error_list_to_corrected_file_to_diff_to_publish(office: dic
     ]
     forms = query(
         db,
-        "SELECT edition_id, sum(cooperations) FROM edition_form_count WHERE city_id = 1 GROUP BY 1 ORDER BY 1",
+        "SELECT edition_id, sum(cooperations) FROM edition_form_count WHERE city_id = 1"
+        " GROUP BY 1 ORDER BY 1",
     )
     assert forms == [(-1, 78), (result.edition_id, 79)]
 
@@ -189,7 +191,7 @@ def test_a_cancelled_import_and_a_refused_one_leave_everything_byte_identical(
     )
     with pytest.raises(ValueError):  # the title-only match is not decided: publish refuses
         publish.publish(ANNA, first)
-    with pytest.raises(Exception):  # a reader may not publish
+    with pytest.raises(PermissionDenied):  # a reader may not publish
         publish.publish(Identity.local("Leser", is_editor=False), prepared(good))
     assert snapshot(office) == before
 
@@ -266,9 +268,10 @@ import sys
 from datetime import date
 from pathlib import Path
 from ikz import publish
-from ikz.access import Identity
+from ikz.access import Identity, PermissionDenied
 data = Path(sys.argv[1]).read_bytes()
-first = publish.prepare_import(data, "a.xlsx", city="Erfurt", as_of=date(2026, 11, 30), accepted_departments=[sys.argv[2]])
+first = publish.prepare_import(data, "a.xlsx", city="Erfurt", as_of=date(2026, 11, 30),
+                               accepted_departments=[sys.argv[2]])
 item = publish.prepare_import(data, "a.xlsx", city="Erfurt", as_of=date(2026, 11, 30),
                               accepted_departments=[sys.argv[2]], confirmed=first.undecided)
 publish.publish(Identity.local("Anna"), item)

@@ -19,7 +19,10 @@ from ikz.records import EditionRecord
 
 AS_OF = date(2026, 11, 30)
 KNOWN = ("Amt für Bildung", "Umwelt- und Naturschutzamt")
-HEADER = "Schlüssel;Fachbereich/Amt;Bezeichnung;Kooperationsart;Effekte;Beginn (Jahr);Ende;Status;Einsparung (€/Jahr)"
+HEADER = (
+    "Schlüssel;Fachbereich/Amt;Bezeichnung;Kooperationsart;Effekte;Beginn (Jahr);Ende;Status;"
+    "Einsparung (€/Jahr)"
+)
 
 
 def parse(text: str, name: str = "liste.csv", encoding: str = "utf-8", **kwargs: object):
