@@ -61,7 +61,9 @@ def changes_section(db: Database, cities: tuple[str, ...], *, presentation: bool
             with st.expander("Liste der Änderungen"):
                 frame: pl.DataFrame = read(db, "change_list", cities=(item.city,))  # type: ignore[assignment]
                 st.dataframe(
-                    frame.drop("city").rename(CHANGE_LABELS), hide_index=True, key=f"changes_{item.city}"
+                    frame.drop("city").rename(CHANGE_LABELS, strict=False),
+                    hide_index=True,
+                    key=f"changes_{item.city}",
                 )
     return figures
 

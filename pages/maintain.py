@@ -109,6 +109,7 @@ def after_publish(result: publish.PublishResult, what: str) -> None:
     )
     if result.build_warning:
         st.session_state["pflegen_warnung"] = result.build_warning
+    st.session_state["upload_nr"] = st.session_state.get("upload_nr", 0) + 1
     st.rerun()
 
 
@@ -140,16 +141,22 @@ with tab_upload:
         "Stichtag der neuen Ausgabe", value=date.today(), format="DD.MM.YYYY", key="stichtag"
     )
     upload = st.file_uploader(
-        "Datei hochladen (Excel .xlsx oder CSV mit ; oder ,)", type=["xlsx", "csv"], key="upload"
+        "Datei hochladen (Excel .xlsx oder CSV mit ; oder ,)",
+        type=["xlsx", "csv"],
+        key=f"upload_{st.session_state.get('upload_nr', 0)}",  # a new key empties it after publishing
     )
     if upload is not None:
         data = upload.getvalue()
         tag = editions.sha256_of(data)[:12]
-        accepted = [
-            name
-            for name in st.session_state.get(f"neue_namen_{tag}", [])
-            if st.session_state.get(f"neu_{tag}_{name}")
-        ]
+        # Confirmed department names hold for the session (the checkboxes disappear once the file is
+        # valid, and Streamlit forgets a widget's state when it is not drawn), so a corrected file
+        # need not repeat them.
+        confirmed_names = set(st.session_state.get("bestaetigte_namen", set()))
+        for name in st.session_state.get("neue_namen", []):
+            if f"neu_{name}" in st.session_state:
+                (confirmed_names.add if st.session_state[f"neu_{name}"] else confirmed_names.discard)(name)
+        st.session_state["bestaetigte_namen"] = confirmed_names
+        accepted = sorted(confirmed_names)
         decisions = {
             k.removeprefix(f"fz_{tag}_"): v
             for k, v in st.session_state.items()
@@ -168,14 +175,18 @@ with tab_upload:
             )
         except EditionInvalid as exc:
             unknown = show_problems(exc)
-            st.session_state[f"neue_namen_{tag}"] = sorted(set(unknown) | set(accepted))
+            st.session_state["neue_namen"] = sorted(
+                set(unknown) | set(st.session_state.get("neue_namen", []))
+            )
             if unknown or accepted:
                 st.markdown(
                     "**Neue Namen für Fachbereich/Amt bestätigen** (z. B. nach einer Umbenennung). "
                     "Tippfehler bitte in der Datei korrigieren."
                 )
                 for name in sorted(set(unknown) | set(accepted)):
-                    st.checkbox(f"„{name}“ als neuen Namen übernehmen", key=f"neu_{tag}_{name}")
+                    st.checkbox(
+                        f"„{name}“ als neuen Namen übernehmen", value=name in accepted, key=f"neu_{name}"
+                    )
             st.stop()
         except (SourceError, TaxonomyError, StoreError) as exc:
             st.error(f"Die Datei kann nicht verglichen werden: {exc}", icon="🚫")

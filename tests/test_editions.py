@@ -12,7 +12,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from editions_fixture import (
+
+from ikz import editions, publish
+from ikz.access import Identity, PermissionDenied
+from ikz.build import build
+from ikz.keys import fingerprint
+from ikz.parse.edition import EditionInvalid
+from ikz.paths import ROOT
+from ikz.store import StaleState, Store
+from tests.editions_fixture import (
     CHANGED_EFFECTS,
     ENDED,
     EXPECTED_COUNTS,
@@ -26,14 +34,6 @@ from editions_fixture import (
     WRONG_VALUE,
     next_edition,
 )
-
-from ikz import editions, publish
-from ikz.access import Identity, PermissionDenied
-from ikz.build import build
-from ikz.keys import fingerprint
-from ikz.parse.edition import EditionInvalid
-from ikz.paths import ROOT
-from ikz.store import StaleState, Store
 
 ANNA = Identity.local("Anna")
 BEN = Identity.local("Ben")
