@@ -177,7 +177,10 @@ def diff_editions(
             continue
         used_new.add(i)
         match: MatchKind = "gleich" if score > 100 else "ähnlich"
-        changes.append(_pair(open_old.pop(key), open_new[i], match, min(score, 100.0)))
+        old_record = open_old.pop(key)
+        # Shown to the user: plain similarity of the two titles (token_set_ratio says 100 for '… (KET)').
+        shown = fuzz.ratio(_norm(old_record.title), _norm(open_new[i].title))
+        changes.append(_pair(old_record, open_new[i], match, 100.0 if match == "gleich" else shown))
     for i, r in enumerate(open_new):
         if i not in used_new:
             changes.append(Change("neu", r.key, None, r))

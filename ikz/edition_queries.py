@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -19,6 +20,15 @@ class ChangesSince:
     previous_label: str
     current_as_of: str
     counts: dict[str, int]  # 'neu', 'entfallen', 'geändert' → records
+
+    @property
+    def heading(self) -> str:
+        """„Änderungen seit 30.11.2026“, or since the seed list, whose date is not a day."""
+        try:
+            day = date.fromisoformat(self.previous_as_of).strftime("%d.%m.%Y")
+        except ValueError:
+            return f"Änderungen seit der Ausgangsliste ({self.previous_as_of})"
+        return f"Änderungen seit {day}"
 
 
 def _label(edition_id: int, as_of: str, note: str | None) -> str:

@@ -47,7 +47,7 @@ def changes_section(db: Database, cities: tuple[str, ...], *, presentation: bool
     items: list[ChangesSince] = read(db, "changes_since", cities=cities)  # type: ignore[assignment]
     figures = []
     for item in items:
-        st.subheader(f"Änderungen seit {item.previous_as_of}" + (f" – {item.city}" if len(items) > 1 else ""))
+        st.subheader(item.heading + (f" – {item.city}" if len(items) > 1 else ""))
         columns = st.columns(4)
         for column, kind in zip(columns, ("neu", "entfallen", "geändert"), strict=False):
             column.metric(kind.capitalize() if kind != "geändert" else "Geändert", fmt_int(item.counts[kind]))

@@ -71,7 +71,15 @@ def show_diff(item: Prepared, key: str) -> None:
             "sie einer Kooperationsform zuordnet): " + ", ".join(f"„{t}“" for t in item.parsed.new_types),
             icon="🆕",
         )
-    st.dataframe(diff_frame(item.diff), hide_index=True, key=f"diff_{key}")
+    st.dataframe(
+        diff_frame(item.diff),
+        hide_index=True,
+        key=f"diff_{key}",
+        column_config={
+            "Bezeichnung": st.column_config.TextColumn(width="medium"),
+            "Geänderte Felder (alt → neu)": st.column_config.TextColumn(width="large"),
+        },
+    )
 
 
 def show_problems(exc: EditionInvalid) -> list[str]:
@@ -124,9 +132,10 @@ tab_upload, tab_single, tab_editions = st.tabs(["Neue Ausgabe hochladen", "Einze
 with tab_upload:
     st.markdown(
         "1. **Vorlage herunterladen**: die aktuelle Ausgabe als Excel-Datei, mit Schlüssel je Kooperation, "
-        "Auswahllisten und einem Blatt mit Erläuterungen. 2. In Excel pflegen: Zeilen ändern, neue Zeilen "
-        "ohne Schlüssel anfügen, beendete Kooperationen löschen. 3. Hochladen, Änderungen prüfen, "
-        "veröffentlichen."
+        "Auswahllisten und einem Blatt mit Erläuterungen.\n"
+        "2. **In Excel pflegen**: Zeilen ändern, neue Zeilen ohne Schlüssel anfügen, beendete "
+        "Kooperationen löschen.\n"
+        "3. **Hochladen**, Fehlerliste abarbeiten, Änderungen prüfen, **veröffentlichen**."
     )
     st.download_button(
         "Vorlage herunterladen",

@@ -103,7 +103,9 @@ def test_overview_shows_changes_since_and_development_after_a_publish(office: Pa
     )
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert [s.value for s in at.subheader][:1] == ["Änderungen seit undatiert (nach 2020)"]
+    assert [s.value for s in at.subheader][:1] == [
+        "Änderungen seit der Ausgangsliste (undatiert (nach 2020))"
+    ]
     shown = {m.label: m.value for m in at.metric}
     assert (shown["Neu"], shown["Entfallen"], shown["Geändert"]) == ("3", "2", "8")
     assert shown["Kooperationen"] == "215"  # 79 Erfurt + 136 Magdeburg
