@@ -19,6 +19,7 @@ FILTER_LABELS: dict[str, str] = {
     "effects": "Effektkategorie",
     "statuses": "Status",
     "search": "Suche",
+    "start_years": "Beginn (Jahr)",
 }
 
 COLUMN_LABELS: dict[str, str] = {

@@ -41,6 +41,7 @@ class Filters:
     effects: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     search: str = ""
+    start_years: tuple[str, ...] = ()  # Beginn (Jahr) as text, where an edition gives it (issue 11)
 
     def is_empty(self) -> bool:
         """True when no filter is set."""
@@ -83,6 +84,9 @@ def where_clause(filters: Filters, alias: str = "w") -> tuple[str, list]:
         if values:
             conditions.append(f"list_contains(?, {alias}.{column})")
             params.append(list(values))
+    if filters.start_years:
+        conditions.append(f"list_contains(?, CAST({alias}.start_year AS VARCHAR))")
+        params.append(list(filters.start_years))
     if filters.effects:
         conditions.append(f"list_has_any({alias}.effect_names, ?)")
         params.append(list(filters.effects))
@@ -423,6 +427,7 @@ class FilterOptions:
     departments: tuple[str, ...]
     effects: tuple[str, ...]
     statuses: tuple[str, ...]
+    start_years: tuple[str, ...] = ()  # empty while no loaded edition gives a Beginn
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = ()) -> FilterOptions:
@@ -449,6 +454,10 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
         ),
         effects=column("SELECT name FROM effect_category ORDER BY sort_order"),
         statuses=_in_order(column("SELECT DISTINCT status FROM cooperation_wide"), STATUSES),
+        start_years=column(
+            "SELECT DISTINCT CAST(start_year AS VARCHAR) FROM cooperation_wide WHERE start_year IS NOT NULL"
+            " ORDER BY 1"
+        ),
     )
 
 

@@ -110,6 +110,11 @@ def test_overview_shows_changes_since_and_development_after_a_publish(office: Pa
     assert (shown["Neu"], shown["Entfallen"], shown["Geändert"]) == ("3", "2", "8")
     assert shown["Kooperationen"] == "215"  # 79 Erfurt + 136 Magdeburg
     assert len(at.get("plotly_chart")) == 8  # the seven charts and „Entwicklung“
+    # Beginn is a filter now that an edition gives it: 2015 (FILLED_IN) and the new rows' years.
+    assert at.multiselect(key="beginn").options == ["2015", "2025", "2026"]
+    at.multiselect(key="beginn").set_value(["2015"]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Kooperationen"] == "1"
     # The editions tab lists both, and offers going back to the seed.
     at = pflegen()
     assert "Ausgabe 1" in at.info[0].value

@@ -314,3 +314,37 @@ def test_a_publish_killed_at_any_step_leaves_the_old_or_the_new_state(
     ensure_database(office["db"])
     count = query(office["db"], "SELECT count(*) FROM cooperation_wide WHERE city = 'Erfurt'")[0][0]
     assert count == (78 if not registered else 79)
+
+
+def test_the_same_through_the_command_line(
+    office: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ikz.__main__ import main
+
+    template = publish.template("Erfurt")
+    bad, good = tmp_path / "fehler.csv", tmp_path / "ausgabe.xlsx"
+    bad.write_bytes(next_edition(template, wrong_cell=True, fmt="csv"))
+    good.write_bytes(next_edition(template, wrong_cell=False))
+    base = ["import", "--city", "Erfurt", "--as-of", "2026-11-30"]
+    before = snapshot(office)
+
+    assert main([*base[:1], str(bad), *base[1:], "--neuer-fachbereich", NEW_DEPARTMENT]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fehler.csv: 1 Problem gefunden – es wurde nichts übernommen.")
+    assert f"Spalte „Einsparung (€/Jahr)“, Wert „{WRONG_VALUE}“: keine Zahl" in err
+
+    assert main([base[0], str(good), *base[1:], "--neuer-fachbereich", NEW_DEPARTMENT, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "neu 3, entfallen 2, geändert 8, unverändert 68" in out.splitlines()
+    assert "Zuordnung nur nach ähnlicher Bezeichnung" in out and "Probelauf (--dry-run)" in out
+    assert snapshot(office) == before  # a dry run writes nothing
+
+    # Without deciding the similar title, nothing is published.
+    assert main([base[0], str(good), *base[1:], "--neuer-fachbereich", NEW_DEPARTMENT, "--by", "Anna"]) == 2
+    assert snapshot(office) == before
+    decided = ["--neuer-fachbereich", NEW_DEPARTMENT, "--aehnliche", "uebernehmen", "--by", "Anna"]
+    code = main([base[0], str(good), *base[1:], *decided])
+    assert code == 0
+    assert "Veröffentlicht als Ausgabe 1" in capsys.readouterr().out
+    assert query(office["db"], "SELECT count(*) FROM cooperation_change") == [(13,)]
+    assert Store().editions("Erfurt")[0].imported_by == "Anna"
