@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -348,3 +349,35 @@ def test_the_same_through_the_command_line(
     assert "Veröffentlicht als Ausgabe 1" in capsys.readouterr().out
     assert query(office["db"], "SELECT count(*) FROM cooperation_change") == [(13,)]
     assert Store().editions("Erfurt")[0].imported_by == "Anna"
+
+
+def test_readers_see_the_old_or_the_new_database_throughout_a_publish(office: dict[str, Path]) -> None:
+    from ikz.db import Database
+
+    item = prepared(next_edition(publish.template("Erfurt"), wrong_cell=False))
+    reader = Database(office["db"])
+    seen: list[int] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                with reader.cursor() as cur:
+                    seen.append(
+                        cur.execute("SELECT count(*) FROM cooperation WHERE city_id = 1").fetchone()[0]
+                    )
+            except BaseException as exc:  # any failure of a reader is the finding
+                errors.append(exc)
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        publish.publish(ANNA, item)
+        time.sleep(0.3)  # the reader notices the swapped file on its next use
+    finally:
+        done.set()
+        thread.join()
+    assert not errors
+    assert set(seen) == {78, 79} and seen[0] == 78 and seen[-1] == 79
