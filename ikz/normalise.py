@@ -7,14 +7,16 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from ikz.classify import Match, Taxonomy, TypeMatch
-from ikz.keys import cooperation_key
+from ikz.classify import NO_INFO, Match, Taxonomy, TypeMatch
+from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
 
 DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
+SURE = "sicher"
+UNSURE = "unsicher"
 KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
@@ -78,9 +80,19 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source_lines": pl.String(),
         "parse_notes": pl.String(),
         "search_text": pl.String(),
+        "cooperation_key": pl.String(),
+        "source_fingerprint": pl.String(),
+        "list_heading": pl.String(),
+        "binding": pl.String(),
+        "binding_source": pl.String(),
+        "binding_evidence": pl.String(),
+        "status_source": pl.String(),
+        "type_confidence": pl.String(),
+        "binding_confidence": pl.String(),
+        "effects_confidence": pl.String(),
+        "status_confidence": pl.String(),
         # Issue 11: the edition a record comes from, its stable key and the template's optional columns.
         "edition_id": pl.Int32(),
-        "cooperation_key": pl.String(),
         "start_year": pl.Int32(),
         "end_year": pl.Int32(),
         "legal_basis": pl.String(),
@@ -160,6 +172,7 @@ class _Row:
     line_start: int
     line_end: int
     notes: tuple[str, ...]
+    list_heading: str | None = None
     # Issue 11: set for records of an imported edition (and the key for every record).
     key: str | None = None
     edition_id: int | None = None
@@ -259,9 +272,7 @@ def type_of(row: _Row, taxonomy: Taxonomy) -> TypeMatch:
     """The row's canonical type: printed where the source has the column, else derived."""
     printed = row.kind == "row"
     return taxonomy.classify_type(
-        row.type_raw,
-        [t for t in (row.title, row.context, row.partners_text) if t],
-        column=None if printed else KIND_LABELS[row.kind],
+        row.type_raw, [row.title], column=None if printed else KIND_LABELS[row.kind]
     )
 
 
@@ -302,6 +313,7 @@ def _from_magdeburg(r: MagdeburgRecord) -> _Row:
         line_start=r.line_start,
         line_end=r.line_end,
         notes=r.notes,
+        list_heading=r.list_heading,
     )
 
 
@@ -316,6 +328,26 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
         ("Arbeitsstand", row.status_text),
         ("Perspektive", row.outlook_text),
     ]
+
+
+def source_fingerprint(row: _Row) -> str:
+    """Fingerprint of the texts a reviewer judged: a decision applies while they are unchanged."""
+    return fingerprint(
+        row.title,
+        row.type_raw,
+        row.effects_text,
+        row.status_text,
+        row.outlook_text,
+        row.context,
+        row.partners_text,
+    )
+
+
+def effects_confidence(matches: Sequence) -> str | None:
+    """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
+    if not any(m.is_derived for m in matches):
+        return None
+    return UNSURE if any(m.confidence != SURE for m in matches) else SURE
 
 
 def tables_from_rows(
@@ -393,6 +425,8 @@ def tables_from_rows(
             )
         # Erfurt's document and every imported edition print Kooperationsart and Effekte columns.
         is_erfurt = row.kind == "row"
+        # A record's type comes from its own name: a project's body (context) names the body, not
+        # the project ("Angebot … an die Stadt Burg" is no Arbeitskreis because its row names one).
         type_match = type_of(row, taxonomy)
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
@@ -403,10 +437,24 @@ def tables_from_rows(
             else [t for t in (row.title, row.status_text, row.outlook_text) if t]
         )
         effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
-        # The parser notes the heading a listed item stood under ("Vorschläge für …"): it is part
-        # of what the item is, so the title rules see it too.
-        status_title = None if is_erfurt else " ".join([row.title, *row.notes])
-        status = taxonomy.classify_status(row.status_text, status_title)
+        # The list heading an item stands under ("Vorschläge für …") decides before any wording.
+        status = (
+            taxonomy.classify_status(row.status_text)  # an edition's Status column
+            if is_erfurt
+            else taxonomy.classify_status(
+                row.status_text, row.list_heading or row.title, outlook=row.outlook_text
+            )
+        )
+        if not is_erfurt and row.list_heading is not None and status.value == NO_INFO:
+            status = taxonomy.classify_status(row.status_text, row.title, outlook=row.outlook_text)
+        binding = taxonomy.classify_binding(
+            printed=row.type_raw,
+            title=row.title,
+            context=row.context,
+            status=row.status_text,
+            outlook=row.outlook_text,
+            list_heading=row.list_heading,
+        )
         if row.status_text in taxonomy.statuses():  # chosen from the template's drop-down list
             status = Match(row.status_text, ("Spalte „Status“",), False)
         cooperation_rows.append(
@@ -449,8 +497,18 @@ def tables_from_rows(
                     )
                     if t
                 ).lower(),
-                "edition_id": row.edition_id,
                 "cooperation_key": keys[cooperation_id - 1],
+                "source_fingerprint": source_fingerprint(row),
+                "list_heading": row.list_heading,
+                "binding": binding.value,
+                "binding_source": DERIVED if binding.is_derived else DOCUMENT,
+                "binding_evidence": "; ".join(binding.evidence),
+                "status_source": DERIVED if status.is_derived else DOCUMENT,
+                "type_confidence": type_match.confidence,
+                "binding_confidence": binding.confidence,
+                "effects_confidence": effects_confidence(effect_matches),
+                "status_confidence": status.confidence,
+                "edition_id": row.edition_id,
                 "start_year": row.start_year,
                 "end_year": row.end_year,
                 "legal_basis": row.legal_basis,
