@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
@@ -13,6 +14,7 @@ from ikz.access import Identity
 from ikz.build import build
 from ikz.paths import ROOT
 from ikz.store import Store
+from ikz.theme import fmt_int
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
 
 TIMEOUT = 90
@@ -108,7 +110,12 @@ def test_overview_shows_changes_since_and_development_after_a_publish(office: Pa
     ]
     shown = {m.label: m.value for m in at.metric}
     assert (shown["Neu"], shown["Entfallen"], shown["Geändert"]) == ("3", "2", "8")
-    assert shown["Kooperationen"] == "215"  # 79 Erfurt + 136 Magdeburg
+    magdeburg = (
+        duckdb.connect(str(office / "ikz.duckdb"), read_only=True)
+        .execute("SELECT count(*) FROM cooperation_wide WHERE city = 'Magdeburg'")
+        .fetchone()[0]
+    )
+    assert shown["Kooperationen"] == fmt_int(79 + magdeburg)  # Erfurt's new edition + Magdeburg's seed
     assert len(at.get("plotly_chart")) == 8  # the seven charts and „Entwicklung“
     # Beginn is a filter now that an edition gives it: 2015 (FILLED_IN) and the new rows' years.
     assert at.multiselect(key="beginn").options == ["2015", "2025", "2026"]
