@@ -17,7 +17,6 @@ import pytest
 from ikz import editions, publish
 from ikz.access import Identity, PermissionDenied
 from ikz.build import build
-from ikz.keys import fingerprint
 from ikz.parse.edition import EditionInvalid
 from ikz.paths import ROOT
 from ikz.store import StaleState, Store
@@ -165,22 +164,22 @@ def test_template_to_error_list_to_corrected_file_to_diff_to_publish(office: dic
 
 
 def test_unchanged_records_keep_key_and_fingerprint_changed_ones_do_not(office: dict[str, Path]) -> None:
-    """Review decisions attach to (key, fingerprint of the texts): unchanged records keep both."""
-    template = publish.template("Erfurt")
-    before = {r.key: r for r in editions.load_records(editions.current_info("Erfurt", Store()), Store())}
-    publish.publish(ANNA, prepared(next_edition(template, wrong_cell=False)))
-    after = {r.key: r for r in editions.load_records(editions.current_info("Erfurt", Store()), Store())}
-
-    def fp(r):  # the texts a review decision on type and effects is about
-        return fingerprint(r.title, r.type_raw, r.effects_text)
-
-    unchanged = [
-        k
-        for k in before
-        if k in after and before[k].title == after[k].title and fp(before[k]) == fp(after[k])
-    ]
-    assert len(unchanged) >= 68
-    assert fp(before[CHANGED_EFFECTS]) != fp(after[CHANGED_EFFECTS])
+    """Review decisions attach to (cooperation_key, source_fingerprint): a record whose texts stay the
+    same keeps both across editions (its checked values stay); a changed text goes back to „zu prüfen“."""
+    sql = "SELECT cooperation_key, source_fingerprint FROM cooperation WHERE city_id = 1"
+    before = dict(query(office["db"], sql))
+    ready = prepared(next_edition(publish.template("Erfurt"), wrong_cell=False))
+    publish.publish(ANNA, ready)
+    after = dict(query(office["db"], sql))
+    kinds = {c.key: c for c in ready.diff.changes}
+    unchanged = [k for k, c in kinds.items() if c.change == "unverändert"]
+    assert len(unchanged) == 68 and all(before[k] == after[k] for k in unchanged)
+    # Texts a reviewer judged changed: new fingerprint, so earlier decisions no longer apply.
+    for key in (CHANGED_EFFECTS, FUZZY_KEY, FILLED_IN):
+        assert before[key] != after[key], key
+    # Only the department changed (renamed): the judged texts are the same, so are the fingerprints.
+    renamed = [k for k, c in kinds.items() if [f.label for f in c.fields] == ["Fachbereich/Amt"]]
+    assert len(renamed) == 4 and all(before[k] == after[k] for k in renamed)
 
 
 def test_a_cancelled_import_and_a_refused_one_leave_everything_byte_identical(
