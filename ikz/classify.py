@@ -269,13 +269,18 @@ class Taxonomy:
         return matches or [Match(NO_INFO, (), derived, UNSURE if derived else None)]
 
     def classify_status(
-        self, text: str | None, title: str | None = None, *, outlook: str | None = None
+        self,
+        text: str | None,
+        title: str | None = None,
+        *,
+        outlook: str | None = None,
+        list_heading: str | None = None,
     ) -> Match:
-        """Arbeitsstand: a proposal heading first; else the first status rule that matches the
+        """Arbeitsstand: a proposal list heading first; else the first status rule that matches the
         Arbeitsstand (unsure when words of another status occur too); else, without Arbeitsstand, a
-        plan named in the Perspektive (unsure); else the title rules."""
-        if title and title.startswith(self.proposal_headings):
-            return Match("Vorschlag", (f"Liste „{title}“",), True, SURE)
+        plan named in the Perspektive (unsure); else the title rules (unsure)."""
+        if list_heading and list_heading.startswith(self.proposal_headings):
+            return Match("Vorschlag", (f"Liste „{list_heading}“",), True, SURE)
         if text:
             normalised = normalise(text)
             hits = [(rule.name, _evidence(rule.patterns, normalised)) for rule in self.status_rules]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from ikz.classify import NO_INFO, Match, Taxonomy, TypeMatch
+from ikz.classify import Match, Taxonomy, TypeMatch
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import EditionRecord, ErfurtRecord, MagdeburgRecord
@@ -442,11 +442,9 @@ def tables_from_rows(
             taxonomy.classify_status(row.status_text)  # an edition's Status column
             if is_erfurt
             else taxonomy.classify_status(
-                row.status_text, row.list_heading or row.title, outlook=row.outlook_text
+                row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
             )
         )
-        if not is_erfurt and row.list_heading is not None and status.value == NO_INFO:
-            status = taxonomy.classify_status(row.status_text, row.title, outlook=row.outlook_text)
         binding = taxonomy.classify_binding(
             printed=row.type_raw,
             title=row.title,
