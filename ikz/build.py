@@ -15,11 +15,12 @@ import duckdb
 from ikz import editions
 from ikz.classify import load_taxonomy
 from ikz.errors import SourceError
-from ikz.normalise import TABLE_ORDER, EditionFacts, Tables, rows_of, tables_from_rows, type_of
+from ikz.normalise import TABLE_ORDER, EditionFacts, Tables, rows_of, tables_from_rows, topic_frames, type_of
 from ikz.partners import load_gazetteer
-from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH, db_path
 from ikz.sources import DOCUMENTS, SourceDocument
 from ikz.store import Store
+from ikz.topics import load_topics
 
 MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
 
@@ -61,12 +62,14 @@ def load_tables(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
     store: Store | None = None,
 ) -> Tables:
     """Parse each city's current edition (the seed document until one is published), classify the
     records with the taxonomy file and find their partners; add the editions' facts."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
+    topics = load_topics(topics_path, task_areas=taxonomy.task_areas())
     store = store or Store()
     rows, current, edition_rows, changes, form_counts = [], {}, [], [], []
     for doc in DOCUMENTS:
@@ -119,7 +122,8 @@ def load_tables(
                 if c.change != "unverändert"
             ]
     facts = EditionFacts(current=current, editions=edition_rows, changes=changes, form_counts=form_counts)
-    return tables_from_rows(rows, taxonomy, gazetteer, facts)
+    tables = tables_from_rows(rows, taxonomy, gazetteer, facts)
+    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
 
 
 def _rows_of(info: editions.EditionInfo, doc: SourceDocument, store: Store, raw_dir: Path) -> list:
@@ -178,10 +182,11 @@ def summarise(target: Path) -> BuildSummary:
             SELECT city,
                    count(*) AS records,
                    count(DISTINCT department) AS departments,
-                   count(*) FILTER (WHERE type_name = 'ohne Angabe') AS type_na,
+                   count(*) FILTER (WHERE type_name IN (SELECT name FROM cooperation_type WHERE is_no_info))
+                       AS type_na,
                    count(*) FILTER (WHERE cooperation_id IN (
                        SELECT cooperation_id FROM cooperation_effect
-                       JOIN effect_category USING (effect_id) WHERE name = 'ohne Angabe'
+                       JOIN effect_category USING (effect_id) WHERE is_no_info
                    )) AS effects_na
             FROM cooperation_wide GROUP BY city ORDER BY city
             """
@@ -196,6 +201,7 @@ def build(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> BuildSummary:
     """Parse, classify and write the database; a failure leaves any existing file untouched."""
     target = (target or db_path()).resolve()
@@ -203,7 +209,7 @@ def build(
     # Read before the tables: a publish during the build leaves a newer version, so a rebuild follows.
     store_version = store.version()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
-    tables = load_tables(raw_dir, taxonomy_path, partners_path, store)
+    tables = load_tables(raw_dir, taxonomy_path, partners_path, topics_path, store)
     with build_lock(target):
         write_database(tables, target)
         write_store_version(target, store_version)

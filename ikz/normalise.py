@@ -12,6 +12,7 @@ from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
+from ikz.topics import TOPIC_FIELDS, Vocabulary
 
 DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
@@ -21,6 +22,21 @@ KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "binding": {
+        "name": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+        "is_committed": pl.Boolean(),
+    },
+    "form": {
+        "name": pl.String(),
+        "binding": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+    },
+    "status": {"name": pl.String(), "sort_order": pl.Int32(), "is_no_info": pl.Boolean()},
+    "task_area": {"name": pl.String(), "sort_order": pl.Int32()},
+    "partner_kind": {"name": pl.String(), "sort_order": pl.Int32()},
     "city": {
         "city_id": pl.Int32(),
         "name": pl.String(),
@@ -28,6 +44,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source": pl.String(),
         "source_file": pl.String(),
         "as_of": pl.String(),
+        "sort_order": pl.Int32(),
     },
     "edition": {
         "edition_id": pl.Int32(),
@@ -54,6 +71,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "form": pl.String(),
         "binding": pl.String(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation": {
         "cooperation_id": pl.Int32(),
@@ -106,6 +124,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "description": pl.String(),
         "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation_effect": {
         "cooperation_id": pl.Int32(),
@@ -122,6 +141,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "cooperation_id": pl.Int32(),
         "partner_id": pl.Int32(),
         "evidence": pl.String(),
+    },
+    "topic": {"name": pl.String(), "task_area": pl.String(), "sort_order": pl.Int32()},
+    "cooperation_topic": {
+        "cooperation_id": pl.Int32(),
+        "topic": pl.String(),
+        "task_area": pl.String(),
+        "field": pl.String(),
+        "stems": pl.String(),
+        "matched": pl.String(),
+        "fuzzy": pl.Boolean(),
     },
 }
 SCHEMAS["cooperation_change"] = {
@@ -212,10 +241,48 @@ def normalise(
     magdeburg: Sequence[MagdeburgRecord],
     taxonomy: Taxonomy,
     gazetteer: Gazetteer,
+    topics: Vocabulary,
 ) -> Tables:
-    """Classify every record, find its partners and lay the result out as the database's tables."""
+    """Classify every record, find its partners and topics, and lay the result out as tables."""
     rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
-    return tables_from_rows(rows, taxonomy, gazetteer)
+    tables = tables_from_rows(rows, taxonomy, gazetteer)
+    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+
+
+def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl.DataFrame]:
+    """The topic table and one row per (cooperation, topic, field) whose text names the topic."""
+    topic_rows = [
+        {"name": t.name, "task_area": t.area, "sort_order": i} for i, t in enumerate(topics.topics, start=1)
+    ]
+    links: list[dict] = []
+    # Many records share a text (one body in several units): match each distinct text once.
+    hits_of: dict[tuple[str, str], list] = {}
+    memo: dict = {}
+    columns = [column for column, _ in TOPIC_FIELDS]
+    for record in cooperations.select("cooperation_id", *columns).iter_rows(named=True):
+        for column, label in TOPIC_FIELDS:
+            text = record[column]
+            if not text:
+                continue
+            key = (label, text)
+            if key not in hits_of:
+                hits_of[key] = topics.match([key], memo)
+            for hit in hits_of[key]:
+                links.append(
+                    {
+                        "cooperation_id": record["cooperation_id"],
+                        "topic": hit.topic,
+                        "task_area": hit.area,
+                        "field": label,
+                        "stems": "; ".join(hit.stems),
+                        "matched": "; ".join(hit.words),
+                        "fuzzy": hit.is_fuzzy,
+                    }
+                )
+    return {
+        "topic": make_frame("topic", topic_rows),
+        "cooperation_topic": make_frame("cooperation_topic", links),
+    }
 
 
 def _from_edition(r: EditionRecord, doc: SourceDocument, edition_id: int, file_name: str) -> _Row:
@@ -330,6 +397,42 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
     ]
 
 
+def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
+    """The dimension tables: every vocabulary of the rules files with its display order."""
+    no_info = taxonomy.no_info
+    committed = set(taxonomy.committed_bindings)
+    return {
+        "binding": make_frame(
+            "binding",
+            [
+                {"name": b, "sort_order": i, "is_no_info": b == no_info, "is_committed": b in committed}
+                for i, b in enumerate(taxonomy.bindings(), start=1)
+            ],
+        ),
+        "form": make_frame(
+            "form",
+            [
+                {"name": f, "binding": b, "sort_order": i, "is_no_info": f == no_info}
+                for i, (f, b) in enumerate(taxonomy.form_bindings, start=1)
+            ],
+        ),
+        "status": make_frame(
+            "status",
+            [
+                {"name": s, "sort_order": i, "is_no_info": s == no_info}
+                for i, s in enumerate(taxonomy.statuses(), start=1)
+            ],
+        ),
+        "task_area": make_frame(
+            "task_area",
+            [{"name": a, "sort_order": i} for i, a in enumerate(taxonomy.task_areas(), start=1)],
+        ),
+        "partner_kind": make_frame(
+            "partner_kind", [{"name": k, "sort_order": i} for i, k in enumerate(gazetteer.kinds, start=1)]
+        ),
+    }
+
+
 def source_fingerprint(row: _Row) -> str:
     """Fingerprint of the texts a reviewer judged: a decision applies while they are unchanged."""
     return fingerprint(
@@ -343,7 +446,7 @@ def source_fingerprint(row: _Row) -> str:
     )
 
 
-def effects_confidence(matches: Sequence) -> str | None:
+def effects_confidence(matches: Sequence[Match]) -> str | None:
     """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
     if not any(m.is_derived for m in matches):
         return None
@@ -367,6 +470,7 @@ def tables_from_rows(
                 "source": doc.citation,
                 "source_file": current.get("file_name", doc.file),
                 "as_of": current.get("as_of", doc.as_of),
+                "sort_order": city_ids[doc.city],
             }
         )
     # Stable keys: an edition's record keeps its Schlüssel; a seed record's is derived, per city in
@@ -389,13 +493,21 @@ def tables_from_rows(
 
     types = taxonomy.types()
     type_ids = {t.name: i for i, t in enumerate(types, start=1)}
+    no_info = taxonomy.no_info
     type_rows = [
-        {"type_id": type_ids[t.name], "name": t.name, "form": t.form, "binding": t.binding} for t in types
+        {
+            "type_id": type_ids[t.name],
+            "name": t.name,
+            "form": t.form,
+            "binding": t.binding,
+            "is_no_info": t.name == no_info,
+        }
+        for t in types
     ]
     effects = taxonomy.effect_categories()
     effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
     effect_rows = [
-        {"effect_id": i, "name": name, "description": desc, "sort_order": i}
+        {"effect_id": i, "name": name, "description": desc, "sort_order": i, "is_no_info": name == no_info}
         for i, (name, desc) in enumerate(effects, start=1)
     ]
 
@@ -541,6 +653,7 @@ def tables_from_rows(
 
     return Tables(
         {
+            **vocabulary_frames(taxonomy, gazetteer),
             "city": make_frame("city", city_rows),
             "edition": make_frame("edition", with_city_id(facts.editions if facts else [])),
             "department": make_frame("department", department_rows),
