@@ -17,7 +17,7 @@ from ikz.publish import Prepared
 from ikz.records import EditionRecord
 from ikz.store import StaleState, Store, StoreError
 from ikz.theme import fmt_int
-from pages.common import md_escape
+from pages.layout import md_escape
 from pages.identity import editor_identity
 
 SAME, DIFFERENT = "dieselbe Kooperation", "verschiedene Kooperationen"
