@@ -59,6 +59,22 @@ CREATE TABLE city (
 );
 COMMENT ON TABLE city IS 'One row per city whose source document is loaded.';
 
+-- One row per edition of a city's list: the seed document (edition_id −1 Erfurt, −2 Magdeburg while
+-- it has no store row) and every file imported through „Daten pflegen“, kept byte-identical.
+CREATE TABLE edition (
+    edition_id   INTEGER PRIMARY KEY,       -- the store's edition_id; negative for an unregistered seed
+    city_id      INTEGER NOT NULL REFERENCES city (city_id),
+    as_of        VARCHAR NOT NULL,          -- the edition's date (YYYY-MM-DD; the seed's as printed)
+    file_name    VARCHAR NOT NULL,          -- 'editions/Erfurt/2026-11-30_ab12cd34.xlsx' or 'raw/…'
+    sha256       VARCHAR NOT NULL,
+    imported_at  VARCHAR,                   -- UTC, ISO 8601; NULL for the seed
+    imported_by  VARCHAR,                   -- who published it; NULL for the seed
+    is_current   BOOLEAN NOT NULL,          -- the edition the cooperation table holds
+    row_count    INTEGER NOT NULL,
+    note         VARCHAR                    -- 'Ausgangsliste', or what a single-record edit did
+);
+COMMENT ON TABLE edition IS 'One row per edition of a city''s list (seed document or imported file).';
+
 -- One row per department (Fachbereich/Amt, Magdeburg: unit of a Dezernat) of a city.
 CREATE TABLE department (
     department_id        INTEGER PRIMARY KEY,
@@ -118,6 +134,14 @@ CREATE TABLE cooperation (
     binding_confidence VARCHAR,
     effects_confidence VARCHAR,
     status_confidence  VARCHAR,
+    edition_id       INTEGER,               -- the edition the record comes from (see table edition)
+    start_year       INTEGER,               -- Beginn (Jahr); NULL where the source has none
+    end_year         INTEGER,               -- Ende
+    legal_basis      VARCHAR,               -- Rechtsgrundlage
+    council_decision VARCHAR,               -- Ratsbeschluss/Drucksache
+    contact_person   VARCHAR,               -- Ansprechpartner
+    savings_eur_per_year DOUBLE,            -- Einsparung (€/Jahr)
+    funding          VARCHAR,               -- Förderung
     CHECK (line_start <= line_end),
     CHECK (type_source IN ('Dokument', 'abgeleitet', 'geprüft')),
     CHECK (effects_source IN ('Dokument', 'abgeleitet', 'geprüft')),
@@ -168,6 +192,29 @@ CREATE TABLE cooperation_partner (
     PRIMARY KEY (cooperation_id, partner_id)
 );
 COMMENT ON TABLE cooperation_partner IS 'One row per partner a cooperation''s texts name (derived by the gazetteer).';
+
+-- One row per record that changed between a city's previous and current edition (by cooperation_key).
+CREATE TABLE cooperation_change (
+    city_id          INTEGER NOT NULL REFERENCES city (city_id),
+    from_edition_id  INTEGER NOT NULL,      -- the edition current before
+    to_edition_id    INTEGER NOT NULL,      -- the current edition
+    cooperation_key  VARCHAR NOT NULL,
+    change           VARCHAR NOT NULL,      -- 'neu', 'entfallen' or 'geändert'
+    title            VARCHAR NOT NULL,      -- current title (the former one for 'entfallen')
+    department       VARCHAR NOT NULL,
+    changed_fields   VARCHAR,               -- 'Effekte: „alt“ → „neu“; …' for 'geändert'
+    CHECK (change IN ('neu', 'entfallen', 'geändert'))
+);
+COMMENT ON TABLE cooperation_change IS 'One row per record new, ended or changed since the city''s previous edition.';
+
+-- One row per (city, edition, Kooperationsform): how many cooperations each edition lists.
+CREATE TABLE edition_form_count (
+    city_id       INTEGER NOT NULL REFERENCES city (city_id),
+    edition_id    INTEGER NOT NULL,
+    form          VARCHAR NOT NULL,
+    cooperations  INTEGER NOT NULL
+);
+COMMENT ON TABLE edition_form_count IS 'One row per city, edition and Kooperationsform with its number of cooperations.';
 
 -- One row per topic of data/topics.toml, in its order, with its KGSt main group.
 CREATE TABLE topic (
@@ -240,7 +287,15 @@ SELECT
     c.type_confidence,
     c.binding_confidence,
     c.effects_confidence,
-    c.status_confidence
+    c.status_confidence,
+    c.edition_id,
+    c.start_year,
+    c.end_year,
+    c.legal_basis,
+    c.council_decision,
+    c.contact_person,
+    c.savings_eur_per_year,
+    c.funding
 FROM cooperation c
 JOIN city ci USING (city_id)
 JOIN department d USING (department_id)
