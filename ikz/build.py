@@ -13,11 +13,22 @@ import duckdb
 
 from ikz.classify import load_taxonomy
 from ikz.errors import SourceError
+from ikz.matching import MATCH_TABLES, with_matches
 from ikz.normalise import TABLE_ORDER, Tables, normalise
 from ikz.parse.erfurt import parse_erfurt
 from ikz.parse.magdeburg import parse_magdeburg
 from ikz.partners import load_gazetteer
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+from ikz.paths import (
+    ERFURT_FILE,
+    MAGDEBURG_FILE,
+    PARTNERS_PATH,
+    RAW_DIR,
+    SCHEMA_PATH,
+    TAXONOMY_PATH,
+    TOPICS_PATH,
+    db_path,
+)
+from ikz.topics import load_topics
 
 MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
 
@@ -56,16 +67,20 @@ def read_source(path: Path) -> str:
 
 
 def load_tables(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> Tables:
-    """Parse both documents, classify them with the taxonomy file and find their partners."""
+    """Parse both documents, classify them with the taxonomy file, find their partners and match
+    every record with its closest records of the other city."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
     erfurt_path = raw_dir / ERFURT_FILE
     magdeburg_path = raw_dir / MAGDEBURG_FILE
     erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
     magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
-    return normalise(erfurt, magdeburg, taxonomy, gazetteer)
+    return with_matches(normalise(erfurt, magdeburg, taxonomy, gazetteer), load_topics(topics_path))
 
 
 @contextlib.contextmanager
@@ -91,7 +106,7 @@ def write_database(tables: Tables, target: Path) -> None:
         try:
             tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
             con.execute(tables_sql)
-            for name in TABLE_ORDER:
+            for name in (*TABLE_ORDER, *MATCH_TABLES):
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
             con.execute(marts_sql)

@@ -11,7 +11,15 @@ from pathlib import Path
 import duckdb
 
 from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
+from ikz.paths import (
+    ERFURT_FILE,
+    MAGDEBURG_FILE,
+    PARTNERS_PATH,
+    RAW_DIR,
+    SCHEMA_PATH,
+    TAXONOMY_PATH,
+    TOPICS_PATH,
+)
 
 MEMORY_LIMIT = "384MB"
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
@@ -56,7 +64,15 @@ def input_files(
     The schema counts too: after an update that changes the tables, an older file lacks columns
     the queries expect, and is rebuilt rather than failing on the first query.
     """
-    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path, SCHEMA_PATH]
+    # The topic vocabulary feeds the record matching (ikz/matching.py), which the build stores.
+    return [
+        raw_dir / ERFURT_FILE,
+        raw_dir / MAGDEBURG_FILE,
+        taxonomy_path,
+        partners_path,
+        TOPICS_PATH,
+        SCHEMA_PATH,
+    ]
 
 
 def is_stale(db: Path, inputs: list[Path]) -> bool:
