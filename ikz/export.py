@@ -394,6 +394,15 @@ class KeyFigure:
 
 
 @dataclass(frozen=True)
+class TextSlide:
+    """A slide of text lines after the charts (e.g. „Anregungen“): title, subtitle, bullet lines."""
+
+    title: str
+    subtitle: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DeckSpec:
     """Everything a slide deck or PDF report shows, in order."""
 
@@ -406,6 +415,7 @@ class DeckSpec:
     sources: tuple[str, ...]
     note: str  # the comparability note for the closing slide
     style: DeckStyle = field(default_factory=DeckStyle)
+    text_slides: tuple[TextSlide, ...] = ()  # after the charts, in the deck only
 
 
 KEY_FIGURES_TITLE = "Kennzahlen"
@@ -641,6 +651,24 @@ def _chart_slide(prs: Any, spec: DeckSpec, chart: ChartExport, png: bytes) -> No
         _add_text(slide, box, [_Line(text, 11, style.muted_color)], style, name=name)
 
 
+def _text_slide(prs: Any, spec: DeckSpec, text: TextSlide) -> None:
+    style = spec.style
+    slide = _titled_slide(prs, text.title, text.subtitle, style)
+    # Up to about eight two-line bullets fit at 16 pt; more get 12 pt rather than running off.
+    size = 16 if len(text.lines) <= 8 else 12
+    lines = [_Line(f"• {line}", size, style.text_color, space_after=6) for line in text.lines]
+    box = (_MARGIN, Inches(1.6), _CONTENT_WIDTH, Inches(5.0))
+    _add_text(slide, box, lines, style, name=text.title)
+    footer = (_MARGIN, Inches(6.7), _CONTENT_WIDTH, Inches(0.3))
+    _add_text(
+        slide,
+        footer,
+        [_Line(filter_line(spec.filters_text), 11, style.muted_color)],
+        style,
+        name="Filterzeile",
+    )
+
+
 def _key_figures_slide(prs: Any, spec: DeckSpec) -> None:
     style = spec.style
     slide = _titled_slide(prs, KEY_FIGURES_TITLE, "", style)
@@ -716,6 +744,8 @@ def build_deck(
     _title_slide(prs, spec)
     for chart, png in zip(spec.charts, pngs, strict=True):
         _chart_slide(prs, spec, chart, png)
+    for text_slide in spec.text_slides:
+        _text_slide(prs, spec, text_slide)
     if spec.key_figures:
         _key_figures_slide(prs, spec)
     _closing_slide(prs, spec)

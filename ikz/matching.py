@@ -315,11 +315,7 @@ def match_records(
     if len(prepared) < 2:
         return []
     idf = _idf(prepared)
-    texts = [p.clean_text or fold(p.title) or "-" for p in prepared]
-    letters = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True).fit_transform(
-        texts
-    )
-    cosine = (letters @ letters.T).toarray()
+    cosine = _letter_similarity([p.clean_text for p in prepared])
     agreements = _agreements(s for p in prepared for s in p.stems)
     # Each pair of records from different cities is scored once, from the side of the smaller id,
     # and serves both directions: the score is the same whichever record one starts from.
@@ -348,6 +344,17 @@ def match_records(
             if frozenset((cooperation_id, other)) in kept:
                 matches.append(Match(cooperation_id, other, score, rank, reason))
     return matches
+
+
+def _letter_similarity(texts: Sequence[str]) -> np.ndarray:
+    """Cosine of TF-IDF character n-gram vectors (char_wb) of every pair of texts; 0 for an empty text."""
+    try:
+        vectors = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True
+        ).fit_transform(texts)
+    except ValueError:  # no text has a single n-gram: nothing is similar
+        return np.zeros((len(texts), len(texts)))
+    return (vectors @ vectors.T).toarray()
 
 
 def _signals(

@@ -164,9 +164,15 @@ def deck_ideas(frame: pl.DataFrame, *, top: int = 8) -> tuple[str, pl.DataFrame]
     frame is with_marks() output of both cities (a for_city column); returns a German heading and
     the rows (for_city, title, department, source).
     """
-    marked = frame.filter(pl.col("mark") == MARKS[0])
+    order = {label: i for i, label in enumerate(CONCRETENESS)}
+    ranked = frame.with_columns(
+        pl.col("concreteness").replace_strict(order, default=len(order)).alias("_c")
+    ).sort("_c", "nearest_score", "cooperation_id")
+    marked = ranked.filter(pl.col("mark") == MARKS[0])
     if not marked.is_empty():
-        return "Als „interessant“ markierte Anregungen", marked.head(top)
-    # No judgement yet: the most concrete ideas of each city, alternating.
-    ranked = frame.with_columns(pl.int_range(pl.len()).over("for_city").alias("_n")).sort("_n", "for_city")
-    return "Die konkretesten Anregungen (noch keine als „interessant“ markiert)", ranked.drop("_n").head(top)
+        return "Als „interessant“ markierte Anregungen", marked.drop("_c").head(top)
+    # No judgement yet: the most concrete ideas, taking turns between the two cities.
+    turns = ranked.with_columns(pl.int_range(pl.len()).over("for_city").alias("_n")).sort("_n", "for_city")
+    return "Die konkretesten Anregungen (noch keine als „interessant“ markiert)", turns.drop("_c", "_n").head(
+        top
+    )

@@ -12,10 +12,11 @@ import streamlit as st
 
 from ikz import charts
 from ikz.charts import ChartText
-from ikz.export import ChartExport, DeckSpec, KeyFigure
+from ikz.export import ChartExport, DeckSpec, KeyFigure, TextSlide
 from ikz.labels import describe_filters
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import BINDINGS, EFFECTS, FORMS, PARTNER_KINDS, TASK_AREAS, fmt_int, fmt_pct
+from pages import anregungen
 from pages.common import (
     cached_figure,
     comparison_query,
@@ -242,26 +243,32 @@ if not presentation:
             )
         else:
             st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+        anregungen.show_record_pairs(db, filters)
+    idea_frames = []
     for tab, city, other in (
         (tab_from_md, MAGDEBURG.city, ERFURT.city),
         (tab_from_ef, ERFURT.city, MAGDEBURG.city),
     ):
         with tab:
+            # Record by record (ikz/matching.py); the topic view stays below as an overview.
+            idea_frames.append(anregungen.show_ideas(db, filters, source_city=city))
             suggestions = comparison_query(db, "topic_suggestions", filters, source_city=city)
-            if suggestions.is_empty():
-                st.info(
-                    f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.", icon="🔍"
+            with st.expander(f"Themen, die nur {city} nennt"):
+                if suggestions.is_empty():
+                    st.info(
+                        f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.",
+                        icon="🔍",
+                    )
+                    continue
+                st.caption(
+                    f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
+                    "Einträgen, nach Aufgabenbereich (Themen-Vokabular data/topics.toml)."
                 )
-                continue
-            st.caption(
-                f"Themen, die nur {city} nennt – {fmt_int(suggestions['topic'].n_unique())} Themen in "
-                f"{fmt_int(suggestions.height)} Einträgen, nach Aufgabenbereich."
-            )
-            st.dataframe(
-                suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
-                hide_index=True,
-                key=f"vergleich_anregungen_{city.lower()}",
-            )
+                st.dataframe(
+                    suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
+                    hide_index=True,
+                    key=f"vergleich_anregungen_{city.lower()}",
+                )
 
 # --- 3. Partners --------------------------------------------------------------------------------
 st.header("Partner")
@@ -353,6 +360,8 @@ key_figures.append(
         else "",
     )
 )
+_idea_slide = anregungen.ideas_slide(pl.concat(idea_frames, how="diagonal_relaxed"))
+_idea_slides: tuple[TextSlide, ...] = (_idea_slide,) if _idea_slide else ()
 export_panel(
     "vergleich",
     DeckSpec(
@@ -364,5 +373,6 @@ export_panel(
         key_figures=tuple(key_figures),
         sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
         note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
+        text_slides=_idea_slides,
     ),
 )
