@@ -15,13 +15,20 @@ from ikz.matching import (
 
 
 def record(cid: int, city: str, title: str, effects: str = "", **kw: object) -> MatchRecord:
-    texts = tuple((label, text) for label, text in (("Bezeichnung/Thema", title), ("Effekte", effects)) if text)
+    texts = tuple(
+        (label, text) for label, text in (("Bezeichnung/Thema", title), ("Effekte", effects)) if text
+    )
     return MatchRecord(cooperation_id=cid, city=city, texts=texts, **kw)  # type: ignore[arg-type]
 
 
 RECORDS = [
     record(1, "Erfurt", 'Fahrbahnwinterdienst "Austauschstrecken" mit benachbarten Landkreisen'),
-    record(2, "Erfurt", "gemeinsame Adoptionsvermittlungsstelle mit dem Ilm-Kreis", "Vergrößerung des Bewerberpools"),
+    record(
+        2,
+        "Erfurt",
+        "gemeinsame Adoptionsvermittlungsstelle mit dem Ilm-Kreis",
+        "Vergrößerung des Bewerberpools",
+    ),
     record(3, "Erfurt", "Erfahrungsaustausch", "regelmäßiger Austausch"),
     record(11, "Magdeburg", "Kooperation Winterdienst", "Streuguteinlagerung für angrenzende Gemeinden"),
     record(12, "Magdeburg", "Behördennummer D 115", "Aufbau eines Servicecenters"),
@@ -67,12 +74,20 @@ def test_codes_and_hyphenation() -> None:
 
 def test_topic_through_the_same_stem_counts_more_than_a_broad_topic() -> None:
     same = [
-        record(1, "Erfurt", "Leitstelle", topics=frozenset({"R"}), topic_stems=frozenset({("R", "leitstelle")})),
-        record(2, "Magdeburg", "Zentrale", topics=frozenset({"R"}), topic_stems=frozenset({("R", "leitstelle")})),
+        record(
+            1, "Erfurt", "Leitstelle", topics=frozenset({"R"}), topic_stems=frozenset({("R", "leitstelle")})
+        ),
+        record(
+            2, "Magdeburg", "Zentrale", topics=frozenset({"R"}), topic_stems=frozenset({("R", "leitstelle")})
+        ),
     ]
     broad = [
-        record(1, "Erfurt", "Leitstelle", topics=frozenset({"R"}), topic_stems=frozenset({("R", "leitstelle")})),
-        record(2, "Magdeburg", "Zentrale", topics=frozenset({"R"}), topic_stems=frozenset({("R", "notarzt")})),
+        record(
+            1, "Erfurt", "Leitstelle", topics=frozenset({"R"}), topic_stems=frozenset({("R", "leitstelle")})
+        ),
+        record(
+            2, "Magdeburg", "Zentrale", topics=frozenset({"R"}), topic_stems=frozenset({("R", "notarzt")})
+        ),
     ]
     strong, weak = match_records(same)[0], match_records(broad)[0]
     assert strong.score > weak.score
