@@ -13,6 +13,8 @@ from ikz.errors import TaxonomyError
 from ikz.rules import compile_pattern, read_rules, rule_error
 
 NO_INFO = "ohne Angabe"
+SURE = "sicher"
+UNSURE = "unsicher"
 
 # The nine forms and five bindings are fixed: chart colours and category orders depend on them.
 FORMS = (
@@ -42,6 +44,7 @@ class Match:
     value: str  # the category name
     evidence: tuple[str, ...]  # the words in the text that matched (or the rule, for task areas)
     is_derived: bool  # True when inferred from free text rather than printed in a column
+    confidence: str | None = None  # 'sicher' or 'unsicher' for a derived value; None when printed
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class TypeMatch:
     binding: str  # Verbindlichkeit
     evidence: tuple[str, ...]
     is_derived: bool
+    confidence: str | None = None  # 'sicher' or 'unsicher' when derived; None when printed
 
 
 @dataclass(frozen=True)
@@ -141,29 +145,39 @@ class Taxonomy:
             found = self._match_type(text)
             if found is not None:
                 rule, evidence = found
-                return _type_match(rule.type, evidence, is_derived=True)
+                return _type_match(rule.type, evidence, is_derived=True, confidence=SURE)
         for kind, heading, type_name in self.column_types:
             if kind == column:
                 rule = next(rule for rule in self.type_rules if rule.type.name == type_name)
-                return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True)
+                # The column is a default, not a word of the record: never sure.
+                return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True, confidence=UNSURE)
         no_info = next(rule.type for rule in self.type_rules if rule.type.name == NO_INFO)
-        return _type_match(no_info, (), is_derived=printed is None or not printed.strip())
+        is_derived = printed is None or not printed.strip()
+        return _type_match(no_info, (), is_derived=is_derived, confidence=UNSURE if is_derived else None)
+
+    def classify_binding(self, texts: Sequence[tuple[str, str | None]], kind: TypeMatch) -> Match:
+        """Verbindlichkeit of a record; for now the binding of its type, sure only when the type is."""
+        sure = kind.confidence == SURE or not kind.is_derived
+        if kind.binding == NO_INFO:
+            return Match(NO_INFO, (), True, UNSURE)
+        return Match(kind.binding, (f"Kooperationsart „{kind.name}“",), True, SURE if sure else UNSURE)
 
     def classify_effects(self, texts: Sequence[str | None], *, derived: bool) -> list[Match]:
         """Every effect category whose patterns occur in the texts; ["ohne Angabe"] if none."""
         normalised = [normalise(text) for text in texts if text]
         matches = []
+        confidence = SURE if derived else None
         for rule in self.effect_rules:
             evidence = _dedupe(word for text in normalised for word in _evidence(rule.patterns, text))
             if evidence:
-                matches.append(Match(rule.name, evidence, derived))
-        return matches or [Match(NO_INFO, (), derived)]
+                matches.append(Match(rule.name, evidence, derived, confidence))
+        return matches or [Match(NO_INFO, (), derived, UNSURE if derived else None)]
 
     def classify_status(self, text: str | None, title: str | None = None) -> Match:
         """Arbeitsstand by the first status rule that matches the text, else by the title rules."""
-        for source, rules, is_derived in (
-            (text, self.status_rules, False),
-            (title, self.status_title_rules, True),
+        for source, rules, confidence in (
+            (text, self.status_rules, SURE),
+            (title, self.status_title_rules, UNSURE),
         ):
             if not source:
                 continue
@@ -171,7 +185,10 @@ class Taxonomy:
             for rule in rules:
                 evidence = _evidence(rule.patterns, normalised)
                 if evidence:
-                    return Match(rule.name, evidence, is_derived)
+                    return Match(rule.name, evidence, True, confidence)
+        if text:
+            # A printed Arbeitsstand that no rule understands: derived as ohne Angabe, unsure.
+            return Match(NO_INFO, (), True, UNSURE)
         return Match(NO_INFO, (), False)
 
     def task_area(self, city: str, department: str) -> Match:
@@ -232,9 +249,11 @@ def _unit_key(name: str) -> str:
     return normalise(name).casefold()
 
 
-def _type_match(kind: CooperationType, evidence: tuple[str, ...], *, is_derived: bool) -> TypeMatch:
+def _type_match(
+    kind: CooperationType, evidence: tuple[str, ...], *, is_derived: bool, confidence: str | None = None
+) -> TypeMatch:
     """A TypeMatch for a canonical type."""
-    return TypeMatch(kind.name, kind.form, kind.binding, evidence, is_derived)
+    return TypeMatch(kind.name, kind.form, kind.binding, evidence, is_derived, confidence)
 
 
 def _evidence(patterns: Iterable[re.Pattern[str]], text: str) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ def direct_figures(built_db: Path, type_name: str | None = None) -> tuple[int, i
         return con.execute(
             f"""
             SELECT count(*), count(DISTINCT c.department_id),
-                   avg(CASE WHEN t.binding IN ('öffentlich-rechtlich', 'vertraglich') THEN 1 ELSE 0 END)
+                   avg(CASE WHEN c.binding IN ('öffentlich-rechtlich', 'vertraglich') THEN 1 ELSE 0 END)
             FROM cooperation c JOIN cooperation_type t USING (type_id) {where}
             """,
             [type_name] if type_name else [],

@@ -143,27 +143,38 @@ def undo_stutter(text: str) -> tuple[str, str | None]:
     if not match:
         return text, None
     opening = match["opening"]
-    return text[len(opening) :], f"repaired: opening {opening.strip()!r} was printed twice"
+    return text[len(opening) :], f"repariert: Anfang „{opening.strip()}“ stand doppelt"
 
 
-def expand(items: list[ListItem]) -> list[tuple[str, tuple[str, ...]]]:
-    """(title, notes) for each record a cell holds, applying the intro and stutter rules."""
-    expanded: list[tuple[str, tuple[str, ...]]] = []
+@dataclass(frozen=True)
+class CellRecord:
+    """One record a cell holds: its title, the repairs noted, and the list heading it stood under."""
+
+    title: str
+    notes: tuple[str, ...] = ()
+    list_heading: str | None = None
+
+
+def expand(items: list[ListItem]) -> list[CellRecord]:
+    """The records a cell holds, applying the intro and stutter rules."""
+    expanded: list[CellRecord] = []
     for item in items:
         if not item.children:
-            expanded.append((item.text, ()))
+            expanded.append(CellRecord(item.text))
         elif item.text.startswith(LIST_HEADING_PREFIXES):
-            note = f"listed under {item.text!r}"
-            expanded.extend((child, (note,)) for child in item.children)
+            # The heading is structure, not a repair: it travels as list_heading, not as a note.
+            heading = item.text.rstrip(":").strip()
+            expanded.extend(CellRecord(child, (), heading) for child in item.children)
         else:
             # The nested list names the members or partners of the intro: one record, not several.
             intro = item.text if item.text.endswith(":") else item.text + ":"
             title = f"{intro} {'; '.join(item.children)}"
-            expanded.append((title, ("nested list joined into the title",)))
+            expanded.append(CellRecord(title, ("verschachtelte Liste in den Titel übernommen",)))
     repaired = []
-    for title, notes in expanded:
-        title, note = undo_stutter(title)
-        repaired.append((title, (*notes, note) if note else notes))
+    for record in expanded:
+        title, note = undo_stutter(record.title)
+        notes = (*record.notes, note) if note else record.notes
+        repaired.append(CellRecord(title, notes, record.list_heading))
     return repaired
 
 
@@ -180,8 +191,8 @@ def repair_shift(cells: list[str]) -> tuple[list[str], str | None]:
         and not strip_markup(outlook)
     ):
         note = (
-            f"repaired: row printed one column to the right; {thema_text!r} moved from Thema "
-            "to column 1, Arbeitsstand moved to Thema"
+            f"repariert: Zeile um eine Spalte nach rechts verschoben; „{thema_text}“ von Thema "
+            "in Spalte 1, Arbeitsstand nach Thema verschoben"
         )
         return [thema, status, "", ""], note
     # Shifted left (FB 01 `LEMADRE`): column 1 is one body with a nested list, Thema holds text,
@@ -195,8 +206,8 @@ def repair_shift(cells: list[str]) -> tuple[list[str], str | None]:
         and not strip_markup(outlook)
     ):
         note = (
-            f"repaired: row printed one column to the left; the list under {items[0].text!r} "
-            "moved from column 1 to Thema, Thema moved to Arbeitsstand"
+            f"repariert: Zeile um eine Spalte nach links verschoben; die Liste unter „{items[0].text}“ "
+            "von Spalte 1 nach Thema, Thema nach Arbeitsstand verschoben"
         )
         projects = " ".join(f"• {child}" for child in items[0].children)
         return [items[0].text, projects, thema, ""], note
@@ -209,6 +220,7 @@ def _record(
     title: str,
     line_no: int,
     notes: tuple[str, ...] = (),
+    list_heading: str | None = None,
     context: str | None = None,
     sub_unit: str | None = None,
     partners_text: str | None = None,
@@ -230,6 +242,7 @@ def _record(
         line_start=line_no,
         line_end=line_no,
         notes=notes,
+        list_heading=list_heading,
     )
 
 
@@ -237,7 +250,7 @@ def _shared_note(count: int) -> tuple[str, ...]:
     """The note on each project of a Thema cell that holds several, which share one status."""
     if count < 2:
         return ()
-    return (f"one of {count} projects in one Thema cell; Arbeitsstand and Perspektive are shared",)
+    return (f"eines von {count} Projekten in einer Thema-Zelle; Arbeitsstand und Perspektive gemeinsam",)
 
 
 def _project_row_records(
@@ -258,24 +271,28 @@ def _project_row_records(
 
     row_notes = shift_notes
     if body_cell.strip() and not bodies:
-        row_notes += ("column 1 holds only an empty bullet: no body",)
+        row_notes += ("Spalte 1 enthält nur einen leeren Aufzählungspunkt: kein Gremium",)
     row_notes += _shared_note(len(projects))
-    context = bodies[0][0] if len(bodies) == 1 else None
+    context = bodies[0].title if len(bodies) == 1 else None
     records = [
-        _record(position, "body", title, line_no, notes=(*shift_notes, *notes)) for title, notes in bodies
+        _record(
+            position, "body", b.title, line_no, notes=(*shift_notes, *b.notes), list_heading=b.list_heading
+        )
+        for b in bodies
     ]
     records += [
         _record(
             position,
             "project",
-            title,
+            p.title,
             line_no,
-            notes=(*row_notes, *notes),
+            notes=(*row_notes, *p.notes),
+            list_heading=p.list_heading,
             context=context,
             status_text=status,
             outlook_text=outlook,
         )
-        for title, notes in projects
+        for p in projects
     ]
     return records
 
@@ -297,15 +314,16 @@ def _sub_unit_row_records(
         _record(
             position,
             "project",
-            title,
+            p.title,
             line_no,
-            notes=(*shared, *notes),
+            notes=(*shared, *p.notes),
+            list_heading=p.list_heading,
             sub_unit=sub_unit,
             partners_text=join_items(partners),
             status_text=status,
             outlook_text=outlook,
         )
-        for title, notes in projects
+        for p in projects
     ]
 
 
