@@ -2,7 +2,7 @@
 
 The build decides what is an idea (table suggestion) and which records match (cooperation_match);
 these queries only read, filter with bound parameters and order. Marks come from the store of record
-(ikz/store.py) and are joined here by cooperation_key, so they survive rebuilds.
+(ikz/store.py) and are joined here by the stable cooperation_key, so they survive rebuilds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import duckdb
 import polars as pl
 
 from ikz.comparison import compared
-from ikz.keys import cooperation_key
 from ikz.matching import THRESHOLD
 from ikz.queries import ALL, Filters, where_clause
 from ikz.store import Mark
@@ -40,16 +39,6 @@ _CONCRETENESS_SQL = """
 """
 
 
-def record_keys(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """cooperation_id → stable cooperation_key (city, department, kind, title), in source order."""
-    taken: set[str] = set()
-    rows = con.execute(
-        "SELECT cooperation_id, city, department, record_kind, title FROM cooperation_wide"
-        " ORDER BY cooperation_id"
-    ).fetchall()
-    return {cid: cooperation_key(city, dep, kind, title, taken) for cid, city, dep, kind, title in rows}
-
-
 def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, for_city: str) -> pl.DataFrame:
     """The ideas for for_city among the filtered records of the other city, most concrete first.
 
@@ -61,8 +50,8 @@ def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, f
     where, params = where_clause(compared(filters))
     frame = con.sql(
         f"""
-        SELECT w.cooperation_id, w.task_area, w.department, w.record_kind, w.title, w.type_name,
-               w.status, w.status_text, w.outlook_text, w.effects_text,
+        SELECT w.cooperation_id, w.cooperation_key, w.task_area, w.department, w.record_kind, w.title,
+               w.type_name, w.status, w.status_text, w.outlook_text, w.effects_text,
                w.source_file || ', ' || w.source_lines AS source,
                {_CONCRETENESS_SQL} AS concreteness_rank,
                s.nearest_cooperation_id AS nearest_id, n.title AS nearest_title,
@@ -78,11 +67,9 @@ def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, f
         """,
         params=[for_city, *params],
     ).pl()
-    keys = record_keys(con)
     area_order = {a: i for i, a in enumerate(TASK_AREAS)}
     return (
         frame.with_columns(
-            pl.col("cooperation_id").replace_strict(keys, return_dtype=pl.String).alias("cooperation_key"),
             pl.col("task_area").replace_strict(area_order, default=len(area_order)).alias("_area"),
             pl.col("concreteness_rank")
             .replace_strict(dict(enumerate(CONCRETENESS)), return_dtype=pl.String)
