@@ -27,20 +27,34 @@ from pages.identity import NAME_KEY, current_identity, local_mode, on_loopback
 MARK_FILTER_KEYS = {MAGDEBURG.city: "bewertung_md", ERFURT.city: "bewertung_ef"}
 MARK_CHOICES = (*suggestions.MARKS, suggestions.UNMARKED)
 OTHER = {ERFURT.city: MAGDEBURG.city, MAGDEBURG.city: ERFURT.city}
+# Display order: what the idea is and where it stands, then why it is new, the office's mark, detail.
 LIST_COLUMNS = {
     "title": "Eintrag",
-    "department": "Fachbereich/Amt",
+    "lines": "Quelle",
     "concreteness": "Art der Anregung",
     "status": "Arbeitsstand",
-    "text": "Text (Effekte, Arbeitsstand, Perspektive)",
-    "source": "Quelle",
     "nearest": "Nächster Eintrag der anderen Stadt",
     "similarity": "Ähnlichkeit",
     "nearest_reason": "Was beide gemeinsam haben",
     "mark": "Bewertung",
     "mark_note": "Notiz",
+    "text": "Text (Effekte, Arbeitsstand, Perspektive)",
+    "department": "Fachbereich/Amt",
     "marked": "bewertet von",
 }
+LARGE = ("Eintrag", "Nächster Eintrag der anderen Stadt", "Erfurt: Eintrag", "Magdeburg: Eintrag")
+WIDE = ("Was beide gemeinsam haben", "Warum sie passen", "Art der Anregung")
+NARROW = ("Ähnlichkeit", "Arbeitsstand", "Aufgabenbereich", "Quelle")
+
+
+def _widths(columns: list[str]) -> dict[str, st.column_config.Column]:
+    """Column widths so the title, the nearest record and the reason are readable side by side."""
+    config = {c: st.column_config.TextColumn(c, width="large") for c in columns if c in LARGE}
+    config |= {c: st.column_config.TextColumn(c, width="medium") for c in columns if c in WIDE}
+    config |= {c: st.column_config.TextColumn(c, width="small") for c in columns if c in NARROW}
+    return config
+
+
 PAIR_COLUMNS = {
     "task_area": "Aufgabenbereich",
     "erfurt_title": "Erfurt: Eintrag",
@@ -99,13 +113,20 @@ def idea_list(db: Database, filters: Filters, for_city: str) -> pl.DataFrame:
     )
     return frame.with_columns(
         pl.lit(for_city).alias("for_city"),
+        # Only Magdeburg reports an Arbeitsstand; an Erfurt row shows none rather than „ohne Angabe“.
+        pl.when(pl.col("status_text").is_null()).then(pl.lit("")).otherwise(pl.col("status")).alias("status"),
+        pl.col("source").str.split(", ").list.last().alias("lines"),
         pl.concat_str(
             [pl.col("effects_text"), pl.col("status_text"), pl.col("outlook_text")],
             separator=" · ",
             ignore_nulls=True,
         ).alias("text"),
         pl.coalesce(
-            pl.col("nearest_title") + pl.lit(" (") + pl.col("nearest_source") + pl.lit(")"), pl.lit("–")
+            pl.col("nearest_title")
+            + pl.lit(" (")
+            + pl.col("nearest_source").str.split(", ").list.last()
+            + pl.lit(")"),
+            pl.lit("–"),
         ).alias("nearest"),
         pl.col("nearest_score")
         .map_elements(lambda v: fmt_decimal(v, 2), return_dtype=pl.String)
@@ -149,6 +170,7 @@ def show_ideas(db: Database, filters: Filters, *, source_city: str) -> pl.DataFr
         st.dataframe(
             group.select(list(LIST_COLUMNS)).rename(LIST_COLUMNS),
             hide_index=True,
+            column_config=_widths(list(LIST_COLUMNS.values())),
             key=f"anregungen_{source_city.lower()}_{area[:2].strip()}",
         )
     st.download_button(
@@ -241,6 +263,7 @@ def show_record_pairs(db: Database, filters: Filters) -> None:
         .select(list(PAIR_COLUMNS))
         .rename(PAIR_COLUMNS),
         hide_index=True,
+        column_config=_widths(list(PAIR_COLUMNS.values())),
         key="vergleich_eintragspaare",
     )
 
