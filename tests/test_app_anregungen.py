@@ -175,3 +175,53 @@ def test_marks_survive_a_rebuild(tmp_path: Path, store: Store) -> None:
     finally:
         con.close()
     assert frame.filter(pl.col("mark") == "interessant").is_empty()
+
+
+def deck_slides(built_db: Path, marks: dict) -> list[list[str]]:
+    """The texts of each slide of a Vergleich deck with the Anregungen slide (no charts needed)."""
+    import io
+    from datetime import date
+
+    from pptx import Presentation
+
+    from ikz.export import DeckSpec, build_deck
+    from pages.anregungen import ideas_slide
+
+    con = duckdb.connect(str(built_db), read_only=True)
+    try:
+        frames = [
+            with_marks(suggestion_list(con, for_city=city), marks, for_city=city).with_columns(
+                pl.lit(city).alias("for_city")
+            )
+            for city in ("Erfurt", "Magdeburg")
+        ]
+    finally:
+        con.close()
+    slide = ideas_slide(pl.concat(frames))
+    assert slide is not None
+    spec = DeckSpec(
+        title="Vergleich",
+        subtitle="",
+        created=date(2026, 11, 30),
+        filters_text="",
+        charts=(),
+        key_figures=(),
+        sources=("Quelle",),
+        note="",
+        text_slides=(slide,),
+    )
+    prs = Presentation(io.BytesIO(build_deck(spec, images=[])))
+    return [[s.text_frame.text for s in sl.shapes if s.has_text_frame] for sl in prs.slides]
+
+
+def test_deck_slide_lists_the_interesting_ideas(built_db: Path, store: Store) -> None:
+    # None marked: the most concrete ideas of both cities.
+    unmarked = next(s for s in deck_slides(built_db, {}) if "Anregungen" in s)
+    assert any("noch keine als „interessant“ markiert" in t for t in unmarked)
+    assert any("Für Erfurt:" in t for t in unmarked) and any("Für Magdeburg:" in t for t in unmarked)
+    key = idea_key(built_db, "Behördennummer D 115", "Erfurt")
+    store.record_mark(EDITOR, cooperation_key=key, for_city="Erfurt", mark="interessant", note="D115 prüfen")
+    marked = next(s for s in deck_slides(built_db, store.latest_marks()) if "Anregungen" in s)
+    body = next(t for t in marked if t.startswith("•"))
+    assert body.count("•") == 1
+    assert "Für Erfurt: Behördennummer D 115" in body and "Notiz: D115 prüfen" in body
