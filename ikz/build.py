@@ -106,7 +106,8 @@ def write_database(tables: Tables, target: Path) -> None:
         try:
             tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
             con.execute(tables_sql)
-            for name in (*TABLE_ORDER, *MATCH_TABLES):
+            # Tables made without the matcher (synthetic benchmark data) leave its tables empty.
+            for name in (*TABLE_ORDER, *(t for t in MATCH_TABLES if t in tables.frames)):
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
             con.execute(marts_sql)

@@ -28,6 +28,9 @@ def erfurt_only(tables: Tables) -> Tables:
     kept = frames["cooperation"]["cooperation_id"]
     for name in ("cooperation_effect", "cooperation_partner"):
         frames[name] = frames[name].filter(pl.col("cooperation_id").is_in(kept.implode()))
+    # Matches and suggestions point at Magdeburg's records: a one-city database has none.
+    for name in ("cooperation_match", "suggestion"):
+        frames[name] = frames[name].clear()
     return Tables(frames)
 
 
