@@ -273,9 +273,9 @@ def ideas_slide(ideas: pl.DataFrame) -> TextSlide | None:
     if ideas.is_empty():
         return None
     subtitle, rows = suggestions.deck_ideas(ideas)
-    lines = tuple(
-        f"Für {r['for_city']}: {r['title'][:120]} – {r['department']} ({r['source']})"
+    paragraphs = tuple(
+        f"• Für {r['for_city']}: {r['title'][:120]} – {r['department']} ({r['source']})"
         + (f"; Notiz: {r['mark_note'][:80]}" if r["mark_note"] else "")
         for r in rows.iter_rows(named=True)
     )
-    return TextSlide(title="Anregungen", subtitle=subtitle, lines=lines)
+    return TextSlide(title="Anregungen", paragraphs=paragraphs, subtitle=subtitle)

@@ -21,7 +21,6 @@ from pages.common import (
     cached_figure,
     comparison_query,
     database,
-    export_panel,
     leave_presentation,
     md_escape,
     presentation_toggle,
@@ -30,6 +29,7 @@ from pages.common import (
     version,
     vocabulary_version,
 )
+from pages.export_panel import export_panel
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
 # has its own), no status (only Magdeburg reports one).
@@ -373,6 +373,6 @@ export_panel(
         key_figures=tuple(key_figures),
         sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
         note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
-        text_slides=_idea_slides,
+        extra_slides=_idea_slides,
     ),
 )

@@ -208,7 +208,7 @@ def deck_slides(built_db: Path, marks: dict) -> list[list[str]]:
         key_figures=(),
         sources=("Quelle",),
         note="",
-        text_slides=(slide,),
+        extra_slides=(slide,),
     )
     prs = Presentation(io.BytesIO(build_deck(spec, images=[])))
     return [[s.text_frame.text for s in sl.shapes if s.has_text_frame] for sl in prs.slides]
@@ -222,6 +222,6 @@ def test_deck_slide_lists_the_interesting_ideas(built_db: Path, store: Store) ->
     key = idea_key(built_db, "Behördennummer D 115", "Erfurt")
     store.record_mark(EDITOR, cooperation_key=key, for_city="Erfurt", mark="interessant", note="D115 prüfen")
     marked = next(s for s in deck_slides(built_db, store.latest_marks()) if "Anregungen" in s)
-    body = next(t for t in marked if t.startswith("•"))
+    body = next(t for t in marked if "•" in t)
     assert body.count("•") == 1
     assert "Für Erfurt: Behördennummer D 115" in body and "Notiz: D115 prüfen" in body
