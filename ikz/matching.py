@@ -6,17 +6,21 @@ to a reader (README, „Anregungen“):
 
 * Texts are folded (lower case, ä → ae), split into words, generic words dropped (stop words:
   „Erfahrungsaustausch“, „Kommunen“, „regelmäßig“ …) and stemmed with the Snowball German stemmer.
-* Four signals per pair of records from different cities, each in 0…1:
-  - words: shared word stems, weighted by how rare they are in both documents (IDF), as a share of
-    the rarer record's weight. A stem also counts when it sits inside a compound of the other
-    record („winterdienst“ in „Fahrbahnwinterdienst“), which German needs;
+* Five signals per pair of records from different cities, each in 0…1:
+  - words: shared word stems, weighted by how rare they are (IDF) and by field (a title counts
+    more than a status text), as a share of the smaller record's weight. A stem also counts as the
+    head of the other record's compound („winterdienst“ in „Fahrbahnwinterdienst“), which German
+    needs, or as a near-equal long word (rapidfuzz); a short modifier does not („digital“);
   - letters: cosine of scikit-learn TF-IDF vectors of character 3–5-grams within words (char_wb),
     of the same texts without stop words — catches word forms the stemmer leaves apart;
   - title: rapidfuzz token-set ratio of the two titles (the name of a body or project);
-  - topic: a topic of data/topics.toml both records name; partner: a partner both name.
-* The score is a weighted sum (SIGNAL_WEIGHTS); words and letters carry most of it, a shared topic
-  or partner alone can never reach the threshold: a broad topic both cities name must not hide a
-  concrete idea of one of them (the weakness of the topic view).
+  - topic: a topic of data/topics.toml both records name — full through the same vocabulary stem,
+    BROAD_TOPIC through different stems of the same topic;
+  - partner: a partner both name — full for an association or federal body, PLACE_PARTNER for a
+    place, whose name then is no shared word.
+* The score is a weighted sum (SIGNAL_WEIGHTS); a shared broad topic or a partner alone stays
+  below the threshold: a broad topic both cities name must not hide a concrete idea of one of them
+  (the weakness of the topic view).
 * A record whose best counterpart scores below the threshold is a suggestion for the other city.
 
 Deterministic: no randomness; ties break by cooperation id.
