@@ -72,15 +72,16 @@ def load_tables(
     partners_path: Path = PARTNERS_PATH,
     topics_path: Path = TOPICS_PATH,
 ) -> Tables:
-    """Parse both documents, classify them with the taxonomy file, find their partners and match
-    every record with its closest records of the other city."""
+    """Parse both documents, classify them with the taxonomy file, find their partners and topics,
+    and match every record with its closest records of the other city."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
+    topics = load_topics(topics_path, task_areas=taxonomy.task_areas())
     erfurt_path = raw_dir / ERFURT_FILE
     magdeburg_path = raw_dir / MAGDEBURG_FILE
     erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
     magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
-    return with_matches(normalise(erfurt, magdeburg, taxonomy, gazetteer), load_topics(topics_path))
+    return with_matches(normalise(erfurt, magdeburg, taxonomy, gazetteer, topics), topics)
 
 
 @contextlib.contextmanager
@@ -132,10 +133,11 @@ def summarise(target: Path) -> BuildSummary:
             SELECT city,
                    count(*) AS records,
                    count(DISTINCT department) AS departments,
-                   count(*) FILTER (WHERE type_name = 'ohne Angabe') AS type_na,
+                   count(*) FILTER (WHERE type_name IN (SELECT name FROM cooperation_type WHERE is_no_info))
+                       AS type_na,
                    count(*) FILTER (WHERE cooperation_id IN (
                        SELECT cooperation_id FROM cooperation_effect
-                       JOIN effect_category USING (effect_id) WHERE name = 'ohne Angabe'
+                       JOIN effect_category USING (effect_id) WHERE is_no_info
                    )) AS effects_na
             FROM cooperation_wide GROUP BY city ORDER BY city
             """
@@ -150,11 +152,12 @@ def build(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> BuildSummary:
     """Parse, classify and write the database; a failure leaves any existing file untouched."""
     target = (target or db_path()).resolve()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
-    tables = load_tables(raw_dir, taxonomy_path, partners_path)
+    tables = load_tables(raw_dir, taxonomy_path, partners_path, topics_path)
     with build_lock(target):
         write_database(tables, target)
     return summarise(target)

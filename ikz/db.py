@@ -31,6 +31,7 @@ REQUIRED_RELATIONS = (
     "effect_category",
     "partner",
     "cooperation_partner",
+    "cooperation_topic",
 )
 
 
@@ -57,20 +58,22 @@ class FileIdentity:
 
 
 def input_files(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> list[Path]:
     """The files the database is built from; a newer one makes the database stale.
 
     The schema counts too: after an update that changes the tables, an older file lacks columns
     the queries expect, and is rebuilt rather than failing on the first query.
     """
-    # The topic vocabulary feeds the record matching (ikz/matching.py), which the build stores.
     return [
         raw_dir / ERFURT_FILE,
         raw_dir / MAGDEBURG_FILE,
         taxonomy_path,
         partners_path,
-        TOPICS_PATH,
+        topics_path,
         SCHEMA_PATH,
     ]
 

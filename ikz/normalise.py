@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ikz.classify import NO_INFO, Taxonomy
+from ikz.classify import Match, Taxonomy
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
+from ikz.topics import TOPIC_FIELDS, Vocabulary
 
 DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
@@ -21,6 +22,21 @@ KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "binding": {
+        "name": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+        "is_committed": pl.Boolean(),
+    },
+    "form": {
+        "name": pl.String(),
+        "binding": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+    },
+    "status": {"name": pl.String(), "sort_order": pl.Int32(), "is_no_info": pl.Boolean()},
+    "task_area": {"name": pl.String(), "sort_order": pl.Int32()},
+    "partner_kind": {"name": pl.String(), "sort_order": pl.Int32()},
     "city": {
         "city_id": pl.Int32(),
         "name": pl.String(),
@@ -28,6 +44,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source": pl.String(),
         "source_file": pl.String(),
         "as_of": pl.String(),
+        "sort_order": pl.Int32(),
     },
     "department": {
         "department_id": pl.Int32(),
@@ -42,6 +59,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "form": pl.String(),
         "binding": pl.String(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation": {
         "cooperation_id": pl.Int32(),
@@ -85,6 +103,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "description": pl.String(),
         "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation_effect": {
         "cooperation_id": pl.Int32(),
@@ -101,6 +120,16 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "cooperation_id": pl.Int32(),
         "partner_id": pl.Int32(),
         "evidence": pl.String(),
+    },
+    "topic": {"name": pl.String(), "task_area": pl.String(), "sort_order": pl.Int32()},
+    "cooperation_topic": {
+        "cooperation_id": pl.Int32(),
+        "topic": pl.String(),
+        "task_area": pl.String(),
+        "field": pl.String(),
+        "stems": pl.String(),
+        "matched": pl.String(),
+        "fuzzy": pl.Boolean(),
     },
 }
 TABLE_ORDER = tuple(SCHEMAS)  # parents before children, for foreign keys
@@ -154,10 +183,48 @@ def normalise(
     magdeburg: Sequence[MagdeburgRecord],
     taxonomy: Taxonomy,
     gazetteer: Gazetteer,
+    topics: Vocabulary,
 ) -> Tables:
-    """Classify every record, find its partners and lay the result out as the database's tables."""
+    """Classify every record, find its partners and topics, and lay the result out as tables."""
     rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
-    return tables_from_rows(rows, taxonomy, gazetteer)
+    tables = tables_from_rows(rows, taxonomy, gazetteer)
+    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+
+
+def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl.DataFrame]:
+    """The topic table and one row per (cooperation, topic, field) whose text names the topic."""
+    topic_rows = [
+        {"name": t.name, "task_area": t.area, "sort_order": i} for i, t in enumerate(topics.topics, start=1)
+    ]
+    links: list[dict] = []
+    # Many records share a text (one body in several units): match each distinct text once.
+    hits_of: dict[tuple[str, str], list] = {}
+    memo: dict = {}
+    columns = [column for column, _ in TOPIC_FIELDS]
+    for record in cooperations.select("cooperation_id", *columns).iter_rows(named=True):
+        for column, label in TOPIC_FIELDS:
+            text = record[column]
+            if not text:
+                continue
+            key = (label, text)
+            if key not in hits_of:
+                hits_of[key] = topics.match([key], memo)
+            for hit in hits_of[key]:
+                links.append(
+                    {
+                        "cooperation_id": record["cooperation_id"],
+                        "topic": hit.topic,
+                        "task_area": hit.area,
+                        "field": label,
+                        "stems": "; ".join(hit.stems),
+                        "matched": "; ".join(hit.words),
+                        "fuzzy": hit.is_fuzzy,
+                    }
+                )
+    return {
+        "topic": make_frame("topic", topic_rows),
+        "cooperation_topic": make_frame("cooperation_topic", links),
+    }
 
 
 def _from_erfurt(r: ErfurtRecord) -> _Row:
@@ -214,6 +281,42 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
     ]
 
 
+def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
+    """The dimension tables: every vocabulary of the rules files with its display order."""
+    no_info = taxonomy.no_info
+    committed = set(taxonomy.committed_bindings)
+    return {
+        "binding": make_frame(
+            "binding",
+            [
+                {"name": b, "sort_order": i, "is_no_info": b == no_info, "is_committed": b in committed}
+                for i, b in enumerate(taxonomy.bindings(), start=1)
+            ],
+        ),
+        "form": make_frame(
+            "form",
+            [
+                {"name": f, "binding": b, "sort_order": i, "is_no_info": f == no_info}
+                for i, (f, b) in enumerate(taxonomy.form_bindings, start=1)
+            ],
+        ),
+        "status": make_frame(
+            "status",
+            [
+                {"name": s, "sort_order": i, "is_no_info": s == no_info}
+                for i, s in enumerate(taxonomy.statuses(), start=1)
+            ],
+        ),
+        "task_area": make_frame(
+            "task_area",
+            [{"name": a, "sort_order": i} for i, a in enumerate(taxonomy.task_areas(), start=1)],
+        ),
+        "partner_kind": make_frame(
+            "partner_kind", [{"name": k, "sort_order": i} for i, k in enumerate(gazetteer.kinds, start=1)]
+        ),
+    }
+
+
 def source_fingerprint(row: _Row) -> str:
     """Fingerprint of the texts a reviewer judged: a decision applies while they are unchanged."""
     return fingerprint(
@@ -227,7 +330,7 @@ def source_fingerprint(row: _Row) -> str:
     )
 
 
-def effects_confidence(matches: Sequence) -> str | None:
+def effects_confidence(matches: Sequence[Match]) -> str | None:
     """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
     if not any(m.is_derived for m in matches):
         return None
@@ -248,18 +351,27 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 "source": doc.citation,
                 "source_file": doc.file,
                 "as_of": doc.as_of,
+                "sort_order": city_ids[doc.city],
             }
         )
 
     types = taxonomy.types()
     type_ids = {t.name: i for i, t in enumerate(types, start=1)}
+    no_info = taxonomy.no_info
     type_rows = [
-        {"type_id": type_ids[t.name], "name": t.name, "form": t.form, "binding": t.binding} for t in types
+        {
+            "type_id": type_ids[t.name],
+            "name": t.name,
+            "form": t.form,
+            "binding": t.binding,
+            "is_no_info": t.name == no_info,
+        }
+        for t in types
     ]
     effects = taxonomy.effect_categories()
     effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
     effect_rows = [
-        {"effect_id": i, "name": name, "description": desc, "sort_order": i}
+        {"effect_id": i, "name": name, "description": desc, "sort_order": i, "is_no_info": name == no_info}
         for i, (name, desc) in enumerate(effects, start=1)
     ]
 
@@ -308,11 +420,9 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
             taxonomy.classify_status(None)
             if is_erfurt
             else taxonomy.classify_status(
-                row.status_text, row.list_heading or row.title, outlook=row.outlook_text
+                row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
             )
         )
-        if not is_erfurt and row.list_heading is not None and status.value == NO_INFO:
-            status = taxonomy.classify_status(row.status_text, row.title, outlook=row.outlook_text)
         binding = taxonomy.classify_binding(
             printed=row.type_raw,
             title=row.title,
@@ -394,6 +504,7 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
 
     return Tables(
         {
+            **vocabulary_frames(taxonomy, gazetteer),
             "city": make_frame("city", city_rows),
             "department": make_frame("department", department_rows),
             "cooperation_type": make_frame("cooperation_type", type_rows),

@@ -4,7 +4,7 @@ evaluation file data/evaluation/evaluation.toml, which was written by reading th
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,7 @@ class QualityReport:
     shares: pl.DataFrame  # city, field, records, and one count column per ORIGINS entry
     scores: list[Score]
     disagreements: list[Disagreement] = field(default_factory=list)
+    by_origin: list[Score] = field(default_factory=list)  # city holds the origin label
 
     def score(self, field_name: str, city: str = ALL_CITIES) -> Score:
         """The score of one field for one city (or both: 'beide')."""
@@ -99,6 +100,13 @@ class QualityReport:
         for s in self.scores:
             value = _decimal(s.value) if s.field == "effects" else _percent(s.value)
             lines.append(f"{s.city:<10} {FIELD_LABELS[s.field]:<18} {s.evaluated:>8} {value:>16}")
+        if self.by_origin:
+            lines += ["", "Übereinstimmung nach Herkunft (beide Städte, ganzer Wert gleich)", ""]
+            lines.append(f"{'Herkunft':<20} {'Feld':<18} {'bewertet':>8} {'Übereinstimmung':>16}")
+            for s in self.by_origin:
+                lines.append(
+                    f"{s.city:<20} {FIELD_LABELS[s.field]:<18} {s.evaluated:>8} {_percent(s.value):>16}"
+                )
         if details and self.disagreements:
             lines += ["", "Abweichungen (erwartet → abgeleitet)", ""]
             for d in self.disagreements:
@@ -187,13 +195,13 @@ def _value_text(value: Any) -> str:
     return ", ".join(value) if isinstance(value, list | tuple) else str(value)
 
 
-def compare(records: pl.DataFrame, expected: Sequence[Expected]) -> tuple[list[Score], list[Disagreement]]:
-    """Scores per city (and both) and field, and every disagreement, in file order."""
+def _judged(
+    records: pl.DataFrame, expected: Sequence[Expected]
+) -> Iterator[tuple[Expected, dict, str, Any, Any]]:
+    """(entry, record, field, expected value, derived value) for every evaluated value, in file order."""
     by_key: dict[tuple[str, int], list[dict]] = {}
     for row in records.iter_rows(named=True):
         by_key.setdefault((row["city"], row["line_start"]), []).append(row)
-    tallies: dict[tuple[str, str], list[int]] = {}  # (city, field) → [evaluated, agree, tp, fp, fn]
-    disagreements = []
     for e in expected:
         hits = [r for r in by_key.get((e.city, e.line), []) if r["title"].startswith(e.title)]
         if len(hits) != 1:
@@ -202,28 +210,40 @@ def compare(records: pl.DataFrame, expected: Sequence[Expected]) -> tuple[list[S
                 f"Auswertungsdatei: {e.city} Z. {e.line} „{e.title}“ trifft {found} Datensatz, "
                 "genau einer ist nötig"
             )
-        row = hits[0]
         for name, want in e.values.items():
-            got = row[VALUE_COLUMNS[name]]
-            source, confidence = SOURCE_COLUMNS[name]
-            origin = origin_label(row[source], row[confidence])
-            for city in (e.city, ALL_CITIES):
-                tally = tallies.setdefault((city, name), [0, 0, 0, 0, 0])
-                tally[0] += 1
-                if name == "effects":
-                    got_set, want_set = set(got), set(want)
-                    tally[2] += len(got_set & want_set)
-                    tally[3] += len(got_set - want_set)
-                    tally[4] += len(want_set - got_set)
-                    tally[1] += got_set == want_set
-                else:
-                    tally[1] += got == want
-            same = set(got) == set(want) if name == "effects" else got == want
-            if not same:
-                expected_text, derived_text = _value_text(want), _value_text(got)
-                disagreements.append(
-                    Disagreement(e.city, e.line, row["title"], name, expected_text, derived_text, origin)
+            yield e, hits[0], name, want, hits[0][VALUE_COLUMNS[name]]
+
+
+def _same(name: str, want: Any, got: Any) -> bool:
+    return set(got) == set(want) if name == "effects" else got == want
+
+
+def _origin(row: dict, name: str) -> str:
+    source, confidence = SOURCE_COLUMNS[name]
+    return origin_label(row[source], row[confidence])
+
+
+def compare(records: pl.DataFrame, expected: Sequence[Expected]) -> tuple[list[Score], list[Disagreement]]:
+    """Scores per city (and both) and field, and every disagreement, in file order."""
+    tallies: dict[tuple[str, str], list[int]] = {}  # (city, field) → [evaluated, agree, tp, fp, fn]
+    disagreements = []
+    for e, row, name, want, got in _judged(records, expected):
+        for city in (e.city, ALL_CITIES):
+            tally = tallies.setdefault((city, name), [0, 0, 0, 0, 0])
+            tally[0] += 1
+            tally[1] += _same(name, want, got)
+            if name == "effects":
+                got_set, want_set = set(got), set(want)
+                tally[2] += len(got_set & want_set)
+                tally[3] += len(got_set - want_set)
+                tally[4] += len(want_set - got_set)
+        if not _same(name, want, got):
+            expected_text, derived_text = _value_text(want), _value_text(got)
+            disagreements.append(
+                Disagreement(
+                    e.city, e.line, row["title"], name, expected_text, derived_text, _origin(row, name)
                 )
+            )
     scores = []
     for city in (*CITIES, ALL_CITIES):
         for name in FIELDS:
@@ -239,8 +259,29 @@ def compare(records: pl.DataFrame, expected: Sequence[Expected]) -> tuple[list[S
     return scores, disagreements
 
 
+def agreement_by_origin(records: pl.DataFrame, expected: Sequence[Expected]) -> list[Score]:
+    """Share of exactly agreeing values per field and origin (both cities): does 'sicher' mean more
+    than 'unsicher'? The Score's city field holds the origin label here."""
+    tallies: dict[tuple[str, str], list[int]] = {}
+    for _, row, name, want, got in _judged(records, expected):
+        tally = tallies.setdefault((_origin(row, name), name), [0, 0])
+        tally[0] += 1
+        tally[1] += _same(name, want, got)
+    return [
+        Score(
+            origin, name, tallies[(origin, name)][0], tallies[(origin, name)][1] / tallies[(origin, name)][0]
+        )
+        for name in FIELDS
+        for origin in ORIGINS
+        if (origin, name) in tallies
+    ]
+
+
 def quality_report(con: duckdb.DuckDBPyConnection, evaluation: Path = EVALUATION_PATH) -> QualityReport:
     """Origin shares of every derived field and its accuracy against the evaluation file."""
     records = derived_records(con)
-    scores, disagreements = compare(records, load_evaluation(evaluation))
-    return QualityReport(origin_shares(records), scores, disagreements)
+    expected = load_evaluation(evaluation)
+    scores, disagreements = compare(records, expected)
+    return QualityReport(
+        origin_shares(records), scores, disagreements, agreement_by_origin(records, expected)
+    )

@@ -2,6 +2,51 @@
 -- Every value that was inferred from free text keeps its evidence (the words that matched)
 -- and a marker (*_source = 'abgeleitet' or is_derived) so a reader can tell it from the printed text.
 
+-- Vocabularies (dimension tables). Each is loaded by the build from the rules files in data/ and
+-- is the one place its categories and their display order live: queries ORDER BY sort_order,
+-- filters and charts take their choices from here. is_no_info marks the value named `no_info` in
+-- data/taxonomy.toml ('ohne Angabe'), so no query spells it out.
+
+-- One row per Verbindlichkeit (data/taxonomy.toml `bindings`).
+CREATE TABLE binding (
+    name          VARCHAR PRIMARY KEY,
+    sort_order    INTEGER NOT NULL UNIQUE,
+    is_no_info    BOOLEAN NOT NULL,
+    is_committed  BOOLEAN NOT NULL          -- counts as binding in the key figures (`committed_bindings`)
+);
+COMMENT ON TABLE binding IS 'One row per Verbindlichkeit, in display order.';
+
+-- One row per Kooperationsform (data/taxonomy.toml [[forms]]) with its Verbindlichkeit.
+CREATE TABLE form (
+    name        VARCHAR PRIMARY KEY,
+    binding     VARCHAR NOT NULL REFERENCES binding (name),
+    sort_order  INTEGER NOT NULL UNIQUE,
+    is_no_info  BOOLEAN NOT NULL
+);
+COMMENT ON TABLE form IS 'One row per Kooperationsform, in display order.';
+
+-- One row per harmonised Arbeitsstand (data/taxonomy.toml [status] names).
+CREATE TABLE status (
+    name        VARCHAR PRIMARY KEY,
+    sort_order  INTEGER NOT NULL UNIQUE,
+    is_no_info  BOOLEAN NOT NULL
+);
+COMMENT ON TABLE status IS 'One row per harmonised status, in display order.';
+
+-- One row per KGSt main group (data/taxonomy.toml [task_areas] names).
+CREATE TABLE task_area (
+    name        VARCHAR PRIMARY KEY,
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE task_area IS 'One row per Aufgabenbereich (KGSt main group), in display order.';
+
+-- One row per kind of named partner (data/partners.toml `kinds`).
+CREATE TABLE partner_kind (
+    name        VARCHAR PRIMARY KEY,
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE partner_kind IS 'One row per kind of partner, in display order.';
+
 -- One row per city whose document is loaded.
 CREATE TABLE city (
     city_id      INTEGER PRIMARY KEY,
@@ -9,7 +54,8 @@ CREATE TABLE city (
     state        VARCHAR NOT NULL,          -- Bundesland
     source       VARCHAR NOT NULL,          -- the document, as cited in chart source lines
     source_file  VARCHAR NOT NULL,          -- file name under data/raw
-    as_of        VARCHAR NOT NULL           -- the document's date as far as it can be told
+    as_of        VARCHAR NOT NULL,          -- the document's date as far as it can be told
+    sort_order   INTEGER NOT NULL UNIQUE    -- display order (ikz.sources.DOCUMENTS)
 );
 COMMENT ON TABLE city IS 'One row per city whose source document is loaded.';
 
@@ -19,7 +65,7 @@ CREATE TABLE department (
     city_id              INTEGER NOT NULL REFERENCES city (city_id),
     name                 VARCHAR NOT NULL,  -- as printed and cleaned: 'Amt für Bildung', 'Amt 37', 'Dezernat III'
     division             VARCHAR,           -- Magdeburg's Dezernat 'I' … 'VI'; NULL for Erfurt
-    task_area            VARCHAR NOT NULL,  -- KGSt main group, e.g. '3 Recht, Sicherheit und Ordnung'
+    task_area            VARCHAR NOT NULL REFERENCES task_area (name),  -- e.g. '3 Recht, Sicherheit und Ordnung'
     task_area_evidence   VARCHAR NOT NULL,  -- the rule that placed it
     UNIQUE (city_id, name)
 );
@@ -29,8 +75,9 @@ COMMENT ON TABLE department IS 'One row per department (Fachbereich/Amt or Magde
 CREATE TABLE cooperation_type (
     type_id  INTEGER PRIMARY KEY,
     name     VARCHAR NOT NULL UNIQUE,       -- canonical Kooperationsart, singular: 'Zweckvereinbarung'
-    form     VARCHAR NOT NULL,              -- Kooperationsform, one of nine harmonised names
-    binding  VARCHAR NOT NULL               -- Verbindlichkeit: öffentlich-rechtlich, vertraglich, …
+    form     VARCHAR NOT NULL REFERENCES form (name),  -- Kooperationsform
+    binding  VARCHAR NOT NULL REFERENCES binding (name),  -- Verbindlichkeit: öffentlich-rechtlich, …
+    is_no_info  BOOLEAN NOT NULL            -- the type 'ohne Angabe'
 );
 COMMENT ON TABLE cooperation_type IS 'One row per canonical Kooperationsart with its Kooperationsform and Verbindlichkeit.';
 
@@ -51,7 +98,7 @@ CREATE TABLE cooperation (
     effects_text     VARCHAR,               -- Effekte as printed (Erfurt); NULL where the source has none
     effects_source   VARCHAR NOT NULL,      -- 'Dokument' (Effekte column) or 'abgeleitet' (from other texts)
     status_text      VARCHAR,               -- Arbeitsstand as printed (Magdeburg)
-    status           VARCHAR NOT NULL,      -- harmonised status, 'ohne Angabe' without a status text
+    status           VARCHAR NOT NULL REFERENCES status (name),  -- 'ohne Angabe' without a status text
     status_evidence  VARCHAR NOT NULL,
     outlook_text     VARCHAR,               -- Perspektive (Magdeburg)
     source_file      VARCHAR NOT NULL,      -- file under data/raw
@@ -88,7 +135,8 @@ CREATE TABLE effect_category (
     effect_id    INTEGER PRIMARY KEY,
     name         VARCHAR NOT NULL UNIQUE,
     description  VARCHAR NOT NULL,
-    sort_order   INTEGER NOT NULL
+    sort_order   INTEGER NOT NULL UNIQUE,
+    is_no_info   BOOLEAN NOT NULL
 );
 COMMENT ON TABLE effect_category IS 'One row per Effektkategorie.';
 
@@ -107,9 +155,7 @@ COMMENT ON TABLE cooperation_effect IS 'One row per effect category a cooperatio
 CREATE TABLE partner (
     partner_id  INTEGER PRIMARY KEY,
     name        VARCHAR NOT NULL UNIQUE,    -- canonical name: 'Ilm-Kreis', 'Deutscher Städtetag'
-    kind        VARCHAR NOT NULL,           -- Landkreis, kreisfreie Stadt, Gemeinde, Landesbehörde, …
-    CHECK (kind IN ('Landkreis', 'kreisfreie Stadt', 'Gemeinde', 'Landesbehörde', 'Verband/Verein',
-                    'Bund/Bundesbehörde', 'Sonstige'))
+    kind        VARCHAR NOT NULL REFERENCES partner_kind (name)  -- Landkreis, kreisfreie Stadt, …
 );
 COMMENT ON TABLE partner IS 'One row per partner of the gazetteer data/partners.toml, with its kind.';
 
@@ -122,6 +168,28 @@ CREATE TABLE cooperation_partner (
     PRIMARY KEY (cooperation_id, partner_id)
 );
 COMMENT ON TABLE cooperation_partner IS 'One row per partner a cooperation''s texts name (derived by the gazetteer).';
+
+-- One row per topic of data/topics.toml, in its order, with its KGSt main group.
+CREATE TABLE topic (
+    name        VARCHAR PRIMARY KEY,
+    task_area   VARCHAR NOT NULL REFERENCES task_area (name),
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE topic IS 'One row per topic of the vocabulary data/topics.toml.';
+
+-- One row per (cooperation, topic, field) where that field's text names the topic. Always derived:
+-- found by ikz.topics in title, context, sub-unit, partners, effects, status and outlook texts.
+CREATE TABLE cooperation_topic (
+    cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    topic           VARCHAR NOT NULL REFERENCES topic (name),
+    task_area       VARCHAR NOT NULL REFERENCES task_area (name),  -- the topic's, for grouping
+    field           VARCHAR NOT NULL,       -- German label of the text: 'Bezeichnung/Thema', 'Effekte', …
+    stems           VARCHAR NOT NULL,       -- the stems that matched, '; '-separated, vocabulary order
+    matched         VARCHAR NOT NULL,       -- evidence: 'Bezeichnung/Thema: „Fahrbahnwinterdienst“'; …
+    fuzzy           BOOLEAN NOT NULL,       -- true: only similar words (typos), no exact one
+    PRIMARY KEY (cooperation_id, topic, field)
+);
+COMMENT ON TABLE cooperation_topic IS 'One row per topic a field of a cooperation names (derived by ikz.topics).';
 
 -- One row per (record, one of its closest records in the other city), found by ikz/matching.py:
 -- the TOP_MATCHES best per record, so every pair appears from both sides (ranked on each side).

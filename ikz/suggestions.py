@@ -16,7 +16,6 @@ from ikz.comparison import compared
 from ikz.matching import THRESHOLD
 from ikz.queries import ALL, Filters, where_clause
 from ikz.store import Mark
-from ikz.theme import TASK_AREAS
 
 MARKS = ("interessant", "gibt es bei uns schon", "nicht relevant")
 UNMARKED = "noch nicht bewertet"
@@ -57,9 +56,10 @@ def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, f
                s.nearest_cooperation_id AS nearest_id, n.title AS nearest_title,
                n.department AS nearest_department,
                n.source_file || ', ' || n.source_lines AS nearest_source,
-               s.nearest_score, m.reason AS nearest_reason
+               s.nearest_score, m.reason AS nearest_reason, ta.sort_order AS _area
         FROM suggestion s
         JOIN cooperation_wide w USING (cooperation_id)
+        LEFT JOIN task_area ta ON ta.name = w.task_area
         LEFT JOIN cooperation_wide n ON n.cooperation_id = s.nearest_cooperation_id
         LEFT JOIN cooperation_match m
                ON m.cooperation_id = s.cooperation_id AND m.other_cooperation_id = s.nearest_cooperation_id
@@ -67,10 +67,8 @@ def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, f
         """,
         params=[for_city, *params],
     ).pl()
-    area_order = {a: i for i, a in enumerate(TASK_AREAS)}
     return (
         frame.with_columns(
-            pl.col("task_area").replace_strict(area_order, default=len(area_order)).alias("_area"),
             pl.col("concreteness_rank")
             .replace_strict(dict(enumerate(CONCRETENESS)), return_dtype=pl.String)
             .alias("concreteness"),
@@ -112,7 +110,7 @@ def record_pairs(
     where_m, params_m = where_clause(compared(filters), alias="g")
     frame = con.sql(
         f"""
-        SELECT e.task_area, m.score, m.reason,
+        SELECT e.task_area, ta.sort_order AS _area, m.score, m.reason,
                e.cooperation_id AS erfurt_id, e.title AS erfurt_title,
                e.source_file || ', ' || e.source_lines AS erfurt_source,
                g.cooperation_id AS magdeburg_id, g.title AS magdeburg_title,
@@ -120,18 +118,14 @@ def record_pairs(
         FROM cooperation_match m
         JOIN cooperation_wide e ON e.cooperation_id = m.cooperation_id AND e.city = 'Erfurt'
         JOIN cooperation_wide g ON g.cooperation_id = m.other_cooperation_id AND g.city = 'Magdeburg'
+        LEFT JOIN task_area ta ON ta.name = e.task_area
         WHERE m.score >= ? AND (({where_e}) OR ({where_m}))
         """,
         params=[threshold, *params_e, *params_m],
     ).pl()
-    area_order = {a: i for i, a in enumerate(TASK_AREAS)}
-    return (
-        frame.with_columns(
-            pl.col("task_area").replace_strict(area_order, default=len(area_order)).alias("_area")
-        )
-        .sort(["_area", "score", "erfurt_id", "magdeburg_id"], descending=[False, True, False, False])
-        .drop("_area")
-    )
+    return frame.sort(
+        ["_area", "score", "erfurt_id", "magdeburg_id"], descending=[False, True, False, False]
+    ).drop("_area")
 
 
 def with_marks(frame: pl.DataFrame, marks: Mapping[tuple[str, str], Mark], *, for_city: str) -> pl.DataFrame:

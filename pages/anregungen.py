@@ -13,15 +13,15 @@ import streamlit as st
 
 from ikz import suggestions
 from ikz.access import PermissionDenied
-from ikz.db import Database, FileIdentity
 from ikz.export import TextSlide
 from ikz.matching import THRESHOLD
 from ikz.queries import Filters
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.store import Mark, Store, StoreError
 from ikz.theme import fmt_decimal
-from pages.common import CACHE_ENTRIES, _guarded, md_escape, version
+from pages import data
 from pages.identity import NAME_KEY, current_identity, local_mode, on_loopback
+from pages.layout import md_escape
 
 # URL parameter of the Bewertung filter in each tab (bound like the sidebar filters).
 MARK_FILTER_KEYS = {MAGDEBURG.city: "bewertung_md", ERFURT.city: "bewertung_ef"}
@@ -84,17 +84,9 @@ CSV_COLUMNS = {
 }
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _query(
-    name: str, _db: Database, file_version: FileIdentity, filters: Filters, kwargs: tuple
-) -> pl.DataFrame:
-    # _db is not hashed; file_version stands for it, so a rebuild is seen at once.
-    with _db.cursor() as cur:
-        return getattr(suggestions, name)(cur, filters=filters, **dict(kwargs))
-
-
-def _read(db: Database, name: str, filters: Filters, **kwargs: object) -> pl.DataFrame:
-    return _guarded(lambda: _query(name, db, version(db), filters, tuple(sorted(kwargs.items()))))
+# Cached reads like every other page read (pages/data.py), keyed on the database version.
+_suggestion_list = data.reader(suggestions.suggestion_list)
+_record_pairs = data.reader(suggestions.record_pairs)
 
 
 def _marks() -> Mapping[tuple[str, str], Mark]:
@@ -106,10 +98,10 @@ def _marks() -> Mapping[tuple[str, str], Mark]:
         return {}
 
 
-def idea_list(db: Database, filters: Filters, for_city: str) -> pl.DataFrame:
+def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
     """The ideas for for_city with their marks and display columns (text, nearest, similarity)."""
     frame = suggestions.with_marks(
-        _read(db, "suggestion_list", filters, for_city=for_city), _marks(), for_city=for_city
+        _suggestion_list(filters=filters, for_city=for_city), _marks(), for_city=for_city
     )
     return frame.with_columns(
         pl.lit(for_city).alias("for_city"),
@@ -138,10 +130,10 @@ def idea_list(db: Database, filters: Filters, for_city: str) -> pl.DataFrame:
     )
 
 
-def show_ideas(db: Database, filters: Filters, *, source_city: str) -> pl.DataFrame:
+def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
     """One „Anregungen aus …“ tab: ideas grouped by Aufgabenbereich, marks, CSV; returns the list."""
     for_city = OTHER[source_city]
-    ideas = idea_list(db, filters, for_city)
+    ideas = idea_list(filters, for_city)
     if ideas.is_empty():
         st.info(
             f"Bei diesen Filtern hat {source_city} keinen Eintrag, den {for_city} nicht auch hat.", icon="🔍"
@@ -242,9 +234,9 @@ def _mark_form(ideas: pl.DataFrame, *, source_city: str, for_city: str) -> None:
             st.rerun()
 
 
-def show_record_pairs(db: Database, filters: Filters) -> None:
+def show_record_pairs(filters: Filters) -> None:
     """Under „Gemeinsame Themen“: Erfurt ↔ Magdeburg records that do the same, and why."""
-    pairs = _read(db, "record_pairs", filters)
+    pairs = _record_pairs(filters=filters)
     st.subheader("Einträge, die einander entsprechen")
     st.caption(
         f"{len(pairs)} Paare aus einem Erfurter und einem Magdeburger Eintrag mit einer Ähnlichkeit ab "

@@ -31,3 +31,15 @@ def con(database: Database) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh cursor per test."""
     with database.cursor() as cur:
         yield cur
+
+
+# Fixtures that start the export's Chromium: tests using them belong to the slow tier, wherever
+# they live (the export tests are kept free of tier bookkeeping).
+CHROMIUM_FIXTURES = {"renderer", "exports"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that start Chromium for rendering as slow."""
+    for item in items:
+        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

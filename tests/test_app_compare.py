@@ -15,6 +15,7 @@ from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import fmt_int
 
+pytestmark = pytest.mark.slow
 TIMEOUT = 60
 PAGE = "pages/compare.py"
 CHARTS = 9  # profile, 4 share charts, topic map, partner kinds, 2 partner charts

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from ikz.build import build
-from ikz.theme import NA, fmt_int, fmt_pct
+from ikz.theme import fmt_int, fmt_pct
 from tests.live_app import (
     AppServer,
     chart_marks,
@@ -122,7 +122,7 @@ def expected_overview(db: Path, type_name: str | None) -> dict[str, Any]:
         "(cooperation_id) JOIN effect_category ec USING (effect_id) GROUP BY ec.name ORDER BY 2 DESC, 3",
         type_name,
     )
-    top_effect = next((name for name, _, _ in effect_rows if name != NA), "–")
+    top_effect = next((name for name, _, _ in effect_rows if name != "ohne Angabe"), "–")
 
     def labelled(rows: list[tuple]) -> list[str]:
         return sorted(f"{fmt_int(n)} ({fmt_pct(n / count)})" for _, n in rows)
@@ -186,9 +186,8 @@ def chosen_type(browser_db: Path) -> str:
     """A Kooperationsart spread over many departments, so the filtered charts have several bars."""
     with duckdb.connect(str(browser_db), read_only=True) as con:
         return con.execute(
-            "SELECT type_name FROM cooperation_wide WHERE type_name <> ? GROUP BY ALL "
+            "SELECT type_name FROM cooperation_wide WHERE type_name <> 'ohne Angabe' GROUP BY ALL "
             "ORDER BY count(DISTINCT department) DESC, type_name LIMIT 1",
-            [NA],
         ).fetchall()[0][0]
 
 
@@ -241,7 +240,7 @@ def test_filter_and_copied_url_reopen_the_same_view(
     charts = wait_idle(page)
     assert problems(page) == []
     assert all(has_marks(c) for c in charts)
-    assert charts != before or not before
+    assert before and charts != before  # every page draws charts, and they changed
     shown = metrics(page)
     copied = page.url
 
@@ -321,8 +320,8 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
 
     page = context.new_page()
     page.goto(f"{server.url}{PAGES[name]}?art={quote(chosen_type)}")
-    # Generous: with other work on the two cores a first page load can take half a minute.
-    charts_shown = len(wait_idle(page, timeout=120))
+    # Generous: with other sessions' work on the two cores a first Vergleich load took 140 s here.
+    charts_shown = len(wait_idle(page, timeout=300))
     assert page.get_by_role("button", name="Foliensatz und PDF-Bericht erstellen").count() == 0
     # Title slide, one slide per chart on the page, key figures, sources and note; on Vergleich
     # also „Anregungen“ when the chosen Kooperationsart has ideas (tests/test_app_anregungen.py).

@@ -112,7 +112,7 @@ def test_types_table(taxonomy: Taxonomy) -> None:
         row("Kooperationsvereinbarung", VV, "vertraglich"),
         row("Kooperationsvertrag", VV, "vertraglich"),
         row("Vereinbarung", VV, "vertraglich"),
-        row("Arbeitsgemeinschaft", "Arbeitsgemeinschaft", "vertraglich"),
+        row("Arbeitsgemeinschaft", "Arbeitsgemeinschaft", "informell"),
         row("Verein", VVM, "institutionell"),
         row("Verband", VVM, "institutionell"),
         row("Mitgliedschaft", VVM, "institutionell"),
@@ -124,8 +124,8 @@ def test_types_table(taxonomy: Taxonomy) -> None:
         row("Forum", NET, "informell"),
         row("Netzwerk", NET, "informell"),
         row("Austausch", NET, "informell"),
-        row("Projektkooperation", PV, "vertraglich"),
-        row("Verbund", PV, "vertraglich"),
+        row("Projektkooperation", PV, "informell"),
+        row("Verbund", PV, "informell"),
         row("lose Kooperation", NET, "informell"),
         row("Kooperation", NET, "informell"),
         row(NO_INFO, NO_INFO, NO_INFO),
@@ -354,7 +354,7 @@ def test_a_projects_type_comes_from_its_own_name_else_the_column(taxonomy: Taxon
     assert match == TypeMatch(
         "Projektkooperation",
         PV,
-        "vertraglich",
+        "informell",
         ("Spalte „Konkrete Projekte/Vereinbarungen“",),
         True,
         "unsicher",
@@ -771,6 +771,20 @@ def test_type_and_status_never_raise_and_stay_in_the_lists(
     assert taxonomy.classify_status(printed, title).value in taxonomy.statuses()
 
 
+@given(
+    st.lists(st.one_of(st.none(), st.text()), min_size=6, max_size=6),
+    st.one_of(st.none(), st.just("Vorschläge für FB 02"), st.text()),
+)
+def test_binding_never_raises_and_always_says_how_sure(texts: list[str | None], heading: str | None) -> None:
+    taxonomy = _shared_taxonomy()
+    printed, title, context, status, outlook, _ = texts
+    match = taxonomy.classify_binding(
+        printed=printed, title=title, context=context, status=status, outlook=outlook, list_heading=heading
+    )
+    assert match.value in taxonomy.bindings()
+    assert match.is_derived and match.evidence and match.confidence in ("sicher", "unsicher")
+
+
 # --- Arbeitsstand -------------------------------------------------------------------------------
 
 STATUSES = [
@@ -864,9 +878,9 @@ def test_status_evidence_and_derivation(taxonomy: Taxonomy) -> None:
         "gescheitert", ("gescheitert",), True, "sicher"
     )
     # The list heading decides, whatever the Arbeitsstand says.
-    assert taxonomy.classify_status("wird praktiziert", "Vorschläge für FB 02") == Match(
-        "Vorschlag", ("Liste „Vorschläge für FB 02“",), True, "sicher"
-    )
+    assert taxonomy.classify_status(
+        "wird praktiziert", "Aufbau", list_heading="Vorschläge für FB 02"
+    ) == Match("Vorschlag", ("Liste „Vorschläge für FB 02“",), True, "sicher")
     assert taxonomy.classify_status(None) == Match(NO_INFO, (), False)
     # Words of two statuses: the first rule decides, unsure.
     mixed = taxonomy.classify_status("Kontaktaufnahme ist erfolgt; Erste Sitzung fand am 03.11.2010 statt")

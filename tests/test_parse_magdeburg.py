@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ikz.errors import SourceError
-from ikz.parse.magdeburg import join_items, parse_magdeburg, split_items, strip_markup
+from ikz.parse.magdeburg import (
+    best_match,
+    distribute,
+    join_items,
+    parse_magdeburg,
+    split_items,
+    split_sentences,
+    strip_markup,
+)
 from ikz.paths import MAGDEBURG_FILE, RAW_DIR
 from ikz.records import MagdeburgRecord
 
@@ -713,3 +721,25 @@ def test_truncated_file_fails_clearly(text: str) -> None:
     cut_header = text[: text.index('<ul style="list-style-type: none"> AG Ausgleichsflächen')]
     error = error_of(cut_header)
     assert (error.line, error.message) == (190, "Tabellenkopf ohne Zeilen")
+
+
+@given(st.lists(st.text(min_size=1), max_size=6), st.lists(st.text(min_size=1), min_size=2, max_size=4))
+def test_distribute_keeps_every_sentence_once(items: list[str], titles: list[str]) -> None:
+    pieces = distribute(items, titles)
+    if pieces is not None:
+        assert len(pieces) == len(titles)
+        assert sorted(s for piece in pieces for s in piece) == sorted(split_sentences(items))
+
+
+def test_best_match_needs_a_distinctive_word() -> None:
+    titles = [
+        "AG „Standortatlas“ der Planungsregion Magdeburg",
+        "AG „Imagefilm“ der Planungsregion Magdeburg",
+    ]
+    assert best_match("einen gemeinsamen Standortatlas", titles) == 0
+    # "Planungsregion" is in both, "Magdeburg" is too common: no choice.
+    assert best_match("Gewerbegebiete in der Planungsregion Magdeburg", titles) is None
+    assert split_sentences(["Kooperation des Dez. III mit z. B. Burg. Beide Projekte laufen."]) == [
+        "Kooperation des Dez. III mit z. B. Burg.",
+        "Beide Projekte laufen.",
+    ]

@@ -18,6 +18,7 @@ from ikz.quality import (
     EVALUATION_PATH,
     EvaluationError,
     Expected,
+    agreement_by_origin,
     compare,
     load_evaluation,
     origin_label,
@@ -70,6 +71,11 @@ def test_every_evaluated_record_is_found_exactly_once(con: duckdb.DuckDBPyConnec
     )
 
 
+def test_holdout_file_names_real_records(con: duckdb.DuckDBPyConnection) -> None:
+    report = quality_report(con, EVALUATION_PATH.with_name("holdout.toml"))
+    assert report.score("binding").evaluated == 17
+
+
 def test_compare_scores_and_micro_f1() -> None:
     records = pl.DataFrame(
         {
@@ -107,6 +113,12 @@ def test_compare_scores_and_micro_f1() -> None:
     ]
     with pytest.raises(EvaluationError, match="trifft keinen Datensatz"):
         compare(records, [Expected("Erfurt", 3, "C", {"form": "x"})])
+    by_origin = {(s.city, s.field): (s.evaluated, s.value) for s in agreement_by_origin(records, expected)}
+    assert by_origin == {
+        ("Dokument", "form"): (1, 1.0),
+        ("abgeleitet unsicher", "form"): (1, 0.0),
+        ("Dokument", "effects"): (2, 0.0),
+    }
 
 
 @pytest.mark.parametrize(
