@@ -15,6 +15,7 @@ import duckdb
 from ikz import editions
 from ikz.classify import load_taxonomy
 from ikz.errors import SourceError
+from ikz.matching import MATCH_TABLES, with_matches
 from ikz.normalise import TABLE_ORDER, EditionFacts, Tables, rows_of, tables_from_rows, topic_frames, type_of
 from ikz.partners import load_gazetteer
 from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH, db_path
@@ -66,7 +67,8 @@ def load_tables(
     store: Store | None = None,
 ) -> Tables:
     """Parse each city's current edition (the seed document until one is published), classify the
-    records with the taxonomy file and find their partners; add the editions' facts."""
+    records with the taxonomy file, find their partners and topics, add the editions' facts, and match
+    every record with its closest records of the other city."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
     topics = load_topics(topics_path, task_areas=taxonomy.task_areas())
@@ -123,7 +125,8 @@ def load_tables(
             ]
     facts = EditionFacts(current=current, editions=edition_rows, changes=changes, form_counts=form_counts)
     tables = tables_from_rows(rows, taxonomy, gazetteer, facts)
-    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+    tables = Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+    return with_matches(tables, topics)
 
 
 def _rows_of(info: editions.EditionInfo, doc: SourceDocument, store: Store, raw_dir: Path) -> list:
@@ -157,7 +160,8 @@ def write_database(tables: Tables, target: Path) -> None:
         try:
             tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
             con.execute(tables_sql)
-            for name in TABLE_ORDER:
+            # Tables made without the matcher (synthetic benchmark data) leave its tables empty.
+            for name in (*TABLE_ORDER, *(t for t in MATCH_TABLES if t in tables.frames)):
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
             con.execute(marts_sql)

@@ -238,6 +238,32 @@ CREATE TABLE cooperation_topic (
 );
 COMMENT ON TABLE cooperation_topic IS 'One row per topic a field of a cooperation names (derived by ikz.topics).';
 
+-- One row per (record, one of its closest records in the other city), found by ikz/matching.py:
+-- the TOP_MATCHES best per record, so every pair appears from both sides (ranked on each side).
+CREATE TABLE cooperation_match (
+    cooperation_id        INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    other_cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    score                 DOUBLE NOT NULL,      -- 0…1, weighted sum of word, letter, title, topic, partner signals
+    rank                  INTEGER NOT NULL,     -- 1 = closest counterpart of cooperation_id
+    reason                VARCHAR NOT NULL,     -- German: shared words with their fields, shared topic, partner
+    PRIMARY KEY (cooperation_id, other_cooperation_id),
+    CHECK (score >= 0 AND score <= 1),
+    CHECK (rank >= 1),
+    CHECK (cooperation_id <> other_cooperation_id)
+);
+COMMENT ON TABLE cooperation_match IS 'One row per record and one of its closest records in the other city (derived).';
+
+-- One row per record of one city without a close counterpart in the other: an idea („Anregung“)
+-- for for_city. Derived: the record's best match scores below ikz.matching.THRESHOLD.
+CREATE TABLE suggestion (
+    cooperation_id          INTEGER PRIMARY KEY REFERENCES cooperation (cooperation_id),
+    for_city                VARCHAR NOT NULL,   -- the city it is an idea for (the other one)
+    nearest_cooperation_id  INTEGER REFERENCES cooperation (cooperation_id),
+    nearest_score           DOUBLE NOT NULL,    -- score of the closest record there, below the threshold
+    CHECK (nearest_score >= 0 AND nearest_score <= 1)
+);
+COMMENT ON TABLE suggestion IS 'One row per record without a close counterpart in the other city: an idea for that city (derived).';
+
 -- @marts
 -- Everything below runs after the tables above are loaded.
 
