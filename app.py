@@ -38,5 +38,6 @@ pages = [
         icon=":material/compare_arrows:",
         url_path="vergleich",
     ),
+    st.Page("pages/maintain.py", title="Daten pflegen", icon=":material/edit_note:", url_path="pflegen"),
 ]
 st.navigation(pages, position="sidebar").run()

@@ -656,3 +656,27 @@ def topic_map(
     )
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title={"text": ""})
     return finish(fig, text, height=max(360, 170 + 24 * len(rows)), large=large, legend=True)
+
+
+def edition_development(
+    frame: pl.DataFrame, text: ChartText, *, forms: tuple[str, ...], large: bool = False
+) -> go.Figure:
+    """„Entwicklung“: cooperations per form per edition, stacked (columns edition, form, count)."""
+    editions = frame["edition"].unique(maintain_order=True).to_list()
+    fig = go.Figure()
+    for form in forms:
+        part = frame.filter(pl.col("form") == form)
+        if part.is_empty():
+            continue
+        fig.add_bar(
+            name=esc(form),
+            x=part["edition"].to_list(),
+            y=part["count"].to_list(),
+            marker={"color": color_of(form)},
+            hovertemplate=f"%{{x}}<br>{esc(form)}: %{{y:,d}}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=editions, title={"text": "Ausgabe"})
+    totals = frame.group_by("edition").agg(pl.col("count").sum())["count"].to_list()
+    fig.update_yaxes(title={"text": "Kooperationen"}, **_count_ticks(totals))
+    return finish(fig, text, height=420, large=large, legend=True)

@@ -86,6 +86,17 @@ def is_stale(db: Path, inputs: list[Path]) -> bool:
     return any(p.exists() and p.stat().st_mtime_ns > built for p in inputs)
 
 
+def store_moved(db: Path) -> bool:
+    """True when the store of record has changed since the database was built (issue 11: editions)."""
+    from ikz.build import built_store_version
+    from ikz.store import Store, StoreError
+
+    try:
+        return Store().version() != (built_store_version(db) or 0)
+    except StoreError:
+        return False  # an unreadable store cannot be built from either; the last good file stays
+
+
 @dataclass(frozen=True)
 class EnsureResult:
     """Outcome of ensure_database: whether it built, and a German warning to show if any."""
@@ -98,7 +109,7 @@ def ensure_database(db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAX
     """Build the database if missing or stale; on a failed build keep the old file and warn."""
     from ikz.build import build  # the build pulls in the parsers; only needed when stale
 
-    if not is_stale(db, input_files(raw_dir, taxonomy_path)):
+    if not is_stale(db, input_files(raw_dir, taxonomy_path)) and not store_moved(db):
         return EnsureResult(built=False)
     try:
         build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path)

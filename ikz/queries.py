@@ -50,6 +50,7 @@ class Filters:
     effects: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     search: str = ""
+    start_years: tuple[str, ...] = ()  # Beginn (Jahr) as text, where an edition gives it (issue 11)
 
     def is_empty(self) -> bool:
         """True when no filter is set."""
@@ -92,6 +93,9 @@ def where_clause(filters: Filters, alias: str = "w") -> tuple[str, list]:
         if values:
             conditions.append(f"list_contains(?, {alias}.{column})")
             params.append(list(values))
+    if filters.start_years:
+        conditions.append(f"list_contains(?, CAST({alias}.start_year AS VARCHAR))")
+        params.append(list(filters.start_years))
     if filters.effects:
         conditions.append(f"list_has_any({alias}.effect_names, ?)")
         params.append(list(filters.effects))
@@ -400,6 +404,15 @@ RECORD_COLUMNS = (
     "source_file",
     "source_lines",
     "parse_notes",
+    # Issue 11: the template's optional columns (NULL where a source has none) and the key.
+    "start_year",
+    "end_year",
+    "legal_basis",
+    "council_decision",
+    "contact_person",
+    "savings_eur_per_year",
+    "funding",
+    "cooperation_key",
 )
 
 
@@ -453,6 +466,7 @@ class FilterOptions:
     departments: tuple[str, ...]
     effects: tuple[str, ...]
     statuses: tuple[str, ...]
+    start_years: tuple[str, ...] = ()  # empty while no loaded edition gives a Beginn
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = ()) -> FilterOptions:
@@ -485,6 +499,10 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
         ),
         effects=categories(con, "effect"),
         statuses=used("status", "SELECT status FROM cooperation"),
+        start_years=column(
+            "SELECT DISTINCT CAST(start_year AS VARCHAR) FROM cooperation_wide WHERE start_year IS NOT NULL"
+            " ORDER BY 1"
+        ),
     )
 
 

@@ -59,6 +59,22 @@ CREATE TABLE city (
 );
 COMMENT ON TABLE city IS 'One row per city whose source document is loaded.';
 
+-- One row per edition of a city's list: the seed document (edition_id −1 Erfurt, −2 Magdeburg while
+-- it has no store row) and every file imported through „Daten pflegen“, kept byte-identical.
+CREATE TABLE edition (
+    edition_id   INTEGER PRIMARY KEY,       -- the store's edition_id; negative for an unregistered seed
+    city_id      INTEGER NOT NULL REFERENCES city (city_id),
+    as_of        VARCHAR NOT NULL,          -- the edition's date (YYYY-MM-DD; the seed's as printed)
+    file_name    VARCHAR NOT NULL,          -- 'editions/Erfurt/2026-11-30_ab12cd34.xlsx' or 'raw/…'
+    sha256       VARCHAR NOT NULL,
+    imported_at  VARCHAR,                   -- UTC, ISO 8601; NULL for the seed
+    imported_by  VARCHAR,                   -- who published it; NULL for the seed
+    is_current   BOOLEAN NOT NULL,          -- the edition the cooperation table holds
+    row_count    INTEGER NOT NULL,
+    note         VARCHAR                    -- 'Ausgangsliste', or what a single-record edit did
+);
+COMMENT ON TABLE edition IS 'One row per edition of a city''s list (seed document or imported file).';
+
 -- One row per department (Fachbereich/Amt, Magdeburg: unit of a Dezernat) of a city.
 CREATE TABLE department (
     department_id        INTEGER PRIMARY KEY,
@@ -118,6 +134,14 @@ CREATE TABLE cooperation (
     binding_confidence VARCHAR,
     effects_confidence VARCHAR,
     status_confidence  VARCHAR,
+    edition_id       INTEGER,               -- the edition the record comes from (see table edition)
+    start_year       INTEGER,               -- Beginn (Jahr); NULL where the source has none
+    end_year         INTEGER,               -- Ende
+    legal_basis      VARCHAR,               -- Rechtsgrundlage
+    council_decision VARCHAR,               -- Ratsbeschluss/Drucksache
+    contact_person   VARCHAR,               -- Ansprechpartner
+    savings_eur_per_year DOUBLE,            -- Einsparung (€/Jahr)
+    funding          VARCHAR,               -- Förderung
     CHECK (line_start <= line_end),
     CHECK (type_source IN ('Dokument', 'abgeleitet', 'geprüft')),
     CHECK (effects_source IN ('Dokument', 'abgeleitet', 'geprüft')),
@@ -169,6 +193,29 @@ CREATE TABLE cooperation_partner (
 );
 COMMENT ON TABLE cooperation_partner IS 'One row per partner a cooperation''s texts name (derived by the gazetteer).';
 
+-- One row per record that changed between a city's previous and current edition (by cooperation_key).
+CREATE TABLE cooperation_change (
+    city_id          INTEGER NOT NULL REFERENCES city (city_id),
+    from_edition_id  INTEGER NOT NULL,      -- the edition current before
+    to_edition_id    INTEGER NOT NULL,      -- the current edition
+    cooperation_key  VARCHAR NOT NULL,
+    change           VARCHAR NOT NULL,      -- 'neu', 'entfallen' or 'geändert'
+    title            VARCHAR NOT NULL,      -- current title (the former one for 'entfallen')
+    department       VARCHAR NOT NULL,
+    changed_fields   VARCHAR,               -- 'Effekte: „alt“ → „neu“; …' for 'geändert'
+    CHECK (change IN ('neu', 'entfallen', 'geändert'))
+);
+COMMENT ON TABLE cooperation_change IS 'One row per record new, ended or changed since the city''s previous edition.';
+
+-- One row per (city, edition, Kooperationsform): how many cooperations each edition lists.
+CREATE TABLE edition_form_count (
+    city_id       INTEGER NOT NULL REFERENCES city (city_id),
+    edition_id    INTEGER NOT NULL,
+    form          VARCHAR NOT NULL,
+    cooperations  INTEGER NOT NULL
+);
+COMMENT ON TABLE edition_form_count IS 'One row per city, edition and Kooperationsform with its number of cooperations.';
+
 -- One row per topic of data/topics.toml, in its order, with its KGSt main group.
 CREATE TABLE topic (
     name        VARCHAR PRIMARY KEY,
@@ -190,6 +237,32 @@ CREATE TABLE cooperation_topic (
     PRIMARY KEY (cooperation_id, topic, field)
 );
 COMMENT ON TABLE cooperation_topic IS 'One row per topic a field of a cooperation names (derived by ikz.topics).';
+
+-- One row per (record, one of its closest records in the other city), found by ikz/matching.py:
+-- the TOP_MATCHES best per record, so every pair appears from both sides (ranked on each side).
+CREATE TABLE cooperation_match (
+    cooperation_id        INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    other_cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    score                 DOUBLE NOT NULL,      -- 0…1, weighted sum of word, letter, title, topic, partner signals
+    rank                  INTEGER NOT NULL,     -- 1 = closest counterpart of cooperation_id
+    reason                VARCHAR NOT NULL,     -- German: shared words with their fields, shared topic, partner
+    PRIMARY KEY (cooperation_id, other_cooperation_id),
+    CHECK (score >= 0 AND score <= 1),
+    CHECK (rank >= 1),
+    CHECK (cooperation_id <> other_cooperation_id)
+);
+COMMENT ON TABLE cooperation_match IS 'One row per record and one of its closest records in the other city (derived).';
+
+-- One row per record of one city without a close counterpart in the other: an idea („Anregung“)
+-- for for_city. Derived: the record's best match scores below ikz.matching.THRESHOLD.
+CREATE TABLE suggestion (
+    cooperation_id          INTEGER PRIMARY KEY REFERENCES cooperation (cooperation_id),
+    for_city                VARCHAR NOT NULL,   -- the city it is an idea for (the other one)
+    nearest_cooperation_id  INTEGER REFERENCES cooperation (cooperation_id),
+    nearest_score           DOUBLE NOT NULL,    -- score of the closest record there, below the threshold
+    CHECK (nearest_score >= 0 AND nearest_score <= 1)
+);
+COMMENT ON TABLE suggestion IS 'One row per record without a close counterpart in the other city: an idea for that city (derived).';
 
 -- @marts
 -- Everything below runs after the tables above are loaded.
@@ -240,7 +313,15 @@ SELECT
     c.type_confidence,
     c.binding_confidence,
     c.effects_confidence,
-    c.status_confidence
+    c.status_confidence,
+    c.edition_id,
+    c.start_year,
+    c.end_year,
+    c.legal_basis,
+    c.council_decision,
+    c.contact_person,
+    c.savings_eur_per_year,
+    c.funding
 FROM cooperation c
 JOIN city ci USING (city_id)
 JOIN department d USING (department_id)

@@ -9,7 +9,7 @@ from ikz import charts
 from ikz.export import KeyFigure
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import fmt_int, fmt_pct
-from pages import data
+from pages import anregungen, data
 from pages.layout import Page, md_escape
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
@@ -217,26 +217,32 @@ if not presentation:
             )
         else:
             st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+        anregungen.show_record_pairs(filters)
+    idea_frames = []
     for tab, city, other in (
         (tab_from_md, MAGDEBURG.city, ERFURT.city),
         (tab_from_ef, ERFURT.city, MAGDEBURG.city),
     ):
         with tab:
+            # Record by record (ikz/matching.py); the topic view stays below as an overview.
+            idea_frames.append(anregungen.show_ideas(filters, source_city=city))
             suggestions = data.topic_suggestions(filters=filters, source_city=city)
-            if suggestions.is_empty():
-                st.info(
-                    f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.", icon="🔍"
+            with st.expander(f"Themen, die nur {city} nennt"):
+                if suggestions.is_empty():
+                    st.info(
+                        f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.",
+                        icon="🔍",
+                    )
+                    continue
+                st.caption(
+                    f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
+                    "Einträgen, nach Aufgabenbereich (Themen-Vokabular data/topics.toml)."
                 )
-                continue
-            st.caption(
-                f"Themen, die nur {city} nennt – {fmt_int(suggestions['topic'].n_unique())} Themen in "
-                f"{fmt_int(suggestions.height)} Einträgen, nach Aufgabenbereich."
-            )
-            st.dataframe(
-                suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
-                hide_index=True,
-                key=f"vergleich_anregungen_{city.lower()}",
-            )
+                st.dataframe(
+                    suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
+                    hide_index=True,
+                    key=f"vergleich_anregungen_{city.lower()}",
+                )
 
 # --- 3. Partners --------------------------------------------------------------------------------
 st.header("Partner")
@@ -320,8 +326,10 @@ key_figures.append(
         else "",
     )
 )
+idea_slide = anregungen.ideas_slide(pl.concat(idea_frames, how="diagonal_relaxed"))
 page.export(
     subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
+    extra_slides=(idea_slide,) if idea_slide else (),
     key_figures=key_figures,
     sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
     note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),

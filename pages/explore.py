@@ -12,6 +12,7 @@ from ikz.queries import ALL
 from ikz.sources import DOCUMENTS
 from ikz.theme import fmt_int, fmt_pct
 from pages import data
+from pages.editions_view import changes_section, development_chart
 from pages.layout import Page, md_escape
 from pages.state import select_into_filter
 
@@ -76,6 +77,8 @@ key_figures = [
     ),
 ]
 page.key_figures(key_figures, HELP)
+# Issue 11: what changed since the previous edition (also on the deck's key-figures slide).
+key_figures += changes_section(filters.cities, presentation=page.presentation)
 
 if figures.cooperations == 0:
     st.info(
@@ -164,6 +167,7 @@ page.chart(
     key="chart_treemap",
     note="Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.",
 )
+development_chart(page, filters.cities)
 page.end_of_charts()
 page.export(
     subtitle="Überblick der Kooperationen",

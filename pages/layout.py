@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ikz.charts import ChartText, plotly_config
-from ikz.export import ChartExport, DeckSpec, KeyFigure
+from ikz.export import ChartExport, DeckSpec, KeyFigure, Slide
 from ikz.labels import describe_filters
 from ikz.queries import Filters
 from ikz.sources import source_line
@@ -139,8 +139,9 @@ class Page:
         key_figures: list[KeyFigure],
         sources: tuple[str, ...],
         note: str,
+        extra_slides: tuple[Slide, ...] = (),
     ) -> None:
-        """The export panel with every chart this run has shown."""
+        """The export panel with every chart this run has shown, then the extra slides."""
         export_panel(
             self.key,
             DeckSpec(
@@ -152,5 +153,6 @@ class Page:
                 key_figures=tuple(key_figures),
                 sources=sources,
                 note=note,
+                extra_slides=extra_slides,
             ),
         )

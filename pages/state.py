@@ -24,6 +24,7 @@ FILTER_KEYS: dict[str, str] = {
     "effects": "effekt",
     "statuses": "status",
     "search": "suche",
+    "start_years": "beginn",
 }
 PRESENTATION_KEY = "praesentation"
 SEARCH_MAX_CHARS = queries.MAX_SEARCH_LENGTH
@@ -102,6 +103,9 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
     ):
         if name in include:
             multiselect(name, getattr(all_options, name), placeholder="Alle", help=help_text)
+    # Beginn only where an edition gives it (issue 11): the seed documents have no such column.
+    if "start_years" in include and all_options.start_years:
+        multiselect("start_years", all_options.start_years, placeholder="Alle", help="Jahr des Beginns")
     if "search" in include:
         search = sidebar.text_input(
             "Volltextsuche",

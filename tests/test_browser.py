@@ -297,6 +297,19 @@ def test_overview_downloads_parse_with_every_row(
     assert len(table) == count + 1
 
 
+def has_ideas(db: Path, type_name: str) -> bool:
+    """True when a record of this Kooperationsart is an Anregung (the Vergleich deck's extra slide)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return (
+            con.execute(
+                "SELECT count(*) FROM suggestion JOIN cooperation_wide USING (cooperation_id)"
+                " WHERE type_name = ?",
+                [type_name],
+            ).fetchone()[0]
+            > 0
+        )
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_slide_deck_and_pdf_download_with_one_click_each(
     server: AppServer, context: Any, name: str, chosen_type: str
@@ -310,8 +323,9 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     # Generous: with other sessions' work on the two cores a first Vergleich load took 140 s here.
     charts_shown = len(wait_idle(page, timeout=300))
     assert page.get_by_role("button", name="Foliensatz und PDF-Bericht erstellen").count() == 0
-    # Title slide, one slide per chart on the page, key figures, sources and note.
-    expected = charts_shown + 3
+    # Title slide, one slide per chart on the page, key figures, sources and note; on Vergleich
+    # also „Anregungen“ when the chosen Kooperationsart has ideas (tests/test_app_anregungen.py).
+    expected = charts_shown + 3 + (1 if name == "vergleich" and has_ideas(server.db, chosen_type) else 0)
 
     deck_button = page.get_by_role("button", name="Foliensatz herunterladen")
     with page.expect_download(timeout=120_000) as download_info:
@@ -323,7 +337,7 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert f"Kooperationsart: {chosen_type}" in texts[0]
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides[1:-2]]
-    assert pictures == [1] * charts_shown
+    assert pictures == [1] * charts_shown + [0] * (expected - charts_shown - 3)
     # The click's rerun followed the build to its end.
     done = page.get_by_text("Foliensatz fertig")
     wait_until(lambda: done.count() > 0, timeout=60, what="deck progress finished")

@@ -30,6 +30,9 @@ def erfurt_only(tables: Tables) -> Tables:
     for name, frame in tables.frames.items():
         if name != "cooperation" and "cooperation_id" in frame.columns:
             frames[name] = frame.filter(pl.col("cooperation_id").is_in(kept.implode()))
+    # Matches and suggestions point at Magdeburg's records too: a one-city database has none.
+    for name in ("cooperation_match", "suggestion"):
+        frames[name] = frames[name].clear()
     return Tables(frames)
 
 
