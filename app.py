@@ -29,16 +29,17 @@ pages = [
     st.Page(
         "pages/explore.py",
         title="Überblick",
-        icon=":material/dashboard:",
+        icon="📊",
         # The default page is served at the app's root URL; Streamlit ignores a url_path here.
         default=True,
     ),
     st.Page(
         "pages/compare.py",
         title="Vergleich Erfurt – Magdeburg",
-        icon=":material/compare_arrows:",
+        icon="⚖️",
         url_path="vergleich",
     ),
-    st.Page("pages/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
+    st.Page("pages/karte.py", title="Karte", icon="🗺️", url_path="karte"),
+    st.Page("pages/maintain.py", title="Daten pflegen", icon="📝", url_path="pflegen"),
 ]
 st.navigation(pages, position="sidebar").run()

@@ -15,9 +15,10 @@ import polars as pl
 
 from ikz.charts import ChartText, esc, finish
 from ikz.geo import ATTRIBUTION, Outlines, Shape
+from ikz.geo import outlines as bundled_outlines
+from ikz.partner_map import MapFrames
 from ikz.theme import (
     BOTH_CITIES,
-    BOTH_CITIES_COLOR,
     CITY_COLORS,
     MAP_BACKGROUND,
     MAP_KREIS_LINE,
@@ -27,6 +28,7 @@ from ikz.theme import (
     MAP_STATE_LINE,
     MUTED_COLOR,
     TEXT_COLOR,
+    color_of,
 )
 
 ATTRIBUTION_ANNOTATION = "attribution"  # kept in deck images (only the source line is dropped)
@@ -104,7 +106,7 @@ def partner_map(
 
     frame: ikz.partner_map.map_partners (partner, kind, place_name, lon, lat, count_<city>,
     count_total, named_by, first_records). cities: city, lon, lat of the marked cities. Each
-    bubble is sized by its count and coloured by the city naming it (BOTH_CITIES_COLOR for both);
+    bubble is sized by its count and coloured by the city naming it (BOTH_CITIES for both);
     customdata[0] is the partner's name, for click selection. With lines, each city is joined to
     its partners.
     """
@@ -151,7 +153,7 @@ def partner_map(
     ranked = sorted((r for r in rows if r["count_total"] >= LABEL_MIN_COUNT), key=lambda r: -r["count_total"])
     labelled = {r["partner"] for r in ranked[:MAX_LABELS]}
     groups = [*CITY_COLORS, BOTH_CITIES]
-    colors = {**CITY_COLORS, BOTH_CITIES: BOTH_CITIES_COLOR}
+    colors = {group: color_of(group) for group in groups}
     for group in groups:
         part = [r for r in rows if r["named_by"] == group]
         if not part:
@@ -187,13 +189,13 @@ def partner_map(
         marker={
             "symbol": "square",
             "size": round(base * 1.05),
-            "color": [CITY_COLORS[c] for c, _ in marked],
+            "color": [color_of(c) for c, _ in marked],
             "line": {"color": TEXT_COLOR, "width": 1.5},
         },
         text=[f"<b>{esc(c)}</b>" for c, _ in marked],
         # Below: north of both cities lie their nearest partners (Nöda, Alperstedt; Barleben).
         textposition="bottom center",
-        textfont={"size": round(base * 1.1), "color": [CITY_COLORS[c] for c, _ in marked], "shadow": HALO},
+        textfont={"size": round(base * 1.1), "color": [color_of(c) for c, _ in marked], "shadow": HALO},
         hovertext=[f"<b>{esc(c)}</b><br>Landeshauptstadt" for c, _ in marked],
         hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False,
@@ -253,3 +255,8 @@ def partner_map(
     note = f"{text.note} {SIZE_NOTE}".strip()
     full = ChartText(title=text.title, subtitle=text.subtitle, source=text.source, note=note)
     return finish(fig, full, height=MAP_HEIGHT, large=large, legend=True)
+
+
+def map_figure(frames: MapFrames, *, text: ChartText, lines: bool = False, large: bool = False) -> go.Figure:
+    """partner_map over the bundled outlines, for the frames of ikz.partner_map.map_frames."""
+    return partner_map(frames.bubbles, bundled_outlines(), frames.cities, text, lines=lines, large=large)

@@ -6,14 +6,14 @@ map shows Erfurt and Magdeburg only; a Stadt filter narrows it to one of them.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
 
 from ikz.queries import ALL, Filters, where_clause
 from ikz.sources import ERFURT, MAGDEBURG
-from ikz.theme import BOTH_CITIES, PARTNER_KINDS
+from ikz.theme import BOTH_CITIES
 
 CITIES = (ERFURT.city, MAGDEBURG.city)
 BOTH = BOTH_CITIES
@@ -82,7 +82,7 @@ def unplaced_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL)
     """The named partners without a place (Landesbehörden, Verbände, Bund …), listed beside the map.
 
     Columns partner, kind, count_erfurt, count_magdeburg, count_total; by kind (in the order of
-    ikz.theme.PARTNER_KINDS), then most named first.
+    the partner_kind dimension table), then most named first.
     """
     where, params = where_clause(mapped(filters))
     return _frame(
@@ -95,11 +95,12 @@ def unplaced_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL)
         FROM cooperation_wide w
         JOIN cooperation_partner cp USING (cooperation_id)
         JOIN partner p USING (partner_id)
+        JOIN partner_kind pk ON pk.name = p.kind
         WHERE p.ars IS NULL AND {where}
-        GROUP BY p.name, p.kind
-        ORDER BY coalesce(list_position(?, p.kind), 99), count_total DESC, partner
+        GROUP BY p.name, p.kind, pk.sort_order
+        ORDER BY pk.sort_order, count_total DESC, partner
         """,
-        [ERFURT.city, MAGDEBURG.city, *params, list(PARTNER_KINDS)],
+        [ERFURT.city, MAGDEBURG.city, *params],
     )
 
 
@@ -116,6 +117,19 @@ def city_points(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl
         """,
         [list(mapped(filters).cities)],
     )
+
+
+@dataclass(frozen=True)
+class MapFrames:
+    """What the map draws: its bubbles (map_partners) and the marked cities (city_points)."""
+
+    bubbles: pl.DataFrame
+    cities: pl.DataFrame
+
+
+def map_frames(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> MapFrames:
+    """The map's bubbles and city points, read together so one cached read feeds the figure."""
+    return MapFrames(map_partners(con, filters=filters), city_points(con, filters=filters))
 
 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +16,9 @@ from ikz.classify import normalise
 from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
 from ikz.sources import DOCUMENTS
 
-# Fixed: chart colours (ikz.theme.PARTNER_KIND_COLORS) and the schema's CHECK depend on them.
-KINDS = (
-    "Landkreis",
-    "kreisfreie Stadt",
-    "Gemeinde",
-    "Landesbehörde",
-    "Verband/Verein",
-    "Bund/Bundesbehörde",
-    "Sonstige",
-)
 _ENTRY_KEYS = {"name", "kind", "aliases", "patterns", "cities", "ars"}
-# Kinds that are places: each needs its official key (ARS) in data/geo, and is drawn on the map.
-# Allowed key lengths per kind: a Gemeinde may also be a Verwaltungsgemeinschaft (9 digits).
-PLACE_KEY_DIGITS: dict[str, tuple[int, ...]] = {
-    "Landkreis": (geo.KREIS_DIGITS,),
-    "kreisfreie Stadt": (geo.GEMEINDE_DIGITS,),
-    "Gemeinde": (geo.GEMEINDE_DIGITS, geo.VERBAND_DIGITS),
-}
+# The key lengths geo.place understands: Kreis, Verwaltungsgemeinschaft, Gemeinde.
+_KEY_LENGTHS = (geo.KREIS_DIGITS, geo.VERBAND_DIGITS, geo.GEMEINDE_DIGITS)
 # A partner named in a clause that refuses or negates is no partner: "die Stadt Jena hat keinen
 # konkreten Bedarf an einer weiteren Zusammenarbeit angekündigt".
 _REFUSAL = re.compile(
@@ -82,7 +67,10 @@ class Gazetteer:
     """The parsed, validated partner vocabulary; apply it with find()."""
 
     source: Path
+    kinds: tuple[str, ...]  # the kinds of partner, in display order (the file's `kinds`)
     entries: tuple[_Entry, ...]
+    # Per placeable kind, the allowed key lengths (the file's `place_keys`); these kinds are mapped.
+    place_keys: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
     def partners(self) -> list[Partner]:
         """Every partner of the file, in file order."""
@@ -141,18 +129,48 @@ def load_gazetteer(path: Path | None = None, geo_dir: Path | None = None) -> Gaz
     """Read, validate and compile the partner file (default data/partners.toml)."""
     source = path if path is not None else paths.PARTNERS_PATH
     data = read_rules(source)
-    return Gazetteer(source, _entries(source, data, geo_dir))
+    kinds = tuple(text_list(source, data, "kinds", "kinds"))
+    if not kinds or len(set(kinds)) != len(kinds):
+        raise rule_error(source, "kinds", "muss eine nicht leere Liste verschiedener Arten sein")
+    place_keys = _place_keys(source, data, kinds)
+    return Gazetteer(source, kinds, _entries(source, data, kinds, place_keys, geo_dir), place_keys)
+
+
+def _place_keys(source: Path, data: Mapping[str, Any], kinds: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+    """The file's `place_keys`: per placeable kind, the allowed lengths of its key (ARS)."""
+    table = data.get("place_keys", {})
+    if not isinstance(table, dict):
+        raise rule_error(source, "place_keys", "muss eine Tabelle Art = [Ziffernzahlen] sein")
+    keys: dict[str, tuple[int, ...]] = {}
+    for kind, lengths in table.items():
+        if kind not in kinds:
+            raise rule_error(source, "place_keys", f"unbekannte Art {kind!r}; bekannt: {list(kinds)}")
+        if (
+            not isinstance(lengths, list)
+            or not lengths
+            or any(type(n) is not int or n not in _KEY_LENGTHS for n in lengths)
+        ):
+            raise rule_error(
+                source, "place_keys", f"{kind!r}: Liste aus {list(_KEY_LENGTHS)} erwartet, nicht {lengths!r}"
+            )
+        keys[kind] = tuple(lengths)
+    return keys
 
 
 def _place(
-    source: Path, entry: str, kind: str, table: Mapping[str, Any], geo_dir: Path | None
+    source: Path,
+    entry: str,
+    kind: str,
+    table: Mapping[str, Any],
+    place_keys: Mapping[str, tuple[int, ...]],
+    geo_dir: Path | None,
 ) -> geo.Place | None:
     """The place an entry's key names; a placeable kind without a valid, known key is an error."""
     ars = table.get("ars")
-    digits = PLACE_KEY_DIGITS.get(kind)
+    digits = place_keys.get(kind)
     if digits is None:
         if ars is not None:
-            raise rule_error(source, entry, f"'ars' nur für {list(PLACE_KEY_DIGITS)}, nicht für {kind!r}")
+            raise rule_error(source, entry, f"'ars' nur für {list(place_keys)}, nicht für {kind!r}")
         return None
     if ars is None:
         raise rule_error(
@@ -169,15 +187,21 @@ def _place(
     return place
 
 
-def _entries(source: Path, data: Mapping[str, Any], geo_dir: Path | None = None) -> tuple[_Entry, ...]:
+def _entries(
+    source: Path,
+    data: Mapping[str, Any],
+    kinds: tuple[str, ...],
+    place_keys: Mapping[str, tuple[int, ...]],
+    geo_dir: Path | None = None,
+) -> tuple[_Entry, ...]:
     """The validated entries; any fault raises TaxonomyError naming file and entry."""
 
     known_cities = [d.city for d in DOCUMENTS]
     entries: list[_Entry] = []
     for entry, name, table in named_tables(source, data, "partners", _ENTRY_KEYS):
         kind = table.get("kind")
-        if kind not in KINDS:
-            raise rule_error(source, entry, f"unbekannte Art {kind!r}; bekannt: {list(KINDS)}")
+        if kind not in kinds:
+            raise rule_error(source, entry, f"unbekannte Art {kind!r}; bekannt: {list(kinds)}")
         aliases = text_list(source, table, "aliases", entry)
         patterns = text_list(source, table, "patterns", entry)
         if not aliases and not patterns:
@@ -189,6 +213,6 @@ def _entries(source: Path, data: Mapping[str, Any], geo_dir: Path | None = None)
         # Case-sensitive: alias_pattern decides which letters may vary.
         compiled = [compile_pattern(source, entry, alias_pattern(a)) for a in aliases]
         compiled += [compile_pattern(source, entry, p) for p in patterns]
-        place = _place(source, entry, kind, table, geo_dir)
+        place = _place(source, entry, kind, table, place_keys, geo_dir)
         entries.append(_Entry(Partner(name, kind, place), tuple(compiled), tuple(cities)))
     return tuple(entries)

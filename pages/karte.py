@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
-from ikz.export import DeckSpec, KeyFigure
-from ikz.labels import describe_filters
-from ikz.sources import DOCUMENTS, source_line
-from ikz.theme import fmt_int
-from pages.common import database, leave_presentation, presentation_toggle, sidebar_filters
-from pages.export_panel import export_panel
+from ikz.export import KeyFigure
+from ikz.sources import DOCUMENTS
+from ikz.theme import BOTH_CITIES, fmt_int
+from pages.layout import Page
 from pages.map_view import LINES_KEY, MAP_SOURCE, bubble_table, partner_map, partner_records, unplaced_list
 
 MAP_NOTE = (
@@ -20,46 +16,36 @@ MAP_NOTE = (
     "zählen nicht. Orte nach dem Gebietsstand 2021; ein älterer Name steht für die heutige Gemeinde."
 )
 
-db = database()
-presentation = presentation_toggle()
-filters = sidebar_filters(db)
-subtitle = describe_filters(filters)
-source = source_line(filters.cities)
-
-st.title("Karte der Partner")
-if not presentation:
-    st.caption(
-        "Landkreise, kreisfreie Städte und Gemeinden, die die Einträge Erfurts und Magdeburgs beim Namen "
-        "nennen – jeder Kreis so groß wie die Zahl der Einträge, in der Farbe der nennenden Stadt. "
-        "Die Filter der Seitenleiste gelten auch hier; ein Klick auf einen Kreis listet seine Einträge. "
-        "Die Karte kommt ganz aus den mitgelieferten Geodaten, ohne Internet."
-    )
+page = Page.open(
+    "karte",
+    "Karte der Partner",
+    "Landkreise, kreisfreie Städte und Gemeinden, die die Einträge Erfurts und Magdeburgs beim Namen "
+    "nennen – jeder Kreis so groß wie die Zahl der Einträge, in der Farbe der nennenden Stadt. "
+    "Die Filter der Seitenleiste gelten auch hier; ein Klick auf einen Kreis listet seine Einträge. "
+    "Die Karte kommt ganz aus den mitgelieferten Geodaten, ohne Internet.",
+)
 lines = st.toggle(
     "Verbindungslinien von jeder Stadt zu ihren Partnern",
     key=LINES_KEY,
     bind="query-params",
-    disabled=presentation,
+    disabled=page.presentation,
 )
 
-map_column, list_column = st.columns([2, 1]) if not presentation else (st.container(), None)
+map_column, list_column = st.columns([2, 1]) if not page.presentation else (st.container(), None)
 with map_column:
-    export, bubbles = partner_map(
-        db, filters, key="karte_map", subtitle=subtitle, source=source, presentation=presentation, lines=lines
-    )
+    bubbles = partner_map(page, key="karte_map", lines=lines)
     if bubbles.is_empty():
         st.info(
             "Bei diesen Filtern nennt kein Eintrag einen Landkreis, eine Stadt oder Gemeinde. "
             "Bitte einen Filter lockern oder „Filter zurücksetzen“ wählen.",
             icon="🔍",
         )
-if presentation:
-    st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
-    st.stop()
+page.end_of_charts()
 with list_column:
-    unplaced = unplaced_list(db, filters, key="karte")
+    unplaced = unplaced_list(page, key="karte")
 bubble_table(bubbles, key="karte")
 
-partner_records(db, filters, bubbles["partner"].to_list() + unplaced["partner"].to_list())
+partner_records(page, bubbles["partner"].to_list() + unplaced["partner"].to_list())
 
 
 def count_kind(kind: str) -> int:
@@ -67,31 +53,21 @@ def count_kind(kind: str) -> int:
     return bubbles.filter(pl.col("kind") == kind).height
 
 
-both = bubbles.filter(pl.col("named_by") == "beide Städte").height
-export_panel(
-    "karte",
-    DeckSpec(
-        title="Karte der Partner",
-        subtitle="Landkreise, Städte und Gemeinden, mit denen Erfurt und Magdeburg kooperieren",
-        created=date.today(),
-        filters_text=subtitle,
-        charts=(export,),
-        key_figures=(
-            KeyFigure(
-                "Partner auf der Karte", fmt_int(bubbles.height), f"davon {fmt_int(both)} von beiden Städten"
-            ),
-            KeyFigure(
-                "Landkreise",
-                fmt_int(count_kind("Landkreis")),
-                f"{fmt_int(count_kind('kreisfreie Stadt'))} kreisfreie Städte, "
-                f"{fmt_int(count_kind('Gemeinde'))} Gemeinden",
-            ),
-            KeyFigure("Partner ohne Ort", fmt_int(unplaced.height), "Behörden, Verbände, Sonstige"),
+both = bubbles.filter(pl.col("named_by") == BOTH_CITIES).height
+page.export(
+    subtitle="Landkreise, Städte und Gemeinden, mit denen Erfurt und Magdeburg kooperieren",
+    key_figures=[
+        KeyFigure(
+            "Partner auf der Karte", fmt_int(bubbles.height), f"davon {fmt_int(both)} von beiden Städten"
         ),
-        sources=(
-            *(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
-            MAP_SOURCE,
+        KeyFigure(
+            "Landkreise",
+            fmt_int(count_kind("Landkreis")),
+            f"{fmt_int(count_kind('kreisfreie Stadt'))} kreisfreie Städte, "
+            f"{fmt_int(count_kind('Gemeinde'))} Gemeinden",
         ),
-        note=MAP_NOTE,
-    ),
+        KeyFigure("Partner ohne Ort", fmt_int(unplaced.height), "Behörden, Verbände, Sonstige"),
+    ],
+    sources=(*(f"{d.citation} ({d.as_of})" for d in DOCUMENTS), MAP_SOURCE),
+    note=MAP_NOTE,
 )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from ikz import geo, maps
 from ikz.charts import ChartText
-from ikz.db import Database
 from ikz.export import ChartExport
 from ikz.partner_map import CITIES
-from ikz.queries import Filters
 from ikz.theme import fmt_int
-from pages.common import cached_figure, map_query, md_escape, selected_categories, show_chart, version
+from pages import data
+from pages.layout import Page, md_escape, show_chart
+from pages.state import selected_categories
 
 MAP_TITLE = "Wo die Partner liegen: Erfurt und Magdeburg"
 ATTRIBUTION_MARKDOWN = f"Geodaten: [{geo.ATTRIBUTION}]({geo.ATTRIBUTION_URL})"
@@ -50,38 +49,33 @@ def _choose_partner(chart_key: str, select_key: str) -> None:
 
 
 def partner_map(
-    db: Database,
-    filters: Filters,
+    page: Page,
     *,
     key: str,
-    subtitle: str,
-    source: str,
-    presentation: bool,
     lines: bool,
     note: str = "",
     select_key: str = PARTNER_KEY,
-) -> tuple[ChartExport, pl.DataFrame]:
-    """Show the map of the filtered partners; returns its export and its bubbles (for the table)."""
-    bubbles = map_query(db, "map_partners", filters)
-    text = ChartText(title=MAP_TITLE, subtitle=subtitle, source=source, note=note)
-
-    def build() -> go.Figure:
-        return maps.partner_map(
-            bubbles,
-            geo.outlines(),
-            map_query(db, "city_points", filters),
-            text,
-            lines=lines,
-            large=presentation,
-        )
-
-    fig = cached_figure((version(db), filters, presentation, lines, key), build)
+) -> pl.DataFrame:
+    """Show the map of the page's filtered partners, keep it for the page's export; returns its
+    bubbles (for the table)."""
+    frames = data.map_frames(filters=page.filters)
+    text = ChartText(title=MAP_TITLE, subtitle=page.subtitle, source=map_source(page.source), note=note)
+    fig = data.figure(
+        maps.map_figure,
+        data.map_frames,
+        filters=page.filters,
+        options={"text": text, "lines": lines, "large": page.presentation},
+    )
     show_chart(
-        fig, MAP_TITLE, key=key, presentation=presentation, on_select=lambda: _choose_partner(key, select_key)
+        fig,
+        MAP_TITLE,
+        key=key,
+        presentation=page.presentation,
+        on_select=lambda: _choose_partner(key, select_key),
     )
     st.caption(ATTRIBUTION_MARKDOWN)
-    export = ChartExport(title=MAP_TITLE, subtitle=subtitle, source=map_source(source), figure=fig)
-    return export, bubbles
+    page.exports.append(ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure=fig))
+    return frames.bubbles
 
 
 def bubble_table(bubbles: pl.DataFrame, *, key: str) -> None:
@@ -95,9 +89,9 @@ def bubble_table(bubbles: pl.DataFrame, *, key: str) -> None:
         st.caption(ATTRIBUTION_MARKDOWN)
 
 
-def unplaced_list(db: Database, filters: Filters, *, key: str) -> pl.DataFrame:
+def unplaced_list(page: Page, *, key: str) -> pl.DataFrame:
     """Partners without a place (Landesbehörden, Verbände, Bund …) with their counts."""
-    unplaced = map_query(db, "unplaced_partners", filters)
+    unplaced = data.unplaced_partners(filters=page.filters)
     st.subheader("Partner ohne Ort")
     if unplaced.is_empty():
         st.caption("Bei diesen Filtern nennen die Einträge keine Behörde und keinen Verband.")
@@ -128,7 +122,7 @@ def unplaced_list(db: Database, filters: Filters, *, key: str) -> pl.DataFrame:
     return unplaced
 
 
-def partner_records(db: Database, filters: Filters, names: list[str]) -> None:
+def partner_records(page: Page, names: list[str]) -> None:
     """The records naming the partner picked in the list or clicked on the map."""
     if not names:
         return
@@ -144,7 +138,7 @@ def partner_records(db: Database, filters: Filters, names: list[str]) -> None:
     )
     if not chosen:
         return
-    rows = map_query(db, "partner_records", filters, partner=chosen)
+    rows = data.map_partner_records(filters=page.filters, partner=chosen)
     counts = ", ".join(f"{city} {fmt_int(rows.filter(pl.col('city') == city).height)}" for city in CITIES)
     st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(chosen)} ({counts}).")
     st.dataframe(

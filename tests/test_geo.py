@@ -13,10 +13,16 @@ import pytest
 from ikz import geo
 from ikz.build import build
 from ikz.errors import TaxonomyError
-from ikz.partners import PLACE_KEY_DIGITS, Gazetteer, load_gazetteer
+from ikz.partners import Gazetteer, load_gazetteer
 from ikz.paths import GEO_DIR, PARTNERS_PATH
 
-PLACEABLE = tuple(PLACE_KEY_DIGITS)
+# The kinds the partner file declares as places (its `place_keys`).
+PLACEABLE = tuple(load_gazetteer().place_keys)
+# Kinds and place keys for the hand-written partner files below, as data/partners.toml declares them.
+HEADER = (
+    'kinds = ["Landkreis", "kreisfreie Stadt", "Gemeinde", "Landesbehörde"]\n'
+    '[place_keys]\n"Landkreis" = [5]\n"kreisfreie Stadt" = [12]\n"Gemeinde" = [12, 9]\n'
+)
 # Thüringen, Sachsen-Anhalt and their neighbours, generously: a point outside is a wrong key.
 LON_RANGE = (9.0, 15.0)
 LAT_RANGE = (49.5, 53.5)
@@ -39,7 +45,7 @@ def test_every_placeable_partner_has_a_key_found_in_the_geodata(gazetteer: Gazet
     for partner in placeable:
         assert partner.place is not None, partner.name
         assert places[partner.place.ars] == partner.place
-        assert len(partner.place.ars) in PLACE_KEY_DIGITS[partner.kind], partner.name
+        assert len(partner.place.ars) in gazetteer.place_keys[partner.kind], partner.name
         assert LON_RANGE[0] < partner.place.lon < LON_RANGE[1], partner.name
         assert LAT_RANGE[0] < partner.place.lat < LAT_RANGE[1], partner.name
     # Everything else has no place: an authority or association is not drawn on the map.
@@ -145,7 +151,7 @@ def test_placeable_partner_without_a_valid_key_fails_the_build(
     tmp_path: Path, extra: str, message: str
 ) -> None:
     path = tmp_path / "partners.toml"
-    path.write_text(ENTRY + extra, encoding="utf-8")
+    path.write_text(HEADER + ENTRY + extra, encoding="utf-8")
     target = tmp_path / "ikz.duckdb"
     with pytest.raises(TaxonomyError) as error:
         build(target, partners_path=path)
@@ -156,7 +162,8 @@ def test_placeable_partner_without_a_valid_key_fails_the_build(
 def test_a_key_on_an_authority_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "partners.toml"
     path.write_text(
-        '[[partners]]\nname = "Testamt"\nkind = "Landesbehörde"\nars = "16"\naliases = ["Testamt"]\n',
+        HEADER + '[[partners]]\nname = "Testamt"\nkind = "Landesbehörde"\nars = "16"\n'
+        'aliases = ["Testamt"]\n',
         encoding="utf-8",
     )
     with pytest.raises(TaxonomyError, match=r"partners\[0\] \(Testamt\): 'ars' nur für"):

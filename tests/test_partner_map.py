@@ -16,7 +16,7 @@ from ikz.comparison import partner_table
 from ikz.db import Database
 from ikz.partner_map import BOTH, city_points, map_partners, partner_records, unplaced_partners
 from ikz.queries import Filters
-from ikz.theme import BOTH_CITIES_COLOR, CITY_COLORS
+from ikz.theme import CITY_COLORS, color_of
 
 Frames = tuple[pl.DataFrame, pl.DataFrame]
 TEXT = ChartText(
@@ -174,7 +174,7 @@ def test_bubbles_match_the_frame(real_frames: Frames) -> None:
         for (name,), x, y, size in zip(trace.customdata, trace.x, trace.y, trace.marker.size, strict=True):
             points[name] = (x, y, size, trace.marker.color)
     assert set(points) == set(bubbles["partner"])
-    colors = {**CITY_COLORS, BOTH: BOTH_CITIES_COLOR}
+    colors = {**CITY_COLORS, BOTH: color_of(BOTH)}
     for row in bubbles.iter_rows(named=True):
         x, y, size, color = points[row["partner"]]
         assert (x, y) == (row["lon"], row["lat"])
