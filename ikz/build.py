@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from ikz.classify import load_taxonomy
+from ikz import review
+from ikz.classify import Taxonomy, load_taxonomy
 from ikz.errors import SourceError
 from ikz.normalise import TABLE_ORDER, Tables, normalise
 from ikz.parse.erfurt import parse_erfurt
 from ikz.parse.magdeburg import parse_magdeburg
-from ikz.partners import load_gazetteer
+from ikz.partners import Gazetteer, load_gazetteer
 from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+from ikz.store import Store
 
 MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
 
@@ -55,17 +58,42 @@ def read_source(path: Path) -> str:
         raise SourceError(str(path), line, "kein gültiges UTF-8") from None
 
 
+def review_vocabulary(taxonomy: Taxonomy, gazetteer: Gazetteer) -> review.Vocabulary:
+    """What a reviewer may choose per field: the rules files' names, in their display order."""
+    return review.Vocabulary(
+        types=tuple(t.name for t in taxonomy.types()),
+        bindings=tuple(taxonomy.bindings()),
+        effects=tuple(name for name, _ in taxonomy.effect_categories()),
+        statuses=tuple(taxonomy.statuses()),
+        partners=tuple(p.name for p in gazetteer.partners()),
+    )
+
+
 def load_tables(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    store: Store | None = None,
 ) -> Tables:
-    """Parse both documents, classify them with the taxonomy file and find their partners."""
+    """Parse both documents, classify them, find their partners and apply the checked values."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
     erfurt_path = raw_dir / ERFURT_FILE
     magdeburg_path = raw_dir / MAGDEBURG_FILE
     erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
     magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
-    return normalise(erfurt, magdeburg, taxonomy, gazetteer)
+    tables = normalise(erfurt, magdeburg, taxonomy, gazetteer)
+    store = store or Store()
+    # The version is read before the decisions: a decision stored in between makes this file
+    # look older than the store, so the next page load builds again rather than missing it.
+    store_version = store.version()
+    frames = review.apply_decisions(
+        tables.frames, store.latest_decisions().values(), review_vocabulary(taxonomy, gazetteer)
+    )
+    frames["build_info"] = pl.DataFrame(
+        {"store_version": [store_version]}, schema={"store_version": pl.Int64()}
+    )
+    return Tables(frames)
 
 
 @contextlib.contextmanager
@@ -91,9 +119,13 @@ def write_database(tables: Tables, target: Path) -> None:
         try:
             tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
             con.execute(tables_sql)
-            for name in TABLE_ORDER:
-                frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
-                con.execute(f"INSERT INTO {name} SELECT * FROM frame")
+            # Tables written without the store (tests, tools) get empty review tables and version 0.
+            for name in (*TABLE_ORDER, *review.TABLES, "build_info"):
+                if name in tables.frames:
+                    frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
+                    con.execute(f"INSERT INTO {name} SELECT * FROM frame")
+            if "build_info" not in tables.frames:
+                con.execute("INSERT INTO build_info VALUES (0)")
             con.execute(marts_sql)
             con.execute("CHECKPOINT")
         finally:
@@ -134,11 +166,12 @@ def build(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
+    store: Store | None = None,
 ) -> BuildSummary:
-    """Parse, classify and write the database; a failure leaves any existing file untouched."""
+    """Parse, classify, apply checked values and write the database; a failure leaves any old file."""
     target = (target or db_path()).resolve()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
-    tables = load_tables(raw_dir, taxonomy_path, partners_path)
+    tables = load_tables(raw_dir, taxonomy_path, partners_path, store)
     with build_lock(target):
         write_database(tables, target)
     return summarise(target)
