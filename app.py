@@ -38,5 +38,6 @@ pages = [
         icon=":material/compare_arrows:",
         url_path="vergleich",
     ),
+    st.Page("pages/review.py", title="Prüfen", icon=":material/fact_check:", url_path="pruefen"),
 ]
 st.navigation(pages, position="sidebar").run()

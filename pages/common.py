@@ -64,6 +64,8 @@ def database() -> Database:
         result = ensure_database(path)
     if result.built:
         st.toast("Die Datenbank wurde neu aus den Quelldokumenten aufgebaut.")
+    if notice := result.notice():
+        st.info(notice, icon="🛠️")
     if result.warning:
         st.warning(result.warning, icon="⚠️")
     return _database(str(path))
@@ -118,8 +120,8 @@ def cached_figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
 
 
 DAMAGED = (
-    "Die Datenbank konnte nicht gelesen werden ({error}). Sie ist vermutlich beschädigt: "
-    "bitte `python -m ikz build` ausführen oder die Datei löschen und die App neu starten."
+    "Die Datenbank konnte nicht gelesen werden ({error}). Sie ist vermutlich beschädigt: bitte die "
+    "Seite neu laden; hilft das nicht, die Datei löschen – die App baut sie dann selbst neu auf."
 )
 
 
