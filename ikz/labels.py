@@ -46,6 +46,13 @@ COLUMN_LABELS: dict[str, str] = {
     "source_file": "Quelldatei",
     "source_lines": "Zeilen",
     "parse_notes": "Reparaturen beim Einlesen",
+    "type_origin": "Herkunft Kooperationsart",
+    "binding_origin": "Herkunft Verbindlichkeit",
+    "effects_origin": "Herkunft Effektkategorien",
+    "status_origin": "Herkunft Status",
+    "partner_names": "Partner",
+    "partners_origin": "Herkunft Partner",
+    "cooperation_key": "Schlüssel",
 }
 
 MAX_LISTED = 3

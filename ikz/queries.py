@@ -349,19 +349,24 @@ RECORD_COLUMNS = (
     "partners_text",
     "type_raw",
     "type_name",
+    "type_origin",
     "form",
     "binding",
-    "type_source",
+    "binding_origin",
     "effects",
+    "effects_origin",
     "effects_text",
-    "effects_source",
     "status",
+    "status_origin",
     "status_text",
     "outlook_text",
+    "partner_names",
+    "partners_origin",
     "source_file",
     "source_lines",
     "parse_notes",
-)
+    "cooperation_key",
+)  # every *_origin says 'Dokument', '◆ abgeleitet (sicher|unsicher)' or '✓ geprüft (wer, wann)'
 
 
 def records(
@@ -376,8 +381,9 @@ def records(
     return _frame(
         con,
         f"""
-        SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects
-        FROM cooperation_wide w WHERE {where}
+        SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects,
+               o.* EXCLUDE (cooperation_id)
+        FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
         ORDER BY w.city, w.cooperation_id {limit_sql}
         """,
         params,
@@ -386,7 +392,12 @@ def records(
 
 def record_detail(con: duckdb.DuckDBPyConnection, cooperation_id: int) -> dict | None:
     """One cooperation with all columns and its effects with evidence; None if unknown."""
-    frame = _frame(con, "SELECT * FROM cooperation_wide WHERE cooperation_id = ?", [int(cooperation_id)])
+    frame = _frame(
+        con,
+        "SELECT * FROM cooperation_wide JOIN cooperation_origin USING (cooperation_id)"
+        " WHERE cooperation_id = ?",
+        [int(cooperation_id)],
+    )
     if frame.is_empty():
         return None
     detail = frame.row(0, named=True)

@@ -43,6 +43,7 @@ TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
 DERIVED_MARK = " ◆"
+CHECKED_MARK = " ✓"
 
 db = database()
 presentation = presentation_toggle()
@@ -236,17 +237,30 @@ if figures.cooperations > TABLE_LIMIT:
         f"Angezeigt werden die ersten {fmt_int(TABLE_LIMIT)} von {fmt_int(figures.cooperations)} "
         "Einträgen; die Downloads enthalten alle."
     )
-st.caption(f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument).")
+st.caption(
+    f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument), "
+    f"{CHECKED_MARK.strip()} = von der Stabsstelle geprüft; wer und wann steht in den Spalten „Herkunft …“."
+)
+
+
+def marked(value: str, origin: str) -> pl.Expr:
+    """The value column with ◆ (derived) or ✓ (checked) appended, as its origin column says."""
+    return (
+        pl.when(pl.col(origin).str.starts_with("◆"))
+        .then(pl.col(value) + DERIVED_MARK)
+        .when(pl.col(origin).str.starts_with("✓"))
+        .then(pl.col(value) + CHECKED_MARK)
+        .otherwise(pl.col(value))
+        .alias(value)
+    )
+
 
 display = records.with_columns(
-    pl.when(pl.col("type_source") == "abgeleitet")
-    .then(pl.col("type_name") + DERIVED_MARK)
-    .otherwise(pl.col("type_name"))
-    .alias("type_name"),
-    pl.when(pl.col("effects_source") == "abgeleitet")
-    .then(pl.col("effects") + DERIVED_MARK)
-    .otherwise(pl.col("effects"))
-    .alias("effects"),
+    marked("type_name", "type_origin"),
+    marked("binding", "binding_origin"),
+    marked("effects", "effects_origin"),
+    marked("status", "status_origin"),
+    marked("partner_names", "partners_origin"),
 ).select(
     "cooperation_id",
     "city",
@@ -257,10 +271,16 @@ display = records.with_columns(
     "binding",
     "effects",
     "status",
+    "partner_names",
     "effects_text",
     "status_text",
     "outlook_text",
     "source_lines",
+    "type_origin",
+    "binding_origin",
+    "effects_origin",
+    "status_origin",
+    "partners_origin",
 )
 selection = st.dataframe(
     german_columns(display),
@@ -325,15 +345,30 @@ if rows:
             if detail.get("parse_notes"):
                 st.text(f"Reparaturen beim Einlesen: {detail['parse_notes']}")
         with right:
-            st.markdown("**Klassifikation und Belege**")
-            marker = " (abgeleitet)" if detail["type_source"] == "abgeleitet" else " (Dokument)"
+            st.markdown("**Klassifikation, Herkunft und Belege**")
             st.text(
-                f"Kooperationsart: {detail['type_name']}{marker} – Belege: {detail['type_evidence'] or '–'}"
+                f"Kooperationsart: {detail['type_name']} – {detail['type_origin']} – "
+                f"Belege: {detail['type_evidence'] or '–'}"
             )
-            st.text(f"Kooperationsform: {detail['form']} · Verbindlichkeit: {detail['binding']}")
+            st.text(f"Kooperationsform: {detail['form']}")
+            st.text(
+                f"Verbindlichkeit: {detail['binding']} – {detail['binding_origin']} – "
+                f"Belege: {detail['binding_evidence'] or '–'}"
+            )
             st.text(f"Aufgabenbereich: {detail['task_area']}")
-            st.text(f"Status: {detail['status']} – Belege: {detail['status_evidence'] or '–'}")
+            st.text(
+                f"Status: {detail['status']} – {detail['status_origin']} – "
+                f"Belege: {detail['status_evidence'] or '–'}"
+            )
+            st.text(f"Effektkategorien: {detail['effects_origin']}")
             for effect in detail["effects"]:
-                st.text(f"Effekt: {effect['effect']} – Belege: {effect['evidence'] or '–'}")
+                st.text(f"  {effect['effect']} – Belege: {effect['evidence'] or '–'}")
+            st.text(f"Partner: {detail['partner_names'] or '–'} – {detail['partners_origin']}")
+            st.page_link(
+                "pages/review.py",
+                label="Diesen Eintrag prüfen oder korrigieren",
+                icon=":material/fact_check:",
+                query_params={"eintrag": detail["cooperation_key"]},
+            )
 else:
     st.caption("Eine Zeile anklicken, um Originaltext und Belege der Klassifikation zu sehen.")
