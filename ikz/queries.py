@@ -458,3 +458,43 @@ def _in_order(values: tuple[str, ...], order: tuple[str, ...]) -> tuple[str, ...
     """Values sorted by their place in the display order; unknown ones last, alphabetically."""
     rank = {v: i for i, v in enumerate(order)}
     return tuple(sorted(values, key=lambda v: (rank.get(v, len(order)), v)))
+
+
+ORIGIN_FIELDS = ("type", "binding", "effects", "status", "partners")
+
+
+def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
+    """Per city and reviewable field: values shown, derived (◆), derived and uncertain, checked (✓).
+
+    Columns city, field, count_values, count_derived, count_uncertain, count_checked; fields in
+    ORIGIN_FIELDS order, partners without a confidence (never counted uncertain).
+    """
+    where, params = where_clause(filters)
+    return _frame(
+        con,
+        f"""
+        WITH f AS (
+            SELECT w.city, w.city_id, unnest([  -- one struct per field
+                {{'field': 'type', 'n': 1,
+                  'source': w.type_source, 'confidence': w.type_confidence}},
+                {{'field': 'binding', 'n': 2,
+                  'source': w.binding_source, 'confidence': w.binding_confidence}},
+                {{'field': 'effects', 'n': 3,
+                  'source': w.effects_source, 'confidence': w.effects_confidence}},
+                {{'field': 'status', 'n': 4,
+                  'source': w.status_source, 'confidence': w.status_confidence}},
+                {{'field': 'partners', 'n': 5,
+                  'source': o.partners_source, 'confidence': NULL}}
+            ], max_depth := 2)
+            FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
+        )
+        SELECT city, field,
+               count(*)::INTEGER AS count_values,
+               count(*) FILTER (WHERE source = 'abgeleitet')::INTEGER AS count_derived,
+               count(*) FILTER (WHERE source = 'abgeleitet' AND confidence = 'unsicher')::INTEGER
+                   AS count_uncertain,
+               count(*) FILTER (WHERE source = 'geprüft')::INTEGER AS count_checked
+        FROM f GROUP BY city, city_id, field, n ORDER BY city_id, n
+        """,
+        params,
+    )

@@ -13,7 +13,7 @@ import streamlit as st
 from ikz import charts
 from ikz.charts import ChartText
 from ikz.export import ChartExport, DeckSpec, KeyFigure
-from ikz.labels import describe_filters
+from ikz.labels import describe_filters, origin_note
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import BINDINGS, EFFECTS, FORMS, PARTNER_KINDS, TASK_AREAS, fmt_int, fmt_pct
 from pages.common import (
@@ -24,6 +24,7 @@ from pages.common import (
     leave_presentation,
     md_escape,
     presentation_toggle,
+    query,
     show_chart,
     sidebar_filters,
     version,
@@ -77,6 +78,7 @@ if not presentation:
     )
 
 facts = comparison_query(db, "city_facts", filters).rows_by_key("city", named=True, unique=True)
+origins = query(db, "origin_counts", filters)
 
 
 def city_note(city: str) -> str:
@@ -103,7 +105,8 @@ def city_note(city: str) -> str:
             f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten abgeleitet"
             + (f" ({', '.join(unknown)})" if unknown else "")
         )
-    return " · ".join(parts) + "."
+    notes = " ".join(origin_note(origins, f, city=city) for f in ("type", "binding", "effects", "status"))
+    return " · ".join(parts) + ". " + notes
 
 
 COMPARABILITY = (

@@ -13,7 +13,7 @@ import streamlit as st
 from ikz import charts
 from ikz.charts import ChartText
 from ikz.export import ChartExport, DeckSpec, KeyFigure, records_csv, records_xlsx
-from ikz.labels import COLUMN_LABELS, describe_filters, german_columns
+from ikz.labels import COLUMN_LABELS, describe_filters, german_columns, origin_note
 from ikz.queries import ALL
 from ikz.sources import DOCUMENTS, source_line
 from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
@@ -60,6 +60,7 @@ if not presentation:
 
 figures = query(db, "key_figures", filters)
 total = query(db, "key_figures", ALL)
+origins = query(db, "origin_counts", filters)
 
 
 def against_total(part: int, whole: int) -> str:
@@ -101,6 +102,11 @@ for column, figure in zip(st.columns(len(key_figures)), key_figures, strict=True
     column.metric(figure.label, figure.value, help=HELP.get(figure.label))
     column.caption(figure.note)
 
+ORIGIN_NOTE = "Herkunft der gezeigten Werte – " + " ".join(
+    origin_note(origins, f) for f in ("type", "binding", "effects", "status", "partners")
+)
+st.caption(ORIGIN_NOTE)
+
 if figures.cooperations == 0:
     st.info(
         "Keine Kooperation passt zu diesen Filtern. Bitte einen Filter lockern oder "
@@ -110,9 +116,10 @@ if figures.cooperations == 0:
     st.stop()
 
 
-def text(title: str, note: str = "") -> ChartText:
-    """Title, filter subtitle and source line for one chart."""
-    return ChartText(title=title, subtitle=subtitle, source=source, note=note)
+def text(title: str, note: str = "", *, fields: tuple[str, ...] = ()) -> ChartText:
+    """Title, filter subtitle and source line for one chart; the footer counts derived values of fields."""
+    notes = [note, *(origin_note(origins, f) for f in fields)]
+    return ChartText(title=title, subtitle=subtitle, source=source, note=" ".join(n for n in notes if n))
 
 
 exports: list[ChartExport] = []
@@ -137,7 +144,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         "types",
         lambda title: charts.bar_by_category(
             query(db, "cooperations_by_type", filters),
-            text(title),
+            text(title, fields=("type",)),
             category="type_name",
             color_by="form",
             large=presentation,
@@ -147,7 +154,10 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         "Kooperationen nach Kooperationsform",
         "forms",
         lambda title: charts.bar_by_category(
-            query(db, "count_by", filters, dimension="form"), text(title), order=FORMS, large=presentation
+            query(db, "count_by", filters, dimension="form"),
+            text(title, fields=("type",)),
+            order=FORMS,
+            large=presentation,
         ),
     ),
     "chart_departments": (
@@ -155,7 +165,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         "departments",
         lambda title: charts.departments_stacked(
             query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS),
-            text(title, note_top),
+            text(title, note_top, fields=("type",)),
             forms=FORMS,
             large=presentation,
         ),
@@ -164,7 +174,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         "Kooperationen nach Effektkategorie",
         "effects",
         lambda title: charts.effects_bar(
-            query(db, "cooperations_by_effect", filters), text(title), large=presentation
+            query(db, "cooperations_by_effect", filters), text(title, fields=("effects",)), large=presentation
         ),
     ),
     "chart_status": (
@@ -172,7 +182,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         "statuses",
         lambda title: charts.bar_by_category(
             query(db, "count_by", filters, dimension="status"),
-            text(title, STATUS_NOTE),
+            text(title, STATUS_NOTE, fields=("status",)),
             order=STATUSES,
             large=presentation,
         ),
@@ -182,7 +192,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         None,
         lambda title: charts.effect_heatmap(
             query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS),
-            text(title, note_top),
+            text(title, note_top, fields=("effects",)),
             effects=EFFECTS,
             large=presentation,
         ),
@@ -192,7 +202,7 @@ CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
         None,
         lambda title: charts.task_area_treemap(
             query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS),
-            text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan."),
+            text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.", fields=("type",)),
             large=presentation,
         ),
     ),
@@ -225,7 +235,7 @@ export_panel(
         sources=tuple(
             f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
         ),
-        note=COMPARABILITY_NOTE,
+        note=f"{COMPARABILITY_NOTE} {ORIGIN_NOTE}",
     ),
 )
 
