@@ -60,7 +60,8 @@ def choose_field_value(field: str, info: dict[str, Any], vocab: Any, key: str) -
     else:
         index = choices.index(info["value"]) if info["value"] in choices else None
         chosen = st.selectbox(label, choices, index=index, key=key)
-    evidence = f" · Belege: {info['evidence']}" if info["evidence"] else ""
+    heading = "abgeleitet aus" if info["source"] == "geprüft" else "Belege"
+    evidence = f" · {heading}: {info['evidence']}" if info["evidence"] else ""
     st.caption(md_escape(f"{info['origin']}{evidence}"))
     return chosen
 
@@ -69,7 +70,7 @@ st.title("Prüfen und korrigieren")
 st.caption(
     f"Angemeldet als {md_escape(identity.label())}. Jede Entscheidung wird mit Ihrem Namen und der Zeit "
     "gespeichert und erscheint nach dem nächsten Aufbau der Datenbank in allen Ansichten mit ✓. "
-    "◆ = aus dem Text abgeleitet (mit Sicherheit), ✓ = geprüft."
+    "◆ = aus dem Text abgeleitet (sicher oder unsicher), ✓ = geprüft."
 )
 
 # --- Filters and progress ------------------------------------------------------------------------
@@ -177,7 +178,8 @@ else:
         if item.get("parse_notes"):
             st.caption(md_escape(f"Hinweise beim Einlesen: {item['parse_notes']}"))
     with right:
-        with st.form(f"pruefen_form_{key}", border=True):
+        # clear_on_submit: after saving, the widgets start again from the (now checked) values.
+        with st.form(f"pruefen_form_{key}", border=True, clear_on_submit=True):
             chosen = {f: choose_field_value(f, item["fields"][f], vocab, f"{key}-{f}") for f in shown}
             note = st.text_input("Notiz (optional)", max_chars=500, key=f"{key}-notiz")
             submitted = st.form_submit_button(
