@@ -214,19 +214,6 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
     ]
 
 
-def row_texts(row: _Row) -> list[tuple[str, str | None]]:
-    """The record's own texts, labelled, as the binding and confidence rules read them."""
-    return [
-        ("Kooperationsart", row.type_raw),
-        ("Bezeichnung/Thema", row.title),
-        ("Gremium", row.context),
-        ("Partner", row.partners_text),
-        ("Effekte", row.effects_text),
-        ("Arbeitsstand", row.status_text),
-        ("Perspektive", row.outlook_text),
-    ]
-
-
 def source_fingerprint(row: _Row) -> str:
     """Fingerprint of the texts a reviewer judged: a decision applies while they are unchanged."""
     return fingerprint(
@@ -302,10 +289,10 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 }
             )
         is_erfurt = row.doc is ERFURT
+        # A record's type comes from its own name: a project's body (context) names the body, not
+        # the project ("Angebot … an die Stadt Burg" is no Arbeitskreis because its row names one).
         type_match = taxonomy.classify_type(
-            row.type_raw,
-            [t for t in (row.title, row.context, row.partners_text) if t],
-            column=None if is_erfurt else KIND_LABELS[row.kind],
+            row.type_raw, [row.title], column=None if is_erfurt else KIND_LABELS[row.kind]
         )
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
@@ -316,10 +303,22 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
             else [t for t in (row.title, row.status_text, row.outlook_text) if t]
         )
         effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
-        # The list heading an item stands under ("Vorschläge für …") is part of what the item is.
-        status_title = None if is_erfurt else " ".join(t for t in (row.title, row.list_heading) if t)
-        status = taxonomy.classify_status(row.status_text, status_title)
-        binding = taxonomy.classify_binding(row_texts(row), type_match)
+        # The list heading an item stands under ("Vorschläge für …") decides before any wording.
+        status = (
+            taxonomy.classify_status(None)
+            if is_erfurt
+            else taxonomy.classify_status(
+                row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
+            )
+        )
+        binding = taxonomy.classify_binding(
+            printed=row.type_raw,
+            title=row.title,
+            context=row.context,
+            status=row.status_text,
+            outlook=row.outlook_text,
+            list_heading=row.list_heading,
+        )
         cooperation_rows.append(
             {
                 "cooperation_id": cooperation_id,
