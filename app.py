@@ -39,5 +39,6 @@ pages = [
         url_path="vergleich",
     ),
     st.Page("pages/review.py", title="Prüfen", icon=":material/fact_check:", url_path="pruefen"),
+    st.Page("pages/maintain.py", title="Daten pflegen", icon=":material/edit_note:", url_path="pflegen"),
 ]
 st.navigation(pages, position="sidebar").run()

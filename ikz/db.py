@@ -13,7 +13,15 @@ from pathlib import Path
 import duckdb
 
 from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
+from ikz.paths import (
+    ERFURT_FILE,
+    MAGDEBURG_FILE,
+    PARTNERS_PATH,
+    RAW_DIR,
+    SCHEMA_PATH,
+    TAXONOMY_PATH,
+    TOPICS_PATH,
+)
 from ikz.store import Store, StoreError
 
 MEMORY_LIMIT = "384MB"
@@ -26,6 +34,7 @@ REQUIRED_RELATIONS = (
     "effect_category",
     "partner",
     "cooperation_partner",
+    "cooperation_topic",
     "cooperation_origin",
     "cooperation_check",
     "review_pending",
@@ -57,14 +66,24 @@ class FileIdentity:
 
 
 def input_files(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> list[Path]:
     """The files the database is built from; a newer one makes the database stale.
 
     The schema counts too: after an update that changes the tables, an older file lacks columns
     the queries expect, and is rebuilt rather than failing on the first query.
     """
-    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path, SCHEMA_PATH]
+    return [
+        raw_dir / ERFURT_FILE,
+        raw_dir / MAGDEBURG_FILE,
+        taxonomy_path,
+        partners_path,
+        topics_path,
+        SCHEMA_PATH,
+    ]
 
 
 def is_stale(db: Path, inputs: list[Path]) -> bool:
@@ -73,6 +92,16 @@ def is_stale(db: Path, inputs: list[Path]) -> bool:
         return True
     built = db.stat().st_mtime_ns
     return any(p.exists() and p.stat().st_mtime_ns > built for p in inputs)
+
+
+def store_moved(db: Path, store: Store | None = None) -> bool:
+    """True when the store of record has changed since the database was built (editions, review decisions)."""
+    from ikz.build import built_store_version
+
+    try:
+        return (store or Store()).version() != (built_store_version(db) or 0)
+    except StoreError:
+        return False  # an unreadable store cannot be built from either; the last good file stays
 
 
 @dataclass(frozen=True)
@@ -93,35 +122,22 @@ class EnsureResult:
         )
 
 
-_built_versions: dict[tuple[Path, FileIdentity], int | None] = {}
-_built_versions_lock = threading.Lock()
+_intact: set[tuple[Path, FileIdentity]] = set()
+_intact_lock = threading.Lock()
 
 
-def built_store_version(db: Path, identity: FileIdentity) -> int | None:
-    """The store version the file at db was built from (None: built before the store existed).
+def check_intact(db: Path, identity: FileIdentity) -> None:
+    """Raise DatabaseUnavailable when the file at db is damaged or lacks a table the app reads.
 
-    Raises DatabaseUnavailable when the file is damaged. Checked once per file version: a rebuild
-    or any damage to the file gives it a new identity.
+    Checked once per file version: a rebuild or any damage to the file gives it a new identity.
     """
     key = (db, identity)
-    with _built_versions_lock:
-        if key in _built_versions:
-            return _built_versions[key]
-    con = _attach(db, identity)
-    try:
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        version = (
-            con.execute("SELECT max(store_version) FROM build_info").fetchone()[0]
-            if "build_info" in names
-            else None
-        )
-    except duckdb.Error as exc:
-        raise _damaged(db) from exc
-    finally:
-        con.close()
-    with _built_versions_lock:
-        _built_versions[key] = version
-    return version
+    with _intact_lock:
+        if key in _intact:
+            return
+    _attach(db, identity).close()
+    with _intact_lock:
+        _intact.add(key)
 
 
 def set_aside(db: Path, identity: FileIdentity) -> Path | None:
@@ -151,14 +167,13 @@ def ensure_database(
     store = store or Store()
     moved: Path | None = None
     identity = FileIdentity.of(db)
-    built_version: int | None = None
     if identity is not None:
         try:
-            built_version = built_store_version(db, identity)
+            check_intact(db, identity)
         except DatabaseUnavailable:
             moved = set_aside(db, identity)
     try:
-        store_version = store.version()
+        store.version()
     except StoreError as exc:
         if FileIdentity.of(db) is not None:
             return EnsureResult(
@@ -166,11 +181,7 @@ def ensure_database(
                 warning=f"{exc} Angezeigt wird der zuletzt gebaute Stand ohne neue Prüfungen.",
             )
         raise DatabaseUnavailable(f"Die Datenbank konnte nicht gebaut werden: {exc}") from exc
-    if (
-        FileIdentity.of(db) is not None
-        and built_version == store_version
-        and not is_stale(db, input_files(raw_dir, taxonomy_path))
-    ):
+    if not is_stale(db, input_files(raw_dir, taxonomy_path)) and not store_moved(db, store):
         return EnsureResult(built=False)
     try:
         build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path, store=store)

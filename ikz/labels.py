@@ -20,6 +20,7 @@ FILTER_LABELS: dict[str, str] = {
     "effects": "Effektkategorie",
     "statuses": "Status",
     "search": "Suche",
+    "start_years": "Beginn (Jahr)",
 }
 
 COLUMN_LABELS: dict[str, str] = {
@@ -53,6 +54,13 @@ COLUMN_LABELS: dict[str, str] = {
     "status_origin": "Herkunft Status",
     "partner_names": "Partner",
     "partners_origin": "Herkunft Partner",
+    "start_year": "Beginn (Jahr)",
+    "end_year": "Ende",
+    "legal_basis": "Rechtsgrundlage",
+    "council_decision": "Ratsbeschluss/Drucksache",
+    "contact_person": "Ansprechpartner",
+    "savings_eur_per_year": "Einsparung (€/Jahr)",
+    "funding": "Förderung",
     "cooperation_key": "Schlüssel",
 }
 

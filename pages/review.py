@@ -19,7 +19,8 @@ from ikz.db import DatabaseUnavailable  # noqa: E402
 from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
 from ikz.store import Store, StoreError  # noqa: E402
 from ikz.theme import fmt_int  # noqa: E402
-from pages.common import database, fail, md_escape  # noqa: E402
+from pages.data import database, fail  # noqa: E402
+from pages.layout import md_escape  # noqa: E402
 
 ALL_LABEL = "Alle"
 KEY_PARAM = "eintrag"

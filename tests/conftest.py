@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,20 +12,12 @@ import pytest
 
 from ikz.build import build
 from ikz.db import Database
-from ikz.store import STORE_ENV_VAR
 
-
-@pytest.fixture(scope="session", autouse=True)
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every test builds against an empty store of its own, never the office's data/pflege.sqlite."""
-    path = tmp_path_factory.mktemp("store") / "pflege.sqlite"
-    previous = os.environ.get(STORE_ENV_VAR)
-    os.environ[STORE_ENV_VAR] = str(path)  # inherited by the app servers the browser tests start
-    yield path
-    if previous is None:
-        os.environ.pop(STORE_ENV_VAR, None)
-    else:
-        os.environ[STORE_ENV_VAR] = previous
+# Tests never read or write the office's store of record or its edition files: an empty store of
+# their own (also for app servers the tests start, which inherit the environment).
+_STORE_DIR = Path(tempfile.mkdtemp(prefix="ikz-test-store-"))
+os.environ["IKZ_STORE"] = str(_STORE_DIR / "pflege.sqlite")
+os.environ["IKZ_EDITIONS"] = str(_STORE_DIR / "editions")
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +39,15 @@ def con(database: Database) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh cursor per test."""
     with database.cursor() as cur:
         yield cur
+
+
+# Fixtures that start the export's Chromium: tests using them belong to the slow tier, wherever
+# they live (the export tests are kept free of tier bookkeeping).
+CHROMIUM_FIXTURES = {"renderer", "exports"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that start Chromium for rendering as slow."""
+    for item in items:
+        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

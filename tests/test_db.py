@@ -13,7 +13,7 @@ import pytest
 from ikz.build import build, load_tables, write_database
 from ikz.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
 from ikz.normalise import Tables
-from ikz.paths import MAGDEBURG_FILE, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
+from ikz.paths import MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
 
 
 def count(db: Database) -> int:
@@ -26,8 +26,13 @@ def erfurt_only(tables: Tables) -> Tables:
     frames = dict(tables.frames)
     frames["cooperation"] = frames["cooperation"].filter(pl.col("city_id") == 1)
     kept = frames["cooperation"]["cooperation_id"]
-    for name in ("cooperation_effect", "cooperation_partner"):
-        frames[name] = frames[name].filter(pl.col("cooperation_id").is_in(kept.implode()))
+    # Every link table (effects, partners, topics …) keeps only the kept cooperations' rows.
+    for name, frame in tables.frames.items():
+        if name != "cooperation" and "cooperation_id" in frame.columns:
+            frames[name] = frame.filter(pl.col("cooperation_id").is_in(kept.implode()))
+    # Matches and suggestions point at Magdeburg's records too: a one-city database has none.
+    for name in ("cooperation_match", "suggestion"):
+        frames[name] = frames[name].clear()
     return Tables(frames)
 
 
@@ -88,6 +93,11 @@ def test_a_newer_schema_makes_the_database_stale() -> None:
     assert SCHEMA_PATH in input_files()
 
 
+def test_every_rules_file_is_a_build_input() -> None:
+    """Topics are facts of the build too: an edited topics.toml makes the database stale."""
+    assert {TAXONOMY_PATH, PARTNERS_PATH, TOPICS_PATH} <= set(input_files())
+
+
 def test_failed_rebuild_keeps_old_database_and_warns(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)
@@ -142,13 +152,16 @@ def test_a_damaged_file_is_set_aside_and_rebuilt(built_db: Path, tmp_path: Path,
 
 
 def test_a_file_from_before_the_store_is_rebuilt_not_set_aside(built_db: Path, tmp_path: Path) -> None:
-    import duckdb
+    from ikz.access import Identity
+    from ikz.store import Store
 
     target = tmp_path / "old.duckdb"
-    shutil.copyfile(built_db, target)
-    with duckdb.connect(str(target)) as con:
-        con.execute("DROP TABLE build_info")
-    result = ensure_database(target)
+    shutil.copyfile(built_db, target)  # without its .store-version file: built before the store
+    store = Store(tmp_path / "pflege.sqlite")
+    editor = Identity(email="anna@erfurt.de", subject="sub-anna", name="Anna", is_editor=True)
+    with store.write(editor, "test", None):
+        pass  # the store has moved on since that file was built
+    result = ensure_database(target, store=store)
     assert result.built and result.set_aside is None
     assert list(tmp_path.glob("*.defekt-*")) == []
 
