@@ -1,42 +1,59 @@
-"""Entry point of the IKZ Dashboard: page config, navigation over the pages listed explicitly."""
+"""Entry point of the IKZ Dashboard: page config, sign-in gate, navigation over the listed pages."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from pages import identity
+
+# Emoji icons, not ":material/…": Streamlit loads a Material favicon from fonts.gstatic.com, and
+# no page may make the browser contact a third party (the city's network may not even reach it).
 st.set_page_config(
-    page_title="IKZ Dashboard – Erfurt und Magdeburg",
-    page_icon=":material/handshake:",
+    page_title=identity.TITLE,
+    page_icon="🤝",
     layout="wide",
     initial_sidebar_state="expanded",
     menu_items={"About": "IKZ Dashboard der Stabsstelle Strategie, Landeshauptstadt Erfurt."},
 )
 
-# Long key figures (an effect category's name) wrap instead of being cut off with an ellipsis.
 st.html(
     """<style>
+    /* Long key figures (an effect category's name) wrap instead of being cut off with an ellipsis. */
     [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
         overflow-wrap: normal !important; word-break: normal !important; line-height: 1.15;
     }
     /* The fourth key figure is a category name, not a number: smaller, so it wraps at words. */
     [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 1.5rem;}
+    /* WCAG 2.1 AA contrast: Streamlit's grey captions and help texts (#828180 on white, 3.9:1)
+       become ikz.theme.MUTED_COLOR (#5F6B76, 5.4:1). */
+    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+    [data-testid="stMetricDelta"], [data-testid="stWidgetLabel"] small,
+    [data-testid="stTooltipHoverTarget"] svg {color: #5F6B76 !important;}
     </style>"""
 )
 
+editor = identity.may_edit()
 pages = [
     st.Page(
         "pages/explore.py",
         title="Überblick",
-        icon=":material/dashboard:",
+        icon="📊",
         # The default page is served at the app's root URL; Streamlit ignores a url_path here.
         default=True,
     ),
+    st.Page("pages/compare.py", title="Vergleich Erfurt – Magdeburg", icon="⚖️", url_path="vergleich"),
+    # Listed for everybody so its address always resolves; the page itself refuses non-editors.
     st.Page(
-        "pages/compare.py",
-        title="Vergleich Erfurt – Magdeburg",
-        icon=":material/compare_arrows:",
-        url_path="vergleich",
+        "pages/protocol.py",
+        title="Protokoll",
+        icon="📜",
+        url_path="protokoll",
+        visibility="visible" if editor else "hidden",
     ),
 ]
-st.navigation(pages, position="sidebar").run()
+signed_in = identity.gate()
+navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")
+if signed_in:
+    identity.sidebar_account()
+    navigation.run()
