@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import queries
+from ikz.chart_table import figure_table
 from ikz.charts import plotly_config
 from ikz.db import Database, DatabaseUnavailable, FileIdentity, ensure_database
 from ikz.errors import TaxonomyError
@@ -278,15 +279,24 @@ def leave_presentation() -> None:
 def show_chart(
     fig: Any, title: str, *, key: str, presentation: bool, on_select: Callable | None = None
 ) -> None:
-    """Render a finished figure with the German toolbar config; optional selection callback."""
+    """Render a finished figure with the German toolbar config, its accessible name and its numbers
+    as a table („Daten als Tabelle“, the text alternative); optional selection callback."""
     config = plotly_config(title)
+    # Nothing is fetched from another host: no MathJax for LaTeX labels, no topojson for geo charts.
+    config.update(typesetMath=False, topojsonURL="")
     if presentation:
         config["displayModeBar"] = False
     # theme=None: the figure keeps exactly the fonts and colours of ikz.theme, as in its exports.
     kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch", "theme": None}
     if on_select is not None and not presentation:
         kwargs.update(on_select=on_select, selection_mode="points")
-    st.plotly_chart(fig, **kwargs)
+    # The container's key becomes a CSS class; app.py's script names the chart inside by its title.
+    with st.container(key=f"diagramm_{key}"):
+        st.plotly_chart(fig, **kwargs)
+        if not presentation:
+            with st.expander("Daten als Tabelle", icon="🔢"):
+                st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
+                st.dataframe(figure_table(fig), hide_index=True, key=f"{key}_tabelle")
 
 
 def selected_categories(key: str, index: int = 0) -> list[str]:
