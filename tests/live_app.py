@@ -114,8 +114,19 @@ class AppServer:
                 self.process.wait(timeout=10)
 
 
-def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
-    """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health."""
+def start_app(
+    db: Path,
+    log: Path,
+    *,
+    raw_dir: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> AppServer:
+    """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health.
+
+    extra_args are further `streamlit run` options (e.g. `--secrets.files` for a test's own
+    sign-in settings); extra_env is added to the environment (e.g. IKZ_STORE).
+    """
     port = free_port()
     args = [
         "--server.address",
@@ -129,8 +140,9 @@ def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
-    env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     if raw_dir is None:
         command = [sys.executable, str(SERVE), *args]
     else:
@@ -160,9 +172,16 @@ def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
 
 
 @contextlib.contextmanager
-def serve_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> Iterator[AppServer]:
+def serve_app(
+    db: Path,
+    log: Path,
+    *,
+    raw_dir: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[AppServer]:
     """start_app as a context manager that always stops the server."""
-    server = start_app(db, log, raw_dir=raw_dir)
+    server = start_app(db, log, raw_dir=raw_dir, extra_args=extra_args, extra_env=extra_env)
     try:
         yield server
     finally:
