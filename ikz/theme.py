@@ -25,7 +25,8 @@ CITY_COLORS: dict[str, str] = {
     "Magdeburg": "#1F5A8C",  # a calm blue, clearly apart from Erfurt
 }
 
-# Orders follow the taxonomy (tests check both agree); colours are colour-blind-safe where possible.
+# Orders follow the taxonomy (tests check both agree). Colours stay apart for colour-blind viewers:
+# tests/test_palette.py simulates protanopia, deuteranopia and tritanopia (ΔE ≥ 8 in every palette).
 FORM_COLORS: dict[str, str] = {
     "Zweckverband": "#0B4F6C",
     "Zweckvereinbarung": "#2E86AB",
@@ -47,8 +48,8 @@ BINDING_COLORS: dict[str, str] = {
 EFFECT_COLORS: dict[str, str] = {
     "Erfahrungs- und Wissensaustausch": "#4E79A7",
     "Kosteneinsparung und Wirtschaftlichkeit": "#F28E2B",
-    "Personalentlastung": "#E15759",
-    "Prozessoptimierung und Standardisierung": "#76B7B2",
+    "Personalentlastung": "#9C755F",
+    "Prozessoptimierung und Standardisierung": "#AA4499",
     "Qualität und Fachkompetenz": "#59A14F",
     "Daseinsvorsorge und Versorgungssicherheit": "#EDC948",
     "Regionalentwicklung und Wirtschaft": "#B07AA1",
@@ -63,7 +64,7 @@ TASK_AREA_COLORS: dict[str, str] = {
     "5 Soziales, Jugend und Gesundheit": "#E39B5B",
     "6 Bauwesen": "#8C6D31",
     "7 Öffentliche Einrichtungen": "#6AA56E",
-    "8 Wirtschaft und Verkehr": "#9D7660",
+    "8 Wirtschaft und Verkehr": "#F28E2B",
 }
 STATUS_COLORS: dict[str, str] = {
     "umgesetzt": "#1A7F4B",
@@ -82,7 +83,7 @@ PARTNER_KIND_COLORS: dict[str, str] = {
     "Landkreis": "#009E73",
     "kreisfreie Stadt": "#0072B2",
     "Gemeinde": "#56B4E9",
-    "Landesbehörde": "#CC79A7",
+    "Landesbehörde": "#F0E442",
     "Verband/Verein": "#E69F00",
     "Bund/Bundesbehörde": "#D55E00",
     "Sonstige": "#8C96A0",

@@ -232,7 +232,8 @@ def has_marks(chart: dict) -> bool:
 
 def wait_idle(page: Any, *, timeout: float = 30) -> list[dict]:
     """Wait until the page has content, no script run is in flight and the charts stopped changing."""
-    page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']", timeout=timeout * 1000)
+    # :visible: the first container may be an empty one (app.py's script for the charts' names).
+    page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']:visible", timeout=timeout * 1000)
     previous: list[dict] | None = None
 
     def settled() -> tuple[list[dict]] | None:
