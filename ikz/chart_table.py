@@ -19,12 +19,13 @@ from ikz.theme import fmt_decimal, fmt_int
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"[ \t\r\n]+")  # not the no-break space of '12,3 %'
 
 
 def plain(label: object) -> str:
     """A Plotly label as plain text: line breaks become spaces, markup and entities are resolved."""
     text = _BREAK.sub(" ", str(label))
-    return " ".join(html.unescape(_TAG.sub("", text)).split())
+    return _SPACES.sub(" ", html.unescape(_TAG.sub("", text))).strip(" ")
 
 
 def number(value: Any) -> str:
