@@ -14,6 +14,7 @@ Pages only call the functions below.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -38,6 +39,15 @@ def _secrets_section(name: str) -> Any:
     try:
         return st.secrets.get(name)
     except FileNotFoundError:
+        # Streamlit raises this for a missing file and for one it cannot parse. A broken file must
+        # not fall back to local mode (no sign-in): the dashboard stays closed until it is fixed.
+        if any(Path(p).is_file() for p in st.get_option("secrets.files") or ()):
+            st.error(
+                "Die Datei .streamlit/secrets.toml kann nicht gelesen werden (kein gültiges TOML). "
+                "Bis sie korrigiert ist, bleibt das Dashboard gesperrt.",
+                icon="🚫",
+            )
+            st.stop()
         return None
 
 
