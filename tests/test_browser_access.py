@@ -33,6 +33,7 @@ from ikz.store import Store
 from tests.live_app import (
     IDLE,
     PLOTLY_ELEMENT,
+    STATUS,
     AppServer,
     chromium_missing_reason,
     launch_chromium,
@@ -182,6 +183,9 @@ class Requests:
 def new_context(browser: Any, server: AppServer, idp: str | None) -> tuple[Any, Requests]:
     """A fresh browser context (own cookies) recording every request."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    # Generous: eight helpers share two cores while these tests run.
+    ctx.set_default_timeout(120_000)
+    ctx.set_default_navigation_timeout(120_000)
     idp_host = urlparse(idp).netloc if idp else None
     requests = Requests({urlparse(server.url).netloc, *([idp_host] if idp_host else [])}, idp_host)
     ctx.on("request", requests.record)
@@ -198,23 +202,28 @@ def visitor(browser: Any, server: AppServer, idp: str) -> Iterator[tuple[Any, Re
 
 
 def settle(page: Any) -> None:
-    """Wait until the script run is over and every chart on the page is drawn."""
-    page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+    """Wait until the script run is over and every chart on the page is drawn (polling: on a busy
+    machine a single long wait_for_selector has proved less reliable than short looks)."""
+
+    def idle() -> bool:
+        return page.locator(IDLE).count() > 0 and page.locator(STATUS).count() == 0
+
+    wait_until(idle, timeout=180, what="the script run to end")
     page.wait_for_timeout(500)
-    page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+    wait_until(idle, timeout=180, what="the script run to end")
     if page.locator(PLOTLY_ELEMENT).count():
-        wait_idle(page, timeout=60)
+        wait_idle(page, timeout=180)
 
 
 def sign_in(page: Any, server: AppServer, person: dict[str, str]) -> None:
     """Open the app, press „Anmelden“, authorise at the provider as person, return to the app."""
     page.goto(server.url)
     page.get_by_role("button", name="Anmelden").click()
-    page.get_by_placeholder("sub").wait_for(timeout=30_000)
+    page.get_by_placeholder("sub").wait_for(timeout=120_000)
     page.get_by_placeholder("sub").fill(person["sub"])
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{server.url}/**", timeout=30_000)
-    page.get_by_text("Angemeldet:").wait_for(timeout=30_000)
+    page.wait_for_url(f"{server.url}/**", timeout=120_000)
+    page.get_by_text("Angemeldet:").wait_for(timeout=120_000)
     settle(page)
 
 
@@ -239,7 +248,7 @@ def test_not_signed_in_sees_title_and_sign_in_only(server: AppServer, visitor: t
     ctx, _ = visitor
     page = ctx.new_page()
     page.goto(server.url + PAGES[name])
-    page.get_by_role("button", name="Anmelden").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
     settle(page)
     assert "IKZ Dashboard" in page.locator("h1").first.inner_text()
     assert shows_no_data(page)
@@ -255,7 +264,7 @@ def test_sign_in_by_keyboard_only(server: AppServer, visitor: tuple) -> None:
     ctx, _ = visitor
     page = ctx.new_page()
     page.goto(server.url)
-    page.get_by_role("button", name="Anmelden").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
     settle(page)
     for _ in range(25):
         page.keyboard.press("Tab")
@@ -264,10 +273,10 @@ def test_sign_in_by_keyboard_only(server: AppServer, visitor: tuple) -> None:
     else:
         pytest.fail("„Anmelden“ is not reachable by Tab")
     page.keyboard.press("Enter")
-    page.get_by_placeholder("sub").wait_for(timeout=30_000)
+    page.get_by_placeholder("sub").wait_for(timeout=120_000)
     page.keyboard.type(READER["sub"])
     page.keyboard.press("Enter")
-    page.get_by_text("Angemeldet:").wait_for(timeout=30_000)
+    page.get_by_text("Angemeldet:").wait_for(timeout=120_000)
 
 
 # --- Editor -----------------------------------------------------------------------------------------
@@ -360,7 +369,7 @@ def test_other_domain_is_refused(server: AppServer, visitor: tuple) -> None:
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_placeholder("sub").fill(OUTSIDER["sub"])
     page.get_by_role("button", name="Authorize").click()
-    page.get_by_text("nicht freigegeben").wait_for(timeout=30_000)
+    page.get_by_text("nicht freigegeben").wait_for(timeout=120_000)
     assert shows_no_data(page)
 
 
@@ -373,8 +382,8 @@ def test_sign_out_returns_to_the_sign_in_screen(server: AppServer, visitor: tupl
     sign_in(page, server, READER)
     page.get_by_role("button", name="Abmelden").click()
     # The provider asks to confirm the end of its session, then sends the browser back.
-    page.get_by_role("button", name="End session").click(timeout=30_000)
-    page.get_by_role("button", name="Anmelden").wait_for(timeout=30_000)
+    page.get_by_role("button", name="End session").click(timeout=120_000)
+    page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
     assert shows_no_data(page)
     assert not [c for c in ctx.cookies() if c["name"] == COOKIE]
 
@@ -394,7 +403,7 @@ def test_tampered_cookie_signs_out(server: AppServer, visitor: tuple, cookie_sec
     value = URLSafeTimedSerializer("falsch", salt=COOKIE).dumps(json.dumps(forged))
     ctx.add_cookies([{**cookie, "value": value}])
     page.goto(server.url)
-    page.get_by_role("button", name="Anmelden").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
     assert shows_no_data(page)
 
 
@@ -409,6 +418,6 @@ def test_expired_sign_in_signs_out(server: AppServer, visitor: tuple, cookie_sec
     old = int(time.time()) - 2 * 86400
     ctx.add_cookies([{**cookie, "value": signer.dumps(json.dumps(dict(payload, iat=old, exp=old + 300)))}])
     page.goto(server.url + "/protokoll")
-    page.get_by_role("button", name="Anmelden").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
     assert page.get_by_text("abgelaufen").count() >= 1
     assert shows_no_data(page)
