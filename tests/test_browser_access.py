@@ -33,6 +33,7 @@ from ikz.store import Store
 from tests.live_app import (
     IDLE,
     PLOTLY_ELEMENT,
+    SKELETON,
     STATUS,
     AppServer,
     chromium_missing_reason,
@@ -201,17 +202,25 @@ def visitor(browser: Any, server: AppServer, idp: str) -> Iterator[tuple[Any, Re
     assert requests.third_party == [], requests.third_party
 
 
-def settle(page: Any) -> None:
-    """Wait until the script run is over and every chart on the page is drawn (polling: on a busy
-    machine a single long wait_for_selector has proved less reliable than short looks)."""
+def settle(page: Any, *, charts: bool = False) -> None:
+    """Wait until the script run is over, nothing is loading, and (charts=True) every chart is drawn.
+
+    Polls with short looks: on a busy machine Plotly's lazily loaded bundle can take 20 s, during
+    which the page is idle but shows skeletons instead of charts.
+    """
 
     def idle() -> bool:
-        return page.locator(IDLE).count() > 0 and page.locator(STATUS).count() == 0
+        return (
+            page.locator(IDLE).count() > 0
+            and page.locator(STATUS).count() == 0
+            and page.locator(SKELETON).count() == 0
+        )
 
     wait_until(idle, timeout=180, what="the script run to end")
     page.wait_for_timeout(500)
     wait_until(idle, timeout=180, what="the script run to end")
-    if page.locator(PLOTLY_ELEMENT).count():
+    if charts:
+        wait_until(lambda: page.locator(PLOTLY_ELEMENT).count() > 0, timeout=180, what="the charts")
         wait_idle(page, timeout=180)
 
 
@@ -224,7 +233,7 @@ def sign_in(page: Any, server: AppServer, person: dict[str, str]) -> None:
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{server.url}/**", timeout=120_000)
     page.get_by_text("Angemeldet:").wait_for(timeout=120_000)
-    settle(page)
+    settle(page, charts=True)
 
 
 def shows_no_data(page: Any) -> bool:
@@ -294,14 +303,14 @@ def test_editor_signs_in_sees_every_page_and_the_export_asks_no_third_party(
     assert page.get_by_role("link", name="Protokoll").count() == 1
     for name, path in PAGES.items():
         page.goto(server.url + path)
-        settle(page)
+        settle(page, charts=name != "protokoll")
         assert problems(page) == [], name
         assert page.get_by_text("Keine Berechtigung").count() == 0, name
         assert axe_violations(page) == [], name
         screenshot(page, f"redaktion-{name}")
     # The export panel of the Überblick: the deck is built on the server, nothing is fetched.
     page.goto(server.url)
-    settle(page)
+    settle(page, charts=True)
     page.get_by_role("button", name="Foliensatz und PDF-Bericht erstellen").click()
     page.get_by_role("button", name="Foliensatz herunterladen").wait_for(timeout=120_000)
     # Every chart's table opens by keyboard: focus its expander, press Enter.
