@@ -249,42 +249,24 @@ def bar_by_category(
     colour_keys = frame[color_by].to_list() if color_by else cats
     shares = frame["share"] if "share" in frame.columns else None
     hover_extra = "<br>%{customdata[1]}" if color_by else ""
-    counts = frame["count"].to_list()
-    texts = _count_labels(frame["count"], shares)
-    # Coloured by another category (a type's form): one trace per colour with a legend entry, so
-    # the colour is never the only way to tell (WCAG 1.4.1); without, one trace.
-    groups = list(dict.fromkeys(colour_keys)) if color_by else [None]
-    fig = go.Figure()
-    for group in groups:
-        rows = [i for i, k in enumerate(colour_keys) if group is None or k == group]
-        fig.add_trace(
-            go.Bar(
-                orientation="h",
-                name=esc(group) if group is not None else None,
-                x=[counts[i] for i in rows],
-                y=[labels[i] for i in rows],
-                marker={"color": [color_of(colour_keys[i]) for i in rows]},
-                text=[texts[i] for i in rows],
-                textposition="outside",
-                cliponaxis=False,
-                customdata=[[cats[i], esc(colour_keys[i])] for i in rows],
-                hovertemplate=f"%{{y}}<br>{value_label}: %{{x:,d}}{hover_extra}<extra></extra>",
-            )
+    fig = go.Figure(
+        go.Bar(
+            orientation="h",
+            x=frame["count"].to_list(),
+            y=labels,
+            marker={"color": [color_of(k) for k in colour_keys]},
+            text=_count_labels(frame["count"], shares),
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[c, esc(k)] for c, k in zip(cats, colour_keys, strict=True)],
+            hovertemplate=f"%{{y}}<br>{value_label}: %{{x:,d}}{hover_extra}<extra></extra>",
         )
-    fig.update_xaxes(title={"text": value_label}, tickformat=",d", range=_value_range(counts))
-    # The bars keep the frame's order however they are split into traces.
-    fig.update_yaxes(title={"text": ""}, categoryorder="array", categoryarray=labels)
-    if color_by:
-        fig.update_layout(barmode="overlay")
-    return finish(
-        fig,
-        text,
-        height=320,
-        large=large,
-        legend=color_by is not None,
-        rows=len(cats),
-        row_lines=_label_lines(labels),
     )
+    fig.update_xaxes(
+        title={"text": value_label}, tickformat=",d", range=_value_range(frame["count"].to_list())
+    )
+    fig.update_yaxes(title={"text": ""})
+    return finish(fig, text, height=320, large=large, rows=len(cats), row_lines=_label_lines(labels))
 
 
 def departments_stacked(
