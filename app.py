@@ -6,8 +6,9 @@ import streamlit as st
 
 from pages import identity
 
-# Emoji icons, not ":material/…": Streamlit loads a Material favicon from fonts.gstatic.com, and
-# no page may make the browser contact a third party (the city's network may not even reach it).
+# An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
+# page's icon) from fonts.gstatic.com, and no page may make the browser contact a third party
+# (the city's network may not even reach it). Button icons come from Streamlit's bundled font.
 st.set_page_config(
     page_title=identity.TITLE,
     page_icon="🤝",
@@ -64,16 +65,14 @@ pages = [
     st.Page(
         "pages/explore.py",
         title="Überblick",
-        icon="📊",
         # The default page is served at the app's root URL; Streamlit ignores a url_path here.
         default=True,
     ),
-    st.Page("pages/compare.py", title="Vergleich Erfurt – Magdeburg", icon="⚖️", url_path="vergleich"),
+    st.Page("pages/compare.py", title="Vergleich Erfurt – Magdeburg", url_path="vergleich"),
     # Listed for everybody so its address always resolves; the page itself refuses non-editors.
     st.Page(
         "pages/protocol.py",
         title="Protokoll",
-        icon="📜",
         url_path="protokoll",
         visibility="visible" if editor else "hidden",
     ),

@@ -294,7 +294,7 @@ def show_chart(
     with st.container(key=f"diagramm_{key}"):
         st.plotly_chart(fig, **kwargs)
         if not presentation:
-            with st.expander("Daten als Tabelle", icon="🔢"):
+            with st.expander("Daten als Tabelle", icon=":material/table_view:"):
                 st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
                 st.dataframe(figure_table(fig), hide_index=True, key=f"{key}_tabelle")
 

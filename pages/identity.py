@@ -169,7 +169,7 @@ def sidebar_account() -> None:
     role = "Redaktion" if identity.is_editor else "Lesezugriff"
     box.markdown(f"Angemeldet: **{_plain(identity.name)}**")
     box.caption(f"{_plain(identity.email)} · {role}")
-    box.button("Abmelden", on_click=st.logout, key="abmelden", icon="🚪")
+    box.button("Abmelden", on_click=st.logout, key="abmelden", icon=":material/logout:")
 
 
 def _plain(text: str) -> str:

@@ -75,6 +75,6 @@ st.download_button(
     export_csv,
     file_name=f"ikz-protokoll-{date.today().isoformat()}.csv",
     mime="text/csv",
-    icon="⬇️",
+    icon=":material/download:",
     on_click="ignore",
 )

@@ -19,30 +19,25 @@ def test_plain_resolves_markup_breaks_and_entities() -> None:
     assert plain("Amt für<br>Brandschutz &amp; <b>Rettung</b>") == "Amt für Brandschutz & Rettung"
 
 
-def test_bars_with_a_legend_read_top_down_with_their_series() -> None:
+def test_bars_read_top_down_with_their_labels() -> None:
     frame = pl.DataFrame(
-        {
-            "category": ["Arbeitskreis", "Verein"],
-            "form": ["Arbeitskreis / Arbeitsgruppe / Gremium", "Verein / Verband / Mitgliedschaft"],
-            "count": [1200, 2],
-            "share": [0.9983, 0.0017],
-        }
+        {"category": ["Arbeitskreis", "Verein"], "count": [1200, 2], "share": [0.9983, 0.0017]}
     )
-    table = figure_table(charts.bar_by_category(frame, TEXT, color_by="form"))
+    table = figure_table(charts.bar_by_category(frame, TEXT))
     assert table.to_dicts() == [
-        {
-            "Kategorie": "Arbeitskreis",
-            "Reihe": "Arbeitskreis / Arbeitsgruppe / Gremium",
-            "Kooperationen": "1.200",
-            "Beschriftung": "1.200 (99,8\xa0%)",
-        },
-        {
-            "Kategorie": "Verein",
-            "Reihe": "Verein / Verband / Mitgliedschaft",
-            "Kooperationen": "2",
-            "Beschriftung": "2 (0,2\xa0%)",
-        },
+        {"Kategorie": "Arbeitskreis", "Kooperationen": "1.200", "Beschriftung": "1.200 (99,8\xa0%)"},
+        {"Kategorie": "Verein", "Kooperationen": "2", "Beschriftung": "2 (0,2\xa0%)"},
     ]
+
+
+def test_stacked_bars_name_their_series() -> None:
+    fig = go.Figure(
+        [
+            go.Bar(name="Erfurt", y=["A", "B"], x=[1, 2], orientation="h"),
+            go.Bar(name="Magdeburg", y=["A", "B"], x=[3, 4], orientation="h"),
+        ]
+    )
+    assert figure_table(fig)["Reihe"].to_list() == ["Magdeburg", "Magdeburg", "Erfurt", "Erfurt"]
 
 
 def test_heatmap_is_one_row_per_row_of_the_matrix() -> None:
