@@ -86,10 +86,15 @@ def synthetic_tables(n: int, *, cities: int = CITIES, seed: int = SEED) -> Table
     new_ids = np.arange(1, n + 1)
     frames["cooperation"] = conform(
         "cooperation",
-        real_coops[template].with_columns(
+        real_coops[template]
+        .with_columns(
             pl.Series("cooperation_id", new_ids),
             pl.Series("city_id", city_of),
             pl.Series("department_id", department_of),
+        )
+        # cooperation_key is unique: a sampled copy gets its own key.
+        .with_columns(
+            pl.format("{}-s{}", pl.col("cooperation_key"), pl.col("cooperation_id")).alias("cooperation_key")
         ),
     )
     mapping = pl.DataFrame(

@@ -1,4 +1,5 @@
-"""Command line: `python -m ikz build [--db PATH]` writes the DuckDB file from data/raw."""
+"""Command line: `python -m ikz build [--db PATH]` writes the DuckDB file from data/raw;
+`python -m ikz quality` reports how sure the derived values are."""
 
 from __future__ import annotations
 
@@ -21,7 +22,15 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--raw", type=Path, default=RAW_DIR, help="Ordner der Quelldateien")
     build_cmd.add_argument("--taxonomy", type=Path, default=TAXONOMY_PATH, help="Regeldatei")
     build_cmd.add_argument("--partners", type=Path, default=PARTNERS_PATH, help="Partner-Verzeichnis")
+    quality_cmd = commands.add_parser(
+        "quality", help="Herkunft und Übereinstimmung der abgeleiteten Werte mit der Auswertungsdatei"
+    )
+    quality_cmd.add_argument("--db", type=Path, help="Datenbank (Standard wie build; fehlt sie: bauen)")
+    quality_cmd.add_argument("--evaluation", type=Path, help="Auswertungsdatei (Standard: data/evaluation)")
+    quality_cmd.add_argument("--details", action="store_true", help="jede Abweichung einzeln auflisten")
     args = parser.parse_args(argv)
+    if args.command == "quality":
+        return _quality(args.db, args.evaluation, details=args.details)
 
     from ikz.build import build  # imported late so `--help` works even with a broken install
 
@@ -32,6 +41,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     print(summary.text())
+    return 0
+
+
+def _quality(db: Path | None, evaluation: Path | None, *, details: bool) -> int:
+    """Print origin shares and accuracy; builds the database first when it is missing."""
+    import duckdb
+
+    from ikz.build import build
+    from ikz.paths import db_path
+    from ikz.quality import EVALUATION_PATH, EvaluationError, quality_report
+
+    path = db if db is not None else db_path()
+    try:
+        if not path.exists():
+            build(path)
+        with duckdb.connect(str(path), read_only=True) as con:
+            report = quality_report(con, evaluation or EVALUATION_PATH)
+    except (SourceError, TaxonomyError, EvaluationError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    print(report.text(details=details))
     return 0
 
 

@@ -13,6 +13,8 @@ from ikz.errors import TaxonomyError
 from ikz.rules import compile_pattern, read_rules, rule_error
 
 NO_INFO = "ohne Angabe"
+SURE = "sicher"
+UNSURE = "unsicher"
 
 # The nine forms and five bindings are fixed: chart colours and category orders depend on them.
 FORMS = (
@@ -33,6 +35,17 @@ BINDINGS = ("öffentlich-rechtlich", "vertraglich", "institutionell", "informell
 _BROKEN_WORD = re.compile(r"(?<=\w)-\s+(?!(?:und|oder|bzw|sowie)\b)(?=[a-zäöüß])")
 _SPACE = re.compile(r"\s+")
 _WORD_CHARS = re.compile(r"[\w-]")
+_PARENTHESES = re.compile(r"\([^()]*\)")
+# Endings a stem may take and still be the same word: "Verein" → "Vereins", "Vereinen"; not
+# "Mitarbeit" → "Mitarbeiters" (a person, not the participation) nor "Verein" → "Vereinbarung".
+# The Snowball stemmer was measured against this list on the two documents and lost: it folds
+# "Mitarbeiters" and "Mitarbeit" into one stem and splits "Gremien" from "Gremium".
+INFLECTION = r"(?:e|en|er|ern|es|n|s|ns|nen|se|sen)?"
+# In a project's Thema, a weak type word ("Austausch", "Tagung", "Forum") names the project's form
+# only among its first words ("Erfahrungsaustausch zu …", "Aufbau eines Vergleichsringes"); further
+# on it names a topic ("Unterstützung bei der Ausrichtung von Tagungen und Foren").
+PROJECT_HEAD_WORDS = 3
+PROJECT_COLUMN = "Projekt"
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class Match:
     value: str  # the category name
     evidence: tuple[str, ...]  # the words in the text that matched (or the rule, for task areas)
     is_derived: bool  # True when inferred from free text rather than printed in a column
+    confidence: str | None = None  # 'sicher' or 'unsicher' for a derived value; None when printed
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class TypeMatch:
     binding: str  # Verbindlichkeit
     evidence: tuple[str, ...]
     is_derived: bool
+    confidence: str | None = None  # 'sicher' or 'unsicher' when derived; None when printed
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,8 @@ class _TypeRule:
 
     type: CooperationType
     patterns: tuple[re.Pattern[str], ...]
-    is_fallback: bool  # counts only when no other type matches the text
+    is_fallback: bool  # counts only when no other type (and no column) names the record
+    is_weak: bool = False  # in a project's Thema: counts only among its first words
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,23 @@ class _CategoryRule:
 
     name: str
     patterns: tuple[re.Pattern[str], ...]
+    exact: tuple[bool, ...] = ()  # per pattern: True when it names a whole word, not a compound part
+
+
+@dataclass(frozen=True)
+class BindingRules:
+    """Word lists that decide a record's Verbindlichkeit from its own words (see taxonomy.toml)."""
+
+    public_law: tuple[re.Pattern[str], ...]  # in the type, the name (head phrase) or the body
+    public_law_anywhere: tuple[re.Pattern[str], ...]  # in any text: a statutory duty
+    contract: tuple[re.Pattern[str], ...]  # in the type, the name, the body or the Arbeitsstand
+    association: tuple[re.Pattern[str], ...]  # in the type or the name's head phrase
+    informal: tuple[re.Pattern[str], ...]  # in the type or the name's head phrase
+    neutral: tuple[re.Pattern[str], ...]  # type words that imply no binding (Arbeitsgemeinschaft)
+    negation: re.Pattern[str]  # a word right before a contract word that negates it
+    host: re.Pattern[str]  # where a name's head phrase ends: " der ", " des ", " mit " …
+    transparent: re.Pattern[str]  # heads that pass through: "Gründung der …"
+    membership: re.Pattern[str]  # "im Verband …": membership named after the head phrase
 
 
 @dataclass(frozen=True)
@@ -100,6 +133,9 @@ class Taxonomy:
     unit_numbers: tuple[tuple[str, str], ...]  # (number prefix, area), longest prefix first
     task_area_keywords: tuple[_CategoryRule, ...]
     column_types: tuple[tuple[str, str, str], ...] = ()  # (record kind, column heading, type name)
+    binding_rules: BindingRules | None = None
+    status_outlook_rules: tuple[_CategoryRule, ...] = ()  # Perspektive, only without Arbeitsstand
+    proposal_headings: tuple[str, ...] = ()  # list headings that make an item a proposal
 
     def types(self) -> list[CooperationType]:
         """All canonical types including "ohne Angabe", in file order."""
@@ -128,50 +164,146 @@ class Taxonomy:
     def classify_type(
         self, printed: str | None, texts: Sequence[str | None], *, column: str | None = None
     ) -> TypeMatch:
-        """Canonical type from the printed cell if it names one, else derived from texts in order,
-        else from the column the record stands in (column_types), else 'ohne Angabe'."""
+        """Canonical type from the printed cell if it names one, else derived from texts in order
+        (words in parentheses do not count), else from the column the record stands in
+        (column_types), else 'ohne Angabe'. A generic word ("Kooperation") only counts where no
+        column speaks for the record."""
         if printed is not None:
             found = self._match_type(printed)
             if found is not None:
                 rule, evidence = found
                 return _type_match(rule.type, evidence, is_derived=False)
+        column_type = next((entry for entry in self.column_types if entry[0] == column), None)
+        head_words = PROJECT_HEAD_WORDS if column == PROJECT_COLUMN else None
         for text in texts:
             if not text:
                 continue
-            found = self._match_type(text)
+            found = self._match_type(
+                _PARENTHESES.sub(" ", text), head_words=head_words, allow_fallback=column_type is None
+            )
             if found is not None:
                 rule, evidence = found
-                return _type_match(rule.type, evidence, is_derived=True)
-        for kind, heading, type_name in self.column_types:
-            if kind == column:
-                rule = next(rule for rule in self.type_rules if rule.type.name == type_name)
-                return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True)
+                confidence = UNSURE if rule.is_fallback else SURE
+                return _type_match(rule.type, evidence, is_derived=True, confidence=confidence)
+        if column_type is not None:
+            _, heading, type_name = column_type
+            rule = next(rule for rule in self.type_rules if rule.type.name == type_name)
+            # The column is a default, not a word of the record: never sure.
+            return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True, confidence=UNSURE)
         no_info = next(rule.type for rule in self.type_rules if rule.type.name == NO_INFO)
-        return _type_match(no_info, (), is_derived=printed is None or not printed.strip())
+        is_derived = printed is None or not printed.strip()
+        return _type_match(no_info, (), is_derived=is_derived, confidence=UNSURE if is_derived else None)
+
+    def classify_binding(
+        self,
+        *,
+        printed: str | None = None,
+        title: str | None = None,
+        context: str | None = None,
+        status: str | None = None,
+        outlook: str | None = None,
+        list_heading: str | None = None,
+    ) -> Match:
+        """Verbindlichkeit of one record from its own words, never from its column or type default.
+
+        Order: a proposal is no cooperation in force (ohne Angabe); public-law words; contract words
+        (not negated); the first binding word of the printed type; association or informal words in
+        the head phrase of the name or its body; otherwise informell, unsure.
+        """
+        rules = self.binding_rules
+        if rules is None:
+            raise TaxonomyError(f"{self.source}: Abschnitt [binding] fehlt")
+        if list_heading and list_heading.startswith(self.proposal_headings):
+            reason = f"Vorschlag unter „{list_heading}“: keine Kooperation in Kraft"
+            return Match(NO_INFO, (reason,), True, SURE)
+        context_head = _head_phrase(context, rules)
+        heads = [h for h in (_head_phrase(title, rules), context_head) if h]
+        named = [t for t in (printed, *heads) if t]
+        evidence = _first_evidence(rules.public_law, named) or _first_evidence(
+            rules.public_law_anywhere, [t for t in (printed, title, context, status, outlook) if t]
+        )
+        if evidence:
+            return Match("öffentlich-rechtlich", evidence, True, SURE)
+        bare_title = title and _PARENTHESES.sub(" ", title)
+        contract_texts = [t for t in (printed, bare_title, context_head, status) if t]
+        evidence = _dedupe(
+            word for text in contract_texts for word in _unnegated(rules.contract, normalise(text), rules)
+        )
+        if evidence:
+            return Match("vertraglich", evidence, True, SURE)
+        if printed:
+            first = _earliest(normalise(printed), rules.association, rules.informal, rules.neutral)
+            if first is not None and first[0] != 2:
+                value = "institutionell" if first[0] == 0 else "informell"
+                return Match(value, (first[1],), True, SURE)
+        for text in heads:
+            first = _earliest(normalise(text), rules.association, rules.informal)
+            if first is not None:
+                value = "institutionell" if first[0] == 0 else "informell"
+                return Match(value, (first[1],), True, SURE)
+        if title:
+            member = rules.membership.search(normalise(title))
+            if member:
+                return Match("institutionell", (member.group(0),), True, SURE)
+        return Match("informell", ("kein Wort zur Verbindlichkeit: informell angenommen",), True, UNSURE)
 
     def classify_effects(self, texts: Sequence[str | None], *, derived: bool) -> list[Match]:
-        """Every effect category whose patterns occur in the texts; ["ohne Angabe"] if none."""
+        """Every effect category whose patterns occur in the texts; ["ohne Angabe"] if none.
+
+        A derived category is sure when two words support it or one word names it as a word or a
+        compound's head; a single modifier ("Kosten…") leaves it unsure."""
         normalised = [normalise(text) for text in texts if text]
         matches = []
         for rule in self.effect_rules:
             evidence = _dedupe(word for text in normalised for word in _evidence(rule.patterns, text))
             if evidence:
-                matches.append(Match(rule.name, evidence, derived))
-        return matches or [Match(NO_INFO, (), derived)]
+                confidence = None
+                if derived:
+                    exact = any(
+                        flag and pattern.search(text)
+                        for pattern, flag in zip(rule.patterns, rule.exact, strict=False)
+                        for text in normalised
+                    )
+                    confidence = SURE if exact or len(evidence) > 1 else UNSURE
+                matches.append(Match(rule.name, evidence, derived, confidence))
+        return matches or [Match(NO_INFO, (), derived, UNSURE if derived else None)]
 
-    def classify_status(self, text: str | None, title: str | None = None) -> Match:
-        """Arbeitsstand by the first status rule that matches the text, else by the title rules."""
-        for source, rules, is_derived in (
-            (text, self.status_rules, False),
-            (title, self.status_title_rules, True),
-        ):
-            if not source:
-                continue
-            normalised = normalise(source)
-            for rule in rules:
+    def classify_status(
+        self,
+        text: str | None,
+        title: str | None = None,
+        *,
+        outlook: str | None = None,
+        list_heading: str | None = None,
+    ) -> Match:
+        """Arbeitsstand: a proposal list heading first; else the first status rule that matches the
+        Arbeitsstand (unsure when words of another status occur too); else, without Arbeitsstand, a
+        plan named in the Perspektive (unsure); else the title rules (unsure)."""
+        if list_heading and list_heading.startswith(self.proposal_headings):
+            return Match("Vorschlag", (f"Liste „{list_heading}“",), True, SURE)
+        if text:
+            normalised = normalise(text)
+            hits = [(rule.name, _evidence(rule.patterns, normalised)) for rule in self.status_rules]
+            hits = [(name, evidence) for name, evidence in hits if evidence]
+            if hits:
+                name, evidence = hits[0]
+                others = {other for other, _ in hits[1:]} - {name}
+                return Match(name, evidence, True, UNSURE if others else SURE)
+        elif outlook:
+            normalised = normalise(outlook)
+            for rule in self.status_outlook_rules:
                 evidence = _evidence(rule.patterns, normalised)
                 if evidence:
-                    return Match(rule.name, evidence, is_derived)
+                    return Match(rule.name, tuple(f"Perspektive: {w}" for w in evidence), True, UNSURE)
+        if title:
+            normalised = normalise(title)
+            for rule in self.status_title_rules:
+                evidence = _evidence(rule.patterns, normalised)
+                if evidence:
+                    return Match(rule.name, evidence, True, UNSURE)
+        if text:
+            # A printed Arbeitsstand that no rule understands: derived as ohne Angabe, unsure.
+            return Match(NO_INFO, (), True, UNSURE)
         return Match(NO_INFO, (), False)
 
     def task_area(self, city: str, department: str) -> Match:
@@ -199,13 +331,22 @@ class Taxonomy:
             f"{department!r}; bitte einen Eintrag unter [task_areas.units] ergänzen"
         )
 
-    def _match_type(self, text: str) -> tuple[_TypeRule, tuple[str, ...]] | None:
-        """The type matched earliest in text (ties: file order; fallbacks last), with all words."""
+    def _match_type(
+        self, text: str, *, head_words: int | None = None, allow_fallback: bool = True
+    ) -> tuple[_TypeRule, tuple[str, ...]] | None:
+        """The type matched earliest in text (ties: file order; fallbacks last), with all words.
+
+        With head_words, a weak type counts only when it starts within the text's first words."""
         normalised = normalise(text)
+        limit = _word_start(normalised, head_words) if head_words else len(normalised)
         best: tuple[bool, int, int, _TypeRule] | None = None
         for order, rule in enumerate(self.type_rules):
+            if rule.is_fallback and not allow_fallback:
+                continue
             for pattern in rule.patterns:
-                hit = pattern.search(normalised)
+                hit = next(
+                    (h for h in pattern.finditer(normalised) if not rule.is_weak or h.start() < limit), None
+                )
                 rank = (rule.is_fallback, hit.start(), order) if hit else None
                 if rank and (best is None or rank < best[:3]):
                     best = (*rank, rule)
@@ -217,9 +358,81 @@ class Taxonomy:
             pattern
             for rule in self.type_rules
             if winner.is_fallback or not rule.is_fallback
+            if not rule.is_weak or rule is winner or head_words is None
             for pattern in rule.patterns
         ]
         return winner, _evidence(evidence_patterns, normalised)
+
+
+def word_pattern(pattern: str) -> str:
+    """A rules-file pattern as a regular expression that matches whole words only.
+
+    'austausch' matches the word and its inflected forms ("Austausche"); a leading '*' also lets it
+    be the head of a compound ('*austausch': "Erfahrungsaustausch"); a trailing '*' lets it be the
+    modifier ('wirtschaftsförder*': "Wirtschaftsförderung"). Never a fragment in the middle."""
+    head = pattern.startswith("*")
+    modifier = _is_modifier(pattern)
+    body = pattern[1 if head else 0 : -1 if modifier else None]
+    left = r"(?<!\w)" + (r"\w*?" if head else "")
+    right = (r"\w*" if modifier else INFLECTION) + r"(?!\w)"
+    return f"{left}(?:{body}){right}"
+
+
+def _is_modifier(pattern: str) -> bool:
+    """True for a pattern with the trailing modifier star; a trailing "\\w*" is ordinary regex."""
+    return pattern.endswith("*") and not pattern.endswith(("\\*", "\\w*"))
+
+
+def _word_start(text: str, n: int) -> int:
+    """Offset where the n+1-th word of text starts (len(text) when it has fewer words)."""
+    starts = [m.start() for m in re.finditer(r"(?<!\S)\S", text)]
+    return starts[n] if len(starts) > n else len(text)
+
+
+def _head_phrase(text: str | None, rules: BindingRules) -> str | None:
+    """The part of a name that says what the thing is: up to the first host word (" der ", " mit ")
+    unless the head before it is transparent ("Gründung der Kommunalen IT-Union eG")."""
+    if not text:
+        return None
+    text = normalise(text)
+    for hit in rules.host.finditer(text):
+        if not rules.transparent.search(text[: hit.start()]):
+            return text[: hit.start()]
+    return text
+
+
+def _first_evidence(patterns: Sequence[re.Pattern[str]], texts: Sequence[str]) -> tuple[str, ...]:
+    """The words of the first text in which any pattern matches."""
+    for text in texts:
+        evidence = _evidence(patterns, normalise(text))
+        if evidence:
+            return evidence
+    return ()
+
+
+def _unnegated(patterns: Sequence[re.Pattern[str]], text: str, rules: BindingRules) -> list[str]:
+    """Words matched by the patterns that no negation ("ohne", "keine", "lose") directly precedes."""
+    words = []
+    for pattern in patterns:
+        for hit in pattern.finditer(text):
+            before = text[max(0, hit.start() - 30) : hit.start()]
+            if rules.negation.search(before):
+                continue
+            start, end = _widen(text, hit.start(), hit.end())
+            words.append((start, text[start:end]))
+    return [word for _, word in sorted(words)]
+
+
+def _earliest(text: str, *groups: Sequence[re.Pattern[str]]) -> tuple[int, str] | None:
+    """(group index, word) of the match that starts first in text, or None."""
+    best: tuple[int, int, str] | None = None
+    for index, patterns in enumerate(groups):
+        for pattern in patterns:
+            hit = pattern.search(text)
+            if hit and (best is None or hit.start() < best[0]):
+                start, end = _widen(text, hit.start(), hit.end())
+                best = (hit.start(), index, text[start:end])
+    return None if best is None else (best[1], best[2])
 
 
 def normalise(text: str) -> str:
@@ -232,9 +445,11 @@ def _unit_key(name: str) -> str:
     return normalise(name).casefold()
 
 
-def _type_match(kind: CooperationType, evidence: tuple[str, ...], *, is_derived: bool) -> TypeMatch:
+def _type_match(
+    kind: CooperationType, evidence: tuple[str, ...], *, is_derived: bool, confidence: str | None = None
+) -> TypeMatch:
     """A TypeMatch for a canonical type."""
-    return TypeMatch(kind.name, kind.form, kind.binding, evidence, is_derived)
+    return TypeMatch(kind.name, kind.form, kind.binding, evidence, is_derived, confidence)
 
 
 def _evidence(patterns: Iterable[re.Pattern[str]], text: str) -> tuple[str, ...]:
@@ -320,9 +535,10 @@ class _Loader:
                 raise self.fail(entry, f"unbekannte Kooperationsform {form!r}; bekannt: {list(FORMS)}")
             kind = CooperationType(name, form, binding_of[form])
             is_fallback = table.get("fallback", False)
-            if not isinstance(is_fallback, bool):
-                raise self.fail(entry, "'fallback' muss true oder false sein")
-            type_rules.append(_TypeRule(kind, self.patterns(table, entry), is_fallback))
+            is_weak = table.get("weak", False)
+            if not isinstance(is_fallback, bool) or not isinstance(is_weak, bool):
+                raise self.fail(entry, "'fallback' und 'weak' müssen true oder false sein")
+            type_rules.append(_TypeRule(kind, self.patterns(table, entry, words=True), is_fallback, is_weak))
         self.unique_with_no_info([r.type.name for r in type_rules], "types")
 
         effect_rules, descriptions = [], []
@@ -330,7 +546,10 @@ class _Loader:
             name = self.text(table, "name", f"effects[{i}]")
             entry = f"effects[{i}] ({name})"
             descriptions.append((name, self.text(table, "description", entry)))
-            effect_rules.append(_CategoryRule(name, self.patterns(table, entry)))
+            raw = table.get("patterns") if isinstance(table.get("patterns"), list) else []
+            # A modifier-only stem ('kosten*' in "Kostendeckungsgrad") is weak evidence on its own.
+            exact = tuple(not (isinstance(p, str) and _is_modifier(p)) for p in raw)
+            effect_rules.append(_CategoryRule(name, self.patterns(table, entry, words=True), exact))
         self.unique_with_no_info([name for name, _ in descriptions], "effects")
         if descriptions[-1][0] != NO_INFO:
             raise self.fail("effects", f"{NO_INFO!r} muss die letzte Kategorie sein")
@@ -340,6 +559,11 @@ class _Loader:
         self.unique_with_no_info(statuses, "status.names")
         status_rules = self.category_rules(status_table, "rules", "status.rules", statuses)
         status_title_rules = self.category_rules(status_table, "title_rules", "status.title_rules", statuses)
+        status_outlook_rules = self.category_rules(
+            status_table, "outlook_rules", "status.outlook_rules", statuses
+        )
+        proposal_headings = self.names_list(status_table, "proposal_headings", "status.proposal_headings")
+        binding_rules = self.binding_rules(self.table(self.data, "binding", "binding"))
 
         areas_table = self.table(self.data, "task_areas", "task_areas")
         areas = self.names_list(areas_table, "names", "task_areas.names")
@@ -400,6 +624,33 @@ class _Loader:
             # Longest prefix first, so "01" wins over "0…" style shorter prefixes.
             unit_numbers=tuple(sorted(numbers.items(), key=lambda item: -len(item[0]))),
             task_area_keywords=tuple(keywords),
+            binding_rules=binding_rules,
+            status_outlook_rules=status_outlook_rules,
+            proposal_headings=tuple(proposal_headings),
+        )
+
+    def binding_rules(self, table: Mapping[str, Any]) -> BindingRules:
+        """The [binding] word lists, compiled as whole-word patterns."""
+
+        def words(key: str) -> tuple[re.Pattern[str], ...]:
+            values = self.names_list(table, key, f"binding.{key}")
+            return tuple(self.compile(word_pattern(v), f"binding.{key}") for v in values)
+
+        def alternatives(key: str, template: str) -> re.Pattern[str]:
+            values = self.names_list(table, key, f"binding.{key}")
+            return self.compile(template.format("|".join(values)), f"binding.{key}")
+
+        return BindingRules(
+            public_law=words("public_law"),
+            public_law_anywhere=words("public_law_anywhere"),
+            contract=words("contract"),
+            association=words("association"),
+            informal=words("informal"),
+            neutral=words("neutral"),
+            negation=alternatives("negation", r"(?<!\w)(?:{})\s+(?:\w+\s+){{0,2}}$"),
+            host=alternatives("host_words", r"\s(?:{})\s"),
+            transparent=alternatives("transparent_heads", r"(?<!\w)(?:{})\s*$"),
+            membership=alternatives("membership", r"(?<!\w)(?:{})\s+(?:\w+\s+)?\w*verb[aä]nd\w*"),
         )
 
     def category_rules(
@@ -411,7 +662,7 @@ class _Loader:
             entry = f"{entry_name}[{i}]"
             name = self.text(table, "status", entry)
             self.check_member(name, allowed, entry, "status")
-            rules.append(_CategoryRule(name, self.patterns(table, f"{entry} ({name})")))
+            rules.append(_CategoryRule(name, self.patterns(table, f"{entry} ({name})", words=True)))
         return tuple(rules)
 
     def table(self, parent: Mapping[str, Any], key: str, entry: str) -> Mapping[str, Any]:
@@ -446,12 +697,14 @@ class _Loader:
             raise self.fail(entry, f"braucht ein nicht leeres Textfeld {key!r}")
         return value
 
-    def patterns(self, table: Mapping[str, Any], entry: str) -> tuple[re.Pattern[str], ...]:
-        """The compiled `patterns` list of a rule."""
+    def patterns(
+        self, table: Mapping[str, Any], entry: str, *, words: bool = False
+    ) -> tuple[re.Pattern[str], ...]:
+        """The compiled `patterns` list of a rule; with words, as whole-word patterns (word_pattern)."""
         value = table.get("patterns")
         if not isinstance(value, list) or not all(isinstance(p, str) and p for p in value):
             raise self.fail(entry, "braucht 'patterns', eine Liste nicht leerer Texte")
-        return tuple(self.compile(pattern, entry) for pattern in value)
+        return tuple(self.compile(word_pattern(p) if words else p, entry) for p in value)
 
     def compile(self, pattern: str, entry: str) -> re.Pattern[str]:
         """A case-insensitive compiled pattern, or an error naming the entry."""

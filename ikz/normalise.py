@@ -8,12 +8,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from ikz.classify import Taxonomy
+from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
 
 DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
+SURE = "sicher"
+UNSURE = "unsicher"
 KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
@@ -65,6 +68,17 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source_lines": pl.String(),
         "parse_notes": pl.String(),
         "search_text": pl.String(),
+        "cooperation_key": pl.String(),
+        "source_fingerprint": pl.String(),
+        "list_heading": pl.String(),
+        "binding": pl.String(),
+        "binding_source": pl.String(),
+        "binding_evidence": pl.String(),
+        "status_source": pl.String(),
+        "type_confidence": pl.String(),
+        "binding_confidence": pl.String(),
+        "effects_confidence": pl.String(),
+        "status_confidence": pl.String(),
     },
     "effect_category": {
         "effect_id": pl.Int32(),
@@ -121,6 +135,7 @@ class _Row:
     line_start: int
     line_end: int
     notes: tuple[str, ...]
+    list_heading: str | None = None
 
 
 def make_frame(table: str, rows: Sequence[dict]) -> pl.DataFrame:
@@ -182,6 +197,7 @@ def _from_magdeburg(r: MagdeburgRecord) -> _Row:
         line_start=r.line_start,
         line_end=r.line_end,
         notes=r.notes,
+        list_heading=r.list_heading,
     )
 
 
@@ -196,6 +212,26 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
         ("Arbeitsstand", row.status_text),
         ("Perspektive", row.outlook_text),
     ]
+
+
+def source_fingerprint(row: _Row) -> str:
+    """Fingerprint of the texts a reviewer judged: a decision applies while they are unchanged."""
+    return fingerprint(
+        row.title,
+        row.type_raw,
+        row.effects_text,
+        row.status_text,
+        row.outlook_text,
+        row.context,
+        row.partners_text,
+    )
+
+
+def effects_confidence(matches: Sequence) -> str | None:
+    """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
+    if not any(m.is_derived for m in matches):
+        return None
+    return UNSURE if any(m.confidence != SURE for m in matches) else SURE
 
 
 def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazetteer) -> Tables:
@@ -236,6 +272,7 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
     department_rows: list[dict] = []
     cooperation_rows: list[dict] = []
     link_rows: list[dict] = []
+    taken_keys: set[str] = set()
     for cooperation_id, row in enumerate(rows, start=1):
         key = (row.doc.city, row.department)
         if key not in department_ids:
@@ -252,10 +289,10 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 }
             )
         is_erfurt = row.doc is ERFURT
+        # A record's type comes from its own name: a project's body (context) names the body, not
+        # the project ("Angebot … an die Stadt Burg" is no Arbeitskreis because its row names one).
         type_match = taxonomy.classify_type(
-            row.type_raw,
-            [t for t in (row.title, row.context, row.partners_text) if t],
-            column=None if is_erfurt else KIND_LABELS[row.kind],
+            row.type_raw, [row.title], column=None if is_erfurt else KIND_LABELS[row.kind]
         )
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
@@ -266,10 +303,22 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
             else [t for t in (row.title, row.status_text, row.outlook_text) if t]
         )
         effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
-        # The parser notes the heading a listed item stood under ("Vorschläge für …"): it is part
-        # of what the item is, so the title rules see it too.
-        status_title = None if is_erfurt else " ".join([row.title, *row.notes])
-        status = taxonomy.classify_status(row.status_text, status_title)
+        # The list heading an item stands under ("Vorschläge für …") decides before any wording.
+        status = (
+            taxonomy.classify_status(None)
+            if is_erfurt
+            else taxonomy.classify_status(
+                row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
+            )
+        )
+        binding = taxonomy.classify_binding(
+            printed=row.type_raw,
+            title=row.title,
+            context=row.context,
+            status=row.status_text,
+            outlook=row.outlook_text,
+            list_heading=row.list_heading,
+        )
         cooperation_rows.append(
             {
                 "cooperation_id": cooperation_id,
@@ -308,6 +357,19 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                     )
                     if t
                 ).lower(),
+                "cooperation_key": cooperation_key(
+                    row.doc.city, row.department, KIND_LABELS[row.kind], row.title, taken_keys
+                ),
+                "source_fingerprint": source_fingerprint(row),
+                "list_heading": row.list_heading,
+                "binding": binding.value,
+                "binding_source": DERIVED if binding.is_derived else DOCUMENT,
+                "binding_evidence": "; ".join(binding.evidence),
+                "status_source": DERIVED if status.is_derived else DOCUMENT,
+                "type_confidence": type_match.confidence,
+                "binding_confidence": binding.confidence,
+                "effects_confidence": effects_confidence(effect_matches),
+                "status_confidence": status.confidence,
             }
         )
         for m in effect_matches:

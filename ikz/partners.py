@@ -27,6 +27,13 @@ KINDS = (
     "Sonstige",
 )
 _ENTRY_KEYS = {"name", "kind", "aliases", "patterns", "cities"}
+# A partner named in a clause that refuses or negates is no partner: "die Stadt Jena hat keinen
+# konkreten Bedarf an einer weiteren Zusammenarbeit angekündigt".
+_REFUSAL = re.compile(
+    r"(?<!\w)(?:kein|keine|keinen|keiner|nicht|verweigert|abgelehnt|lehnt\w* ab)(?!\w)", re.I
+)
+# Clauses end at sentence ends, semicolons and bullets.
+_CLAUSE = re.compile(r"[^.;!?•]+")
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class Gazetteer:
         """Partners named in the labelled texts of one record of city, in order of first mention.
 
         Overlapping hits in a text resolve to the longest ("Landkreis Weimar" beats "Weimar");
-        the city itself is never its own partner.
+        the city itself is never its own partner, nor is a partner named in a refusal or negation.
         """
         entries = [(i, e) for i, e in enumerate(self.entries) if not e.cities or city in e.cities]
         found: dict[str, tuple[Partner, list[str]]] = {}
@@ -85,9 +92,10 @@ class Gazetteer:
             if not raw:
                 continue
             text = normalise(raw)
+            refused = [m.span() for m in _CLAUSE.finditer(text) if _REFUSAL.search(m.group(0))]
             for hit in _longest_hits(text, entries):
                 partner = hit.entry.partner
-                if partner.name == city:
+                if partner.name == city or any(a <= hit.start < b for a, b in refused):
                     continue
                 words = f"{label}: „{text[hit.start : hit.end]}“"
                 evidence = found.setdefault(partner.name, (partner, []))[1]

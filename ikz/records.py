@@ -38,3 +38,4 @@ class MagdeburgRecord:
     line_start: int  # 1-based first line in the source file
     line_end: int  # 1-based last line (inclusive)
     notes: tuple[str, ...] = ()  # repairs applied, e.g. a shifted cell moved back
+    list_heading: str | None = None  # the structured heading an item stands under: "Vorschläge für …"

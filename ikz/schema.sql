@@ -60,9 +60,26 @@ CREATE TABLE cooperation (
     source_lines     VARCHAR NOT NULL,      -- 'Z. 3–7', for display
     parse_notes      VARCHAR,               -- repairs the parser applied to this record
     search_text      VARCHAR NOT NULL,      -- lower-cased title, effects, status and outlook for search
+    cooperation_key  VARCHAR NOT NULL UNIQUE, -- stable across rebuilds: ikz.keys.cooperation_key, 'EF-3f2a9c1b'
+    source_fingerprint VARCHAR NOT NULL,    -- ikz.keys.fingerprint of the record's source texts
+    list_heading     VARCHAR,               -- Magdeburg: the list heading an item stands under ('Vorschläge für …')
+    binding          VARCHAR NOT NULL,      -- Verbindlichkeit of this record, from its own words
+    binding_source   VARCHAR NOT NULL,      -- 'Dokument', 'abgeleitet' (or 'geprüft' once overlaid)
+    binding_evidence VARCHAR NOT NULL,      -- the words (or rule) that led to the binding
+    status_source    VARCHAR NOT NULL,      -- 'Dokument' (nothing to derive), 'abgeleitet', 'geprüft'
+    type_confidence    VARCHAR,             -- 'sicher'/'unsicher' for a derived value; NULL when printed
+    binding_confidence VARCHAR,
+    effects_confidence VARCHAR,
+    status_confidence  VARCHAR,
     CHECK (line_start <= line_end),
-    CHECK (type_source IN ('Dokument', 'abgeleitet')),
-    CHECK (effects_source IN ('Dokument', 'abgeleitet'))
+    CHECK (type_source IN ('Dokument', 'abgeleitet', 'geprüft')),
+    CHECK (effects_source IN ('Dokument', 'abgeleitet', 'geprüft')),
+    CHECK (binding_source IN ('Dokument', 'abgeleitet', 'geprüft')),
+    CHECK (status_source IN ('Dokument', 'abgeleitet', 'geprüft')),
+    CHECK (type_confidence IN ('sicher', 'unsicher')),
+    CHECK (binding_confidence IN ('sicher', 'unsicher')),
+    CHECK (effects_confidence IN ('sicher', 'unsicher')),
+    CHECK (status_confidence IN ('sicher', 'unsicher'))
 );
 COMMENT ON TABLE cooperation IS 'One row per cooperation record: an Erfurt table row, or a Magdeburg exchange body or project.';
 
@@ -130,7 +147,7 @@ SELECT
     c.type_raw,
     t.name AS type_name,
     t.form,
-    t.binding,
+    c.binding,
     c.type_source,
     c.type_evidence,
     c.effects_text,
@@ -145,7 +162,17 @@ SELECT
     c.line_end,
     c.source_lines,
     c.parse_notes,
-    c.search_text
+    c.search_text,
+    c.cooperation_key,
+    c.source_fingerprint,
+    c.list_heading,
+    c.binding_source,
+    c.binding_evidence,
+    c.status_source,
+    c.type_confidence,
+    c.binding_confidence,
+    c.effects_confidence,
+    c.status_confidence
 FROM cooperation c
 JOIN city ci USING (city_id)
 JOIN department d USING (department_id)
@@ -158,3 +185,4 @@ LEFT JOIN (
 ORDER BY c.cooperation_id;
 COMMENT ON TABLE cooperation_wide IS 'One row per cooperation with city, department and type names joined in (a mart).';
 COMMENT ON COLUMN cooperation_wide.effect_names IS 'Its effect categories in display order, as in cooperation_effect.';
+COMMENT ON COLUMN cooperation_wide.binding IS 'Verbindlichkeit of the record from its own words (not from its type).';

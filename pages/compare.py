@@ -20,7 +20,6 @@ from pages.common import (
     cached_figure,
     comparison_query,
     database,
-    export_panel,
     leave_presentation,
     md_escape,
     presentation_toggle,
@@ -29,6 +28,7 @@ from pages.common import (
     version,
     vocabulary_version,
 )
+from pages.export_panel import export_panel
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
 # has its own), no status (only Magdeburg reports one).

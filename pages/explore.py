@@ -21,7 +21,6 @@ from pages.common import (
     cached_figure,
     database,
     deferred_records,
-    export_panel,
     leave_presentation,
     md_escape,
     presentation_toggle,
@@ -31,6 +30,7 @@ from pages.common import (
     sidebar_filters,
     version,
 )
+from pages.export_panel import export_panel
 
 STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
 COMPARABILITY_NOTE = (

@@ -10,18 +10,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ikz.errors import SourceError
-from ikz.parse.magdeburg import join_items, parse_magdeburg, split_items, strip_markup
+from ikz.parse.magdeburg import (
+    best_match,
+    distribute,
+    join_items,
+    parse_magdeburg,
+    split_items,
+    split_sentences,
+    strip_markup,
+)
 from ikz.paths import MAGDEBURG_FILE, RAW_DIR
 from ikz.records import MagdeburgRecord
 
-SHIFT_RIGHT = (
-    "repaired: row printed one column to the right; 'KITU' moved from Thema to column 1, "
-    "Arbeitsstand moved to Thema"
-)
 SHIFT_LEFT = (
-    "repaired: row printed one column to the left; the list under 'LEMADRE' moved from column 1 "
-    "to Thema, Thema moved to Arbeitsstand"
+    "repariert: Zeile um eine Spalte nach links verschoben; die Liste unter „LEMADRE“ von Spalte 1 "
+    "nach Thema, Thema nach Arbeitsstand verschoben"
 )
+JOINED = "verschachtelte Liste in den Titel übernommen"
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +52,7 @@ def rec(
     status_text: str | None = None,
     outlook_text: str | None = None,
     notes: tuple[str, ...] = (),
+    list_heading: str | None = None,
 ) -> MagdeburgRecord:
     """An expected record from one printed line."""
     return MagdeburgRecord(
@@ -62,6 +68,7 @@ def rec(
         line_start=line,
         line_end=line,
         notes=notes,
+        list_heading=list_heading,
     )
 
 
@@ -102,14 +109,17 @@ def test_first_records_of_fb01(records: list[MagdeburgRecord]) -> None:
     ]
 
 
-def test_project_in_merged_cell_has_no_context(records: list[MagdeburgRecord]) -> None:
-    # Amt 30: column 1 names three exchanges, so none of them is the project's context.
+def test_project_in_merged_cell_takes_the_body_sharing_its_words(records: list[MagdeburgRecord]) -> None:
+    # Amt 30: column 1 names three exchanges; only the third shares the project's distinctive words
+    # (Halle, Dessau-Roßlau), so it is the project's context.
+    body = "Interessensbekundung durch Halle und Dessau-Roßlau"
     assert on_line(records, 40)[-1] == rec(
         "I",
         "Amt 30",
         "project",
         "Interkommunaler Wissenstransfer der Rechtsämter Magdeburg, Halle und Dessau-Roßlau",
         40,
+        context=body,
         status_text=(
             "Kontaktaufnahme zu den Städten Halle und Dessau-Roßlau ist erfolgt; "
             "Erste Sitzung fand am 03.11.2010 statt und war erfolgreich"
@@ -118,21 +128,26 @@ def test_project_in_merged_cell_has_no_context(records: list[MagdeburgRecord]) -
             "Zweite Sitzung im Frühjahr 2011; "
             "die Stadt Jena hat keinen konkreten Bedarf an einer weiteren Zusammenarbeit angekündigt"
         ),
+        notes=(f"Gremium „{body}“ nach gemeinsamen Wörtern zugeordnet",),
     )
 
 
-def test_kitu_row_shifted_right_is_repaired(records: list[MagdeburgRecord]) -> None:
+def test_sulzetal_body_is_the_context_of_the_gewerbegebiet_project(records: list[MagdeburgRecord]) -> None:
+    body = (
+        "Bilaterale Zusammenarbeit mit der Gemeinde Sülzetal im Rahmen des gemeinsamen "
+        "Gewerbegebietes Magdeburg/Sülzetal"
+    )
+    project = on_line(records, 136)[-1]
+    assert (project.title, project.context) == (
+        "Ansiedlung von Unternehmen im gemeinsamen Gewerbegebiet",
+        body,
+    )
+
+
+def test_kitu_is_a_project_whose_arbeitsstand_is_kept(records: list[MagdeburgRecord]) -> None:
+    # Line 18 prints KITU as Thema and the check of shared software as its Arbeitsstand.
     assert on_line(records, 18) == [
-        rec("I", "FB 01", "body", "KITU", 18, notes=(SHIFT_RIGHT,)),
-        rec(
-            "I",
-            "FB 01",
-            "project",
-            "Prüfung gemeinsame Nutzung von Software",
-            18,
-            context="KITU",
-            notes=(SHIFT_RIGHT,),
-        ),
+        rec("I", "FB 01", "project", "KITU", 18, status_text="Prüfung gemeinsame Nutzung von Software")
     ]
 
 
@@ -177,7 +192,7 @@ def test_amt12_bodies_with_nested_list(records: list[MagdeburgRecord]) -> None:
         "body",
         "Arbeitsgruppe Wahlen Bund",
         28,
-        notes=("listed under 'Mitarbeit in den folgenden Gremien des Städtetages'",),
+        list_heading="Mitarbeit in den folgenden Gremien des Städtetages",
     )
 
 
@@ -203,7 +218,7 @@ def test_amt31_project_after_empty_bullet(records: list[MagdeburgRecord]) -> Non
                 "Inkrafttreten nach informeller Auskunft aus dem LK immer noch für 1/2011 "
                 "vorgesehen"
             ),
-            notes=("column 1 holds only an empty bullet: no body",),
+            notes=("Spalte 1 enthält nur einen leeren Aufzählungspunkt: kein Gremium",),
         )
     ]
 
@@ -254,12 +269,9 @@ def test_fb32_projects_carry_sub_unit_and_partners(records: list[MagdeburgRecord
 
 
 def test_fb02_proposals_are_four_projects(records: list[MagdeburgRecord]) -> None:
-    notes = (
-        "one of 4 projects in one Thema cell; Arbeitsstand and Perspektive are shared",
-        "listed under 'Vorschläge für die Stadtverwaltung:'",
-    )
+    heading = "Vorschläge für die Stadtverwaltung"
     assert on_line(records, 101) == [
-        rec("II", "FB 02", "project", title, 101, notes=notes)
+        rec("II", "FB 02", "project", title, 101, list_heading=heading)
         for title in (
             "Leistung zentraler Rechenzentren aus einer Hand",
             "Abrechnung von Personalkosten aus einer Hand",
@@ -272,6 +284,22 @@ def test_fb02_proposals_are_four_projects(records: list[MagdeburgRecord]) -> Non
         "Bundes- und Landesverband der Kommunalkassenverwalter e.V.",
         "Arbeitskreis Treasury deutscher Großstädte",
     ]
+
+
+def test_fb02_list_continued_in_the_next_row_keeps_its_heading(records: list[MagdeburgRecord]) -> None:
+    heading = "Vorschläge für FB 02"
+    assert on_line(records, 103) == [
+        rec(
+            "II",
+            "FB 02",
+            "project",
+            "Aufbau eines zusammengefasstes Liquiditätsmanagements",
+            103,
+            list_heading=heading,
+            notes=(f"setzt die Liste „{heading}“ der Zeile davor fort",),
+        )
+    ]
+    assert [r.list_heading for r in on_line(records, 102)] == [heading]
 
 
 def test_free_text_units(records: list[MagdeburgRecord]) -> None:
@@ -311,31 +339,56 @@ def test_ii01_projects(records: list[MagdeburgRecord]) -> None:
     ]
 
 
-def test_dezernat3_paragraphs_split_into_projects(records: list[MagdeburgRecord]) -> None:
-    status = (
-        "Kooperation des Dez. III mit den Wirtschaftsförderungen der Landkreise Börde, "
-        "Jerichower Land, Salzlandkreis und einigen Städten aus der Region wie z. B. Burg und "
-        "Schönebeck. Das Dez. III, die GWM und die Wirtschaftsförderer der Landkreise Börde, "
-        "Jerichower Land, Salzlandkreis und die Regionale Planungsgemeinschaft Magdeburg "
-        "konzipieren zur Investorenakquise einen gemeinsamen Standortatlas und einen Imagefilm. "
-        "Beide Projekte befinden sich in der Umsetzung. Die Aktualisierung der Internetseiten "
-        "ist erfolgt."
-    )
-    shared = ("one of 3 projects in one Thema cell; Arbeitsstand and Perspektive are shared",)
+def test_dezernat3_shared_arbeitsstand_is_split_by_the_projects_words(records: list[MagdeburgRecord]) -> None:
+    # One Arbeitsstand cell for three projects: each sentence goes to the project it names, a
+    # sentence naming none ("Beide Projekte …") to the project of the sentence before.
+    split = ("Arbeitsstand der Zeile nach gemeinsamen Wörtern auf die Projekte verteilt",)
+    internet_body = "Spontan AG „Internetauftritt“ der Regionalen Planungsgemeinschaft Magdeburg"
     assert [r for r in on_line(records, 120) if r.kind == "project"] == [
-        rec("III", "Dezernat III", "project", title, 120, status_text=status, notes=shared)
-        for title in (
+        rec(
+            "III",
+            "Dezernat III",
+            "project",
             "Erarbeitung gemeinsamer Marketingstrategien für die Region Magdeburg",
+            120,
+            status_text=(
+                "Kooperation des Dez. III mit den Wirtschaftsförderungen der Landkreise Börde, "
+                "Jerichower Land, Salzlandkreis und einigen Städten aus der Region wie z. B. Burg und "
+                "Schönebeck."
+            ),
+            notes=split,
+        ),
+        rec(
+            "III",
+            "Dezernat III",
+            "project",
             "Erstellung eines Standortatlases über die Gewerbegebiete in der Planungsregion "
             "Magdeburg sowie Erstellung eines Imagefilm über die Planungsregion Magdeburg",
+            120,
+            status_text=(
+                "Das Dez. III, die GWM und die Wirtschaftsförderer der Landkreise Börde, "
+                "Jerichower Land, Salzlandkreis und die Regionale Planungsgemeinschaft Magdeburg "
+                "konzipieren zur Investorenakquise einen gemeinsamen Standortatlas und einen Imagefilm. "
+                "Beide Projekte befinden sich in der Umsetzung."
+            ),
+            notes=split,
+        ),
+        rec(
+            "III",
+            "Dezernat III",
+            "project",
             "Aktualisierung des Internetauftrittes",
-        )
+            120,
+            context=internet_body,
+            status_text="Die Aktualisierung der Internetseiten ist erfolgt.",
+            notes=(*split, f"Gremium „{internet_body}“ nach gemeinsamen Wörtern zugeordnet"),
+        ),
     ]
     assert titles(records, "Dezernat III", "body")[:4] == [
         "AG „Wirtschaftsförderung“ der RKM",
         "AG „Standortatlas“ der Planungsregion Magdeburg",
         "AG „Imagefilm“ der Planungsregion Magdeburg",
-        "Spontan AG „Internetauftritt“ der Regionalen Planungsgemeinschaft Magdeburg",
+        internet_body,
     ]
 
 
@@ -348,7 +401,7 @@ def test_dezernat3_doubled_opening_is_repaired(records: list[MagdeburgRecord]) -
             "body",
             body,
             125,
-            notes=("repaired: opening 'AG „Wirtschaft und' was printed twice",),
+            notes=("repariert: Anfang „AG „Wirtschaft und“ stand doppelt",),
         ),
         rec(
             "III",
@@ -414,7 +467,7 @@ def test_fb40_thema_with_partner_list_stays_one_project(records: list[MagdeburgR
                 "Ldkr.; Erarbeitung und Abgleich v. Vereinbarungsentwürfen"
             ),
             outlook_text="Abschluss der Vereinbarungen",
-            notes=("nested list joined into the title",),
+            notes=(JOINED,),
         ),
     ]
 
@@ -443,7 +496,7 @@ def test_theater_body_keeps_its_members(records: list[MagdeburgRecord]) -> None:
         "body",
         body,
         161,
-        notes=("nested list joined into the title",),
+        notes=(JOINED,),
     )
     assert on_line(records, 161)[1].context == body
 
@@ -469,7 +522,7 @@ def test_last_record(records: list[MagdeburgRecord]) -> None:
 # --- invariants ------------------------------------------------------------------------------
 
 EXPECTED_COUNTS = {  # (division, unit): (bodies, projects), counted by hand in the report
-    ("I", "FB 01"): (5, 10),
+    ("I", "FB 01"): (4, 10),  # KITU is a project, not a body
     ("I", "Amt 12"): (6, 0),
     ("I", "Amt 31"): (0, 1),
     ("I", "Amt 30"): (3, 3),
@@ -501,7 +554,7 @@ def test_counts_per_unit(records: list[MagdeburgRecord]) -> None:
     assert {
         key: (counts[(*key, "body")], counts[(*key, "project")]) for key in EXPECTED_COUNTS
     } == EXPECTED_COUNTS
-    assert len(records) == 136
+    assert len(records) == 135
 
 
 def test_every_record_is_clean(records: list[MagdeburgRecord]) -> None:
@@ -527,11 +580,15 @@ def test_line_ranges_point_at_table_rows(records: list[MagdeburgRecord], text: s
     assert starts == sorted(starts)
 
 
-def test_context_is_the_single_body_of_its_line(records: list[MagdeburgRecord]) -> None:
+def test_context_is_a_body_of_its_line(records: list[MagdeburgRecord]) -> None:
+    # The single body of the line, or (several bodies) the one named by the note that chose it.
     for record in records:
         bodies = [r.title for r in on_line(records, record.line_start) if r.kind == "body"]
-        if record.kind == "project" and record.unit != "FB 32":
-            assert record.context == (bodies[0] if len(bodies) == 1 else None)
+        if record.kind == "project" and record.unit != "FB 32" and len(bodies) == 1:
+            assert record.context == bodies[0]
+        elif record.kind == "project" and record.context is not None:
+            assert record.context in bodies
+            assert f"Gremium „{record.context}“ nach gemeinsamen Wörtern zugeordnet" in record.notes
         else:
             assert record.context is None
 
@@ -664,3 +721,25 @@ def test_truncated_file_fails_clearly(text: str) -> None:
     cut_header = text[: text.index('<ul style="list-style-type: none"> AG Ausgleichsflächen')]
     error = error_of(cut_header)
     assert (error.line, error.message) == (190, "Tabellenkopf ohne Zeilen")
+
+
+@given(st.lists(st.text(min_size=1), max_size=6), st.lists(st.text(min_size=1), min_size=2, max_size=4))
+def test_distribute_keeps_every_sentence_once(items: list[str], titles: list[str]) -> None:
+    pieces = distribute(items, titles)
+    if pieces is not None:
+        assert len(pieces) == len(titles)
+        assert sorted(s for piece in pieces for s in piece) == sorted(split_sentences(items))
+
+
+def test_best_match_needs_a_distinctive_word() -> None:
+    titles = [
+        "AG „Standortatlas“ der Planungsregion Magdeburg",
+        "AG „Imagefilm“ der Planungsregion Magdeburg",
+    ]
+    assert best_match("einen gemeinsamen Standortatlas", titles) == 0
+    # "Planungsregion" is in both, "Magdeburg" is too common: no choice.
+    assert best_match("Gewerbegebiete in der Planungsregion Magdeburg", titles) is None
+    assert split_sentences(["Kooperation des Dez. III mit z. B. Burg. Beide Projekte laufen."]) == [
+        "Kooperation des Dez. III mit z. B. Burg.",
+        "Beide Projekte laufen.",
+    ]

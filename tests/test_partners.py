@@ -175,6 +175,19 @@ def test_evidence_collects_every_field(gazetteer: Gazetteer) -> None:
     ]
 
 
+def test_partner_in_a_refusal_is_no_partner(gazetteer: Gazetteer) -> None:
+    # magdeburg_ikz_2010.txt line 40, Perspektive: Jena declined; Halle and Dessau-Roßlau take part.
+    outlook = (
+        "Zweite Sitzung im Frühjahr 2011; "
+        "die Stadt Jena hat keinen konkreten Bedarf an einer weiteren Zusammenarbeit angekündigt"
+    )
+    assert names(gazetteer, outlook, "Magdeburg", "Perspektive") == []
+    status = "Kontaktaufnahme zu den Städten Halle und Dessau-Roßlau ist erfolgt"
+    assert names(gazetteer, status, "Magdeburg", "Arbeitsstand") == ["Halle (Saale)", "Dessau-Roßlau"]
+    # The same name outside the refusing clause still counts.
+    assert names(gazetteer, "Wissensaustausch mit Jena. Jena hat kein Interesse.", "Magdeburg") == ["Jena"]
+
+
 def test_deterministic(gazetteer: Gazetteer) -> None:
     texts = [(TITLE, "LEADER Aktionsgruppen „Gotha – Ilmkreis – Erfurt“, „Weimarer Land - Mittelthüringen“")]
     first = gazetteer.find(texts, city="Erfurt")

@@ -60,8 +60,7 @@ def test_key_figures_unfiltered(con: duckdb.DuckDBPyConnection) -> None:
     departments = direct(con, "SELECT count(*) FROM department")[0][0]
     committed = direct(
         con,
-        "SELECT avg(CASE WHEN binding IN (?, ?) THEN 1 ELSE 0 END) FROM cooperation "
-        "JOIN cooperation_type USING (type_id)",
+        "SELECT avg(CASE WHEN binding IN (?, ?) THEN 1 ELSE 0 END) FROM cooperation",
         list(BINDING_COMMITTED),
     )[0][0]
     top = direct(

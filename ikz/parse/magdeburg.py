@@ -18,7 +18,13 @@ such as `FB 01`), and per unit one or more tab-separated tables with leftover HT
   already ends in punctuation); every project of a split Thema cell shares them.
 - FB 32's `Arbeitsgruppen` tables: column 1 is the sub-unit, its nested list the partners.
 - The two-column free-text table (FD 23.1, FD 23.2): column 1 is the unit, each item a `body`.
-- Repairs (each noted in `notes`): a row printed one column right or left (KITU, LEMADRE), an opening
+- A Thema cell with several projects shares its Arbeitsstand and Perspektive only when they cannot be
+  split: otherwise each sentence goes to the project whose Thema shares its distinctive words (Snowball
+  stems), a sentence without such words to the project of the sentence before. With several bodies in
+  column 1, a project keeps as context the one body that shares its distinctive words.
+- A row whose Thema is a bare list, without column 1 and Arbeitsstand, right after a row whose items
+  stood under a list heading, continues that list (FB 02: `Aufbau eines … Liquiditätsmanagements`).
+- Repairs (each noted in `notes`, in German): a row printed one column left (LEMADRE), an opening
   printed twice (`AG „Wirtschaft und AG „Wirtschaft und …`), an empty bullet in column 1.
 """
 
@@ -26,6 +32,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import snowballstemmer
 
 from ikz.errors import SourceError
 from ikz.records import MagdeburgKind, MagdeburgRecord
@@ -77,6 +85,7 @@ class _Position:
     table_rows: int = 0
     expect_column_header: bool = False
     units_seen: set[tuple[str, str]] = field(default_factory=set)
+    open_list_heading: str | None = None  # the list heading the previous row's last item stood under
 
 
 def normalise_space(text: str) -> str:
@@ -143,27 +152,38 @@ def undo_stutter(text: str) -> tuple[str, str | None]:
     if not match:
         return text, None
     opening = match["opening"]
-    return text[len(opening) :], f"repaired: opening {opening.strip()!r} was printed twice"
+    return text[len(opening) :], f"repariert: Anfang „{opening.strip()}“ stand doppelt"
 
 
-def expand(items: list[ListItem]) -> list[tuple[str, tuple[str, ...]]]:
-    """(title, notes) for each record a cell holds, applying the intro and stutter rules."""
-    expanded: list[tuple[str, tuple[str, ...]]] = []
+@dataclass(frozen=True)
+class CellRecord:
+    """One record a cell holds: its title, the repairs noted, and the list heading it stood under."""
+
+    title: str
+    notes: tuple[str, ...] = ()
+    list_heading: str | None = None
+
+
+def expand(items: list[ListItem]) -> list[CellRecord]:
+    """The records a cell holds, applying the intro and stutter rules."""
+    expanded: list[CellRecord] = []
     for item in items:
         if not item.children:
-            expanded.append((item.text, ()))
+            expanded.append(CellRecord(item.text))
         elif item.text.startswith(LIST_HEADING_PREFIXES):
-            note = f"listed under {item.text!r}"
-            expanded.extend((child, (note,)) for child in item.children)
+            # The heading is structure, not a repair: it travels as list_heading, not as a note.
+            heading = item.text.rstrip(":").strip()
+            expanded.extend(CellRecord(child, (), heading) for child in item.children)
         else:
             # The nested list names the members or partners of the intro: one record, not several.
             intro = item.text if item.text.endswith(":") else item.text + ":"
             title = f"{intro} {'; '.join(item.children)}"
-            expanded.append((title, ("nested list joined into the title",)))
+            expanded.append(CellRecord(title, ("verschachtelte Liste in den Titel übernommen",)))
     repaired = []
-    for title, notes in expanded:
-        title, note = undo_stutter(title)
-        repaired.append((title, (*notes, note) if note else notes))
+    for record in expanded:
+        title, note = undo_stutter(record.title)
+        notes = (*record.notes, note) if note else record.notes
+        repaired.append(CellRecord(title, notes, record.list_heading))
     return repaired
 
 
@@ -171,19 +191,8 @@ def repair_shift(cells: list[str]) -> tuple[list[str], str | None]:
     """Cells of a project row moved back when the extraction shifted them; a note when it did."""
     body, thema, status, outlook = cells
     thema_text = strip_markup(thema)
-    # Shifted right (FB 01 `KITU`): column 1 empty, a one-word Thema and a list as Arbeitsstand.
-    # The word is the body and the list its project, as in the body lists elsewhere.
-    if (
-        not body.strip()
-        and len(thema_text.split()) == 1
-        and _LIST_TAG.match(status.strip())
-        and not strip_markup(outlook)
-    ):
-        note = (
-            f"repaired: row printed one column to the right; {thema_text!r} moved from Thema "
-            "to column 1, Arbeitsstand moved to Thema"
-        )
-        return [thema, status, "", ""], note
+    # Line 18 (`KITU` | `Prüfung gemeinsame Nutzung von Software`) looks shifted right but is not:
+    # KITU is the Thema and the list its Arbeitsstand, so no rule moves it.
     # Shifted left (FB 01 `LEMADRE`): column 1 is one body with a nested list, Thema holds text,
     # Arbeitsstand and Perspektive are empty. The nested list is the Thema, the text its status.
     items = outline(body)
@@ -195,12 +204,101 @@ def repair_shift(cells: list[str]) -> tuple[list[str], str | None]:
         and not strip_markup(outlook)
     ):
         note = (
-            f"repaired: row printed one column to the left; the list under {items[0].text!r} "
-            "moved from column 1 to Thema, Thema moved to Arbeitsstand"
+            f"repariert: Zeile um eine Spalte nach links verschoben; die Liste unter „{items[0].text}“ "
+            "von Spalte 1 nach Thema, Thema nach Arbeitsstand verschoben"
         )
         projects = " ".join(f"• {child}" for child in items[0].children)
         return [items[0].text, projects, thema, ""], note
     return cells, None
+
+
+_STEMMER = snowballstemmer.stemmer("german")
+# Words too common in these tables to tie a sentence to one project.
+_STOPWORDS = frozenset(
+    (
+        "eine",
+        "einer",
+        "eines",
+        "einem",
+        "einen",
+        "sowie",
+        "über",
+        "durch",
+        "werden",
+        "wird",
+        "wurde",
+        "wurden",
+        "sind",
+        "sich",
+        "diese",
+        "dieser",
+        "dieses",
+        "beide",
+        "beiden",
+        "alle",
+        "allen",
+        "nach",
+        "auch",
+        "noch",
+        "bereits",
+        "zwischen",
+        "gemeinsam",
+        "gemeinsame",
+        "gemeinsamen",
+        "gemeinsamer",
+        "magdeburg",
+        "stadt",
+        "städte",
+        "städten",
+        "landeshauptstadt",
+        "projekt",
+        "projekte",
+        "projekten",
+    )
+)
+# A sentence ends after a word of four or more letters ("Imagefilm."), not after "Dez." or "z. B.".
+_SENTENCE_END = re.compile(r"(?<=\w{4}[.!?])\s+(?=[A-ZÄÖÜ„])")
+
+
+def content_stems(text: str) -> set[str]:
+    """Snowball stems of the content words of text: "Standortatlases" and "Standortatlas" agree."""
+    words = re.findall(r"[^\W\d_]{4,}", text.lower())
+    return {_STEMMER.stemWord(w) for w in words if w not in _STOPWORDS}
+
+
+def best_match(text: str, candidates: list[str]) -> int | None:
+    """Index of the one candidate sharing most distinctive stems with text (stems that occur in
+    exactly one candidate); None when none shares any or two tie."""
+    stems = [content_stems(c) for c in candidates]
+    scores = []
+    for i, own in enumerate(stems):
+        others = set().union(*(s for j, s in enumerate(stems) if j != i))
+        scores.append(len(content_stems(text) & (own - others)))
+    top = max(scores, default=0)
+    return scores.index(top) if top > 0 and scores.count(top) == 1 else None
+
+
+def split_sentences(items: list[str]) -> list[str]:
+    """The sentences of a cell's items, in order."""
+    return [sentence for item in items for sentence in _SENTENCE_END.split(item) if sentence]
+
+
+def distribute(items: list[str], titles: list[str]) -> list[list[str]] | None:
+    """The sentences of a shared cell, per project; None when no sentence names any project."""
+    pieces: list[list[str]] = [[] for _ in titles]
+    current: int | None = None
+    leading: list[str] = []
+    for sentence in split_sentences(items):
+        index = best_match(sentence, titles)
+        index = current if index is None else index
+        if index is None:
+            leading.append(sentence)
+            continue
+        if current is None:
+            pieces[index] += leading  # sentences before the first named one belong with it
+        pieces[index].append(sentence)
+        current = index
+    return pieces if current is not None else None
 
 
 def _record(
@@ -209,6 +307,7 @@ def _record(
     title: str,
     line_no: int,
     notes: tuple[str, ...] = (),
+    list_heading: str | None = None,
     context: str | None = None,
     sub_unit: str | None = None,
     partners_text: str | None = None,
@@ -230,14 +329,8 @@ def _record(
         line_start=line_no,
         line_end=line_no,
         notes=notes,
+        list_heading=list_heading,
     )
-
-
-def _shared_note(count: int) -> tuple[str, ...]:
-    """The note on each project of a Thema cell that holds several, which share one status."""
-    if count < 2:
-        return ()
-    return (f"one of {count} projects in one Thema cell; Arbeitsstand and Perspektive are shared",)
 
 
 def _project_row_records(
@@ -249,35 +342,82 @@ def _project_row_records(
     shift_notes = (shift_note,) if shift_note else ()
     bodies = expand(outline(body_cell))
     projects = expand(outline(thema_cell))
-    status = join_items(split_items(status_cell))
-    outlook = join_items(split_items(outlook_cell))
+    status_items, outlook_items = split_items(status_cell), split_items(outlook_cell)
     if not bodies and not projects:
         raise SourceError(source, line_no, "Tabellenzeile ohne Gremium und ohne Thema")
-    if (status or outlook) and not projects:
+    if (status_items or outlook_items) and not projects:
         raise SourceError(source, line_no, "Arbeitsstand oder Perspektive ohne Thema")
+    if (
+        position.open_list_heading
+        and not body_cell.strip()
+        and not status_items
+        and _LIST_TAG.match(thema_cell.strip())
+        and all(p.list_heading is None for p in projects)
+    ):
+        # The printed list went on in a new table row: its items stand under the same heading.
+        heading = position.open_list_heading
+        note = f"setzt die Liste „{heading}“ der Zeile davor fort"
+        projects = [CellRecord(p.title, (*p.notes, note), heading) for p in projects]
+    position.open_list_heading = projects[-1].list_heading if projects else None
 
     row_notes = shift_notes
     if body_cell.strip() and not bodies:
-        row_notes += ("column 1 holds only an empty bullet: no body",)
-    row_notes += _shared_note(len(projects))
-    context = bodies[0][0] if len(bodies) == 1 else None
+        row_notes += ("Spalte 1 enthält nur einen leeren Aufzählungspunkt: kein Gremium",)
+    titles = [p.title for p in projects]
+    statuses, status_notes = _per_project(status_items, titles, "Arbeitsstand")
+    outlooks, outlook_notes = _per_project(outlook_items, titles, "Perspektive")
+    if len(bodies) == 1:
+        contexts: list[str | None] = [bodies[0].title] * len(projects)
+    else:
+        body_titles = [b.title for b in bodies]
+        contexts = [
+            body_titles[i] if (i := best_match(title, body_titles)) is not None else None for title in titles
+        ]
     records = [
-        _record(position, "body", title, line_no, notes=(*shift_notes, *notes)) for title, notes in bodies
-    ]
-    records += [
         _record(
-            position,
-            "project",
-            title,
-            line_no,
-            notes=(*row_notes, *notes),
-            context=context,
-            status_text=status,
-            outlook_text=outlook,
+            position, "body", b.title, line_no, notes=(*shift_notes, *b.notes), list_heading=b.list_heading
         )
-        for title, notes in projects
+        for b in bodies
     ]
+    for i, p in enumerate(projects):
+        context_note = (
+            (f"Gremium „{contexts[i]}“ nach gemeinsamen Wörtern zugeordnet",)
+            if contexts[i] is not None and len(bodies) > 1
+            else ()
+        )
+        records.append(
+            _record(
+                position,
+                "project",
+                p.title,
+                line_no,
+                notes=(*row_notes, *status_notes[i], *outlook_notes[i], *context_note, *p.notes),
+                list_heading=p.list_heading,
+                context=contexts[i],
+                status_text=statuses[i],
+                outlook_text=outlooks[i],
+            )
+        )
     return records
+
+
+def _per_project(
+    items: list[str], titles: list[str], column: str
+) -> tuple[list[str | None], list[tuple[str, ...]]]:
+    """A cell's text per project of its row, split by the projects' words, and a note for each."""
+    if len(titles) < 2 or not items:
+        return [join_items(items)] * len(titles), [()] * len(titles)
+    pieces = distribute(items, titles)
+    if pieces is None:
+        note = f"eines von {len(titles)} Projekten einer Thema-Zelle; {column} gilt für alle"
+        return [join_items(items)] * len(titles), [(note,)] * len(titles)
+    notes = [
+        (f"{column} der Zeile nach gemeinsamen Wörtern auf die Projekte verteilt",)
+        if piece
+        else (f"{column} der Zeile nennt dieses Projekt nicht",)
+        for piece in pieces
+    ]
+    return [join_items(piece) for piece in pieces], notes
 
 
 def _sub_unit_row_records(
@@ -290,22 +430,23 @@ def _sub_unit_row_records(
     projects = expand(outline(cells[1]))
     if not projects:
         raise SourceError(source, line_no, "Zeile der Arbeitsgruppen ohne Thema")
-    status = join_items(split_items(cells[2]))
-    outlook = join_items(split_items(cells[3]))
-    shared = _shared_note(len(projects))
+    titles = [p.title for p in projects]
+    statuses, status_notes = _per_project(split_items(cells[2]), titles, "Arbeitsstand")
+    outlooks, outlook_notes = _per_project(split_items(cells[3]), titles, "Perspektive")
     return [
         _record(
             position,
             "project",
-            title,
+            p.title,
             line_no,
-            notes=(*shared, *notes),
+            notes=(*status_notes[i], *outlook_notes[i], *p.notes),
+            list_heading=p.list_heading,
             sub_unit=sub_unit,
             partners_text=join_items(partners),
-            status_text=status,
-            outlook_text=outlook,
+            status_text=statuses[i],
+            outlook_text=outlooks[i],
         )
-        for title, notes in projects
+        for i, p in enumerate(projects)
     ]
 
 

@@ -1,0 +1,78 @@
+"""The export panel's download callables: build the file on click, report progress, cache the images."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from types import SimpleNamespace
+
+import plotly.graph_objects as go
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+import pages.export_panel as panel
+from ikz.export import ExportError, build_deck, build_pdf
+from tests.export_samples import SPEC, png
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Replace the browser: each render call is counted and ticks once per chart, as the renderer does."""
+    calls: list[int] = []
+
+    def fake_render(spec, renderer=None, *, on_done=None):
+        calls.append(len(spec.chart_slides()))
+        for _ in spec.chart_slides():
+            on_done()
+        return [png(color="red") for _ in spec.chart_slides()]
+
+    monkeypatch.setattr(panel, "render_deck_images", fake_render)
+    monkeypatch.setattr(panel, "get_renderer", lambda: SimpleNamespace(is_running=True))
+    monkeypatch.setattr(panel, "_images_cache", type(panel._images_cache)())
+    return calls
+
+
+def test_deck_callable_builds_the_deck_and_reports_progress(renders: list[int]) -> None:
+    progress = panel.Progress()
+    data = panel._deferred_file(SPEC, progress, build_deck, "Foliensatz")()
+    assert len(Presentation(io.BytesIO(data)).slides) == SPEC.slide_count()
+    state = progress.snapshot()
+    assert (state["generation"], state["done"], state["total"], state["error"]) == (1, 4, 4, None)
+    assert state["finished"] is not None and state["finished"] >= state["started"]
+    assert state["stage"] == "Foliensatz wird zusammengestellt …"
+
+
+def test_pdf_after_deck_reuses_the_rendered_images(renders: list[int]) -> None:
+    panel._deferred_file(SPEC, panel.Progress(), build_deck, "Foliensatz")()
+    progress = panel.Progress()
+    data = panel._deferred_file(SPEC, progress, build_pdf, "PDF-Bericht")()
+    assert len(PdfReader(io.BytesIO(data)).pages) == SPEC.slide_count()
+    assert renders == [3]  # rendered once for both files
+    assert progress.snapshot()["done"] == 4
+
+
+def test_a_changed_view_is_rendered_again(renders: list[int]) -> None:
+    panel._deferred_file(SPEC, panel.Progress(), build_deck, "Foliensatz")()
+    figure = go.Figure(SPEC.charts[0].figure).update_traces(y=[1, 2], selector=0)
+    changed = replace(SPEC, charts=(replace(SPEC.charts[0], figure=figure), *SPEC.charts[1:]))
+    panel._deferred_file(changed, panel.Progress(), build_deck, "Foliensatz")()
+    assert renders == [3, 3]
+
+
+def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(spec, renderer=None, *, on_done=None):
+        raise ExportError("Der Bildexport hat zu lange gedauert. Bitte gleich noch einmal versuchen.")
+
+    monkeypatch.setattr(panel, "render_deck_images", broken)
+    monkeypatch.setattr(panel, "get_renderer", lambda: SimpleNamespace(is_running=True))
+    monkeypatch.setattr(panel, "_images_cache", type(panel._images_cache)())
+    progress = panel.Progress()
+    with pytest.raises(ExportError):  # Streamlit must not hand out a file
+        panel._deferred_file(SPEC, progress, build_deck, "Foliensatz")()
+    state = progress.snapshot()
+    assert state["error"] == (
+        "Der Export ist fehlgeschlagen: Der Bildexport hat zu lange gedauert. "
+        "Bitte gleich noch einmal versuchen."
+    )
+    assert state["finished"] is not None
