@@ -76,6 +76,12 @@ pages = [
         url_path="protokoll",
         visibility="visible" if editor else "hidden",
     ),
+    st.Page(
+        "pages/maintain.py",
+        title="Daten pflegen",
+        url_path="pflegen",
+        visibility="visible" if editor else "hidden",
+    ),
 ]
 signed_in = identity.gate()
 navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")

@@ -1,7 +1,7 @@
 """Scale benchmark of the dashboard: build, script runs per page, queries and charts, browser, memory.
 
-Run:  .venv/bin/python benchmarks/bench.py --rows 100000 --out artifacts/bench-100k.json
-      .venv/bin/python benchmarks/bench.py --real --out artifacts/bench-real.json
+Run:  .venv/bin/python -m benchmarks.bench --rows 100000 --out artifacts/bench-100k.json
+      .venv/bin/python -m benchmarks.bench --real --out artifacts/bench-real.json
 
 Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.py) or the real one:
 - build_s: ikz.build.write_database of the tables (the real build path);
@@ -29,7 +29,6 @@ import json
 import os
 import pstats
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -38,17 +37,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import duckdb
+import polars as pl
 
-import duckdb  # noqa: E402
-import polars as pl  # noqa: E402
-from synthetic import write_synthetic  # noqa: E402
-
-from ikz.paths import DB_ENV_VAR  # noqa: E402
-from ikz.theme import NA  # noqa: E402
-from tests.live_app import (  # noqa: E402
+from benchmarks.synthetic import write_synthetic
+from ikz.paths import DB_ENV_VAR, ROOT
+from tests.live_app import (
     AppServer,
     choose,
     chromium_missing_reason,
@@ -177,9 +171,10 @@ def profile_script_thread() -> None:
 def top_types(db: Path, k: int = 4) -> list[str]:
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
-            "SELECT type_name FROM cooperation_wide WHERE type_name <> ? GROUP BY ALL ORDER BY count(*) DESC "
-            "LIMIT ?",
-            [NA, k],
+            "SELECT type_name FROM cooperation_wide WHERE type_name NOT IN "
+            "(SELECT name FROM cooperation_type WHERE is_no_info) "
+            "GROUP BY ALL ORDER BY count(*) DESC LIMIT ?",
+            [k],
         ).fetchall()
     return [r[0] for r in rows]
 
@@ -240,6 +235,34 @@ def script_runs(
             "direct_ms_by_call": replay(calls, db, runs),
         }
     return results
+
+
+MINIMAL_APP = """
+import plotly.graph_objects as go
+import streamlit as st
+
+choice = st.selectbox("Wert", list(range(100)), key="wert")
+for i in range(3):
+    st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[choice, i, 3])), key=f"chart{i}")
+"""
+
+
+def minimal_app_runs(runs: int, workdir: Path) -> float | None:
+    """Median script run of a minimal three-chart Streamlit app after a widget change (AppTest):
+    the floor a page's run is compared with, measured on the same machine in the same run."""
+    from streamlit.testing.v1 import AppTest
+
+    script = workdir / "minimal_app.py"
+    script.write_text(MINIMAL_APP, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=600)
+    at.run()
+    times = []
+    for i in range(runs + 1):
+        at.selectbox(key="wert").set_value(i + 1)
+        t0 = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t0) * 1000)
+    return median(times[1:])  # the first run after the start warms Plotly's validators
 
 
 def replay(calls: list[tuple[str, Callable, tuple, dict]], db: Path, runs: int) -> dict[str, float]:
@@ -404,6 +427,7 @@ def print_table(result: dict[str, Any]) -> None:
         change = page.get("browser_filter_to_charts_ms_median")
         print(f"{name:<12} {warm!s:>9} {new!s:>9} {cold!s:>9} {load!s:>13} {change!s:>17}")
     print(f"Server-RSS Spitze: {result.get('server_rss_mb_peak')} MB")
+    print(f"Minimale Streamlit-App (3 Diagramme): {result.get('minimal_app_ms_median')} ms")
     for name, page in result["pages"].items():
         slow = sorted(page["cold_run_ms_by_function"].items(), key=lambda kv: -(kv[1] or 0))[:8]
         print(f"{name}: langsamste Funktionen (kalt, ms): " + ", ".join(f"{k}={v}" for k, v in slow))
@@ -441,8 +465,11 @@ def main() -> None:
         log = CallLog()
         log.install()
         profile_script_thread()
+        result["minimal_app_ms_median"] = minimal_app_runs(args.runs, workdir)
         pages = script_runs(db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages)
         print("Skriptläufe fertig", flush=True)
+        # Written now too: on a busy machine the browser part can take long or be cut short.
+        args.out.write_text(json.dumps({**result, "pages": pages}, indent=2, ensure_ascii=False))
         if not args.skip_browser:
             if reason := chromium_missing_reason():
                 print(f"Browser übersprungen: {reason}")

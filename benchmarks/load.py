@@ -1,6 +1,6 @@
 """Load on loopback: many sessions change filters at once; each must see its own numbers.
 
-Run: .venv/bin/python benchmarks/load.py --sessions 20 --seconds 60 [--client websocket|browser]
+Run: .venv/bin/python -m benchmarks.load --sessions 20 --seconds 60 [--client websocket|browser]
      [--rows N] [--out FILE]
 
 --client websocket (default, what CI runs): each session is one websocket speaking Streamlit's
@@ -34,16 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus, urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import duckdb
 
-import duckdb  # noqa: E402
-
-from ikz.labels import describe_filters  # noqa: E402
-from ikz.queries import Filters  # noqa: E402
-from ikz.theme import fmt_int  # noqa: E402
-from tests.live_app import (  # noqa: E402
+from ikz.labels import describe_filters
+from ikz.queries import Filters
+from ikz.theme import fmt_int
+from tests.live_app import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ERROR_ALERT,
@@ -53,7 +49,7 @@ from tests.live_app import (  # noqa: E402
     AppServer,
     serve_app,
 )
-from tests.ws_client import Run, StreamlitSession  # noqa: E402
+from tests.ws_client import Run, StreamlitSession
 
 CLIENTS = ("websocket", "browser")
 EXPLORE_CHARTS = 7
@@ -398,7 +394,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ikz-load-") as tmp:
         db = Path(tmp) / "ikz.duckdb"
         if args.rows:
-            from synthetic import write_synthetic
+            from benchmarks.synthetic import write_synthetic
 
             write_synthetic(args.rows, db)
         else:

@@ -9,21 +9,18 @@ a skewed weight (a few large cities, many small ones) and evenly over a city's d
 Written through the real build path: ikz.build.write_database with ikz.normalise.Tables whose frames
 have exactly the columns and types of ikz.normalise.SCHEMAS (make_frame for the small tables).
 
-Run: .venv/bin/python benchmarks/synthetic.py --rows 100000 --out /tmp/ikz-100k.duckdb
+Run: .venv/bin/python -m benchmarks.synthetic --rows 100000 --out /tmp/ikz-100k.duckdb
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ikz.build import load_tables, write_database
 from ikz.normalise import SCHEMAS, TABLE_ORDER, Tables, make_frame
@@ -45,7 +42,9 @@ def city_rows(real: pl.DataFrame, n: int) -> list[dict]:
     rows = real.to_dicts()
     template = rows[-1]
     for i in range(len(rows) + 1, n + 1):
-        rows.append({**template, "city_id": i, "name": f"Gemeinde {i:03d}", "as_of": "synthetisch"})
+        rows.append(
+            {**template, "city_id": i, "name": f"Gemeinde {i:03d}", "as_of": "synthetisch", "sort_order": i}
+        )
     return rows[:n]
 
 

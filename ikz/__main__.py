@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--raw", type=Path, default=RAW_DIR, help="Ordner der Quelldateien")
     build_cmd.add_argument("--taxonomy", type=Path, default=TAXONOMY_PATH, help="Regeldatei")
     build_cmd.add_argument("--partners", type=Path, default=PARTNERS_PATH, help="Partner-Verzeichnis")
+    _add_import_command(commands)
     quality_cmd = commands.add_parser(
         "quality", help="Herkunft und Übereinstimmung der abgeleiteten Werte mit der Auswertungsdatei"
     )
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "quality":
         return _quality(args.db, args.evaluation, details=args.details)
+    if args.command == "import":
+        from ikz.importing import run_import  # issue 11: editions
+
+        return run_import(args)
 
     from ikz.build import build  # imported late so `--help` works even with a broken install
 
@@ -42,6 +47,29 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(summary.text())
     return 0
+
+
+def _add_import_command(commands: argparse._SubParsersAction) -> None:
+    """`python -m ikz import PATH --city Erfurt --as-of YYYY-MM-DD [--dry-run]`."""
+    cmd = commands.add_parser("import", help="neue Ausgabe einer Stadt prüfen und veröffentlichen")
+    cmd.add_argument("path", type=Path, help="XLSX- oder CSV-Datei in den Spalten der Vorlage")
+    cmd.add_argument("--city", required=True, help="Stadt, z. B. Erfurt")
+    cmd.add_argument("--as-of", required=True, help="Stichtag der Ausgabe, JJJJ-MM-TT")
+    cmd.add_argument("--dry-run", action="store_true", help="nur prüfen und Änderungen zeigen")
+    cmd.add_argument("--by", help="Name der veröffentlichenden Person (Standard: $USER)")
+    cmd.add_argument(
+        "--neuer-fachbereich",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="einen neuen Namen für Fachbereich/Amt bestätigen (z. B. nach Umbenennung); mehrfach möglich",
+    )
+    cmd.add_argument(
+        "--aehnliche",
+        choices=("uebernehmen", "ablehnen"),
+        help="Zuordnungen nur nach ähnlicher Bezeichnung bestätigen oder ablehnen",
+    )
+    cmd.add_argument("--db", type=Path, help=f"Datenbank (Standard: ${DB_ENV_VAR} oder data/ikz.duckdb)")
 
 
 def _quality(db: Path | None, evaluation: Path | None, *, details: bool) -> int:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from ikz import editions
 from ikz.classify import load_taxonomy
 from ikz.errors import SourceError
-from ikz.normalise import TABLE_ORDER, Tables, normalise
-from ikz.parse.erfurt import parse_erfurt
-from ikz.parse.magdeburg import parse_magdeburg
+from ikz.matching import MATCH_TABLES, with_matches
+from ikz.normalise import TABLE_ORDER, EditionFacts, Tables, rows_of, tables_from_rows, topic_frames, type_of
 from ikz.partners import load_gazetteer
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, db_path
+from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH, db_path
+from ikz.sources import DOCUMENTS, SourceDocument
+from ikz.store import Store
+from ikz.topics import load_topics
 
 MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
 
@@ -56,16 +60,81 @@ def read_source(path: Path) -> str:
 
 
 def load_tables(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
+    store: Store | None = None,
 ) -> Tables:
-    """Parse both documents, classify them with the taxonomy file and find their partners."""
+    """Parse each city's current edition (the seed document until one is published), classify the
+    records with the taxonomy file, find their partners and topics, add the editions' facts, and match
+    every record with its closest records of the other city."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
-    erfurt_path = raw_dir / ERFURT_FILE
-    magdeburg_path = raw_dir / MAGDEBURG_FILE
-    erfurt = parse_erfurt(read_source(erfurt_path), source=str(erfurt_path))
-    magdeburg = parse_magdeburg(read_source(magdeburg_path), source=str(magdeburg_path))
-    return normalise(erfurt, magdeburg, taxonomy, gazetteer)
+    topics = load_topics(topics_path, task_areas=taxonomy.task_areas())
+    store = store or Store()
+    rows, current, edition_rows, changes, form_counts = [], {}, [], [], []
+    for doc in DOCUMENTS:
+        all_editions = editions.editions(doc.city, store, raw_dir)
+        for info in all_editions:
+            if info.is_current:
+                city_rows = _rows_of(info, doc, store, raw_dir)
+                rows += city_rows
+                current[doc.city] = {
+                    "edition_id": info.edition_id,
+                    "as_of": info.as_of,
+                    "file_name": info.file_name,
+                }
+            else:
+                city_rows = _rows_of(info, doc, store, raw_dir)
+            edition_rows.append(
+                {
+                    "city": doc.city,
+                    "edition_id": info.edition_id,
+                    "as_of": info.as_of,
+                    "file_name": info.file_name,
+                    "sha256": info.sha256,
+                    "imported_at": info.imported_at,
+                    "imported_by": info.imported_by,
+                    "is_current": info.is_current,
+                    "row_count": len(city_rows),
+                    "note": info.note,
+                }
+            )
+            forms = Counter(type_of(r, taxonomy).form for r in city_rows)
+            form_counts += [
+                {"city": doc.city, "edition_id": info.edition_id, "form": f, "cooperations": n}
+                for f, n in sorted(forms.items())
+            ]
+        since = editions.changes_since_previous(doc.city, store, raw_dir)
+        if since is not None:
+            previous, now_current, diff = since
+            changes += [
+                {
+                    "city": doc.city,
+                    "from_edition_id": previous.edition_id,
+                    "to_edition_id": now_current.edition_id,
+                    "cooperation_key": c.key,
+                    "change": c.change,
+                    "title": c.title,
+                    "department": c.department,
+                    "changed_fields": "; ".join(f.text() for f in c.fields) or None,
+                }
+                for c in diff.changes
+                if c.change != "unverändert"
+            ]
+    facts = EditionFacts(current=current, editions=edition_rows, changes=changes, form_counts=form_counts)
+    tables = tables_from_rows(rows, taxonomy, gazetteer, facts)
+    tables = Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+    return with_matches(tables, topics)
+
+
+def _rows_of(info: editions.EditionInfo, doc: SourceDocument, store: Store, raw_dir: Path) -> list:
+    """The rows of one edition: the seed through its own parser, an imported file through the template's."""
+    if editions.is_seed(info.file_name):
+        return rows_of(editions.seed_parsed(doc.city, raw_dir), doc, edition_id=info.edition_id)
+    records = editions.load_records(info, store, raw_dir)
+    return rows_of(records, doc, edition_id=info.edition_id, file_name=info.file_name)
 
 
 @contextlib.contextmanager
@@ -91,7 +160,8 @@ def write_database(tables: Tables, target: Path) -> None:
         try:
             tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
             con.execute(tables_sql)
-            for name in TABLE_ORDER:
+            # Tables made without the matcher (synthetic benchmark data) leave its tables empty.
+            for name in (*TABLE_ORDER, *(t for t in MATCH_TABLES if t in tables.frames)):
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
             con.execute(marts_sql)
@@ -116,10 +186,11 @@ def summarise(target: Path) -> BuildSummary:
             SELECT city,
                    count(*) AS records,
                    count(DISTINCT department) AS departments,
-                   count(*) FILTER (WHERE type_name = 'ohne Angabe') AS type_na,
+                   count(*) FILTER (WHERE type_name IN (SELECT name FROM cooperation_type WHERE is_no_info))
+                       AS type_na,
                    count(*) FILTER (WHERE cooperation_id IN (
                        SELECT cooperation_id FROM cooperation_effect
-                       JOIN effect_category USING (effect_id) WHERE name = 'ohne Angabe'
+                       JOIN effect_category USING (effect_id) WHERE is_no_info
                    )) AS effects_na
             FROM cooperation_wide GROUP BY city ORDER BY city
             """
@@ -134,11 +205,38 @@ def build(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> BuildSummary:
     """Parse, classify and write the database; a failure leaves any existing file untouched."""
     target = (target or db_path()).resolve()
+    store = Store()
+    # Read before the tables: a publish during the build leaves a newer version, so a rebuild follows.
+    store_version = store.version()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
-    tables = load_tables(raw_dir, taxonomy_path, partners_path)
+    tables = load_tables(raw_dir, taxonomy_path, partners_path, topics_path, store)
     with build_lock(target):
         write_database(tables, target)
+        write_store_version(target, store_version)
     return summarise(target)
+
+
+def store_version_path(target: Path) -> Path:
+    """The file next to the database that says which store version it was built from."""
+    return target.with_name(target.name + ".store-version")
+
+
+def write_store_version(target: Path, version: int) -> None:
+    """Record the store version a database was built from (after the swap: a crash between costs
+    one needless rebuild, never a missed one)."""
+    path = store_version_path(target)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(str(version), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def built_store_version(target: Path) -> int | None:
+    """The store version the database at target was built from; None if unknown."""
+    try:
+        return int(store_version_path(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -18,7 +18,6 @@ import polars as pl
 
 from ikz.labels import file_stem
 from ikz.theme import (
-    CITY_COLORS,
     EXPORT_HEIGHT,
     EXPORT_WIDTH,
     FONT_FAMILY,
@@ -186,7 +185,8 @@ def finish(
     merged["annotations"] = [*own.get("annotations", ()), *annotations]
     # One construction instead of update_layout: Plotly's relayout path costs about 12 ms per
     # figure, building the figure whole about 2 ms (measured), and the page draws seven of them.
-    return go.Figure(data=fig.data, layout=merged)
+    # Not validated again: the builder's traces are validated, and the layout above is fixed here.
+    return go.Figure({"data": [t.to_plotly_json() for t in fig.data], "layout": merged}, _validate=False)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -198,6 +198,11 @@ def _merge(base: dict, override: dict) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def _cities(frame: pl.DataFrame) -> list[str]:
+    """The cities of a frame in its row order (queries sort by the city's display order)."""
+    return frame["city"].unique(maintain_order=True).to_list()
 
 
 def _label_lines(labels: list[str]) -> int:
@@ -249,23 +254,29 @@ def bar_by_category(
     colour_keys = frame[color_by].to_list() if color_by else cats
     shares = frame["share"] if "share" in frame.columns else None
     hover_extra = "<br>%{customdata[1]}" if color_by else ""
-    fig = go.Figure(
-        go.Bar(
-            orientation="h",
-            x=frame["count"].to_list(),
-            y=labels,
-            marker={"color": [color_of(k) for k in colour_keys]},
-            text=_count_labels(frame["count"], shares),
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[[c, esc(k)] for c, k in zip(cats, colour_keys, strict=True)],
-            hovertemplate=f"%{{y}}<br>{value_label}: %{{x:,d}}{hover_extra}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(
-        title={"text": value_label}, tickformat=",d", range=_value_range(frame["count"].to_list())
-    )
-    fig.update_yaxes(title={"text": ""})
+    bar = {
+        "type": "bar",
+        "orientation": "h",
+        "x": frame["count"].to_list(),
+        "y": labels,
+        "marker": {"color": [color_of(k) for k in colour_keys]},
+        "text": _count_labels(frame["count"], shares),
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [[c, esc(k)] for c, k in zip(cats, colour_keys, strict=True)],
+        "hovertemplate": f"%{{y}}<br>{value_label}: %{{x:,d}}{hover_extra}<extra></extra>",
+    }
+    layout = {
+        "xaxis": {
+            "title": {"text": value_label},
+            "tickformat": ",d",
+            "range": _value_range(frame["count"].to_list()),
+        },
+        "yaxis": {"title": {"text": ""}},
+    }
+    # Built from plain dicts without Plotly's validation: the page's most frequent chart, and
+    # validating a figure (then again in finish) was most of its build time (measured).
+    fig = go.Figure({"data": [bar], "layout": layout}, _validate=False)
     return finish(fig, text, height=320, large=large, rows=len(cats), row_lines=_label_lines(labels))
 
 
@@ -410,10 +421,11 @@ def city_share_bars(
     text: ChartText,
     *,
     order: tuple[str, ...],
-    cities: tuple[str, ...] = tuple(CITY_COLORS),
     large: bool = False,
 ) -> go.Figure:
-    """Grouped horizontal bars of each city's share per category (columns city, category, count, share)."""
+    """Grouped horizontal bars of each city's share per category (columns city, category, count, share);
+    cities in the frame's order (the query's display order)."""
+    cities = _cities(frame)
     present = [c for c in order if c in set(frame["category"].to_list())]
     present += sorted(set(frame["category"].to_list()) - set(present))
     fig = go.Figure()
@@ -430,7 +442,7 @@ def city_share_bars(
             name=city,
             y=[wrap_label(c, 34) for c in cats],
             x=[by_cat[c]["share"] * 100 for c in cats],
-            marker={"color": CITY_COLORS.get(city, color_of(city))},
+            marker={"color": color_of(city)},
             text=[f"{fmt_pct(by_cat[c]['share'], 0)} ({fmt_int(by_cat[c]['count'])})" for c in cats],
             textposition="outside",
             cliponaxis=False,
@@ -461,12 +473,11 @@ def city_profile(
     text: ChartText,
     *,
     order: tuple[str, ...],
-    cities: tuple[str, ...] = tuple(CITY_COLORS),
     large: bool = False,
 ) -> go.Figure:
     """100 % stacked bar per city (columns city, category, count, share): both mixes at a glance."""
     fig = go.Figure()
-    shown_cities = [c for c in cities if c in set(frame["city"].to_list())]
+    shown_cities = _cities(frame)
     for cat in order:
         part = frame.filter(pl.col("category") == cat)
         if part.is_empty():
@@ -499,14 +510,15 @@ def city_profiles(
     frame: pl.DataFrame,
     text: ChartText,
     *,
-    orders: dict[str, tuple[str, ...]],
-    cities: tuple[str, ...] = tuple(CITY_COLORS),
+    orders: dict[str, tuple[str, ...]] | tuple[tuple[str, tuple[str, ...]], ...],
     large: bool = False,
 ) -> go.Figure:
     """Both cities' mixes in several dimensions at a glance: one 100 % stacked bar per dimension
-    and city (columns dimension, city, category, count, share); orders maps dimension → categories."""
+    and city (columns dimension, city, category, count, share); orders maps dimension → categories
+    (a dict or its items, which are hashable for the figure cache)."""
+    orders = dict(orders)
     dims = [d for d in orders if d in set(frame["dimension"].to_list())]
-    shown = [c for c in cities if c in set(frame["city"].to_list())]
+    shown = _cities(frame)
     rows = [(d, c) for d in dims for c in shown]
     y = [[esc(d) for d, _ in rows], [esc(c) for _, c in rows]]
     fig = go.Figure()
@@ -550,10 +562,18 @@ def city_profiles(
 
 
 def partner_bars(
-    frame: pl.DataFrame, text: ChartText, *, kinds: tuple[str, ...], large: bool = False
+    frame: pl.DataFrame,
+    text: ChartText,
+    *,
+    kinds: tuple[str, ...],
+    city: str | None = None,
+    large: bool = False,
 ) -> go.Figure:
     """Horizontal bars of how many records name each partner (columns partner, kind, count), most
-    named on top, coloured by the partner's kind (one legend entry per kind)."""
+    named on top, coloured by the partner's kind (one legend entry per kind); only city's rows
+    when given (the frame then needs a city column)."""
+    if city is not None:
+        frame = frame.filter(pl.col("city") == city)
     ordered = frame.sort(["count", "partner"], descending=[True, False])
     labels = {p: wrap_label(p, 34) for p in ordered["partner"].to_list()}
     fig = go.Figure()
@@ -587,7 +607,7 @@ def topic_map(
     frame: pl.DataFrame,
     text: ChartText,
     *,
-    cities: tuple[str, str] = ("Erfurt", "Magdeburg"),
+    cities: tuple[str, str],
     large: bool = False,
 ) -> go.Figure:
     """Topics per Aufgabenbereich as diverging bars: the first city's records to the left, the
@@ -615,7 +635,7 @@ def topic_map(
             name=esc(city),
             y=labels,
             x=[sign * v if v else None for v in values],
-            marker={"color": CITY_COLORS.get(city, color_of(city))},
+            marker={"color": color_of(city)},
             text=[fmt_int(v) if v else "" for v in values],
             textposition="outside",
             cliponaxis=False,
@@ -636,3 +656,27 @@ def topic_map(
     )
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title={"text": ""})
     return finish(fig, text, height=max(360, 170 + 24 * len(rows)), large=large, legend=True)
+
+
+def edition_development(
+    frame: pl.DataFrame, text: ChartText, *, forms: tuple[str, ...], large: bool = False
+) -> go.Figure:
+    """„Entwicklung“: cooperations per form per edition, stacked (columns edition, form, count)."""
+    editions = frame["edition"].unique(maintain_order=True).to_list()
+    fig = go.Figure()
+    for form in forms:
+        part = frame.filter(pl.col("form") == form)
+        if part.is_empty():
+            continue
+        fig.add_bar(
+            name=esc(form),
+            x=part["edition"].to_list(),
+            y=part["count"].to_list(),
+            marker={"color": color_of(form)},
+            hovertemplate=f"%{{x}}<br>{esc(form)}: %{{y:,d}}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=editions, title={"text": "Ausgabe"})
+    totals = frame.group_by("edition").agg(pl.col("count").sum())["count"].to_list()
+    fig.update_yaxes(title={"text": "Kooperationen"}, **_count_ticks(totals))
+    return finish(fig, text, height=420, large=large, legend=True)

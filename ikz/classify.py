@@ -12,23 +12,8 @@ from ikz import paths
 from ikz.errors import TaxonomyError
 from ikz.rules import compile_pattern, read_rules, rule_error
 
-NO_INFO = "ohne Angabe"
 SURE = "sicher"
 UNSURE = "unsicher"
-
-# The nine forms and five bindings are fixed: chart colours and category orders depend on them.
-FORMS = (
-    "Zweckverband",
-    "Zweckvereinbarung",
-    "Vertrag / Vereinbarung",
-    "Arbeitsgemeinschaft",
-    "Verein / Verband / Mitgliedschaft",
-    "Arbeitskreis / Arbeitsgruppe / Gremium",
-    "Netzwerk / Erfahrungsaustausch",
-    "Projekt / Verbund",
-    NO_INFO,
-)
-BINDINGS = ("öffentlich-rechtlich", "vertraglich", "institutionell", "informell", NO_INFO)
 
 # A word broken at a line end ("Erfahrungsaus- tausch"); an elliptical hyphen before
 # "und"/"oder"/"bzw."/"sowie" and a hyphen before a capitalised part ("Gramme- Vippach") stay.
@@ -132,6 +117,8 @@ class Taxonomy:
     unit_number_pattern: re.Pattern[str]
     unit_numbers: tuple[tuple[str, str], ...]  # (number prefix, area), longest prefix first
     task_area_keywords: tuple[_CategoryRule, ...]
+    no_info: str  # the value for "the text says nothing" ('ohne Angabe'), named once in the file
+    committed_bindings: tuple[str, ...]  # Verbindlichkeiten counted as binding in the key figures
     column_types: tuple[tuple[str, str, str], ...] = ()  # (record kind, column heading, type name)
     binding_rules: BindingRules | None = None
     status_outlook_rules: tuple[_CategoryRule, ...] = ()  # Perspektive, only without Arbeitsstand
@@ -190,7 +177,7 @@ class Taxonomy:
             rule = next(rule for rule in self.type_rules if rule.type.name == type_name)
             # The column is a default, not a word of the record: never sure.
             return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True, confidence=UNSURE)
-        no_info = next(rule.type for rule in self.type_rules if rule.type.name == NO_INFO)
+        no_info = next(rule.type for rule in self.type_rules if rule.type.name == self.no_info)
         is_derived = printed is None or not printed.strip()
         return _type_match(no_info, (), is_derived=is_derived, confidence=UNSURE if is_derived else None)
 
@@ -215,7 +202,7 @@ class Taxonomy:
             raise TaxonomyError(f"{self.source}: Abschnitt [binding] fehlt")
         if list_heading and list_heading.startswith(self.proposal_headings):
             reason = f"Vorschlag unter „{list_heading}“: keine Kooperation in Kraft"
-            return Match(NO_INFO, (reason,), True, SURE)
+            return Match(self.no_info, (reason,), True, SURE)
         context_head = _head_phrase(context, rules)
         heads = [h for h in (_head_phrase(title, rules), context_head) if h]
         named = [t for t in (printed, *heads) if t]
@@ -266,7 +253,7 @@ class Taxonomy:
                     )
                     confidence = SURE if exact or len(evidence) > 1 else UNSURE
                 matches.append(Match(rule.name, evidence, derived, confidence))
-        return matches or [Match(NO_INFO, (), derived, UNSURE if derived else None)]
+        return matches or [Match(self.no_info, (), derived, UNSURE if derived else None)]
 
     def classify_status(
         self,
@@ -303,8 +290,8 @@ class Taxonomy:
                     return Match(rule.name, evidence, True, UNSURE)
         if text:
             # A printed Arbeitsstand that no rule understands: derived as ohne Angabe, unsure.
-            return Match(NO_INFO, (), True, UNSURE)
-        return Match(NO_INFO, (), False)
+            return Match(self.no_info, (), True, UNSURE)
+        return Match(self.no_info, (), False)
 
     def task_area(self, city: str, department: str) -> Match:
         """KGSt main group of a department: explicit entry, else unit number, else keyword."""
@@ -493,7 +480,12 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
 
 
 # What check_member's `what` is called in its German message.
-WHAT = {"task area": "Aufgabenbereich", "type": "Kooperationsart", "status": "Status"}
+WHAT = {
+    "task area": "Aufgabenbereich",
+    "type": "Kooperationsart",
+    "status": "Status",
+    "binding": "Verbindlichkeit",
+}
 
 
 class _Loader:
@@ -501,6 +493,7 @@ class _Loader:
 
     def __init__(self, source: Path, data: Mapping[str, Any]) -> None:
         self.source = source
+        self.no_info = ""  # read first by taxonomy(); every list must name it
         self.data = data
 
     def fail(self, entry: str, message: str) -> TaxonomyError:
@@ -509,21 +502,22 @@ class _Loader:
 
     def taxonomy(self) -> Taxonomy:
         """The validated Taxonomy."""
+        self.no_info = self.text(self.data, "no_info", "no_info")
         bindings = self.names_list(self.data, "bindings", "bindings")
-        if tuple(bindings) != BINDINGS:
-            raise self.fail("bindings", f"muss genau {list(BINDINGS)} sein, steht: {bindings}")
+        self.unique_with_no_info(bindings, "bindings")
+        committed = self.names_list(self.data, "committed_bindings", "committed_bindings")
+        for name in committed:
+            self.check_member(name, bindings, "committed_bindings", "binding")
 
         form_bindings = []
         for i, form in enumerate(self.tables(self.data, "forms", "forms")):
             entry = f"forms[{i}]"
             name = self.text(form, "name", entry)
             binding = self.text(form, "binding", f"{entry} ({name})")
-            if binding not in BINDINGS:
+            if binding not in bindings:
                 raise self.fail(f"{entry} ({name})", f"unbekannte Verbindlichkeit {binding!r}")
             form_bindings.append((name, binding))
-        if tuple(name for name, _ in form_bindings) != FORMS:
-            got = [name for name, _ in form_bindings]
-            raise self.fail("forms", f"muss genau {list(FORMS)} in dieser Reihenfolge nennen, steht: {got}")
+        self.unique_with_no_info([name for name, _ in form_bindings], "forms")
         binding_of = dict(form_bindings)
 
         type_rules = []
@@ -532,7 +526,7 @@ class _Loader:
             entry = f"types[{i}] ({name})"
             form = self.text(table, "form", entry)
             if form not in binding_of:
-                raise self.fail(entry, f"unbekannte Kooperationsform {form!r}; bekannt: {list(FORMS)}")
+                raise self.fail(entry, f"unbekannte Kooperationsform {form!r}; bekannt: {list(binding_of)}")
             kind = CooperationType(name, form, binding_of[form])
             is_fallback = table.get("fallback", False)
             is_weak = table.get("weak", False)
@@ -551,8 +545,8 @@ class _Loader:
             exact = tuple(not (isinstance(p, str) and _is_modifier(p)) for p in raw)
             effect_rules.append(_CategoryRule(name, self.patterns(table, entry, words=True), exact))
         self.unique_with_no_info([name for name, _ in descriptions], "effects")
-        if descriptions[-1][0] != NO_INFO:
-            raise self.fail("effects", f"{NO_INFO!r} muss die letzte Kategorie sein")
+        if descriptions[-1][0] != self.no_info:
+            raise self.fail("effects", f"{self.no_info!r} muss die letzte Kategorie sein")
 
         status_table = self.table(self.data, "status", "status")
         statuses = self.names_list(status_table, "names", "status.names")
@@ -627,6 +621,8 @@ class _Loader:
             binding_rules=binding_rules,
             status_outlook_rules=status_outlook_rules,
             proposal_headings=tuple(proposal_headings),
+            no_info=self.no_info,
+            committed_bindings=tuple(committed),
         )
 
     def binding_rules(self, table: Mapping[str, Any]) -> BindingRules:
@@ -720,5 +716,5 @@ class _Loader:
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise self.fail(entry, f"doppelte Namen {duplicates}")
-        if NO_INFO not in names:
-            raise self.fail(entry, f"braucht einen Eintrag {NO_INFO!r}")
+        if self.no_info not in names:
+            raise self.fail(entry, f"braucht einen Eintrag {self.no_info!r}")

@@ -2,58 +2,29 @@
 
 Filters come in as keyword `filters`, values are bound parameters, frames come out chart-ready.
 The city filter is replaced here: the comparison always shows Erfurt and Magdeburg, and only them,
-however many other cities the database holds. Topics are matched in Python on the filtered
-records of the two (a few hundred), once per distinct text.
+however many other cities the database holds. Topics are facts of the build (cooperation_topic);
+the topic views are SQL over them.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import duckdb
 import polars as pl
 
-from ikz import paths
 from ikz.labels import FILTER_LABELS
 from ikz.queries import ALL, Dimension, Filters, shares_by_city, where_clause
-from ikz.sources import ERFURT, MAGDEBURG
-from ikz.topics import Vocabulary, load_topics
+from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG
+from ikz.topics import TOPIC_FIELDS
 
-CITIES = (ERFURT.city, MAGDEBURG.city)
+# The compared cities are those whose documents are loaded (ikz.sources), in their order; a
+# database may hold others (the scale benchmark's synthetic cities).
+CITIES = tuple(d.city for d in DOCUMENTS)
 BOTH = "beide Städte"
 ONLY = {ERFURT.city: "nur Erfurt", MAGDEBURG.city: "nur Magdeburg"}
 DERIVED = "abgeleitet"
-NA = "ohne Angabe"
-
-# The texts searched for topics, with the German label shown in the evidence.
-TOPIC_TEXTS = (
-    ("title", "Bezeichnung/Thema"),
-    ("context", "Gremium"),
-    ("sub_unit", "Teilbereich"),
-    ("partners_text", "Partner"),
-    ("effects_text", "Effekte"),
-    ("status_text", "Arbeitsstand"),
-    ("outlook_text", "Perspektive"),
-)
-
-RECORD_TOPIC_SCHEMA: dict[str, pl.DataType] = {
-    "cooperation_id": pl.Int32(),
-    "city": pl.String(),
-    "department": pl.String(),
-    "title": pl.String(),
-    "status": pl.String(),
-    "source_file": pl.String(),
-    "source_lines": pl.String(),
-    "topic": pl.String(),
-    "area": pl.String(),
-    "topic_order": pl.Int32(),
-    "stems": pl.String(),
-    "words": pl.String(),
-    "is_fuzzy": pl.Boolean(),
-}
 
 
 def compared(filters: Filters) -> Filters:
@@ -64,22 +35,6 @@ def compared(filters: Filters) -> Filters:
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
     # A relation converts straight to polars; .pl() consumes the whole result, so the cursor is free.
     return con.sql(sql, params=params).pl()
-
-
-@functools.lru_cache(maxsize=4)
-def _vocabulary(path: Path, mtime_ns: int) -> Vocabulary:
-    # Keyed on the file's mtime: an edited vocabulary is read again, an unchanged one only once.
-    return load_topics(path)
-
-
-def vocabulary(path: Path | None = None) -> Vocabulary:
-    """The topic vocabulary (default data/topics.toml), read again when the file changed."""
-    path = path or paths.TOPICS_PATH
-    try:
-        mtime = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        mtime = -1  # load_topics raises the error naming the file
-    return _vocabulary(path, mtime)
 
 
 # --- comparability -----------------------------------------------------------------------------
@@ -95,24 +50,29 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
     return _frame(
         con,
         f"""
-        WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where})
+        WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where}),
+        no_info AS (
+            SELECT (SELECT name FROM cooperation_type WHERE is_no_info) AS type_name,
+                   (SELECT name FROM effect_category WHERE is_no_info) AS effect,
+                   (SELECT name FROM status WHERE is_no_info) AS status
+        )
         SELECT ci.name AS city, ci.as_of, ci.source,
                count(s.cooperation_id)::INTEGER AS count_records,
                count(s.cooperation_id) FILTER (WHERE s.type_source = ?)::INTEGER AS count_type_derived,
-               count(s.cooperation_id) FILTER (WHERE s.type_name = ?)::INTEGER AS count_type_na,
+               count(s.cooperation_id) FILTER (WHERE s.type_name = na.type_name)::INTEGER AS count_type_na,
                count(s.cooperation_id) FILTER (WHERE s.effects_source = ?)::INTEGER AS count_effects_derived,
-               count(s.cooperation_id) FILTER (WHERE list_contains(s.effect_names, ?))::INTEGER
+               count(s.cooperation_id) FILTER (WHERE list_contains(s.effect_names, na.effect))::INTEGER
                    AS count_effects_na,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Kooperation')::INTEGER AS count_rows,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Gremium')::INTEGER AS count_bodies,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Projekt')::INTEGER AS count_projects,
-               count(s.cooperation_id) FILTER (WHERE s.status <> ?)::INTEGER AS count_with_status
-        FROM city ci LEFT JOIN selected s ON s.city = ci.name
+               count(s.cooperation_id) FILTER (WHERE s.status <> na.status)::INTEGER AS count_with_status
+        FROM city ci CROSS JOIN no_info na LEFT JOIN selected s ON s.city = ci.name
         WHERE list_contains(?, ci.name)
-        GROUP BY ci.city_id, ci.name, ci.as_of, ci.source
-        ORDER BY ci.city_id
+        GROUP BY ci.sort_order, ci.name, ci.as_of, ci.source
+        ORDER BY ci.sort_order
         """,
-        [*params, DERIVED, NA, DERIVED, NA, NA, list(CITIES)],
+        [*params, DERIVED, DERIVED, list(CITIES)],
     )
 
 
@@ -145,115 +105,165 @@ def profile(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.Dat
     return pl.concat(frames)
 
 
-# --- topics ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CityMix:
+    """Both cities' mix in every profile dimension, from one scan: what city_shares gives each."""
+
+    form: pl.DataFrame
+    binding: pl.DataFrame
+    task_area: pl.DataFrame
+    effect: pl.DataFrame
+
+    @property
+    def profile(self) -> pl.DataFrame:
+        """The frame of profile(): form, binding and task area with their German label."""
+        return pl.concat(
+            getattr(self, column).select(
+                pl.lit(label).alias("dimension"), "city", "category", "count", "city_total", "share"
+            )
+            for column, label in PROFILE_DIMENSIONS
+        )
 
 
-def record_topics(
-    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, vocab: Vocabulary | None = None
-) -> pl.DataFrame:
-    """One row per (filtered record, topic its texts name), with the matched stems and words.
-
-    Columns: see RECORD_TOPIC_SCHEMA; stems and words are '; '-joined, words carry their field.
-    """
-    vocab = vocab or vocabulary()
+def city_mix(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> CityMix:
+    """Erfurt's and Magdeburg's shares in form, binding, task area and effects in one statement
+    (GROUPING SETS over the filtered mart); each frame equals city_shares for its dimension."""
     where, params = where_clause(compared(filters))
-    columns = ", ".join(f"w.{c}" for c, _ in TOPIC_TEXTS)
-    records = con.execute(
+    rows = _frame(
+        con,
         f"""
-        SELECT w.cooperation_id, w.city, w.department, w.title, w.status, w.source_file,
-               w.source_lines, {columns}
-        FROM cooperation_wide w WHERE {where} ORDER BY w.cooperation_id
+        WITH selected AS MATERIALIZED (
+            SELECT w.city, w.form, w.binding, w.task_area, w.effect_names
+            FROM cooperation_wide w WHERE {where}
+        ),
+        totals AS (SELECT city, count(*) AS city_total FROM selected GROUP BY city),
+        counts AS (
+            SELECT CASE WHEN GROUPING(form) = 0 THEN 'form'
+                        WHEN GROUPING(binding) = 0 THEN 'binding' ELSE 'task_area' END AS dimension,
+                   city, coalesce(form, binding, task_area) AS category, count(*) AS count
+            FROM selected
+            GROUP BY GROUPING SETS ((city, form), (city, binding), (city, task_area))
+            UNION ALL
+            SELECT 'effect', city, effect, count(*)
+            FROM (SELECT city, unnest(effect_names) AS effect FROM selected) GROUP BY city, effect
+        )
+        SELECT c.dimension, c.city, c.category, c.count::INTEGER AS count,
+               t.city_total::INTEGER AS city_total, c.count / t.city_total AS share,
+               coalesce(f.sort_order, b.sort_order, ta.sort_order, e.sort_order) AS category_order
+        FROM counts c JOIN totals t USING (city) JOIN city ci ON ci.name = c.city
+        LEFT JOIN form f ON c.dimension = 'form' AND f.name = c.category
+        LEFT JOIN binding b ON c.dimension = 'binding' AND b.name = c.category
+        LEFT JOIN task_area ta ON c.dimension = 'task_area' AND ta.name = c.category
+        LEFT JOIN effect_category e ON c.dimension = 'effect' AND e.name = c.category
+        ORDER BY c.dimension, ci.sort_order, category_order, c.category
         """,
         params,
-    ).fetchall()
-    order = {t.name: i for i, t in enumerate(vocab.topics)}
-    rows = []
-    # Many records share their texts (the same body in several units, a copied row): match each
-    # distinct set of texts once. Matching runs in Python at about 0.4 ms a record.
-    matched: dict[tuple, list] = {}
-    for record in records:
-        texts = tuple((label, record[7 + i]) for i, (_, label) in enumerate(TOPIC_TEXTS))
-        if texts not in matched:
-            matched[texts] = vocab.match(list(texts))
-        for hit in matched[texts]:
-            rows.append(
-                (
-                    *record[:7],
-                    hit.topic,
-                    hit.area,
-                    order[hit.topic],
-                    "; ".join(hit.stems),
-                    "; ".join(hit.words),
-                    hit.is_fuzzy,
-                )
-            )
-    return pl.DataFrame(rows, schema=RECORD_TOPIC_SCHEMA, orient="row")
+    )
+    columns = ("city", "category", "count", "city_total", "share")
+    frames = {
+        name: rows.filter(pl.col("dimension") == name).select(columns)
+        for name in ("form", "binding", "task_area", "effect")
+    }
+    return CityMix(**frames)
 
 
-def topic_overview(
-    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, vocab: Vocabulary | None = None
-) -> pl.DataFrame:
+# --- topics ------------------------------------------------------------------------------------
+# The build matched every record's texts to data/topics.toml (table cooperation_topic, one row per
+# record, topic and field); these views only count and pair those facts for the filtered records.
+
+
+def _unique(expr: str) -> str:
+    """SQL: the list expr without repeats, first occurrence kept (list_distinct does not keep order)."""
+    return f"list_filter({expr}, lambda x, i: list_position({expr}, x) = i)"
+
+
+def _record_topics(filters: Filters) -> tuple[str, list]:
+    """SQL (a CTE body) of record_topics and its parameters."""
+    where, params = where_clause(compared(filters))
+    fields = [label for _, label in TOPIC_FIELDS]
+    sql = f"""
+        WITH selected AS (
+            SELECT w.cooperation_id, w.city, w.department, w.title, w.status, w.source_file,
+                   w.source_lines
+            FROM cooperation_wide w WHERE {where}
+        ),
+        per_record AS (
+            SELECT ct.cooperation_id, ct.topic,
+                   flatten(list(string_split(ct.stems, '; ') ORDER BY list_position(?, ct.field)))
+                       AS stem_list,
+                   string_agg(ct.matched, '; ' ORDER BY list_position(?, ct.field)) AS words,
+                   bool_and(ct.fuzzy) AS is_fuzzy
+            FROM cooperation_topic ct
+            WHERE ct.cooperation_id IN (SELECT cooperation_id FROM selected)
+            GROUP BY ct.cooperation_id, ct.topic
+        )
+        SELECT s.cooperation_id, s.city, s.department, s.title, s.status, s.source_file,
+               s.source_lines, p.topic, t.task_area AS area, t.sort_order::INTEGER AS topic_order,
+               ta.sort_order AS area_order, {_unique("p.stem_list")} AS stem_list,
+               array_to_string({_unique("p.stem_list")}, '; ') AS stems, p.words, p.is_fuzzy
+        FROM per_record p
+        JOIN selected s USING (cooperation_id)
+        JOIN topic t ON t.name = p.topic
+        JOIN task_area ta ON ta.name = t.task_area
+    """
+    return sql, [*params, fields, fields]
+
+
+def record_topics(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
+    """One row per (filtered record, topic its texts name), with the matched stems and words.
+
+    Columns cooperation_id, city, department, title, status, source_file, source_lines, topic, area,
+    topic_order, stems, words ('; '-joined, words carry their field), is_fuzzy; by record and topic.
+    """
+    sql, params = _record_topics(filters)
+    return _frame(
+        con,
+        f"SELECT * EXCLUDE (stem_list, area_order) FROM ({sql}) ORDER BY cooperation_id, topic_order",
+        params,
+    )
+
+
+def topic_overview(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """One row per topic named by the filtered records: which city has it and how often.
 
     Columns area, topic, presence ('beide Städte', 'nur Erfurt', 'nur Magdeburg'), count_erfurt,
     count_magdeburg, stems_erfurt, stems_magdeburg, titles_erfurt, titles_magdeburg; ordered by
     area, then vocabulary order.
     """
-    hits = record_topics(con, filters=filters, vocab=vocab)
-    per_city = []
+    sql, params = _record_topics(filters)
+    first, second = CITIES
+    columns = []
     for city in CITIES:
-        suffix = city.lower()
-        per_city.append(
-            hits.filter(pl.col("city") == city)
-            .group_by("area", "topic", "topic_order")
-            .agg(
-                pl.len().cast(pl.Int32).alias(f"count_{suffix}"),
-                pl.col("stems")
-                .str.split("; ")
-                .list.explode(keep_nulls=False, empty_as_null=False)
-                .unique(maintain_order=True)
-                .alias("_stems"),
-                pl.col("title").alias("_titles"),
-            )
-            .with_columns(
-                pl.col("_stems").list.join(", ").alias(f"stems_{suffix}"),
-                pl.col("_titles").list.join(" | ").alias(f"titles_{suffix}"),
-            )
-            .drop("_stems", "_titles")
+        suffix = city.lower()  # a name from ikz.sources, not user text
+        stems = f"flatten(list(stem_list ORDER BY cooperation_id) FILTER (WHERE city = '{city}'))"
+        columns.append(
+            f"""count(*) FILTER (WHERE city = '{city}')::INTEGER AS count_{suffix},
+                array_to_string({_unique(stems)}, ', ') AS stems_{suffix},
+                coalesce(string_agg(title, ' | ' ORDER BY cooperation_id) FILTER (WHERE city = '{city}'), '')
+                    AS titles_{suffix}"""
         )
-    erfurt, magdeburg = per_city
-    keys = ["area", "topic", "topic_order"]
-    frame = erfurt.join(magdeburg, on=keys, how="full", coalesce=True)
-    frame = frame.with_columns(
-        pl.col("count_erfurt", "count_magdeburg").fill_null(0),
-        pl.col("stems_erfurt", "stems_magdeburg", "titles_erfurt", "titles_magdeburg").fill_null(""),
-    ).with_columns(
-        pl.when((pl.col("count_erfurt") > 0) & (pl.col("count_magdeburg") > 0))
-        .then(pl.lit(BOTH))
-        .when(pl.col("count_erfurt") > 0)
-        .then(pl.lit(ONLY[ERFURT.city]))
-        .otherwise(pl.lit(ONLY[MAGDEBURG.city]))
-        .alias("presence")
-    )
-    return frame.sort("area", "topic_order").select(
-        "area",
-        "topic",
-        "presence",
-        "count_erfurt",
-        "count_magdeburg",
-        "stems_erfurt",
-        "stems_magdeburg",
-        "titles_erfurt",
-        "titles_magdeburg",
+    a, b = first.lower(), second.lower()
+    return _frame(
+        con,
+        f"""
+        WITH rt AS ({sql}),
+        per_topic AS (
+            SELECT area, topic, area_order, topic_order, {", ".join(columns)}
+            FROM rt GROUP BY area, topic, area_order, topic_order
+        )
+        SELECT area, topic,
+               CASE WHEN count_{a} > 0 AND count_{b} > 0 THEN ?
+                    WHEN count_{a} > 0 THEN ? ELSE ? END AS presence,
+               count_{a}, count_{b}, coalesce(stems_{a}, '') AS stems_{a},
+               coalesce(stems_{b}, '') AS stems_{b}, titles_{a}, titles_{b}
+        FROM per_topic ORDER BY area_order, topic_order
+        """,
+        [*params, BOTH, ONLY[first], ONLY[second]],
     )
 
 
 def topic_pairs(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    filters: Filters = ALL,
-    topic: str | None = None,
-    vocab: Vocabulary | None = None,
+    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, topic: str | None = None
 ) -> pl.DataFrame:
     """One row per (shared topic, Erfurt record, Magdeburg record) pair and why it matched.
 
@@ -262,64 +272,36 @@ def topic_pairs(
     erfurt_title, erfurt_words, erfurt_source, magdeburg_id, magdeburg_title, magdeburg_words,
     magdeburg_source. Only `topic` when given.
     """
-    hits = record_topics(con, filters=filters, vocab=vocab)
-    if topic is not None:
-        hits = hits.filter(pl.col("topic") == topic)
-    sides = []
-    for city in CITIES:
-        prefix = city.lower()
-        sides.append(
-            hits.filter(pl.col("city") == city).select(
-                "area",
-                "topic",
-                "topic_order",
-                pl.col("cooperation_id").alias(f"{prefix}_id"),
-                pl.col("title").alias(f"{prefix}_title"),
-                pl.col("stems").str.split("; ").alias(f"{prefix}_stems"),
-                pl.col("words").alias(f"{prefix}_words"),
-                (pl.col("source_file") + ", " + pl.col("source_lines")).alias(f"{prefix}_source"),
-            )
+    sql, params = _record_topics(filters)
+    first, second = CITIES
+    a, b = first.lower(), second.lower()
+    shared = f"array_to_string(list_filter({a}.stem_list, lambda x: list_contains({b}.stem_list, x)), ', ')"
+    return _frame(
+        con,
+        f"""
+        WITH rt AS ({sql}),
+        pairs AS (
+            SELECT {a}.area, {a}.topic, {a}.area_order, {a}.topic_order, {shared} AS shared_stems,
+                   '{first}: ' || array_to_string({a}.stem_list, ', ') || ' · {second}: '
+                       || array_to_string({b}.stem_list, ', ') AS each_side,
+                   {a}.cooperation_id AS {a}_id, {a}.title AS {a}_title, {a}.words AS {a}_words,
+                   {a}.source_file || ', ' || {a}.source_lines AS {a}_source,
+                   {b}.cooperation_id AS {b}_id, {b}.title AS {b}_title, {b}.words AS {b}_words,
+                   {b}.source_file || ', ' || {b}.source_lines AS {b}_source
+            FROM rt {a} JOIN rt {b} ON {a}.topic = {b}.topic AND {a}.city = ? AND {b}.city = ?
+            WHERE ? IS NULL OR {a}.topic = ?
         )
-    pairs = sides[0].join(sides[1], on=["area", "topic", "topic_order"], how="inner")
-    shared = pl.col("erfurt_stems").list.set_intersection("magdeburg_stems").list.join(", ")
-    each_side = (
-        pl.lit("Erfurt: ")
-        + pl.col("erfurt_stems").list.join(", ")
-        + pl.lit(" · Magdeburg: ")
-        + pl.col("magdeburg_stems").list.join(", ")
-    )
-    return (
-        pairs.with_columns(shared.alias("shared_stems"))
-        .with_columns(
-            pl.when(pl.col("shared_stems") != "")
-            .then(pl.lit("beide: ") + pl.col("shared_stems"))
-            .otherwise(each_side)
-            .alias("reason")
-        )
-        .sort("area", "topic_order", "erfurt_id", "magdeburg_id")
-        .select(
-            "area",
-            "topic",
-            "shared_stems",
-            "reason",
-            "erfurt_id",
-            "erfurt_title",
-            "erfurt_words",
-            "erfurt_source",
-            "magdeburg_id",
-            "magdeburg_title",
-            "magdeburg_words",
-            "magdeburg_source",
-        )
+        SELECT area, topic, shared_stems,
+               CASE WHEN shared_stems <> '' THEN 'beide: ' || shared_stems ELSE each_side END AS reason,
+               {a}_id, {a}_title, {a}_words, {a}_source, {b}_id, {b}_title, {b}_words, {b}_source
+        FROM pairs ORDER BY area_order, topic_order, {a}_id, {b}_id
+        """,
+        [*params, first, second, topic, topic],
     )
 
 
 def topic_suggestions(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    filters: Filters = ALL,
-    source_city: str,
-    vocab: Vocabulary | None = None,
+    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, source_city: str
 ) -> pl.DataFrame:
     """'Anregungen aus source_city': its records on topics the other city does not name.
 
@@ -328,22 +310,18 @@ def topic_suggestions(
     """
     if source_city not in CITIES:
         raise ValueError(f"unknown city {source_city!r}")
-    hits = record_topics(con, filters=filters, vocab=vocab)
-    other_topics = hits.filter(pl.col("city") != source_city).select("topic").unique()
-    return (
-        hits.filter(pl.col("city") == source_city)
-        .join(other_topics, on="topic", how="anti")
-        .sort("area", "topic_order", "cooperation_id")
-        .select(
-            "area",
-            "topic",
-            "cooperation_id",
-            "department",
-            "title",
-            "status",
-            "words",
-            (pl.col("source_file") + ", " + pl.col("source_lines")).alias("source"),
-        )
+    sql, params = _record_topics(filters)
+    return _frame(
+        con,
+        f"""
+        WITH rt AS ({sql})
+        SELECT area, topic, cooperation_id, department, title, status, words,
+               source_file || ', ' || source_lines AS source
+        FROM rt
+        WHERE city = ? AND topic NOT IN (SELECT topic FROM rt WHERE city <> ?)
+        ORDER BY area_order, topic_order, cooperation_id
+        """,
+        [*params, source_city, source_city],
     )
 
 
@@ -394,8 +372,9 @@ def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
         SELECT n.city, n.kind AS category, count(*)::INTEGER AS count,
                t.city_total::INTEGER AS city_total, count(*) / t.city_total AS share
         FROM named n JOIN totals t USING (city)
-        GROUP BY n.city, n.kind, t.city_total
-        ORDER BY n.city, category
+        JOIN city ci ON ci.name = n.city JOIN partner_kind pk ON pk.name = n.kind
+        GROUP BY n.city, ci.sort_order, n.kind, pk.sort_order, t.city_total
+        ORDER BY ci.sort_order, pk.sort_order
         """,
         params,
     )

@@ -11,7 +11,15 @@ from pathlib import Path
 import duckdb
 
 from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
+from ikz.paths import (
+    ERFURT_FILE,
+    MAGDEBURG_FILE,
+    PARTNERS_PATH,
+    RAW_DIR,
+    SCHEMA_PATH,
+    TAXONOMY_PATH,
+    TOPICS_PATH,
+)
 
 MEMORY_LIMIT = "384MB"
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
@@ -23,6 +31,7 @@ REQUIRED_RELATIONS = (
     "effect_category",
     "partner",
     "cooperation_partner",
+    "cooperation_topic",
 )
 
 
@@ -49,14 +58,24 @@ class FileIdentity:
 
 
 def input_files(
-    raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, partners_path: Path = PARTNERS_PATH
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    partners_path: Path = PARTNERS_PATH,
+    topics_path: Path = TOPICS_PATH,
 ) -> list[Path]:
     """The files the database is built from; a newer one makes the database stale.
 
     The schema counts too: after an update that changes the tables, an older file lacks columns
     the queries expect, and is rebuilt rather than failing on the first query.
     """
-    return [raw_dir / ERFURT_FILE, raw_dir / MAGDEBURG_FILE, taxonomy_path, partners_path, SCHEMA_PATH]
+    return [
+        raw_dir / ERFURT_FILE,
+        raw_dir / MAGDEBURG_FILE,
+        taxonomy_path,
+        partners_path,
+        topics_path,
+        SCHEMA_PATH,
+    ]
 
 
 def is_stale(db: Path, inputs: list[Path]) -> bool:
@@ -65,6 +84,17 @@ def is_stale(db: Path, inputs: list[Path]) -> bool:
         return True
     built = db.stat().st_mtime_ns
     return any(p.exists() and p.stat().st_mtime_ns > built for p in inputs)
+
+
+def store_moved(db: Path) -> bool:
+    """True when the store of record has changed since the database was built (issue 11: editions)."""
+    from ikz.build import built_store_version
+    from ikz.store import Store, StoreError
+
+    try:
+        return Store().version() != (built_store_version(db) or 0)
+    except StoreError:
+        return False  # an unreadable store cannot be built from either; the last good file stays
 
 
 @dataclass(frozen=True)
@@ -79,7 +109,7 @@ def ensure_database(db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAX
     """Build the database if missing or stale; on a failed build keep the old file and warn."""
     from ikz.build import build  # the build pulls in the parsers; only needed when stale
 
-    if not is_stale(db, input_files(raw_dir, taxonomy_path)):
+    if not is_stale(db, input_files(raw_dir, taxonomy_path)) and not store_moved(db):
         return EnsureResult(built=False)
     try:
         build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path)

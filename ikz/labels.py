@@ -19,6 +19,7 @@ FILTER_LABELS: dict[str, str] = {
     "effects": "Effektkategorie",
     "statuses": "Status",
     "search": "Suche",
+    "start_years": "Beginn (Jahr)",
 }
 
 COLUMN_LABELS: dict[str, str] = {
@@ -46,6 +47,14 @@ COLUMN_LABELS: dict[str, str] = {
     "source_file": "Quelldatei",
     "source_lines": "Zeilen",
     "parse_notes": "Reparaturen beim Einlesen",
+    "start_year": "Beginn (Jahr)",
+    "end_year": "Ende",
+    "legal_basis": "Rechtsgrundlage",
+    "council_decision": "Ratsbeschluss/Drucksache",
+    "contact_person": "Ansprechpartner",
+    "savings_eur_per_year": "Einsparung (€/Jahr)",
+    "funding": "Förderung",
+    "cooperation_key": "Schlüssel",
 }
 
 MAX_LISTED = 3

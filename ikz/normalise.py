@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
-from ikz.classify import Taxonomy
+from ikz.classify import Match, Taxonomy, TypeMatch
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
-from ikz.records import ErfurtRecord, MagdeburgRecord
+from ikz.records import EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
+from ikz.topics import TOPIC_FIELDS, Vocabulary
 
 DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
@@ -21,6 +22,21 @@ KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "binding": {
+        "name": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+        "is_committed": pl.Boolean(),
+    },
+    "form": {
+        "name": pl.String(),
+        "binding": pl.String(),
+        "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
+    },
+    "status": {"name": pl.String(), "sort_order": pl.Int32(), "is_no_info": pl.Boolean()},
+    "task_area": {"name": pl.String(), "sort_order": pl.Int32()},
+    "partner_kind": {"name": pl.String(), "sort_order": pl.Int32()},
     "city": {
         "city_id": pl.Int32(),
         "name": pl.String(),
@@ -28,6 +44,19 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "source": pl.String(),
         "source_file": pl.String(),
         "as_of": pl.String(),
+        "sort_order": pl.Int32(),
+    },
+    "edition": {
+        "edition_id": pl.Int32(),
+        "city_id": pl.Int32(),
+        "as_of": pl.String(),
+        "file_name": pl.String(),
+        "sha256": pl.String(),
+        "imported_at": pl.String(),
+        "imported_by": pl.String(),
+        "is_current": pl.Boolean(),
+        "row_count": pl.Int32(),
+        "note": pl.String(),
     },
     "department": {
         "department_id": pl.Int32(),
@@ -42,6 +71,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "name": pl.String(),
         "form": pl.String(),
         "binding": pl.String(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation": {
         "cooperation_id": pl.Int32(),
@@ -79,12 +109,22 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "binding_confidence": pl.String(),
         "effects_confidence": pl.String(),
         "status_confidence": pl.String(),
+        # Issue 11: the edition a record comes from, its stable key and the template's optional columns.
+        "edition_id": pl.Int32(),
+        "start_year": pl.Int32(),
+        "end_year": pl.Int32(),
+        "legal_basis": pl.String(),
+        "council_decision": pl.String(),
+        "contact_person": pl.String(),
+        "savings_eur_per_year": pl.Float64(),
+        "funding": pl.String(),
     },
     "effect_category": {
         "effect_id": pl.Int32(),
         "name": pl.String(),
         "description": pl.String(),
         "sort_order": pl.Int32(),
+        "is_no_info": pl.Boolean(),
     },
     "cooperation_effect": {
         "cooperation_id": pl.Int32(),
@@ -102,6 +142,32 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "partner_id": pl.Int32(),
         "evidence": pl.String(),
     },
+    "topic": {"name": pl.String(), "task_area": pl.String(), "sort_order": pl.Int32()},
+    "cooperation_topic": {
+        "cooperation_id": pl.Int32(),
+        "topic": pl.String(),
+        "task_area": pl.String(),
+        "field": pl.String(),
+        "stems": pl.String(),
+        "matched": pl.String(),
+        "fuzzy": pl.Boolean(),
+    },
+}
+SCHEMAS["cooperation_change"] = {
+    "city_id": pl.Int32(),
+    "from_edition_id": pl.Int32(),
+    "to_edition_id": pl.Int32(),
+    "cooperation_key": pl.String(),
+    "change": pl.String(),
+    "title": pl.String(),
+    "department": pl.String(),
+    "changed_fields": pl.String(),
+}
+SCHEMAS["edition_form_count"] = {
+    "city_id": pl.Int32(),
+    "edition_id": pl.Int32(),
+    "form": pl.String(),
+    "cooperations": pl.Int32(),
 }
 TABLE_ORDER = tuple(SCHEMAS)  # parents before children, for foreign keys
 
@@ -136,6 +202,27 @@ class _Row:
     line_end: int
     notes: tuple[str, ...]
     list_heading: str | None = None
+    # Issue 11: set for records of an imported edition (and the key for every record).
+    key: str | None = None
+    edition_id: int | None = None
+    source_file: str | None = None  # an edition's file instead of the document's
+    start_year: int | None = None
+    end_year: int | None = None
+    legal_basis: str | None = None
+    council_decision: str | None = None
+    contact_person: str | None = None
+    savings_eur_per_year: float | None = None
+    funding: str | None = None
+
+
+@dataclass(frozen=True)
+class EditionFacts:
+    """What the build knows about editions: per city the current one, all of them, the changes."""
+
+    current: dict[str, dict]  # city → {'edition_id', 'as_of', 'file_name'}
+    editions: list[dict]  # rows of the edition table with 'city' instead of city_id
+    changes: list[dict]  # rows of cooperation_change with 'city' instead of city_id
+    form_counts: list[dict]  # rows of edition_form_count with 'city' instead of city_id
 
 
 def make_frame(table: str, rows: Sequence[dict]) -> pl.DataFrame:
@@ -154,10 +241,106 @@ def normalise(
     magdeburg: Sequence[MagdeburgRecord],
     taxonomy: Taxonomy,
     gazetteer: Gazetteer,
+    topics: Vocabulary,
 ) -> Tables:
-    """Classify every record, find its partners and lay the result out as the database's tables."""
+    """Classify every record, find its partners and topics, and lay the result out as tables."""
     rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
-    return tables_from_rows(rows, taxonomy, gazetteer)
+    tables = tables_from_rows(rows, taxonomy, gazetteer)
+    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
+
+
+def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl.DataFrame]:
+    """The topic table and one row per (cooperation, topic, field) whose text names the topic."""
+    topic_rows = [
+        {"name": t.name, "task_area": t.area, "sort_order": i} for i, t in enumerate(topics.topics, start=1)
+    ]
+    links: list[dict] = []
+    # Many records share a text (one body in several units): match each distinct text once.
+    hits_of: dict[tuple[str, str], list] = {}
+    memo: dict = {}
+    columns = [column for column, _ in TOPIC_FIELDS]
+    for record in cooperations.select("cooperation_id", *columns).iter_rows(named=True):
+        for column, label in TOPIC_FIELDS:
+            text = record[column]
+            if not text:
+                continue
+            key = (label, text)
+            if key not in hits_of:
+                hits_of[key] = topics.match([key], memo)
+            for hit in hits_of[key]:
+                links.append(
+                    {
+                        "cooperation_id": record["cooperation_id"],
+                        "topic": hit.topic,
+                        "task_area": hit.area,
+                        "field": label,
+                        "stems": "; ".join(hit.stems),
+                        "matched": "; ".join(hit.words),
+                        "fuzzy": hit.is_fuzzy,
+                    }
+                )
+    return {
+        "topic": make_frame("topic", topic_rows),
+        "cooperation_topic": make_frame("cooperation_topic", links),
+    }
+
+
+def _from_edition(r: EditionRecord, doc: SourceDocument, edition_id: int, file_name: str) -> _Row:
+    kind = {label: kind for kind, label in KIND_LABELS.items()}[r.record_kind]
+    return _Row(
+        doc=doc,
+        department=r.department,
+        division=None,
+        kind=kind,
+        title=r.title,
+        context=r.context,
+        sub_unit=None,
+        partners_text=r.partners_text,
+        type_raw=r.type_raw,
+        effects_text=r.effects_text,
+        status_text=r.status_text,
+        outlook_text=r.outlook_text,
+        line_start=r.line_start,
+        line_end=r.line_end,
+        notes=(),
+        key=r.key,
+        edition_id=edition_id,
+        source_file=file_name,
+        start_year=r.start_year,
+        end_year=r.end_year,
+        legal_basis=r.legal_basis,
+        council_decision=r.council_decision,
+        contact_person=r.contact,
+        savings_eur_per_year=r.savings_eur_per_year,
+        funding=r.funding,
+    )
+
+
+def rows_of(
+    records: Sequence[ErfurtRecord | MagdeburgRecord | EditionRecord],
+    doc: SourceDocument,
+    *,
+    edition_id: int | None = None,
+    file_name: str | None = None,
+) -> list[_Row]:
+    """One city's records (seed or edition) as rows of the cooperation table, with their edition."""
+    out: list[_Row] = []
+    for r in records:
+        if isinstance(r, EditionRecord):
+            out.append(_from_edition(r, doc, edition_id or 0, file_name or doc.file))
+        elif isinstance(r, ErfurtRecord):
+            out.append(replace(_from_erfurt(r), doc=doc, edition_id=edition_id))
+        else:
+            out.append(replace(_from_magdeburg(r), doc=doc, edition_id=edition_id))
+    return out
+
+
+def type_of(row: _Row, taxonomy: Taxonomy) -> TypeMatch:
+    """The row's canonical type: printed where the source has the column, else derived."""
+    printed = row.kind == "row"
+    return taxonomy.classify_type(
+        row.type_raw, [row.title], column=None if printed else KIND_LABELS[row.kind]
+    )
 
 
 def _from_erfurt(r: ErfurtRecord) -> _Row:
@@ -214,6 +397,42 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
     ]
 
 
+def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
+    """The dimension tables: every vocabulary of the rules files with its display order."""
+    no_info = taxonomy.no_info
+    committed = set(taxonomy.committed_bindings)
+    return {
+        "binding": make_frame(
+            "binding",
+            [
+                {"name": b, "sort_order": i, "is_no_info": b == no_info, "is_committed": b in committed}
+                for i, b in enumerate(taxonomy.bindings(), start=1)
+            ],
+        ),
+        "form": make_frame(
+            "form",
+            [
+                {"name": f, "binding": b, "sort_order": i, "is_no_info": f == no_info}
+                for i, (f, b) in enumerate(taxonomy.form_bindings, start=1)
+            ],
+        ),
+        "status": make_frame(
+            "status",
+            [
+                {"name": s, "sort_order": i, "is_no_info": s == no_info}
+                for i, s in enumerate(taxonomy.statuses(), start=1)
+            ],
+        ),
+        "task_area": make_frame(
+            "task_area",
+            [{"name": a, "sort_order": i} for i, a in enumerate(taxonomy.task_areas(), start=1)],
+        ),
+        "partner_kind": make_frame(
+            "partner_kind", [{"name": k, "sort_order": i} for i, k in enumerate(gazetteer.kinds, start=1)]
+        ),
+    }
+
+
 def source_fingerprint(row: _Row) -> str:
     """Fingerprint of the texts a reviewer judged: a decision applies while they are unchanged."""
     return fingerprint(
@@ -227,39 +446,68 @@ def source_fingerprint(row: _Row) -> str:
     )
 
 
-def effects_confidence(matches: Sequence) -> str | None:
+def effects_confidence(matches: Sequence[Match]) -> str | None:
     """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
     if not any(m.is_derived for m in matches):
         return None
     return UNSURE if any(m.confidence != SURE for m in matches) else SURE
 
 
-def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazetteer) -> Tables:
+def tables_from_rows(
+    rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazetteer, facts: EditionFacts | None = None
+) -> Tables:
     """Assign ids in source order (so equal input gives equal output) and classify each row."""
     city_rows: list[dict] = []
     city_ids: dict[str, int] = {}
     for doc in (ERFURT, MAGDEBURG):
         city_ids[doc.city] = len(city_ids) + 1
+        current = (facts.current if facts else {}).get(doc.city, {})
         city_rows.append(
             {
                 "city_id": city_ids[doc.city],
                 "name": doc.city,
                 "state": doc.state,
                 "source": doc.citation,
-                "source_file": doc.file,
-                "as_of": doc.as_of,
+                "source_file": current.get("file_name", doc.file),
+                "as_of": current.get("as_of", doc.as_of),
+                "sort_order": city_ids[doc.city],
             }
         )
+    # Stable keys: an edition's record keeps its Schlüssel; a seed record's is derived, per city in
+    # source order (what ikz.editions.as_edition_records gives the template, too).
+    taken: dict[str, set[str]] = {}
+    for row in rows:
+        if row.key:
+            taken.setdefault(row.doc.city, set()).add(row.key)
+    keys = [
+        row.key
+        or cooperation_key(
+            row.doc.city,
+            row.department,
+            KIND_LABELS[row.kind],
+            row.title,
+            taken.setdefault(row.doc.city, set()),
+        )
+        for row in rows
+    ]
 
     types = taxonomy.types()
     type_ids = {t.name: i for i, t in enumerate(types, start=1)}
+    no_info = taxonomy.no_info
     type_rows = [
-        {"type_id": type_ids[t.name], "name": t.name, "form": t.form, "binding": t.binding} for t in types
+        {
+            "type_id": type_ids[t.name],
+            "name": t.name,
+            "form": t.form,
+            "binding": t.binding,
+            "is_no_info": t.name == no_info,
+        }
+        for t in types
     ]
     effects = taxonomy.effect_categories()
     effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
     effect_rows = [
-        {"effect_id": i, "name": name, "description": desc, "sort_order": i}
+        {"effect_id": i, "name": name, "description": desc, "sort_order": i, "is_no_info": name == no_info}
         for i, (name, desc) in enumerate(effects, start=1)
     ]
 
@@ -272,7 +520,6 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
     department_rows: list[dict] = []
     cooperation_rows: list[dict] = []
     link_rows: list[dict] = []
-    taken_keys: set[str] = set()
     for cooperation_id, row in enumerate(rows, start=1):
         key = (row.doc.city, row.department)
         if key not in department_ids:
@@ -288,12 +535,11 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                     "task_area_evidence": "; ".join(area.evidence),
                 }
             )
-        is_erfurt = row.doc is ERFURT
+        # Erfurt's document and every imported edition print Kooperationsart and Effekte columns.
+        is_erfurt = row.kind == "row"
         # A record's type comes from its own name: a project's body (context) names the body, not
         # the project ("Angebot … an die Stadt Burg" is no Arbeitskreis because its row names one).
-        type_match = taxonomy.classify_type(
-            row.type_raw, [row.title], column=None if is_erfurt else KIND_LABELS[row.kind]
-        )
+        type_match = type_of(row, taxonomy)
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
         # Erfurt prints an Effekte column; Magdeburg's effects come from Thema, Arbeitsstand, Perspektive.
@@ -305,7 +551,7 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
         effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
         # The list heading an item stands under ("Vorschläge für …") decides before any wording.
         status = (
-            taxonomy.classify_status(None)
+            taxonomy.classify_status(row.status_text)  # an edition's Status column
             if is_erfurt
             else taxonomy.classify_status(
                 row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
@@ -319,6 +565,8 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
             outlook=row.outlook_text,
             list_heading=row.list_heading,
         )
+        if row.status_text in taxonomy.statuses():  # chosen from the template's drop-down list
+            status = Match(row.status_text, ("Spalte „Status“",), False)
         cooperation_rows.append(
             {
                 "cooperation_id": cooperation_id,
@@ -339,7 +587,7 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 "status": status.value,
                 "status_evidence": "; ".join(status.evidence),
                 "outlook_text": row.outlook_text,
-                "source_file": row.doc.file,
+                "source_file": row.source_file or row.doc.file,
                 "line_start": row.line_start,
                 "line_end": row.line_end,
                 "source_lines": source_lines_label(row.line_start, row.line_end),
@@ -354,12 +602,12 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                         row.effects_text,
                         row.status_text,
                         row.outlook_text,
+                        row.legal_basis,
+                        row.funding,
                     )
                     if t
                 ).lower(),
-                "cooperation_key": cooperation_key(
-                    row.doc.city, row.department, KIND_LABELS[row.kind], row.title, taken_keys
-                ),
+                "cooperation_key": keys[cooperation_id - 1],
                 "source_fingerprint": source_fingerprint(row),
                 "list_heading": row.list_heading,
                 "binding": binding.value,
@@ -370,6 +618,14 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 "binding_confidence": binding.confidence,
                 "effects_confidence": effects_confidence(effect_matches),
                 "status_confidence": status.confidence,
+                "edition_id": row.edition_id,
+                "start_year": row.start_year,
+                "end_year": row.end_year,
+                "legal_basis": row.legal_basis,
+                "council_decision": row.council_decision,
+                "contact_person": row.contact_person,
+                "savings_eur_per_year": row.savings_eur_per_year,
+                "funding": row.funding,
             }
         )
         for m in effect_matches:
@@ -390,9 +646,16 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
                 }
             )
 
+    def with_city_id(items: list[dict]) -> list[dict]:
+        return [
+            {"city_id": city_ids[i["city"]], **{k: v for k, v in i.items() if k != "city"}} for i in items
+        ]
+
     return Tables(
         {
+            **vocabulary_frames(taxonomy, gazetteer),
             "city": make_frame("city", city_rows),
+            "edition": make_frame("edition", with_city_id(facts.editions if facts else [])),
             "department": make_frame("department", department_rows),
             "cooperation_type": make_frame("cooperation_type", type_rows),
             "cooperation": make_frame("cooperation", cooperation_rows),
@@ -400,5 +663,11 @@ def tables_from_rows(rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazett
             "cooperation_effect": make_frame("cooperation_effect", link_rows),
             "partner": make_frame("partner", partner_rows),
             "cooperation_partner": make_frame("cooperation_partner", partner_links),
+            "cooperation_change": make_frame(
+                "cooperation_change", with_city_id(facts.changes if facts else [])
+            ),
+            "edition_form_count": make_frame(
+                "edition_form_count", with_city_id(facts.form_counts if facts else [])
+            ),
         }
     )

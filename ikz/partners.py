@@ -16,16 +16,6 @@ from ikz.classify import normalise
 from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
 from ikz.sources import DOCUMENTS
 
-# Fixed: chart colours (ikz.theme.PARTNER_KIND_COLORS) and the schema's CHECK depend on them.
-KINDS = (
-    "Landkreis",
-    "kreisfreie Stadt",
-    "Gemeinde",
-    "Landesbehörde",
-    "Verband/Verein",
-    "Bund/Bundesbehörde",
-    "Sonstige",
-)
 _ENTRY_KEYS = {"name", "kind", "aliases", "patterns", "cities"}
 # A partner named in a clause that refuses or negates is no partner: "die Stadt Jena hat keinen
 # konkreten Bedarf an einer weiteren Zusammenarbeit angekündigt".
@@ -74,6 +64,7 @@ class Gazetteer:
     """The parsed, validated partner vocabulary; apply it with find()."""
 
     source: Path
+    kinds: tuple[str, ...]  # the kinds of partner, in display order (the file's `kinds`)
     entries: tuple[_Entry, ...]
 
     def partners(self) -> list[Partner]:
@@ -133,18 +124,21 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """Read, validate and compile the partner file (default data/partners.toml)."""
     source = path if path is not None else paths.PARTNERS_PATH
     data = read_rules(source)
-    return Gazetteer(source, _entries(source, data))
+    kinds = tuple(text_list(source, data, "kinds", "kinds"))
+    if not kinds or len(set(kinds)) != len(kinds):
+        raise rule_error(source, "kinds", "muss eine nicht leere Liste verschiedener Arten sein")
+    return Gazetteer(source, kinds, _entries(source, data, kinds))
 
 
-def _entries(source: Path, data: Mapping[str, Any]) -> tuple[_Entry, ...]:
+def _entries(source: Path, data: Mapping[str, Any], kinds: tuple[str, ...]) -> tuple[_Entry, ...]:
     """The validated entries; any fault raises TaxonomyError naming file and entry."""
 
     known_cities = [d.city for d in DOCUMENTS]
     entries: list[_Entry] = []
     for entry, name, table in named_tables(source, data, "partners", _ENTRY_KEYS):
         kind = table.get("kind")
-        if kind not in KINDS:
-            raise rule_error(source, entry, f"unbekannte Art {kind!r}; bekannt: {list(KINDS)}")
+        if kind not in kinds:
+            raise rule_error(source, entry, f"unbekannte Art {kind!r}; bekannt: {list(kinds)}")
         aliases = text_list(source, table, "aliases", entry)
         patterns = text_list(source, table, "patterns", entry)
         if not aliases and not patterns:

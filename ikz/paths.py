@@ -25,3 +25,16 @@ def db_path() -> Path:
     """Path of the DuckDB file: $IKZ_DB if set, else data/ikz.duckdb."""
     override = os.environ.get(DB_ENV_VAR)
     return Path(override).expanduser().resolve() if override else DEFAULT_DB_PATH
+
+
+EDITIONS_ENV_VAR = "IKZ_EDITIONS"
+DEFAULT_EDITIONS_DIR = DATA_DIR / "editions"
+
+
+def editions_dir() -> Path:
+    """Folder of the kept edition files: $IKZ_EDITIONS, else next to $IKZ_STORE, else data/editions."""
+    override = os.environ.get(EDITIONS_ENV_VAR)
+    if override:
+        return Path(override).expanduser().resolve()
+    store = os.environ.get("IKZ_STORE")  # the store of record and its files belong together
+    return Path(store).expanduser().resolve().parent / "editions" if store else DEFAULT_EDITIONS_DIR

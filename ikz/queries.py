@@ -9,8 +9,6 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from ikz.theme import BINDING_COMMITTED, BINDINGS, FORMS, NA, STATUSES
-
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_TERMS = 12
 OTHER_DEPARTMENTS = "Übrige Fachbereiche"
@@ -26,6 +24,17 @@ DIMENSIONS: tuple[str, ...] = (
     "city",
     "record_kind",
 )
+# The dimension table of each vocabulary (ikz/schema.sql): the one place its categories and their
+# display order live. Keys are the names queries and pages use for a dimension.
+CATEGORY_TABLES: dict[str, str] = {
+    "city": "city",
+    "form": "form",
+    "binding": "binding",
+    "task_area": "task_area",
+    "status": "status",
+    "effect": "effect_category",
+    "partner_kind": "partner_kind",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class Filters:
     effects: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     search: str = ""
+    start_years: tuple[str, ...] = ()  # Beginn (Jahr) as text, where an edition gives it (issue 11)
 
     def is_empty(self) -> bool:
         """True when no filter is set."""
@@ -83,6 +93,9 @@ def where_clause(filters: Filters, alias: str = "w") -> tuple[str, list]:
         if values:
             conditions.append(f"list_contains(?, {alias}.{column})")
             params.append(list(values))
+    if filters.start_years:
+        conditions.append(f"list_contains(?, CAST({alias}.start_year AS VARCHAR))")
+        params.append(list(filters.start_years))
     if filters.effects:
         conditions.append(f"list_has_any({alias}.effect_names, ?)")
         params.append(list(filters.effects))
@@ -112,6 +125,21 @@ def _head_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
     return frame.join(keep, on=["city", "department"], how="semi", maintain_order="left")
 
 
+def categories(con: duckdb.DuckDBPyConnection, dimension: str) -> tuple[str, ...]:
+    """Every category of a vocabulary (CATEGORY_TABLES), in display order, whether used or not."""
+    table = CATEGORY_TABLES[dimension]  # KeyError for anything else: no user text reaches SQL
+    return tuple(r[0] for r in con.execute(f"SELECT name FROM {table} ORDER BY sort_order").fetchall())
+
+
+def _order_by(dimension: str, column: str) -> tuple[str, str]:
+    """JOIN and ORDER BY expression putting a column in its vocabulary's display order."""
+    table = CATEGORY_TABLES.get(dimension)
+    if table is None:
+        return "", column
+    alias = f"o_{dimension}"
+    return f"LEFT JOIN {table} {alias} ON {alias}.name = {column}", f"{alias}.sort_order"
+
+
 def count_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> int:
     """Number of cooperations the filters leave."""
     where, params = where_clause(filters)
@@ -137,10 +165,10 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         f"""
         SELECT count(*),
                count(DISTINCT w.department_id),
-               avg(CASE WHEN list_contains(?, w.binding) THEN 1.0 ELSE 0.0 END)
-        FROM cooperation_wide w WHERE {where}
+               avg(CASE WHEN b.is_committed THEN 1.0 ELSE 0.0 END)
+        FROM cooperation_wide w JOIN binding b ON b.name = w.binding WHERE {where}
         """,
-        [list(BINDING_COMMITTED), *params],
+        params,
     )
     top = _one(
         con,
@@ -148,10 +176,10 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         SELECT ec.name, count(*) AS n
         FROM (SELECT unnest(w.effect_names) AS name FROM cooperation_wide w WHERE {where}) e
         JOIN effect_category ec USING (name)
-        WHERE ec.name <> ?
+        WHERE NOT ec.is_no_info
         GROUP BY ec.name, ec.sort_order ORDER BY n DESC, ec.sort_order LIMIT 1
         """,
-        [*params, NA],
+        params,
     )
     return KeyFigures(
         cooperations=count,
@@ -163,17 +191,21 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
 
 
 def count_by(con: duckdb.DuckDBPyConnection, dimension: Dimension, *, filters: Filters = ALL) -> pl.DataFrame:
-    """Columns category, count, share (of the filtered records), largest first."""
+    """Columns category, count, share (of the filtered records): in the vocabulary's display order
+    where the dimension has one (form, binding, status, task area, city), else largest first."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     where, params = where_clause(filters)
+    join, order = _order_by(dimension, "c.category")
     return _frame(
         con,
         f"""
-        SELECT w.{dimension} AS category, count(*)::INTEGER AS count,
-               count(*) / sum(count(*)) OVER () AS share
-        FROM cooperation_wide w WHERE {where}
-        GROUP BY ALL ORDER BY count DESC, category
+        WITH c AS (
+            SELECT w.{dimension} AS category, count(*)::INTEGER AS count,
+                   count(*) / sum(count(*)) OVER () AS share
+            FROM cooperation_wide w WHERE {where} GROUP BY ALL
+        )
+        SELECT c.* FROM c {join} ORDER BY {order}, c.count DESC, c.category
         """,
         params,
     )
@@ -278,6 +310,11 @@ def task_area_tree(
         """,
         params,
     )
+    return _pool_departments(frame, top)
+
+
+def _pool_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
+    """Treemap leaves with all but the `top` largest departments pooled per task area and form."""
     if top is None:
         return frame
     totals = (
@@ -320,16 +357,22 @@ def shares_by_city(
             SELECT l.city, ec.name AS category, count(*)::INTEGER AS count,
                    t.city_total::INTEGER AS city_total, count(*) / t.city_total AS share
             FROM links l JOIN effect_category ec USING (name) JOIN totals t USING (city)
-            GROUP BY l.city, ec.name, ec.sort_order, t.city_total
-            ORDER BY l.city, ec.sort_order
+            JOIN city ci ON ci.name = l.city
+            GROUP BY l.city, ci.sort_order, ec.name, ec.sort_order, t.city_total
+            ORDER BY ci.sort_order, ec.sort_order
         """
     elif dimension in DIMENSIONS:
+        join, order = _order_by(dimension, "s.category")
         sql = f"""
-            SELECT w.city, w.{dimension} AS category, count(*)::INTEGER AS count,
-                   (sum(count(*)) OVER (PARTITION BY w.city))::INTEGER AS city_total,
-                   count(*) / sum(count(*)) OVER (PARTITION BY w.city) AS share
-            FROM cooperation_wide w WHERE {where}
-            GROUP BY w.city, w.{dimension} ORDER BY city, category
+            WITH s AS (
+                SELECT w.city, w.{dimension} AS category, count(*)::INTEGER AS count,
+                       (sum(count(*)) OVER (PARTITION BY w.city))::INTEGER AS city_total,
+                       count(*) / sum(count(*)) OVER (PARTITION BY w.city) AS share
+                FROM cooperation_wide w WHERE {where}
+                GROUP BY w.city, w.{dimension}
+            )
+            SELECT s.* FROM s JOIN city ci ON ci.name = s.city {join}
+            ORDER BY ci.sort_order, {order}, s.category
         """
     else:
         raise ValueError(f"unknown dimension {dimension!r}")
@@ -361,6 +404,15 @@ RECORD_COLUMNS = (
     "source_file",
     "source_lines",
     "parse_notes",
+    # Issue 11: the template's optional columns (NULL where a source has none) and the key.
+    "start_year",
+    "end_year",
+    "legal_basis",
+    "council_decision",
+    "contact_person",
+    "savings_eur_per_year",
+    "funding",
+    "cooperation_key",
 )
 
 
@@ -414,6 +466,7 @@ class FilterOptions:
     departments: tuple[str, ...]
     effects: tuple[str, ...]
     statuses: tuple[str, ...]
+    start_years: tuple[str, ...] = ()  # empty while no loaded edition gives a Beginn
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = ()) -> FilterOptions:
@@ -422,28 +475,186 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
     def column(sql: str, params: list | None = None) -> tuple[str, ...]:
         return tuple(r[0] for r in con.execute(sql, params or []).fetchall())
 
+    def used(dimension: str, column_sql: str) -> tuple[str, ...]:
+        # The vocabulary's categories that occur, in its display order.
+        table = CATEGORY_TABLES[dimension]
+        return column(f"SELECT name FROM {table} WHERE name IN ({column_sql}) ORDER BY sort_order")
+
+    used_types = "type_id IN (SELECT type_id FROM cooperation)"
     city_filter = "list_contains(?, city)" if cities else "TRUE"
     city_params = [list(cities)] if cities else []
     return FilterOptions(
-        cities=column("SELECT name FROM city ORDER BY city_id"),
+        cities=column("SELECT name FROM city ORDER BY sort_order"),
+        # Kooperationsarten alphabetically (a long list one types into), 'ohne Angabe' last.
         types=column(
             "SELECT t.name FROM cooperation_type t WHERE t.type_id IN "
-            "(SELECT type_id FROM cooperation) ORDER BY t.name = ?, t.name",
-            [NA],
+            "(SELECT type_id FROM cooperation) ORDER BY t.is_no_info, t.name"
         ),
-        forms=_in_order(column("SELECT DISTINCT form FROM cooperation_wide"), FORMS),
-        bindings=_in_order(column("SELECT DISTINCT binding FROM cooperation_wide"), BINDINGS),
-        task_areas=column("SELECT DISTINCT task_area FROM department ORDER BY task_area"),
+        forms=used("form", f"SELECT form FROM cooperation_type WHERE {used_types}"),
+        bindings=used("binding", "SELECT binding FROM cooperation"),
+        task_areas=used("task_area", "SELECT task_area FROM department"),
         departments=column(
             f"SELECT DISTINCT department FROM cooperation_wide WHERE {city_filter} ORDER BY department",
             city_params,
         ),
-        effects=column("SELECT name FROM effect_category ORDER BY sort_order"),
-        statuses=_in_order(column("SELECT DISTINCT status FROM cooperation_wide"), STATUSES),
+        effects=categories(con, "effect"),
+        statuses=used("status", "SELECT status FROM cooperation"),
+        start_years=column(
+            "SELECT DISTINCT CAST(start_year AS VARCHAR) FROM cooperation_wide WHERE start_year IS NOT NULL"
+            " ORDER BY 1"
+        ),
     )
 
 
-def _in_order(values: tuple[str, ...], order: tuple[str, ...]) -> tuple[str, ...]:
-    """Values sorted by their place in the display order; unknown ones last, alphabetically."""
-    rank = {v: i for i, v in enumerate(order)}
-    return tuple(sorted(values, key=lambda v: (rank.get(v, len(order)), v)))
+# --- One scan per page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the Überblick page shows for one filter state, from one scan of the mart.
+
+    Each frame has exactly the columns (and order) of the single query named in its comment.
+    """
+
+    key_figures: KeyFigures
+    by_type: pl.DataFrame  # cooperations_by_type
+    by_form: pl.DataFrame  # count_by(form)
+    by_status: pl.DataFrame  # count_by(status)
+    by_department: pl.DataFrame  # cooperations_by_department(top=top_departments)
+    by_effect: pl.DataFrame  # cooperations_by_effect
+    effect_matrix: pl.DataFrame  # department_effect_matrix(top=top_departments)
+    task_area_tree: pl.DataFrame  # task_area_tree(top=top_tree)
+
+
+def overview(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    filters: Filters = ALL,
+    top_departments: int | None = None,
+    top_tree: int | None = None,
+) -> Overview:
+    """All aggregates of the Überblick page in one statement: GROUPING SETS over the filtered mart.
+
+    The filtered rows are read once (a materialised CTE); the finest grouping (city, task area,
+    department, form) serves the department, form and treemap charts and the department count, a
+    second grouping the types (with their binding, for the committed share), a third the statuses,
+    and the unnested effect lists the effect bar and the heatmap.
+    """
+    where, params = where_clause(filters)
+    rows = _frame(
+        con,
+        f"""
+        WITH selected AS MATERIALIZED (
+            SELECT w.city, w.department, w.task_area, w.type_name, w.form, w.binding, w.status,
+                   w.effect_names
+            FROM cooperation_wide w WHERE {where}
+        ),
+        plain AS (
+            SELECT CASE WHEN GROUPING(type_name) = 0 THEN 'type'
+                        WHEN GROUPING(status) = 0 THEN 'status' ELSE 'tree' END AS grouping_set,
+                   city, task_area, department, type_name, form, binding, status,
+                   NULL::VARCHAR AS effect, count(*)::INTEGER AS count
+            FROM selected
+            GROUP BY GROUPING SETS ((type_name, form, binding), (status), (city, task_area, department, form))
+        ),
+        effects AS (
+            SELECT CASE WHEN GROUPING(city) = 0 THEN 'matrix' ELSE 'effect' END AS grouping_set,
+                   city, NULL::VARCHAR AS task_area, department, NULL::VARCHAR AS type_name,
+                   NULL::VARCHAR AS form, NULL::VARCHAR AS binding, NULL::VARCHAR AS status,
+                   effect, count(*)::INTEGER AS count
+            FROM (SELECT city, department, unnest(effect_names) AS effect FROM selected)
+            GROUP BY GROUPING SETS ((effect), (city, department, effect))
+        )
+        SELECT u.*, f.sort_order AS form_order, s.sort_order AS status_order,
+               e.sort_order AS effect_order, e.is_no_info AS effect_is_no_info,
+               coalesce(b.is_committed, false) AS is_committed
+        FROM (SELECT * FROM plain UNION ALL SELECT * FROM effects) u
+        LEFT JOIN form f ON f.name = u.form
+        LEFT JOIN status s ON s.name = u.status
+        LEFT JOIN effect_category e ON e.name = u.effect
+        LEFT JOIN binding b ON b.name = u.binding
+        """,
+        params,
+    )
+    return _overview_frames(rows, top_departments, top_tree)
+
+
+def _overview_frames(rows: pl.DataFrame, top_departments: int | None, top_tree: int | None) -> Overview:
+    """Split the grouping sets of overview() into the chart frames."""
+
+    def part(name: str) -> pl.DataFrame:
+        return rows.filter(pl.col("grouping_set") == name)
+
+    def with_share(frame: pl.DataFrame, total: int) -> pl.DataFrame:
+        return frame.with_columns((pl.col("count") / total if total else pl.lit(None)).alias("share"))
+
+    types, tree, statuses = part("type"), part("tree"), part("status")
+    effects, matrix = part("effect"), part("matrix")
+    total = int(types["count"].sum())
+    # A record's binding is its own (not its type's): the type rows are summed over bindings.
+    by_type = with_share(
+        types.group_by("type_name", "form")
+        .agg(pl.col("count").sum().cast(pl.Int32))
+        .sort(["count", "type_name"], descending=[True, False]),
+        total,
+    )
+    by_form = with_share(
+        tree.group_by("form", "form_order")
+        .agg(pl.col("count").sum().cast(pl.Int32))
+        .sort(["form_order", "count", "form"], descending=[False, True, False])
+        .select(pl.col("form").alias("category"), "count"),
+        total,
+    )
+    by_status = with_share(
+        statuses.sort(["status_order", "count", "status"], descending=[False, True, False]).select(
+            pl.col("status").alias("category"), "count"
+        ),
+        total,
+    )
+    department_totals = tree.group_by("city", "department").agg(
+        pl.col("count").sum().cast(pl.Int32).alias("department_total")
+    )
+    departments = (
+        tree.group_by("city", "department", "form")
+        .agg(pl.col("count").sum().cast(pl.Int32))
+        .join(department_totals, on=["city", "department"])
+        .sort(
+            ["department_total", "city", "department", "count", "form"],
+            descending=[True, False, False, True, False],
+        )
+        .select("city", "department", "form", "count", "department_total")
+    )
+    by_effect = with_share(
+        effects.sort(["count", "effect_order"], descending=[True, False]).select("effect", "count"), total
+    )
+    effect_matrix = (
+        matrix.join(department_totals, on=["city", "department"])
+        .sort(
+            ["department_total", "city", "department", "effect_order"],
+            descending=[True, False, False, False],
+        )
+        .select("city", "department", "effect", "count")
+    )
+    top_effect = effects.filter(~pl.col("effect_is_no_info")).sort(
+        ["count", "effect_order"], descending=[True, False]
+    )
+    figures = KeyFigures(
+        cooperations=total,
+        departments=department_totals.height,
+        committed_share=float(types.filter(pl.col("is_committed"))["count"].sum()) / total if total else None,
+        top_effect=top_effect["effect"][0] if top_effect.height else None,
+        top_effect_count=int(top_effect["count"][0]) if top_effect.height else 0,
+    )
+    leaves = tree.select("city", "task_area", "department", "form", "count").sort(
+        "task_area", "city", "department", "form"
+    )
+    return Overview(
+        key_figures=figures,
+        by_type=by_type,
+        by_form=by_form,
+        by_status=by_status,
+        by_department=_head_departments(departments, top_departments),
+        by_effect=by_effect,
+        effect_matrix=_head_departments(effect_matrix, top_departments),
+        task_area_tree=_pool_departments(leaves, top_tree),
+    )

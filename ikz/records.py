@@ -39,3 +39,29 @@ class MagdeburgRecord:
     line_end: int  # 1-based last line (inclusive)
     notes: tuple[str, ...] = ()  # repairs applied, e.g. a shifted cell moved back
     list_heading: str | None = None  # the structured heading an item stands under: "Vorschläge für …"
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    """One row of an imported edition (template columns), or a seed record in the same shape."""
+
+    key: str  # Schlüssel: as given in the file, else derived from department and title
+    department: str  # Fachbereich/Amt
+    title: str  # Bezeichnung
+    type_raw: str | None  # Kooperationsart as written; an unknown one is kept as a new raw type
+    effects_text: str | None  # Effekte
+    line_start: int  # row in the file (header = 1) or first line of the seed record
+    line_end: int
+    partners_text: str | None = None  # Partner
+    start_year: int | None = None  # Beginn (Jahr)
+    end_year: int | None = None  # Ende (Jahr)
+    legal_basis: str | None = None  # Rechtsgrundlage
+    council_decision: str | None = None  # Ratsbeschluss/Drucksache
+    contact: str | None = None  # Ansprechpartner
+    status_text: str | None = None  # Status as written
+    savings_eur_per_year: float | None = None  # Einsparung (€/Jahr)
+    funding: str | None = None  # Förderung
+    key_given: bool = True  # False: the file had no Schlüssel for this row
+    record_kind: str = "Kooperation"  # seed records of Magdeburg: 'Gremium' or 'Projekt'
+    context: str | None = None  # seed records of Magdeburg: the body named in a project's line
+    outlook_text: str | None = None  # seed records of Magdeburg: Perspektive

@@ -2,6 +2,51 @@
 -- Every value that was inferred from free text keeps its evidence (the words that matched)
 -- and a marker (*_source = 'abgeleitet' or is_derived) so a reader can tell it from the printed text.
 
+-- Vocabularies (dimension tables). Each is loaded by the build from the rules files in data/ and
+-- is the one place its categories and their display order live: queries ORDER BY sort_order,
+-- filters and charts take their choices from here. is_no_info marks the value named `no_info` in
+-- data/taxonomy.toml ('ohne Angabe'), so no query spells it out.
+
+-- One row per Verbindlichkeit (data/taxonomy.toml `bindings`).
+CREATE TABLE binding (
+    name          VARCHAR PRIMARY KEY,
+    sort_order    INTEGER NOT NULL UNIQUE,
+    is_no_info    BOOLEAN NOT NULL,
+    is_committed  BOOLEAN NOT NULL          -- counts as binding in the key figures (`committed_bindings`)
+);
+COMMENT ON TABLE binding IS 'One row per Verbindlichkeit, in display order.';
+
+-- One row per Kooperationsform (data/taxonomy.toml [[forms]]) with its Verbindlichkeit.
+CREATE TABLE form (
+    name        VARCHAR PRIMARY KEY,
+    binding     VARCHAR NOT NULL REFERENCES binding (name),
+    sort_order  INTEGER NOT NULL UNIQUE,
+    is_no_info  BOOLEAN NOT NULL
+);
+COMMENT ON TABLE form IS 'One row per Kooperationsform, in display order.';
+
+-- One row per harmonised Arbeitsstand (data/taxonomy.toml [status] names).
+CREATE TABLE status (
+    name        VARCHAR PRIMARY KEY,
+    sort_order  INTEGER NOT NULL UNIQUE,
+    is_no_info  BOOLEAN NOT NULL
+);
+COMMENT ON TABLE status IS 'One row per harmonised status, in display order.';
+
+-- One row per KGSt main group (data/taxonomy.toml [task_areas] names).
+CREATE TABLE task_area (
+    name        VARCHAR PRIMARY KEY,
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE task_area IS 'One row per Aufgabenbereich (KGSt main group), in display order.';
+
+-- One row per kind of named partner (data/partners.toml `kinds`).
+CREATE TABLE partner_kind (
+    name        VARCHAR PRIMARY KEY,
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE partner_kind IS 'One row per kind of partner, in display order.';
+
 -- One row per city whose document is loaded.
 CREATE TABLE city (
     city_id      INTEGER PRIMARY KEY,
@@ -9,9 +54,26 @@ CREATE TABLE city (
     state        VARCHAR NOT NULL,          -- Bundesland
     source       VARCHAR NOT NULL,          -- the document, as cited in chart source lines
     source_file  VARCHAR NOT NULL,          -- file name under data/raw
-    as_of        VARCHAR NOT NULL           -- the document's date as far as it can be told
+    as_of        VARCHAR NOT NULL,          -- the document's date as far as it can be told
+    sort_order   INTEGER NOT NULL UNIQUE    -- display order (ikz.sources.DOCUMENTS)
 );
 COMMENT ON TABLE city IS 'One row per city whose source document is loaded.';
+
+-- One row per edition of a city's list: the seed document (edition_id −1 Erfurt, −2 Magdeburg while
+-- it has no store row) and every file imported through „Daten pflegen“, kept byte-identical.
+CREATE TABLE edition (
+    edition_id   INTEGER PRIMARY KEY,       -- the store's edition_id; negative for an unregistered seed
+    city_id      INTEGER NOT NULL REFERENCES city (city_id),
+    as_of        VARCHAR NOT NULL,          -- the edition's date (YYYY-MM-DD; the seed's as printed)
+    file_name    VARCHAR NOT NULL,          -- 'editions/Erfurt/2026-11-30_ab12cd34.xlsx' or 'raw/…'
+    sha256       VARCHAR NOT NULL,
+    imported_at  VARCHAR,                   -- UTC, ISO 8601; NULL for the seed
+    imported_by  VARCHAR,                   -- who published it; NULL for the seed
+    is_current   BOOLEAN NOT NULL,          -- the edition the cooperation table holds
+    row_count    INTEGER NOT NULL,
+    note         VARCHAR                    -- 'Ausgangsliste', or what a single-record edit did
+);
+COMMENT ON TABLE edition IS 'One row per edition of a city''s list (seed document or imported file).';
 
 -- One row per department (Fachbereich/Amt, Magdeburg: unit of a Dezernat) of a city.
 CREATE TABLE department (
@@ -19,7 +81,7 @@ CREATE TABLE department (
     city_id              INTEGER NOT NULL REFERENCES city (city_id),
     name                 VARCHAR NOT NULL,  -- as printed and cleaned: 'Amt für Bildung', 'Amt 37', 'Dezernat III'
     division             VARCHAR,           -- Magdeburg's Dezernat 'I' … 'VI'; NULL for Erfurt
-    task_area            VARCHAR NOT NULL,  -- KGSt main group, e.g. '3 Recht, Sicherheit und Ordnung'
+    task_area            VARCHAR NOT NULL REFERENCES task_area (name),  -- e.g. '3 Recht, Sicherheit und Ordnung'
     task_area_evidence   VARCHAR NOT NULL,  -- the rule that placed it
     UNIQUE (city_id, name)
 );
@@ -29,8 +91,9 @@ COMMENT ON TABLE department IS 'One row per department (Fachbereich/Amt or Magde
 CREATE TABLE cooperation_type (
     type_id  INTEGER PRIMARY KEY,
     name     VARCHAR NOT NULL UNIQUE,       -- canonical Kooperationsart, singular: 'Zweckvereinbarung'
-    form     VARCHAR NOT NULL,              -- Kooperationsform, one of nine harmonised names
-    binding  VARCHAR NOT NULL               -- Verbindlichkeit: öffentlich-rechtlich, vertraglich, …
+    form     VARCHAR NOT NULL REFERENCES form (name),  -- Kooperationsform
+    binding  VARCHAR NOT NULL REFERENCES binding (name),  -- Verbindlichkeit: öffentlich-rechtlich, …
+    is_no_info  BOOLEAN NOT NULL            -- the type 'ohne Angabe'
 );
 COMMENT ON TABLE cooperation_type IS 'One row per canonical Kooperationsart with its Kooperationsform and Verbindlichkeit.';
 
@@ -51,7 +114,7 @@ CREATE TABLE cooperation (
     effects_text     VARCHAR,               -- Effekte as printed (Erfurt); NULL where the source has none
     effects_source   VARCHAR NOT NULL,      -- 'Dokument' (Effekte column) or 'abgeleitet' (from other texts)
     status_text      VARCHAR,               -- Arbeitsstand as printed (Magdeburg)
-    status           VARCHAR NOT NULL,      -- harmonised status, 'ohne Angabe' without a status text
+    status           VARCHAR NOT NULL REFERENCES status (name),  -- 'ohne Angabe' without a status text
     status_evidence  VARCHAR NOT NULL,
     outlook_text     VARCHAR,               -- Perspektive (Magdeburg)
     source_file      VARCHAR NOT NULL,      -- file under data/raw
@@ -71,6 +134,14 @@ CREATE TABLE cooperation (
     binding_confidence VARCHAR,
     effects_confidence VARCHAR,
     status_confidence  VARCHAR,
+    edition_id       INTEGER,               -- the edition the record comes from (see table edition)
+    start_year       INTEGER,               -- Beginn (Jahr); NULL where the source has none
+    end_year         INTEGER,               -- Ende
+    legal_basis      VARCHAR,               -- Rechtsgrundlage
+    council_decision VARCHAR,               -- Ratsbeschluss/Drucksache
+    contact_person   VARCHAR,               -- Ansprechpartner
+    savings_eur_per_year DOUBLE,            -- Einsparung (€/Jahr)
+    funding          VARCHAR,               -- Förderung
     CHECK (line_start <= line_end),
     CHECK (type_source IN ('Dokument', 'abgeleitet', 'geprüft')),
     CHECK (effects_source IN ('Dokument', 'abgeleitet', 'geprüft')),
@@ -88,7 +159,8 @@ CREATE TABLE effect_category (
     effect_id    INTEGER PRIMARY KEY,
     name         VARCHAR NOT NULL UNIQUE,
     description  VARCHAR NOT NULL,
-    sort_order   INTEGER NOT NULL
+    sort_order   INTEGER NOT NULL UNIQUE,
+    is_no_info   BOOLEAN NOT NULL
 );
 COMMENT ON TABLE effect_category IS 'One row per Effektkategorie.';
 
@@ -107,9 +179,7 @@ COMMENT ON TABLE cooperation_effect IS 'One row per effect category a cooperatio
 CREATE TABLE partner (
     partner_id  INTEGER PRIMARY KEY,
     name        VARCHAR NOT NULL UNIQUE,    -- canonical name: 'Ilm-Kreis', 'Deutscher Städtetag'
-    kind        VARCHAR NOT NULL,           -- Landkreis, kreisfreie Stadt, Gemeinde, Landesbehörde, …
-    CHECK (kind IN ('Landkreis', 'kreisfreie Stadt', 'Gemeinde', 'Landesbehörde', 'Verband/Verein',
-                    'Bund/Bundesbehörde', 'Sonstige'))
+    kind        VARCHAR NOT NULL REFERENCES partner_kind (name)  -- Landkreis, kreisfreie Stadt, …
 );
 COMMENT ON TABLE partner IS 'One row per partner of the gazetteer data/partners.toml, with its kind.';
 
@@ -122,6 +192,77 @@ CREATE TABLE cooperation_partner (
     PRIMARY KEY (cooperation_id, partner_id)
 );
 COMMENT ON TABLE cooperation_partner IS 'One row per partner a cooperation''s texts name (derived by the gazetteer).';
+
+-- One row per record that changed between a city's previous and current edition (by cooperation_key).
+CREATE TABLE cooperation_change (
+    city_id          INTEGER NOT NULL REFERENCES city (city_id),
+    from_edition_id  INTEGER NOT NULL,      -- the edition current before
+    to_edition_id    INTEGER NOT NULL,      -- the current edition
+    cooperation_key  VARCHAR NOT NULL,
+    change           VARCHAR NOT NULL,      -- 'neu', 'entfallen' or 'geändert'
+    title            VARCHAR NOT NULL,      -- current title (the former one for 'entfallen')
+    department       VARCHAR NOT NULL,
+    changed_fields   VARCHAR,               -- 'Effekte: „alt“ → „neu“; …' for 'geändert'
+    CHECK (change IN ('neu', 'entfallen', 'geändert'))
+);
+COMMENT ON TABLE cooperation_change IS 'One row per record new, ended or changed since the city''s previous edition.';
+
+-- One row per (city, edition, Kooperationsform): how many cooperations each edition lists.
+CREATE TABLE edition_form_count (
+    city_id       INTEGER NOT NULL REFERENCES city (city_id),
+    edition_id    INTEGER NOT NULL,
+    form          VARCHAR NOT NULL,
+    cooperations  INTEGER NOT NULL
+);
+COMMENT ON TABLE edition_form_count IS 'One row per city, edition and Kooperationsform with its number of cooperations.';
+
+-- One row per topic of data/topics.toml, in its order, with its KGSt main group.
+CREATE TABLE topic (
+    name        VARCHAR PRIMARY KEY,
+    task_area   VARCHAR NOT NULL REFERENCES task_area (name),
+    sort_order  INTEGER NOT NULL UNIQUE
+);
+COMMENT ON TABLE topic IS 'One row per topic of the vocabulary data/topics.toml.';
+
+-- One row per (cooperation, topic, field) where that field's text names the topic. Always derived:
+-- found by ikz.topics in title, context, sub-unit, partners, effects, status and outlook texts.
+CREATE TABLE cooperation_topic (
+    cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    topic           VARCHAR NOT NULL REFERENCES topic (name),
+    task_area       VARCHAR NOT NULL REFERENCES task_area (name),  -- the topic's, for grouping
+    field           VARCHAR NOT NULL,       -- German label of the text: 'Bezeichnung/Thema', 'Effekte', …
+    stems           VARCHAR NOT NULL,       -- the stems that matched, '; '-separated, vocabulary order
+    matched         VARCHAR NOT NULL,       -- evidence: 'Bezeichnung/Thema: „Fahrbahnwinterdienst“'; …
+    fuzzy           BOOLEAN NOT NULL,       -- true: only similar words (typos), no exact one
+    PRIMARY KEY (cooperation_id, topic, field)
+);
+COMMENT ON TABLE cooperation_topic IS 'One row per topic a field of a cooperation names (derived by ikz.topics).';
+
+-- One row per (record, one of its closest records in the other city), found by ikz/matching.py:
+-- the TOP_MATCHES best per record, so every pair appears from both sides (ranked on each side).
+CREATE TABLE cooperation_match (
+    cooperation_id        INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    other_cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    score                 DOUBLE NOT NULL,      -- 0…1, weighted sum of word, letter, title, topic, partner signals
+    rank                  INTEGER NOT NULL,     -- 1 = closest counterpart of cooperation_id
+    reason                VARCHAR NOT NULL,     -- German: shared words with their fields, shared topic, partner
+    PRIMARY KEY (cooperation_id, other_cooperation_id),
+    CHECK (score >= 0 AND score <= 1),
+    CHECK (rank >= 1),
+    CHECK (cooperation_id <> other_cooperation_id)
+);
+COMMENT ON TABLE cooperation_match IS 'One row per record and one of its closest records in the other city (derived).';
+
+-- One row per record of one city without a close counterpart in the other: an idea („Anregung“)
+-- for for_city. Derived: the record's best match scores below ikz.matching.THRESHOLD.
+CREATE TABLE suggestion (
+    cooperation_id          INTEGER PRIMARY KEY REFERENCES cooperation (cooperation_id),
+    for_city                VARCHAR NOT NULL,   -- the city it is an idea for (the other one)
+    nearest_cooperation_id  INTEGER REFERENCES cooperation (cooperation_id),
+    nearest_score           DOUBLE NOT NULL,    -- score of the closest record there, below the threshold
+    CHECK (nearest_score >= 0 AND nearest_score <= 1)
+);
+COMMENT ON TABLE suggestion IS 'One row per record without a close counterpart in the other city: an idea for that city (derived).';
 
 -- @marts
 -- Everything below runs after the tables above are loaded.
@@ -172,7 +313,15 @@ SELECT
     c.type_confidence,
     c.binding_confidence,
     c.effects_confidence,
-    c.status_confidence
+    c.status_confidence,
+    c.edition_id,
+    c.start_year,
+    c.end_year,
+    c.legal_basis,
+    c.council_decision,
+    c.contact_person,
+    c.savings_eur_per_year,
+    c.funding
 FROM cooperation c
 JOIN city ci USING (city_id)
 JOIN department d USING (department_id)

@@ -407,3 +407,137 @@ class Store:
                 params,
             ).fetchall()
         return [AuditEvent(*r[:8], decode(r[8])) for r in rows]  # type: ignore[arg-type]
+
+    # --- publishing editions (issue 11) -----------------------------------------------------
+
+    @staticmethod
+    def _current_in(con: sqlite3.Connection, city: str) -> int | None:
+        row = con.execute(
+            "SELECT edition_id FROM edition_current WHERE city = ? ORDER BY current_id DESC LIMIT 1", (city,)
+        ).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _refuse_if_moved(con: sqlite3.Connection, city: str, expected_current: int | None) -> None:
+        """StaleState (German, naming who and when) if the city's current edition is no longer expected."""
+        current = Store._current_in(con, city)
+        if current == expected_current:
+            return
+        who = con.execute(
+            "SELECT e.actor_name, e.at, ed.as_of FROM edition_current c JOIN audit_event e USING (event_id)"
+            " JOIN edition ed ON ed.edition_id = c.edition_id WHERE c.city = ? ORDER BY c.current_id DESC"
+            " LIMIT 1",
+            (city,),
+        ).fetchone()
+        raise StaleState(
+            f"Inzwischen hat {who[0]} am {who[1][:16].replace('T', ' ')} (UTC) eine andere Ausgabe "
+            f"für {city} aktuell gemacht (Stand {who[2]}). Bitte den Vergleich mit dieser Ausgabe "
+            "prüfen und dann erneut veröffentlichen."
+        )
+
+    def register_edition(
+        self,
+        identity: Identity,
+        *,
+        city: str,
+        as_of: str,
+        file_name: str,
+        sha256: str,
+        row_count: int,
+        expected_current: int | None,
+        derived_from: int | None = None,
+        note: str | None = None,
+        key_map: dict[int, str] | None = None,
+        before_commit: Any = None,
+    ) -> int:
+        """Register a kept file as a new edition and make it current, in one write; returns its id.
+
+        expected_current is the edition the user's diff was made against (None: the seed document);
+        if another publish came first, StaleState is raised and nothing is written. key_map (file
+        row → kept Schlüssel, for rows matched by title) goes into the audit detail.
+        """
+        detail = {"as_of": as_of, "file_name": file_name, "sha256": sha256, "row_count": row_count}
+        if key_map:
+            detail["key_map"] = {str(k): v for k, v in sorted(key_map.items())}
+        with self.write(identity, "veröffentlichen", city, detail) as (con, event_id):
+            self._refuse_if_moved(con, city, expected_current)
+            edition_id = con.execute(
+                "INSERT INTO edition (event_id, city, as_of, file_name, sha256, row_count, derived_from,"
+                " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (event_id, city, as_of, file_name, sha256, row_count, derived_from, note),
+            ).lastrowid
+            con.execute(
+                "INSERT INTO edition_current (event_id, city, edition_id) VALUES (?, ?, ?)",
+                (event_id, city, edition_id),
+            )
+            if before_commit is not None:
+                before_commit()
+        return edition_id
+
+    def set_current(
+        self,
+        identity: Identity,
+        city: str,
+        edition_id: int | None,
+        expected_current: int | None,
+        *,
+        seed: dict[str, Any] | None = None,
+    ) -> int:
+        """„Zurücksetzen auf Ausgabe …“: make an earlier edition current again; returns the edition id.
+
+        edition_id None goes back to the seed document: it gets an edition row once (seed gives its
+        as_of, file_name, sha256 and row_count; note 'Ausgangsliste'), reused on later resets.
+        """
+        with self.write(identity, "zurücksetzen", city, {"edition_id": edition_id}) as (con, event_id):
+            self._refuse_if_moved(con, city, expected_current)
+            if edition_id is None:
+                if seed is None:
+                    raise StoreError("Für die Ausgangsliste fehlen die Angaben zur Datei.")
+                found = con.execute(
+                    "SELECT edition_id FROM edition WHERE city = ? AND file_name = ? AND sha256 = ?",
+                    (city, seed["file_name"], seed["sha256"]),
+                ).fetchone()
+                edition_id = (
+                    found[0]
+                    if found
+                    else con.execute(
+                        "INSERT INTO edition (event_id, city, as_of, file_name, sha256, row_count, note)"
+                        " VALUES (?, ?, ?, ?, ?, ?, 'Ausgangsliste')",
+                        (event_id, city, seed["as_of"], seed["file_name"], seed["sha256"], seed["row_count"]),
+                    ).lastrowid
+                )
+            found = con.execute("SELECT city FROM edition WHERE edition_id = ?", (edition_id,)).fetchone()
+            if found is None or found[0] != city:
+                raise StoreError(f"Ausgabe {edition_id} gibt es für {city} nicht.")
+            con.execute(
+                "INSERT INTO edition_current (event_id, city, edition_id) VALUES (?, ?, ?)",
+                (event_id, city, edition_id),
+            )
+        return edition_id
+
+    def current_edition_id(self, city: str) -> int | None:
+        """The city's current edition, None while the seed document is current."""
+        return self.current_edition_ids().get(city)
+
+    def edition_key_map(self, edition_id: int) -> dict[int, str]:
+        """File row → kept Schlüssel for rows of an edition that were matched by title when published."""
+        if not self.path.exists():
+            return {}
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT e.detail FROM edition ed JOIN audit_event e USING (event_id) WHERE ed.edition_id = ?",
+                (edition_id,),
+            ).fetchone()
+        detail = decode(row[0]) if row else None
+        return {int(k): v for k, v in ((detail or {}).get("key_map") or {}).items()}
+
+    def current_history(self, city: str) -> list[tuple[int, str, str]]:
+        """Each time the city's current edition changed: (edition_id, at, actor name), oldest first."""
+        if not self.path.exists():
+            return []
+        with self.connect() as con:
+            return con.execute(
+                "SELECT c.edition_id, e.at, e.actor_name FROM edition_current c JOIN audit_event e"
+                " USING (event_id) WHERE c.city = ? ORDER BY c.current_id",
+                (city,),
+            ).fetchall()

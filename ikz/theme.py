@@ -1,6 +1,8 @@
-"""Presentation constants used by every chart and page: category order and colour, fonts, German numbers."""
+"""Presentation constants used by every chart and page: colour per category name, fonts, German numbers."""
 
 from __future__ import annotations
+
+import zlib
 
 from babel.numbers import format_decimal, format_percent
 
@@ -11,7 +13,6 @@ TEXT_COLOR = "#1F2933"
 MUTED_COLOR = "#5F6B76"
 GRID_COLOR = "#E4E7EB"
 NA_COLOR = "#B8BEC4"  # 'ohne Angabe' is the same light grey in every dimension
-NA = "ohne Angabe"
 
 # Plotly's separators: decimal comma, thousands dot (German usage).
 PLOTLY_SEPARATORS = ",."
@@ -20,14 +21,20 @@ PLOTLY_SEPARATORS = ",."
 EXPORT_WIDTH = 1920
 EXPORT_HEIGHT = 1080
 
+# Colours by category name. This module knows no category lists and no orders: those are the
+# build's dimension tables (ikz/schema.sql), read through ikz.queries.categories. A name without a
+# colour here gets one from PALETTE (color_of), so a category added to a rules file still has a
+# fixed colour of its own. Names are unique across dimensions, so one lookup serves all.
 CITY_COLORS: dict[str, str] = {
     "Erfurt": "#B3282D",  # Erfurt's red
     "Magdeburg": "#1F5A8C",  # a calm blue, clearly apart from Erfurt
 }
-
-# Orders follow the taxonomy (tests check both agree). Colours stay apart for colour-blind viewers:
-# tests/test_palette.py simulates protanopia, deuteranopia and tritanopia (ΔE ≥ 8 in every palette).
-FORM_COLORS: dict[str, str] = {
+# Distinguishable for colour-blind viewers (tests/test_palette.py: ΔE ≥ 8 under simulated protanopia,
+# deuteranopia and tritanopia). 'ohne Angabe' (taxonomy.toml `no_info`) is the same grey in
+# every dimension.
+CATEGORY_COLORS: dict[str, str] = {
+    **CITY_COLORS,
+    # Kooperationsform
     "Zweckverband": "#0B4F6C",
     "Zweckvereinbarung": "#2E86AB",
     "Vertrag / Vereinbarung": "#6BB3D6",
@@ -36,16 +43,12 @@ FORM_COLORS: dict[str, str] = {
     "Arbeitskreis / Arbeitsgruppe / Gremium": "#009E73",
     "Netzwerk / Erfahrungsaustausch": "#8CCB5E",
     "Projekt / Verbund": "#D55E00",
-    NA: NA_COLOR,
-}
-BINDING_COLORS: dict[str, str] = {
+    # Verbindlichkeit
     "öffentlich-rechtlich": "#0B4F6C",
     "vertraglich": "#6BB3D6",
     "institutionell": "#E69F00",
     "informell": "#8CCB5E",
-    NA: NA_COLOR,
-}
-EFFECT_COLORS: dict[str, str] = {
+    # Effektkategorie
     "Erfahrungs- und Wissensaustausch": "#4E79A7",
     "Kosteneinsparung und Wirtschaftlichkeit": "#F28E2B",
     "Personalentlastung": "#9C755F",
@@ -54,9 +57,7 @@ EFFECT_COLORS: dict[str, str] = {
     "Daseinsvorsorge und Versorgungssicherheit": "#EDC948",
     "Regionalentwicklung und Wirtschaft": "#B07AA1",
     "Interessenvertretung": "#FF9DA7",
-    NA: NA_COLOR,
-}
-TASK_AREA_COLORS: dict[str, str] = {
+    # Aufgabenbereich
     "1 Allgemeine Verwaltung": "#5B8DB8",
     "2 Finanzen": "#A0CBE8",
     "3 Recht, Sicherheit und Ordnung": "#C44E52",
@@ -65,8 +66,7 @@ TASK_AREA_COLORS: dict[str, str] = {
     "6 Bauwesen": "#8C6D31",
     "7 Öffentliche Einrichtungen": "#6AA56E",
     "8 Wirtschaft und Verkehr": "#F28E2B",
-}
-STATUS_COLORS: dict[str, str] = {
+    # Status
     "umgesetzt": "#1A7F4B",
     "laufend": "#5DB075",
     "in Umsetzung": "#A6D96A",
@@ -74,12 +74,8 @@ STATUS_COLORS: dict[str, str] = {
     "ruht": "#B07AA1",
     "gescheitert": "#C0392B",
     "Vorschlag": "#7FA7D9",
-    NA: NA_COLOR,
-}
-
-# Kinds of named partners (ikz.partners.KINDS, same order); Verband/Verein shares the orange of
-# the form "Verein / Verband / Mitgliedschaft", so an association looks alike on every chart.
-PARTNER_KIND_COLORS: dict[str, str] = {
+    # Partner kinds; Verband/Verein shares the orange of the form "Verein / Verband /
+    # Mitgliedschaft", so an association looks alike on every chart.
     "Landkreis": "#009E73",
     "kreisfreie Stadt": "#0072B2",
     "Gemeinde": "#56B4E9",
@@ -87,35 +83,29 @@ PARTNER_KIND_COLORS: dict[str, str] = {
     "Verband/Verein": "#E69F00",
     "Bund/Bundesbehörde": "#D55E00",
     "Sonstige": "#8C96A0",
+    "ohne Angabe": NA_COLOR,
 }
 
-FORMS = tuple(FORM_COLORS)
-BINDINGS = tuple(BINDING_COLORS)
-EFFECTS = tuple(EFFECT_COLORS)
-TASK_AREAS = tuple(TASK_AREA_COLORS)
-STATUSES = tuple(STATUS_COLORS)
-CITIES = tuple(CITY_COLORS)
-PARTNER_KINDS = tuple(PARTNER_KIND_COLORS)
-
-# Verbindlichkeiten that count as 'verbindlich' in the key figures.
-BINDING_COMMITTED = ("öffentlich-rechtlich", "vertraglich")
-
-# One lookup for every category: names are unique across dimensions except 'ohne Angabe',
-# which is the same grey everywhere.
-CATEGORY_COLORS: dict[str, str] = {
-    **CITY_COLORS,
-    **FORM_COLORS,
-    **BINDING_COLORS,
-    **EFFECT_COLORS,
-    **TASK_AREA_COLORS,
-    **STATUS_COLORS,
-    **PARTNER_KIND_COLORS,
-}
+# Colours for categories the table above does not name (a new form, effect or kind in a rules
+# file): Plotly's Dark24 palette, minus any colour already used above.
+_PALETTE = (
+    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+    "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+    "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038",
+)  # fmt: skip
+PALETTE = tuple(c for c in _PALETTE if c not in set(CATEGORY_COLORS.values()))
 
 
 def color_of(category: str) -> str:
-    """The category's colour; unknown categories get the neutral grey."""
-    return CATEGORY_COLORS.get(category, NA_COLOR)
+    """The category's colour; a name without one gets a palette colour chosen by the name alone.
+
+    Chosen by a checksum of the name, not by the order of first use, so the same new category has
+    the same colour on every chart, in every session and in every export.
+    """
+    known = CATEGORY_COLORS.get(category)
+    if known is not None:
+        return known
+    return PALETTE[zlib.crc32(category.encode("utf-8")) % len(PALETTE)]
 
 
 def fmt_int(value: int | float) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,18 @@ from ikz import paths
 from ikz.classify import normalise
 from ikz.errors import TaxonomyError
 from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, text_list
-from ikz.theme import TASK_AREAS
 
+# The texts of a cooperation searched for topics (cooperation columns), with the German label its
+# evidence carries.
+TOPIC_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "Bezeichnung/Thema"),
+    ("context", "Gremium"),
+    ("sub_unit", "Teilbereich"),
+    ("partners_text", "Partner"),
+    ("effects_text", "Effekte"),
+    ("status_text", "Arbeitsstand"),
+    ("outlook_text", "Perspektive"),
+)
 SHORT_STEM = 5  # stems shorter than this match only at a word's start
 MIN_STEM = 3
 _WORD = re.compile(r"\w+")
@@ -57,6 +67,9 @@ class TopicHit:
     is_fuzzy: bool  # True when only similar, not exact, words carried the topic
 
 
+WordHits = tuple[tuple[int, str, bool], ...]  # (topic index, stem, is_fuzzy) for one word
+
+
 @dataclass(frozen=True)
 class _Word:
     label: str
@@ -73,17 +86,19 @@ class Vocabulary:
     stop_words: frozenset[str]
     fuzzy_min_length: int
     fuzzy_min_score: float
-    # Word → (topic index, stem, is_fuzzy) hits; words repeat across records, so each is scored once.
-    _cache: dict[str, tuple[tuple[int, str, bool], ...]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
 
     def topic(self, name: str) -> Topic:
         """The topic with this name."""
         return next(t for t in self.topics if t.name == name)
 
-    def match(self, texts: Sequence[tuple[str, str | None]]) -> list[TopicHit]:
-        """Topics named in one record's labelled texts, in vocabulary order."""
+    def match(
+        self, texts: Sequence[tuple[str, str | None]], memo: dict[str, WordHits] | None = None
+    ) -> list[TopicHit]:
+        """Topics named in one record's labelled texts, in vocabulary order.
+
+        memo, if given, keeps each word's hits across calls: the build passes one for all records,
+        since words repeat and scoring a word against every stem is the expensive part.
+        """
         stems: dict[int, dict[str, None]] = {}
         words: dict[int, dict[str, None]] = {}
         exact: set[int] = set()
@@ -100,7 +115,12 @@ class Vocabulary:
             text = normalise(raw)
             tokens = [_Word(label, m.group(), fold(m.group())) for m in _WORD.finditer(text)]
             for token in tokens:
-                for index, stem, is_fuzzy in self._word_hits(token.folded):
+                hits = memo.get(token.folded) if memo is not None else None
+                if hits is None:
+                    hits = self._word_hits(token.folded)
+                    if memo is not None:
+                        memo[token.folded] = hits
+                for index, stem, is_fuzzy in hits:
                     shown = f"{label}: „{token.text}“" + (f" ≈ {stem}" if is_fuzzy else "")
                     add(index, stem, shown, is_fuzzy)
             for index, topic in enumerate(self.topics):
@@ -124,11 +144,8 @@ class Vocabulary:
             for i in sorted(stems)
         ]
 
-    def _word_hits(self, word: str) -> tuple[tuple[int, str, bool], ...]:
+    def _word_hits(self, word: str) -> WordHits:
         """Single-word stems the folded word carries: exact (contained) or, for long stems, similar."""
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
         hits: list[tuple[int, str, bool]] = []
         if word not in self.stop_words:
             for index, topic in enumerate(self.topics):
@@ -142,8 +159,7 @@ class Vocabulary:
                     for stem in single
                     if len(stem) >= self.fuzzy_min_length and self._similar(stem, word)
                 ]
-        self._cache[word] = tuple(hits)
-        return self._cache[word]
+        return tuple(hits)
 
     def _similar(self, stem: str, word: str) -> bool:
         """True when the word starts or ends with a near-copy of the stem (a typo, not a new word)."""
@@ -177,8 +193,15 @@ def _in_order(topic: Topic, matched: Mapping[str, None]) -> list[str]:
 # --- loading and validation -------------------------------------------------------------------
 
 
-def load_topics(path: Path | None = None, *, task_areas: Sequence[str] = TASK_AREAS) -> Vocabulary:
-    """Read, validate and compile the topic file (default data/topics.toml)."""
+def load_topics(path: Path | None = None, *, task_areas: Sequence[str] | None = None) -> Vocabulary:
+    """Read, validate and compile the topic file (default data/topics.toml).
+
+    A topic's area must be one of task_areas (default: those of data/taxonomy.toml).
+    """
+    if task_areas is None:
+        from ikz.classify import load_taxonomy
+
+        task_areas = load_taxonomy().task_areas()
     source = path if path is not None else paths.TOPICS_PATH
     data = read_rules(source)
     return _vocabulary(source, data, task_areas)

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from functools import partial
-
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from ikz import charts
-from ikz.charts import ChartText
-from ikz.export import ChartExport, DeckSpec, KeyFigure
-from ikz.labels import describe_filters
+from ikz.export import KeyFigure
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
-from ikz.theme import BINDINGS, EFFECTS, FORMS, PARTNER_KINDS, TASK_AREAS, fmt_int, fmt_pct
-from pages.common import (
-    cached_figure,
-    comparison_query,
-    database,
-    leave_presentation,
-    md_escape,
-    presentation_toggle,
-    show_chart,
-    sidebar_filters,
-    version,
-    vocabulary_version,
-)
-from pages.export_panel import export_panel
+from ikz.theme import fmt_int, fmt_pct
+from pages import anregungen, data
+from pages.layout import Page, md_escape
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
 # has its own), no status (only Magdeburg reports one).
 COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "search")
 TOP_PARTNERS = 15
-CITIES = (ERFURT.city, MAGDEBURG.city)
 # What each document is; the numbers in the note come from the database.
 DOCUMENT_KIND = {
     ERFURT.city: "listet bestehende Kooperationen; Kooperationsart und Effekte stehen im Dokument",
@@ -62,21 +43,18 @@ SUGGESTION_COLUMNS = {
     "source": "Quelle",
 }
 
-db = database()
-presentation = presentation_toggle()
-filters = sidebar_filters(db, include=COMPARE_FILTERS)
-subtitle = describe_filters(filters)
-source = source_line()  # always both documents
-
-st.title("Vergleich Erfurt – Magdeburg")
-if not presentation:
-    st.caption(
-        "Wo sich die beiden Landeshauptstädte ähneln, wo sie sich unterscheiden und was die eine von "
-        "der anderen übernehmen könnte. Die Filter der Seitenleiste gelten auch hier und bleiben beim "
-        "Wechsel zwischen den Seiten erhalten."
-    )
-
-facts = comparison_query(db, "city_facts", filters).rows_by_key("city", named=True, unique=True)
+page = Page.open(
+    "vergleich",
+    "Vergleich Erfurt – Magdeburg",
+    "Wo sich die beiden Landeshauptstädte ähneln, wo sie sich unterscheiden und was die eine von "
+    "der anderen übernehmen könnte. Die Filter der Seitenleiste gelten auch hier und bleiben beim "
+    "Wechsel zwischen den Seiten erhalten.",
+    filters=COMPARE_FILTERS,
+    source=lambda _: source_line(),  # always both documents
+)
+filters, presentation = page.filters, page.presentation
+facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
+CITIES = tuple(facts)  # the compared cities, in display order
 
 
 def city_note(city: str) -> str:
@@ -132,50 +110,48 @@ for city in CITIES:
         )
 
 
-def text(title: str, note: str = "") -> ChartText:
-    """Title, filter subtitle and the source line naming both documents."""
-    return ChartText(title=title, subtitle=subtitle, source=source, note=note)
-
-
-exports: list[ChartExport] = []
-
-
-def present(title: str, *, key: str, build: Callable[[], go.Figure]) -> None:
-    """Show a chart (built once per data, vocabulary, filter state and view) and keep it for the deck."""
-    # The topic vocabulary is applied at query time, so its version belongs in the key too.
-    fig = cached_figure((version(db), vocabulary_version(), filters, presentation, key), build)
-    show_chart(fig, title, key=key, presentation=presentation)
-    exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
-
-
 # --- 1. The two mixes side by side -------------------------------------------------------------
 st.header("Profil der beiden Städte")
-title = "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich"
-orders = {"Kooperationsform": FORMS, "Verbindlichkeit": BINDINGS, "Aufgabenbereich": TASK_AREAS}
-present(
-    title,
+# Profile and the four share charts come from one cached read (one statement over the mart).
+orders = {
+    label: data.categories(dimension)
+    for dimension, label in (
+        ("form", "Kooperationsform"),
+        ("binding", "Verbindlichkeit"),
+        ("task_area", "Aufgabenbereich"),
+    )
+}
+page.chart(
+    "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich",
+    charts.city_profiles,
+    data.city_mix,
+    filters=filters,
+    part="profile",
     key="vergleich_profil",
-    build=lambda: charts.city_profiles(
-        comparison_query(db, "profile", filters), text(title, TYPE_NOTE), orders=orders, large=presentation
-    ),
+    note=TYPE_NOTE,
+    options={"orders": tuple(orders.items())},
 )
 
 SHARE_CHARTS = (
     # Paired by number of categories, so the two charts of a row have about the same height.
-    ("form", "Kooperationsform im Vergleich", FORMS, TYPE_NOTE),
-    ("effect", "Effektkategorien im Vergleich", EFFECTS, EFFECT_NOTE),
-    ("binding", "Verbindlichkeit im Vergleich", BINDINGS, TYPE_NOTE),
-    ("task_area", "Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich", TASK_AREAS, ""),
+    ("form", "Kooperationsform im Vergleich", TYPE_NOTE),
+    ("effect", "Effektkategorien im Vergleich", EFFECT_NOTE),
+    ("binding", "Verbindlichkeit im Vergleich", TYPE_NOTE),
+    ("task_area", "Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich", ""),
 )
 for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
-    for column, (dimension, title, order, note) in zip(st.columns(2), row, strict=True):
+    for column, (dimension, title, note) in zip(st.columns(2), row, strict=True):
         with column:
-
-            def build(dimension: str = dimension, title: str = title, order: tuple = order, note: str = note):
-                frame = comparison_query(db, "city_shares", filters, dimension=dimension)
-                return charts.city_share_bars(frame, text(title, note), order=order, large=presentation)
-
-            present(title, key=f"vergleich_{dimension}", build=build)
+            page.chart(
+                title,
+                charts.city_share_bars,
+                data.city_mix,
+                filters=filters,
+                part=dimension,
+                key=f"vergleich_{dimension}",
+                note=note,
+                options={"order": data.categories(dimension)},
+            )
 
 # --- 2. Shared topics and suggestions ----------------------------------------------------------
 st.header("Gemeinsame Themen und Anregungen")
@@ -186,16 +162,15 @@ if not presentation:
         "Tippfehler). Ein Thema beider Städte ist gemeinsam; eines, das nur eine Stadt nennt, ist eine "
         "Anregung für die andere."
     )
-overview = comparison_query(db, "topic_overview", filters)
-title = "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt"
-present(
-    title,
+overview = data.topic_overview(filters=filters)
+page.chart(
+    "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt",
+    charts.topic_map,
+    data.topic_overview,
+    filters=filters,
     key="vergleich_themen",
-    build=lambda: charts.topic_map(
-        overview,
-        text(title, "Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören."),
-        large=presentation,
-    ),
+    note="Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören.",
+    options={"cities": CITIES},
 )
 
 shared = overview.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)
@@ -230,7 +205,7 @@ if not presentation:
                 key="vergleich_thema",
                 help="Jedes Paar: ein Erfurter und ein Magdeburger Eintrag, die dasselbe Thema nennen.",
             )
-            pairs = comparison_query(db, "topic_pairs", filters, topic=chosen)
+            pairs = data.topic_pairs(filters=filters, topic=chosen)
             st.caption(
                 f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
                 "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
@@ -242,26 +217,32 @@ if not presentation:
             )
         else:
             st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+        anregungen.show_record_pairs(filters)
+    idea_frames = []
     for tab, city, other in (
         (tab_from_md, MAGDEBURG.city, ERFURT.city),
         (tab_from_ef, ERFURT.city, MAGDEBURG.city),
     ):
         with tab:
-            suggestions = comparison_query(db, "topic_suggestions", filters, source_city=city)
-            if suggestions.is_empty():
-                st.info(
-                    f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.", icon="🔍"
+            # Record by record (ikz/matching.py); the topic view stays below as an overview.
+            idea_frames.append(anregungen.show_ideas(filters, source_city=city))
+            suggestions = data.topic_suggestions(filters=filters, source_city=city)
+            with st.expander(f"Themen, die nur {city} nennt"):
+                if suggestions.is_empty():
+                    st.info(
+                        f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.",
+                        icon="🔍",
+                    )
+                    continue
+                st.caption(
+                    f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
+                    "Einträgen, nach Aufgabenbereich (Themen-Vokabular data/topics.toml)."
                 )
-                continue
-            st.caption(
-                f"Themen, die nur {city} nennt – {fmt_int(suggestions['topic'].n_unique())} Themen in "
-                f"{fmt_int(suggestions.height)} Einträgen, nach Aufgabenbereich."
-            )
-            st.dataframe(
-                suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
-                hide_index=True,
-                key=f"vergleich_anregungen_{city.lower()}",
-            )
+                st.dataframe(
+                    suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
+                    hide_index=True,
+                    key=f"vergleich_anregungen_{city.lower()}",
+                )
 
 # --- 3. Partners --------------------------------------------------------------------------------
 st.header("Partner")
@@ -271,43 +252,35 @@ if not presentation:
         "erkannt mit dem Verzeichnis data/partners.toml. Die Stadt selbst zählt nie als ihr eigener "
         "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
     )
-title = "Partnerarten im Vergleich"
-present(
-    title,
+page.chart(
+    "Partnerarten im Vergleich",
+    charts.city_share_bars,
+    data.partner_kinds,
+    filters=filters,
     key="vergleich_partnerarten",
-    build=lambda: charts.city_share_bars(
-        comparison_query(db, "partner_kinds", filters),
-        text(title, "Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich."),
-        order=PARTNER_KINDS,
-        large=presentation,
-    ),
+    note="Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich.",
+    options={"order": data.categories("partner_kind")},
 )
 
-partners = comparison_query(db, "partners_by_city", filters, top=TOP_PARTNERS)
+partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
 for column, city in zip(st.columns(2), CITIES, strict=True):
     with column:
-        part = partners.filter(pl.col("city") == city)
-        title = f"Partner {'Erfurts' if city == ERFURT.city else 'Magdeburgs'}: die meistgenannten"
-        if part.is_empty():
+        if partners.filter(pl.col("city") == city).is_empty():
             st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
             continue
-        present(
-            title,
+        page.chart(
+            f"Partner {'Erfurts' if city == ERFURT.city else 'Magdeburgs'}: die meistgenannten",
+            charts.partner_bars,
+            data.partners_by_city,
+            filters=filters,
+            top=TOP_PARTNERS,
             key=f"vergleich_partner_{city.lower()}",
-            build=partial(
-                charts.partner_bars,
-                part,
-                text(title, f"Die {TOP_PARTNERS} meistgenannten Partner."),
-                kinds=PARTNER_KINDS,
-                large=presentation,
-            ),
+            note=f"Die {TOP_PARTNERS} meistgenannten Partner.",
+            options={"kinds": data.categories("partner_kind"), "city": city},
         )
 
-if presentation:
-    st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
-    st.stop()
-
-table = comparison_query(db, "partner_table", filters)
+page.end_of_charts()
+table = data.partner_table(filters=filters)
 both = table.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)["partner"].to_list()
 if both:
     st.caption("Von beiden Städten genannt: " + md_escape(", ".join(both)) + ".")
@@ -322,7 +295,7 @@ if not table.is_empty():
             f"Magdeburg {fmt_int(counts[p]['count_magdeburg'])}"
         ),
     )
-    rows = comparison_query(db, "partner_records", filters, partner=chosen)
+    rows = data.partner_records(filters=filters, partner=chosen)
     st.dataframe(
         rows.select(
             pl.col("city").alias("Stadt"),
@@ -353,16 +326,11 @@ key_figures.append(
         else "",
     )
 )
-export_panel(
-    "vergleich",
-    DeckSpec(
-        title="Vergleich Erfurt – Magdeburg",
-        subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
-        created=date.today(),
-        filters_text=subtitle,
-        charts=tuple(exports),
-        key_figures=tuple(key_figures),
-        sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
-        note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
-    ),
+idea_slide = anregungen.ideas_slide(pl.concat(idea_frames, how="diagonal_relaxed"))
+page.export(
+    subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
+    extra_slides=(idea_slide,) if idea_slide else (),
+    key_figures=key_figures,
+    sources=tuple(f"{d.citation} ({d.as_of})" for d in DOCUMENTS),
+    note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
 )

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from functools import partial
-
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from ikz import charts
-from ikz.charts import ChartText
-from ikz.export import ChartExport, DeckSpec, KeyFigure, records_csv, records_xlsx
-from ikz.labels import COLUMN_LABELS, describe_filters, german_columns
+from ikz.export import KeyFigure, records_csv, records_xlsx
+from ikz.labels import COLUMN_LABELS, german_columns
 from ikz.queries import ALL
-from ikz.sources import DOCUMENTS, source_line
-from ikz.theme import EFFECTS, FORMS, STATUSES, fmt_int, fmt_pct
-from pages.common import (
-    cached_figure,
-    database,
-    deferred_records,
-    leave_presentation,
-    md_escape,
-    presentation_toggle,
-    query,
-    select_into_filter,
-    show_chart,
-    sidebar_filters,
-    version,
-)
-from pages.export_panel import export_panel
+from ikz.sources import DOCUMENTS
+from ikz.theme import fmt_int, fmt_pct
+from pages import data
+from pages.editions_view import changes_section, development_chart
+from pages.layout import Page, md_escape
+from pages.state import select_into_filter
 
 STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
 COMPARABILITY_NOTE = (
@@ -43,22 +27,23 @@ TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
 DERIVED_MARK = " ◆"
+HELP = {
+    "Anteil verbindlicher Kooperationen": "Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) "
+    "oder vertraglich",
+    "Häufigste Effektkategorie": "Ohne „ohne Angabe“; ein Eintrag kann mehreren Kategorien angehören",
+}
 
-db = database()
-presentation = presentation_toggle()
-filters = sidebar_filters(db)
-subtitle = describe_filters(filters)
-source = source_line(filters.cities)
-
-st.title("Interkommunale Zusammenarbeit")
-if not presentation:
-    st.caption(
-        "Kooperationen der Landeshauptstadt Erfurt und – zum Vergleich – Magdeburgs (Stand 2010). "
-        "Filter in der Seitenleiste; die Adresse dieser Seite hält die Auswahl fest und kann geteilt werden."
-    )
-
-figures = query(db, "key_figures", filters)
-total = query(db, "key_figures", ALL)
+page = Page.open(
+    "ueberblick",
+    "Interkommunale Zusammenarbeit",
+    "Kooperationen der Landeshauptstadt Erfurt und – zum Vergleich – Magdeburgs (Stand 2010). "
+    "Filter in der Seitenleiste; die Adresse dieser Seite hält die Auswahl fest und kann geteilt werden.",
+)
+filters = page.filters
+# Every aggregate of this page comes from this one cached read (one statement over the mart).
+view = {"filters": filters, "top_departments": TOP_DEPARTMENTS, "top_tree": TOP_TREEMAP_DEPARTMENTS}
+figures = data.overview(**view).key_figures
+total = data.key_figures(filters=ALL)
 
 
 def against_total(part: int, whole: int) -> str:
@@ -91,14 +76,9 @@ key_figures = [
         else "keine Effekte genannt",
     ),
 ]
-HELP = {
-    "Anteil verbindlicher Kooperationen": "Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) "
-    "oder vertraglich",
-    "Häufigste Effektkategorie": "Ohne „ohne Angabe“; ein Eintrag kann mehreren Kategorien angehören",
-}
-for column, figure in zip(st.columns(len(key_figures)), key_figures, strict=True):
-    column.metric(figure.label, figure.value, help=HELP.get(figure.label))
-    column.caption(figure.note)
+page.key_figures(key_figures, HELP)
+# Issue 11: what changed since the previous edition (also on the deck's key-figures slide).
+key_figures += changes_section(filters.cities, presentation=page.presentation)
 
 if figures.cooperations == 0:
     st.info(
@@ -108,129 +88,99 @@ if figures.cooperations == 0:
     )
     st.stop()
 
-
-def text(title: str, note: str = "") -> ChartText:
-    """Title, filter subtitle and source line for one chart."""
-    return ChartText(title=title, subtitle=subtitle, source=source, note=note)
-
-
-exports: list[ChartExport] = []
-
-
-def present(fig: go.Figure, title: str, *, key: str, on_select: Callable[[], None] | None = None) -> None:
-    """Show a chart and keep it for the slide deck of this view."""
-    show_chart(fig, title, key=key, presentation=presentation, on_select=on_select)
-    exports.append(ChartExport(title=title, subtitle=subtitle, source=source, figure=fig))
-
-
 note_top = (
     f"Die {TOP_DEPARTMENTS} Fachbereiche mit den meisten Kooperationen."
     if figures.departments > TOP_DEPARTMENTS
     else ""
 )
-# Each chart: (title, widget key, filter its selection sets, builder of the figure). The builders
-# run only when the cache has no figure for this file version, filter state and view.
-CHARTS: dict[str, tuple[str, str | None, Callable[[str], go.Figure]]] = {
-    "chart_types": (
+left, right = st.columns(2)
+with left:
+    page.chart(
         "Kooperationen nach Kooperationsart",
-        "types",
-        lambda title: charts.bar_by_category(
-            query(db, "cooperations_by_type", filters),
-            text(title),
-            category="type_name",
-            color_by="form",
-            large=presentation,
-        ),
-    ),
-    "chart_forms": (
+        charts.bar_by_category,
+        data.overview,
+        **view,
+        part="by_type",
+        key="chart_types",
+        on_select=select_into_filter("chart_types", "types"),
+        options={"category": "type_name", "color_by": "form"},
+    )
+with right:
+    page.chart(
         "Kooperationen nach Kooperationsform",
-        "forms",
-        lambda title: charts.bar_by_category(
-            query(db, "count_by", filters, dimension="form"), text(title), order=FORMS, large=presentation
-        ),
-    ),
-    "chart_departments": (
-        "Kooperationen nach Fachbereich/Amt",
-        "departments",
-        lambda title: charts.departments_stacked(
-            query(db, "cooperations_by_department", filters, top=TOP_DEPARTMENTS),
-            text(title, note_top),
-            forms=FORMS,
-            large=presentation,
-        ),
-    ),
-    "chart_effects": (
+        charts.bar_by_category,
+        data.overview,
+        **view,
+        part="by_form",
+        key="chart_forms",
+        on_select=select_into_filter("chart_forms", "forms"),
+    )
+page.chart(
+    "Kooperationen nach Fachbereich/Amt",
+    charts.departments_stacked,
+    data.overview,
+    **view,
+    part="by_department",
+    key="chart_departments",
+    note=note_top,
+    on_select=select_into_filter("chart_departments", "departments"),
+    options={"forms": data.categories("form")},
+)
+left, right = st.columns(2)
+with left:
+    page.chart(
         "Kooperationen nach Effektkategorie",
-        "effects",
-        lambda title: charts.effects_bar(
-            query(db, "cooperations_by_effect", filters), text(title), large=presentation
-        ),
-    ),
-    "chart_status": (
+        charts.effects_bar,
+        data.overview,
+        **view,
+        part="by_effect",
+        key="chart_effects",
+        on_select=select_into_filter("chart_effects", "effects"),
+    )
+with right:
+    page.chart(
         "Kooperationen nach Status",
-        "statuses",
-        lambda title: charts.bar_by_category(
-            query(db, "count_by", filters, dimension="status"),
-            text(title, STATUS_NOTE),
-            order=STATUSES,
-            large=presentation,
-        ),
+        charts.bar_by_category,
+        data.overview,
+        **view,
+        part="by_status",
+        key="chart_status",
+        note=STATUS_NOTE,
+        on_select=select_into_filter("chart_status", "statuses"),
+    )
+page.chart(
+    "Fachbereich × Effektkategorie",
+    charts.effect_heatmap,
+    data.overview,
+    **view,
+    part="effect_matrix",
+    key="chart_heatmap",
+    note=note_top,
+    options={"effects": data.categories("effect")},
+)
+page.chart(
+    "Aufgabenbereich → Fachbereich → Kooperationsform",
+    charts.task_area_treemap,
+    data.overview,
+    **view,
+    part="task_area_tree",
+    key="chart_treemap",
+    note="Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.",
+)
+development_chart(page, filters.cities)
+page.end_of_charts()
+page.export(
+    subtitle="Überblick der Kooperationen",
+    key_figures=key_figures,
+    sources=tuple(
+        f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
     ),
-    "chart_heatmap": (
-        "Fachbereich × Effektkategorie",
-        None,
-        lambda title: charts.effect_heatmap(
-            query(db, "department_effect_matrix", filters, top=TOP_DEPARTMENTS),
-            text(title, note_top),
-            effects=EFFECTS,
-            large=presentation,
-        ),
-    ),
-    "chart_treemap": (
-        "Aufgabenbereich → Fachbereich → Kooperationsform",
-        None,
-        lambda title: charts.task_area_treemap(
-            query(db, "task_area_tree", filters, top=TOP_TREEMAP_DEPARTMENTS),
-            text(title, "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan."),
-            large=presentation,
-        ),
-    ),
-}
-LAYOUT = (("chart_types", "chart_forms"), ("chart_departments",), ("chart_effects", "chart_status"))
-LAYOUT += (("chart_heatmap",), ("chart_treemap",))
-
-for row in LAYOUT:
-    for column, key in zip(st.columns(len(row)), row, strict=True):
-        title, filter_name, build = CHARTS[key]
-        with column:
-            fig = cached_figure((version(db), filters, presentation, key), partial(build, title))
-            present(
-                fig, title, key=key, on_select=select_into_filter(key, filter_name) if filter_name else None
-            )
-
-if presentation:
-    st.button("Präsentationsansicht verlassen", on_click=leave_presentation, type="tertiary")
-    st.stop()
-
-export_panel(
-    "ueberblick",
-    DeckSpec(
-        title="Interkommunale Zusammenarbeit",
-        subtitle="Überblick der Kooperationen",
-        created=date.today(),
-        filters_text=subtitle,
-        charts=tuple(exports),
-        key_figures=tuple(key_figures),
-        sources=tuple(
-            f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
-        ),
-        note=COMPARABILITY_NOTE,
-    ),
+    note=COMPARABILITY_NOTE,
 )
 
 # --- The records behind the charts -------------------------------------------------------
 st.header("Einträge")
-records = query(db, "records", filters, limit=TABLE_LIMIT)
+records = data.records(filters=filters, limit=TABLE_LIMIT)
 if figures.cooperations > TABLE_LIMIT:
     st.caption(
         f"Angezeigt werden die ersten {fmt_int(TABLE_LIMIT)} von {fmt_int(figures.cooperations)} "
@@ -280,7 +230,7 @@ c1, c2, _ = st.columns([1, 1, 3])
 # files hold every filtered record, not just the rows the table shows.
 c1.download_button(
     "CSV herunterladen",
-    deferred_records(db, filters, records_csv),
+    data.deferred_records(filters, records_csv),
     file_name="ikz-kooperationen.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -288,7 +238,7 @@ c1.download_button(
 )
 c2.download_button(
     "Excel herunterladen",
-    deferred_records(db, filters, records_xlsx),
+    data.deferred_records(filters, records_xlsx),
     file_name="ikz-kooperationen.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",
@@ -298,7 +248,7 @@ c2.download_button(
 rows = selection.selection.rows if selection else []
 if rows:
     cooperation_id = int(display["cooperation_id"][rows[0]])
-    detail = query(db, "record_detail", ALL, cooperation_id=cooperation_id)
+    detail = data.record_detail(cooperation_id)
     if detail:
         st.subheader(md_escape(detail["title"]))
         st.caption(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,12 @@ import pytest
 
 from ikz.build import build
 from ikz.db import Database
+
+# Tests never read or write the office's store of record or its edition files: an empty store of
+# their own (also for app servers the tests start, which inherit the environment).
+_STORE_DIR = Path(tempfile.mkdtemp(prefix="ikz-test-store-"))
+os.environ["IKZ_STORE"] = str(_STORE_DIR / "pflege.sqlite")
+os.environ["IKZ_EDITIONS"] = str(_STORE_DIR / "editions")
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +39,15 @@ def con(database: Database) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh cursor per test."""
     with database.cursor() as cur:
         yield cur
+
+
+# Fixtures that start the export's Chromium: tests using them belong to the slow tier, wherever
+# they live (the export tests are kept free of tier bookkeeping).
+CHROMIUM_FIXTURES = {"renderer", "exports"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests that start Chromium for rendering as slow."""
+    for item in items:
+        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -15,6 +15,7 @@ from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import fmt_int
 
+pytestmark = pytest.mark.slow
 TIMEOUT = 60
 PAGE = "pages/compare.py"
 CHARTS = 9  # profile, 4 share charts, topic map, partner kinds, 2 partner charts
@@ -87,7 +88,7 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     assert at.title[0].value == "Vergleich Erfurt – Magdeburg"
     assert len(at.get("plotly_chart")) == CHARTS
     # Both cities always: the city filter is not offered here, the Kooperationsart filter is.
-    keys = [m.key for m in at.multiselect]
+    keys = [m.key for m in at.sidebar.multiselect]
     assert "stadt" not in keys and "amt" not in keys and "status" not in keys
     assert keys[0] == "art"
     shown = charts(at)

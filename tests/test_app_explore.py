@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.theme import fmt_int, fmt_pct
 
+pytestmark = pytest.mark.slow
 TIMEOUT = 60
 
 

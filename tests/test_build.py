@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from ikz.build import build
+from ikz.classify import load_taxonomy
 from ikz.paths import DB_ENV_VAR, ERFURT_FILE, MAGDEBURG_FILE, RAW_DIR, ROOT, TAXONOMY_PATH, db_path
-from ikz.theme import BINDINGS, EFFECTS, FORMS, STATUSES, TASK_AREAS
 
 TEXT_COLUMNS = (
     "title",
@@ -106,11 +106,22 @@ def test_vocabularies_are_exactly_the_harmonised_names(con: duckdb.DuckDBPyConne
     def values(sql: str) -> set[str]:
         return {r[0] for r in con.execute(sql).fetchall()}
 
-    assert values("SELECT name FROM effect_category") == set(EFFECTS)
-    assert values("SELECT form FROM cooperation_type") <= set(FORMS)
-    assert values("SELECT binding FROM cooperation_type") <= set(BINDINGS)
-    assert values("SELECT status FROM cooperation") <= set(STATUSES)
-    assert values("SELECT task_area FROM department") <= set(TASK_AREAS)
+    def ordered(table: str) -> list[str]:
+        return [r[0] for r in con.execute(f"SELECT name FROM {table} ORDER BY sort_order").fetchall()]
+
+    # The dimension tables are the rules file's lists, in its order; the facts use only them.
+    taxonomy = load_taxonomy()
+    assert ordered("effect_category") == [name for name, _ in taxonomy.effect_categories()]
+    assert ordered("form") == taxonomy.forms()
+    assert ordered("binding") == taxonomy.bindings()
+    assert ordered("status") == taxonomy.statuses()
+    assert ordered("task_area") == taxonomy.task_areas()
+    assert ordered("city") == ["Erfurt", "Magdeburg"]
+    assert values("SELECT name FROM binding WHERE is_committed") == set(taxonomy.committed_bindings)
+    for table in ("binding", "form", "status", "effect_category", "cooperation_type"):
+        assert values(f"SELECT name FROM {table} WHERE is_no_info") == {taxonomy.no_info}, table
+    assert values("SELECT form FROM cooperation_type") <= set(taxonomy.forms())
+    assert values("SELECT status FROM cooperation") <= set(taxonomy.statuses())
     assert values("SELECT city FROM cooperation_wide") == {"Erfurt", "Magdeburg"}
     # Zweckverband and Zweckvereinbarung are the public-law forms, and nothing else is.
     public = values("SELECT form FROM cooperation_type WHERE binding = 'öffentlich-rechtlich'")
@@ -373,11 +384,13 @@ def test_no_city_names_itself_as_partner(con: duckdb.DuckDBPyConnection) -> None
 
 
 def test_partner_table_is_the_gazetteer(con: duckdb.DuckDBPyConnection) -> None:
-    from ikz.partners import KINDS, load_gazetteer
+    from ikz.partners import load_gazetteer
 
+    gazetteer = load_gazetteer()
     rows = con.execute("SELECT name, kind FROM partner ORDER BY partner_id").fetchall()
-    assert rows == [(p.name, p.kind) for p in load_gazetteer().partners()]
-    assert {kind for _, kind in rows} <= set(KINDS)
+    assert rows == [(p.name, p.kind) for p in gazetteer.partners()]
+    kinds = con.execute("SELECT name FROM partner_kind ORDER BY sort_order").fetchall()
+    assert [k for (k,) in kinds] == list(gazetteer.kinds)
 
 
 def test_erfurt_rettungsdienst_partners_in_the_database(con: duckdb.DuckDBPyConnection) -> None:
@@ -395,3 +408,28 @@ def test_erfurt_rettungsdienst_partners_in_the_database(con: duckdb.DuckDBPyConn
         ("Landkreis Gotha", "Landkreis"),
         ("Landkreis Sömmerda", "Landkreis"),
     ]
+
+
+def test_topics_are_build_facts_with_evidence(con: duckdb.DuckDBPyConnection) -> None:
+    from ikz.topics import TOPIC_FIELDS, load_topics
+
+    vocab = load_topics()
+    topics = con.execute("SELECT name, task_area FROM topic ORDER BY sort_order").fetchall()
+    assert topics == [(t.name, t.area) for t in vocab.topics]
+    rows = con.execute(
+        "SELECT ct.topic, ct.task_area, ct.field, ct.stems, ct.matched, t.task_area "
+        "FROM cooperation_topic ct JOIN topic t ON t.name = ct.topic"
+    ).fetchall()
+    labels = {label for _, label in TOPIC_FIELDS}
+    assert len(rows) > 200
+    for topic, area, field, stems, matched, topic_area in rows:
+        assert area == topic_area, topic
+        assert field in labels
+        assert stems and matched.startswith(f"{field}: „"), (topic, matched)
+    # The Winterdienst row of Erfurt's Fahrbahnwinterdienst, as the matcher finds it in the title.
+    (row,) = con.execute(
+        "SELECT ct.stems, ct.matched, ct.fuzzy FROM cooperation_topic ct JOIN cooperation c "
+        "USING (cooperation_id) WHERE ct.topic = 'Winterdienst' AND c.title LIKE 'Fahrbahnwinterdienst%' "
+        "AND ct.field = 'Bezeichnung/Thema'"
+    ).fetchall()
+    assert row == ("winterdienst", "Bezeichnung/Thema: „Fahrbahnwinterdienst“", False)

@@ -7,18 +7,13 @@ import pytest
 
 from ikz import charts
 from ikz.charts import ChartText
+from ikz.classify import load_taxonomy
 from ikz.labels import file_stem
-from ikz.theme import (
-    CITY_COLORS,
-    EFFECT_COLORS,
-    EFFECTS,
-    FORM_COLORS,
-    FORMS,
-    NA_COLOR,
-    fmt_decimal,
-    fmt_int,
-    fmt_pct,
-)
+from ikz.theme import NA_COLOR, color_of, fmt_decimal, fmt_int, fmt_pct
+
+# Category orders as the build's dimension tables hold them: the rules file's lists.
+FORMS = tuple(load_taxonomy().forms())
+EFFECTS = tuple(name for name, _ in load_taxonomy().effect_categories())
 
 TEXT = ChartText(title="Titel", subtitle="Stadt: Erfurt", source="Quelle: Test; eigene Auswertung")
 
@@ -54,8 +49,8 @@ def test_bar_by_category_orders_colours_and_labels() -> None:
     assert list(trace.y) == ["ohne Angabe", "Arbeitsgemeinschaft", "Zweckvereinbarung"]
     assert list(trace.marker.color) == [
         NA_COLOR,
-        FORM_COLORS["Arbeitsgemeinschaft"],
-        FORM_COLORS["Zweckvereinbarung"],
+        color_of("Arbeitsgemeinschaft"),
+        color_of("Zweckvereinbarung"),
     ]
     assert list(trace.text) == ["5 (25,0\xa0%)", "30 (25,0\xa0%)", "1.200 (50,0\xa0%)"]
     assert [c[0] for c in trace.customdata] == list(trace.y)
@@ -73,8 +68,8 @@ def test_type_bars_take_the_colour_of_their_form() -> None:
     )
     fig = charts.bar_by_category(frame, TEXT, color_by="form")
     assert list(fig.data[0].marker.color) == [
-        FORM_COLORS["Verein / Verband / Mitgliedschaft"],
-        FORM_COLORS["Arbeitskreis / Arbeitsgruppe / Gremium"],
+        color_of("Verein / Verband / Mitgliedschaft"),
+        color_of("Arbeitskreis / Arbeitsgruppe / Gremium"),
     ]
 
 
@@ -105,8 +100,8 @@ def test_departments_stacked_one_trace_per_form_in_order() -> None:
     # Largest department on top: the category array is reversed display order.
     assert list(fig.layout.yaxis.categoryarray) == ["Amt 37 (Magdeburg)", "Jugendamt (Erfurt)"]
     assert [t.marker.color for t in fig.data] == [
-        FORM_COLORS["Zweckvereinbarung"],
-        FORM_COLORS["Arbeitskreis / Arbeitsgruppe / Gremium"],
+        color_of("Zweckvereinbarung"),
+        color_of("Arbeitskreis / Arbeitsgruppe / Gremium"),
     ]
 
 
@@ -116,7 +111,7 @@ def test_effects_bar_says_multiple_counts() -> None:
     footer = {a.name: a.text for a in fig.layout.annotations}
     assert footer["note"].startswith("Mehrfachnennungen möglich")
     assert footer["source"] == TEXT.source
-    assert fig.data[0].marker.color[0] == EFFECT_COLORS["Personalentlastung"]
+    assert fig.data[0].marker.color[0] == color_of("Personalentlastung")
 
 
 def test_heatmap_matrix() -> None:
@@ -170,7 +165,7 @@ def test_city_share_bars_use_city_colours_and_percent() -> None:
     # Added bottom-up so Erfurt's bar is on top in each group; the legend is reversed to match.
     assert [t.name for t in fig.data] == ["Magdeburg", "Erfurt"]
     assert fig.layout.legend.traceorder == "reversed"
-    assert [t.marker.color for t in fig.data] == [CITY_COLORS["Magdeburg"], CITY_COLORS["Erfurt"]]
+    assert [t.marker.color for t in fig.data] == ["#1F5A8C", "#B3282D"]
     erfurt = fig.data[1]
     assert erfurt.x[0] == pytest.approx(100 * 12 / 78)
     assert erfurt.text[0] == "15\xa0% (12)"

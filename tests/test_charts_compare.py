@@ -6,7 +6,13 @@ import polars as pl
 
 from ikz import charts
 from ikz.charts import ChartText
-from ikz.theme import BINDINGS, CITY_COLORS, FORMS, PARTNER_KIND_COLORS, PARTNER_KINDS
+from ikz.classify import load_taxonomy
+from ikz.partners import load_gazetteer
+from ikz.theme import color_of
+
+FORMS = tuple(load_taxonomy().forms())
+BINDINGS = tuple(load_taxonomy().bindings())
+PARTNER_KINDS = load_gazetteer().kinds
 
 TEXT = ChartText(title="Titel", subtitle="Alle Kooperationen, ohne Filter", source="Quelle: A; B")
 
@@ -52,7 +58,7 @@ def test_partner_bars_most_named_on_top_coloured_by_kind() -> None:
         "&lt;b&gt;X&lt;/b&gt;",
     ]
     assert [t.name for t in fig.data] == ["Landkreis", "kreisfreie Stadt", "Verband/Verein", "Sonstige"]
-    assert all(t.marker.color == PARTNER_KIND_COLORS[t.name] for t in fig.data)
+    assert all(t.marker.color == color_of(t.name) for t in fig.data)
 
 
 def test_topic_map_diverges_with_area_headers() -> None:
@@ -64,7 +70,7 @@ def test_topic_map_diverges_with_area_headers() -> None:
             "count_magdeburg": [4, 0],
         }
     )
-    fig = charts.topic_map(frame, TEXT)
+    fig = charts.topic_map(frame, TEXT, cities=("Erfurt", "Magdeburg"))
     erfurt, magdeburg = fig.data
     assert list(erfurt.y) == [
         "<b>3 Recht, Sicherheit und Ordnung</b>",
@@ -74,5 +80,5 @@ def test_topic_map_diverges_with_area_headers() -> None:
     ]
     assert list(erfurt.x) == [None, -3, None, -1]
     assert list(magdeburg.x) == [None, 4, None, None]
-    assert (erfurt.marker.color, magdeburg.marker.color) == (CITY_COLORS["Erfurt"], CITY_COLORS["Magdeburg"])
+    assert (erfurt.marker.color, magdeburg.marker.color) == ("#B3282D", "#1F5A8C")
     assert all(not t.startswith("-") for t in fig.layout.xaxis.ticktext)

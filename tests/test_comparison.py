@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import duckdb
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from benchmarks.synthetic import write_synthetic
 from ikz import comparison
@@ -59,3 +60,16 @@ def test_topics_and_partners_come_from_the_two_cities(con: duckdb.DuckDBPyConnec
     ):
         assert not frame.is_empty()
         assert set(frame["city"]) <= COMPARED
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(types=("Arbeitsgruppe",)), Filters(search="zzzz")],
+    ids=["all", "type", "none"],
+)
+def test_city_mix_in_one_scan_equals_city_shares(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    mix = comparison.city_mix(con, filters=filters)
+    for dimension in ("form", "binding", "task_area", "effect"):
+        expected = comparison.city_shares(con, dimension, filters=filters)
+        assert_frame_equal(getattr(mix, dimension), expected, check_dtypes=False, check_exact=False)
+    assert_frame_equal(mix.profile, comparison.profile(con, filters=filters), check_dtypes=False)

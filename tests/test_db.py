@@ -13,7 +13,7 @@ import pytest
 from ikz.build import build, load_tables, write_database
 from ikz.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
 from ikz.normalise import Tables
-from ikz.paths import MAGDEBURG_FILE, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH
+from ikz.paths import MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
 
 
 def count(db: Database) -> int:
@@ -26,8 +26,13 @@ def erfurt_only(tables: Tables) -> Tables:
     frames = dict(tables.frames)
     frames["cooperation"] = frames["cooperation"].filter(pl.col("city_id") == 1)
     kept = frames["cooperation"]["cooperation_id"]
-    for name in ("cooperation_effect", "cooperation_partner"):
-        frames[name] = frames[name].filter(pl.col("cooperation_id").is_in(kept.implode()))
+    # Every link table (effects, partners, topics …) keeps only the kept cooperations' rows.
+    for name, frame in tables.frames.items():
+        if name != "cooperation" and "cooperation_id" in frame.columns:
+            frames[name] = frame.filter(pl.col("cooperation_id").is_in(kept.implode()))
+    # Matches and suggestions point at Magdeburg's records too: a one-city database has none.
+    for name in ("cooperation_match", "suggestion"):
+        frames[name] = frames[name].clear()
     return Tables(frames)
 
 
@@ -86,6 +91,11 @@ def test_ensure_builds_when_missing_and_when_stale(tmp_path: Path) -> None:
 def test_a_newer_schema_makes_the_database_stale() -> None:
     """After an update that changes the tables, an older file is rebuilt, not queried and failing."""
     assert SCHEMA_PATH in input_files()
+
+
+def test_every_rules_file_is_a_build_input() -> None:
+    """Topics are facts of the build too: an edited topics.toml makes the database stale."""
+    assert {TAXONOMY_PATH, PARTNERS_PATH, TOPICS_PATH} <= set(input_files())
 
 
 def test_failed_rebuild_keeps_old_database_and_warns(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ import math
 import pytest
 
 from ikz import theme
+from ikz.classify import load_taxonomy
+from ikz.partners import load_gazetteer
 
 MIN_DELTA_E = 8.0
 SIMULATIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
@@ -33,14 +35,20 @@ SIMULATIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
         (0.004733, 0.691367, 0.303900),
     ),
 }
+# The dimensions as the rules files list them (the build's dimension tables), coloured by ikz.theme.
+_TAXONOMY = load_taxonomy()
+_DIMENSIONS: dict[str, list[str]] = {
+    "Stadt": list(theme.CITY_COLORS),
+    "Kooperationsform": [form for form, _ in _TAXONOMY.form_bindings],
+    "Verbindlichkeit": list(_TAXONOMY.bindings()),
+    "Effektkategorie": [name for name, _ in _TAXONOMY.effect_categories()],
+    "Aufgabenbereich": list(_TAXONOMY.task_areas()),
+    "Status": list(_TAXONOMY.statuses()),
+    "Partnerart": list(load_gazetteer().kinds),
+}
 PALETTES = {
-    "Stadt": theme.CITY_COLORS,
-    "Kooperationsform": theme.FORM_COLORS,
-    "Verbindlichkeit": theme.BINDING_COLORS,
-    "Effektkategorie": theme.EFFECT_COLORS,
-    "Aufgabenbereich": theme.TASK_AREA_COLORS,
-    "Status": theme.STATUS_COLORS,
-    "Partnerart": theme.PARTNER_KIND_COLORS,
+    dimension: {name: theme.color_of(name) for name in dict.fromkeys(names)}
+    for dimension, names in _DIMENSIONS.items()
 }
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from ikz.errors import TaxonomyError
-from ikz.partners import KINDS, Gazetteer, load_gazetteer
+from ikz.partners import Gazetteer, load_gazetteer
 from ikz.paths import PARTNERS_PATH
-from ikz.theme import PARTNER_KINDS
 
 TITLE = "Bezeichnung/Thema"
 
@@ -23,10 +22,9 @@ def names(gazetteer: Gazetteer, text: str, city: str, label: str = TITLE) -> lis
     return [m.partner.name for m in gazetteer.find([(label, text)], city=city)]
 
 
-def test_kinds_match_the_theme_and_every_entry_has_one(gazetteer: Gazetteer) -> None:
-    assert PARTNER_KINDS == KINDS
+def test_every_entry_has_a_kind_of_the_file(gazetteer: Gazetteer) -> None:
     partners = gazetteer.partners()
-    assert {p.kind for p in partners} <= set(KINDS)
+    assert {p.kind for p in partners} <= set(gazetteer.kinds)
     assert len({p.name for p in partners}) == len(partners)
 
 
@@ -195,6 +193,7 @@ def test_deterministic(gazetteer: Gazetteer) -> None:
     assert [m.partner.name for m in first] == ["Landkreis Gotha", "Ilm-Kreis", "Landkreis Weimarer Land"]
 
 
+KINDS = 'kinds = ["Landkreis", "Gemeinde"]\n'
 ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\naliases = ["Testkreis"]\n'
 
 
@@ -202,7 +201,9 @@ ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\naliases = ["Testk
     ("content", "message"),
     [
         ("[[partners]\n", "kein gültiges TOML"),
-        ("x = 1\n", "partners: muss eine nicht leere Liste"),
+        (KINDS + "x = 1\n", "partners: muss eine nicht leere Liste"),
+        (ENTRY, "kinds: muss eine nicht leere Liste"),
+        ('kinds = ["Landkreis", "Landkreis"]\n' + ENTRY, "kinds: muss eine nicht leere Liste verschiedener"),
         (ENTRY.replace('"Landkreis"', '"Kreis"'), "partners[0] (Testkreis): unbekannte Art 'Kreis'"),
         (ENTRY + ENTRY, "partners[1] (Testkreis): doppelter Name"),
         (ENTRY.replace("aliases", "alias"), "partners[0] (Testkreis): unbekannte(s) Feld(er) ['alias']"),
@@ -215,6 +216,9 @@ ENTRY = '[[partners]]\nname = "Testkreis"\nkind = "Landkreis"\naliases = ["Testk
 )
 def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "partners.toml"
+    # Every case but the two about `kinds` itself has a valid list of kinds first.
+    if "kinds" not in content and content not in (ENTRY, "[[partners]\n"):
+        content = KINDS + content
     path.write_text(content, encoding="utf-8")
     with pytest.raises(TaxonomyError) as error:
         load_gazetteer(path)

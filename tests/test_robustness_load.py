@@ -33,6 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         yield running
 
 
+@pytest.mark.load
 def test_concurrent_sessions_each_see_their_own_numbers(server: AppServer) -> None:
     result = run_load(server, server.db, sessions=SESSIONS, seconds=SECONDS)
     print(result.summary())
@@ -40,9 +41,11 @@ def test_concurrent_sessions_each_see_their_own_numbers(server: AppServer) -> No
     # Every session got through several filter changes, on both pages, in the 60 s.
     assert result.steps >= 3 * SESSIONS
     assert set(result.steps_by_page) == {"ueberblick", "vergleich"}
-    assert result.server_rss_mb_peak > 0
+    # The sampler saw the server (a Streamlit server alone takes well over 100 MB) within budget.
+    assert 100 < result.server_rss_mb_peak < 1000
 
 
+@pytest.mark.slow
 def test_a_direct_link_to_a_sub_page_opens_it_on_a_fresh_server(tmp_path: Path) -> None:
     """A mailed …/vergleich link as the server's very first request: the page, no „Page not found“."""
     db = tmp_path / "ikz.duckdb"
@@ -73,6 +76,7 @@ def pick(port: int, kind: str, city: str | None, *, page: str = ""):
     return asyncio.run(go())
 
 
+@pytest.mark.slow
 def test_the_checks_see_numbers_that_belong_to_another_view(server: AppServer) -> None:
     """Cross-talk would show another view's numbers: the checks must catch exactly that."""
     views = expected_views(server.db)

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 from ikz import comparison
+from ikz.classify import load_taxonomy
 from ikz.errors import TaxonomyError
 from ikz.queries import Filters
-from ikz.theme import TASK_AREAS
 from ikz.topics import Vocabulary, fold, load_topics
 
 TITLE = "Bezeichnung/Thema"
@@ -28,7 +28,7 @@ def topics(vocab: Vocabulary, *texts: str, label: str = TITLE) -> list[str]:
 
 def test_vocabulary_is_valid(vocab: Vocabulary) -> None:
     assert len(vocab.topics) >= 40
-    assert {t.area for t in vocab.topics} == set(TASK_AREAS)
+    assert {t.area for t in vocab.topics} == set(load_taxonomy().task_areas())
     assert all(t.stems or t.patterns for t in vocab.topics)
     assert not any(stem in vocab.stop_words for t in vocab.topics for stem in t.stems)
 

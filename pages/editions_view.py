@@ -1,0 +1,68 @@
+"""Überblick's part about editions: „Änderungen seit …“ and the chart „Entwicklung“ (issue 11)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ikz import charts, edition_queries
+from ikz.edition_queries import ChangesSince
+from ikz.export import KeyFigure
+from ikz.theme import fmt_int
+from pages import data
+from pages.layout import Page
+
+CHANGE_LABELS = {
+    "change": "Änderung",
+    "city": "Stadt",
+    "department": "Fachbereich/Amt",
+    "title": "Bezeichnung",
+}
+CHANGE_LABELS |= {"changed_fields": "Geänderte Felder (alt → neu)", "cooperation_key": "Schlüssel"}
+
+changes_since = data.reader(edition_queries.changes_since)
+change_list = data.reader(edition_queries.change_list)
+development = data.reader(edition_queries.development)
+edition_count = data.reader(edition_queries.edition_count)
+
+
+def _summary(item: ChangesSince) -> str:
+    c = item.counts
+    return f"{fmt_int(c['neu'])} neu, {fmt_int(c['entfallen'])} entfallen, {fmt_int(c['geändert'])} geändert"
+
+
+def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyFigure]:
+    """„Änderungen seit <Datum der vorigen Ausgabe>“ per city with a newer edition; deck key figures."""
+    items = changes_since(cities=cities)
+    figures = []
+    for item in items:
+        st.subheader(item.heading + (f" – {item.city}" if len(items) > 1 else ""))
+        columns = st.columns(4)
+        for column, kind in zip(columns, ("neu", "entfallen", "geändert"), strict=False):
+            column.metric(kind.capitalize(), fmt_int(item.counts[kind]))
+        columns[3].caption(f"{item.city}: Ausgabe vom {item.current_as_of} gegenüber {item.previous_label}.")
+        figures.append(KeyFigure(f"{item.heading} ({item.city})", _summary(item), item.previous_label))
+        if not presentation:
+            with st.expander("Liste der Änderungen"):
+                frame = change_list(cities=(item.city,))
+                st.dataframe(
+                    frame.drop("city").rename(CHANGE_LABELS, strict=False),
+                    hide_index=True,
+                    key=f"changes_{item.city}",
+                )
+    return figures
+
+
+def development_chart(page: Page, cities: tuple[str, ...]) -> None:
+    """„Entwicklung“ per city that has two or more editions: cooperations per Kooperationsform."""
+    for city in cities or ("Erfurt", "Magdeburg"):
+        if edition_count(city=city) < 2:
+            continue
+        page.chart(
+            f"Entwicklung: Kooperationen je Ausgabe nach Kooperationsform – {city}",
+            charts.edition_development,
+            development,
+            city=city,
+            key=f"chart_development_{city}",
+            note="Jede Ausgabe der Liste mit allen ihren Kooperationen, ohne Filter.",
+            options={"forms": data.categories("form")},
+        )

@@ -1,0 +1,128 @@
+"""Daten pflegen and Überblick's „Änderungen seit …“ in Streamlit's AppTest (upload: see the browser test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from ikz import publish
+from ikz.access import Identity
+from ikz.build import build
+from ikz.paths import ROOT
+from ikz.store import Store
+from ikz.theme import fmt_int
+from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
+
+TIMEOUT = 90
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("IKZ_STORE", str(tmp_path / "pflege.sqlite"))
+    monkeypatch.setenv("IKZ_EDITIONS", str(tmp_path / "editions"))
+    monkeypatch.setenv("IKZ_DB", str(tmp_path / "ikz.duckdb"))
+    build(tmp_path / "ikz.duckdb")
+    # Local mode may edit only while the server listens on loopback, as run.sh starts it.
+    previous = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield tmp_path
+    config.set_option("server.address", previous)
+
+
+def pflegen(name: str | None = "Anna") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/maintain.py")
+    if name:
+        at.session_state["lokal_name"] = name
+    return at.run()
+
+
+def test_the_page_asks_for_a_name_first(office: Path) -> None:
+    at = pflegen(name=None)
+    assert not at.exception
+    assert at.text_input[0].label == "Ihr Name"
+    assert not at.title or at.title[0].value != "Daten pflegen" or not at.tabs
+
+
+def test_the_page_shows_the_current_edition_and_the_edition_list(office: Path) -> None:
+    at = pflegen()
+    assert not at.exception
+    assert at.title[0].value == "Daten pflegen"
+    assert "Ausgangsliste" in at.info[0].value and "78 Kooperationen" in at.info[0].value
+    assert [t.label for t in at.tabs] == ["Neue Ausgabe hochladen", "Einzelne Kooperation", "Ausgaben"]
+    assert "Noch keine weitere Ausgabe" in " ".join(c.value for c in at.caption)
+
+
+def test_editing_one_record_publishes_a_derived_edition(office: Path) -> None:
+    at = pflegen()
+    choice = next(
+        o for o in at.selectbox(key="einzeln_wahl").options if o.startswith("Personal- und Organisationsamt")
+    )
+    at.selectbox(key="einzeln_wahl").set_value(choice).run()
+    beginn = next(w for w in at.text_input if w.label == "Beginn (Jahr)")
+    beginn.set_value("2015")
+    next(w for w in at.selectbox if w.label == "Status").set_value("laufend")
+    next(b for b in at.button if b.label == "Als neue Ausgabe speichern").click().run()
+    assert not at.exception
+    assert "ist jetzt aktuell" in at.success[0].value
+    [edition] = Store().editions("Erfurt")
+    assert edition.note.startswith("Kooperation geändert") and edition.imported_by == "Anna"
+    from ikz import editions
+
+    record = next(
+        r
+        for r in editions.load_records(editions.current_info("Erfurt", Store()), Store())
+        if r.key == FILLED_IN
+    )
+    assert (record.start_year, record.status_text) == (2015, "laufend")
+
+
+def test_a_wrong_year_in_the_form_is_refused_in_german(office: Path) -> None:
+    at = pflegen()
+    choice = at.selectbox(key="einzeln_wahl").options[3]
+    at.selectbox(key="einzeln_wahl").set_value(choice).run()
+    next(w for w in at.text_input if w.label == "Beginn (Jahr)").set_value("zwanzig")
+    next(b for b in at.button if b.label == "Als neue Ausgabe speichern").click().run()
+    assert not at.exception
+    assert "„zwanzig“ ist keine gültige Angabe" in at.error[0].value
+    assert Store().editions("Erfurt") == []
+
+
+def test_overview_shows_changes_since_and_development_after_a_publish(office: Path) -> None:
+    data = next_edition(publish.template("Erfurt"), wrong_cell=False)
+    args = {
+        "city": "Erfurt",
+        "as_of": __import__("datetime").date(2026, 11, 30),
+        "accepted_departments": [NEW_DEPARTMENT],
+    }
+    first = publish.prepare_import(data, "a.xlsx", **args)
+    publish.publish(
+        Identity.local("Anna"), publish.prepare_import(data, "a.xlsx", confirmed=first.undecided, **args)
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [s.value for s in at.subheader][:1] == [
+        "Änderungen seit der Ausgangsliste (undatiert (nach 2020))"
+    ]
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Neu"], shown["Entfallen"], shown["Geändert"]) == ("3", "2", "8")
+    magdeburg = (
+        duckdb.connect(str(office / "ikz.duckdb"), read_only=True)
+        .execute("SELECT count(*) FROM cooperation_wide WHERE city = 'Magdeburg'")
+        .fetchone()[0]
+    )
+    assert shown["Kooperationen"] == fmt_int(79 + magdeburg)  # Erfurt's new edition + Magdeburg's seed
+    assert len(at.get("plotly_chart")) == 8  # the seven charts and „Entwicklung“
+    # Beginn is a filter now that an edition gives it: 2015 (FILLED_IN) and the new rows' years.
+    assert at.multiselect(key="beginn").options == ["2015", "2025", "2026"]
+    at.multiselect(key="beginn").set_value(["2015"]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Kooperationen"] == "1"
+    # The editions tab lists both, and offers going back to the seed.
+    at = pflegen()
+    assert "Ausgabe 1" in at.info[0].value
+    assert at.selectbox(key="zuruecksetzen_wahl").options == ["Ausgangsliste (Stand undatiert (nach 2020))"]
