@@ -9,8 +9,9 @@ import pytest
 from ikz import charts, queries
 from ikz.chart_table import figure_table, plain
 from ikz.charts import ChartText
+from ikz.classify import load_taxonomy
 from ikz.db import Database
-from ikz.theme import EFFECTS, FORMS, fmt_int
+from ikz.theme import fmt_int
 
 TEXT = ChartText(title="Titel", subtitle="", source="Quelle")
 
@@ -67,6 +68,9 @@ def test_table_totals_equal_the_query(database: Database, dimension: str) -> Non
 
 
 def test_every_overview_chart_has_a_table(database: Database) -> None:
+    taxonomy = load_taxonomy()
+    forms = tuple(form for form, _ in taxonomy.form_bindings)
+    effects = tuple(name for name, _ in taxonomy.effect_categories())
     with database.cursor() as cur:
         figures = [
             charts.bar_by_category(
@@ -76,10 +80,10 @@ def test_every_overview_chart_has_a_table(database: Database) -> None:
                 color_by="form",
             ),
             charts.departments_stacked(
-                queries.cooperations_by_department(cur, filters=queries.ALL, top=25), TEXT, forms=FORMS
+                queries.cooperations_by_department(cur, filters=queries.ALL, top=25), TEXT, forms=forms
             ),
             charts.effect_heatmap(
-                queries.department_effect_matrix(cur, filters=queries.ALL, top=25), TEXT, effects=EFFECTS
+                queries.department_effect_matrix(cur, filters=queries.ALL, top=25), TEXT, effects=effects
             ),
             charts.task_area_treemap(queries.task_area_tree(cur, filters=queries.ALL, top=60), TEXT),
         ]
