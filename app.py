@@ -1,45 +1,95 @@
-"""Entry point of the IKZ Dashboard: page config, navigation over the pages listed explicitly."""
+"""Entry point of the IKZ Dashboard: page config, sign-in gate, navigation over the listed pages."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from pages import identity
+
+# An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
+# page's icon) from fonts.gstatic.com, and no page may make the browser contact a third party
+# (the city's network may not even reach it). Button icons come from Streamlit's bundled font.
 st.set_page_config(
-    page_title="IKZ Dashboard – Erfurt und Magdeburg",
-    # An emoji favicon is a data URL; a ":material/…:" one is fetched from fonts.gstatic.com.
+    page_title=identity.TITLE,
     page_icon="🤝",
     layout="wide",
     initial_sidebar_state="expanded",
     menu_items={"About": "IKZ Dashboard der Stabsstelle Strategie, Landeshauptstadt Erfurt."},
 )
 
-# Long key figures (an effect category's name) wrap instead of being cut off with an ellipsis.
 st.html(
     """<style>
+    /* Long key figures (an effect category's name) wrap instead of being cut off with an ellipsis. */
     [data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
         overflow-wrap: normal !important; word-break: normal !important; line-height: 1.15;
     }
     /* The fourth key figure is a category name, not a number: smaller, so it wraps at words. */
     [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 1.5rem;}
+    /* WCAG 2.1 AA contrast: Streamlit's captions are text colour at 60 % opacity (#828180 on
+       white, 3.9:1); they become ikz.theme.MUTED_COLOR at full opacity (#5F6B76, 5.4:1). */
+    [data-testid="stCaptionContainer"] {opacity: 1 !important;}
+    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #5F6B76 !important;}
     </style>"""
 )
 
+# Accessible names for the charts: Plotly's SVG has none, so every chart element gets role
+# "figure" and its title as aria-label ("Diagramm: …"); its numbers are in „Daten als Tabelle“
+# below it (pages/common.show_chart). Installed once per browser tab, re-applied as charts redraw.
+st.html(
+    """<script>
+    if (!window.ikzChartNames) {
+      window.ikzChartNames = true;
+      let pending = false;
+      const name = () => {
+        pending = false;
+        document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((el) => {
+          const title = el.querySelector('.gtitle');
+          const label = 'Diagramm: ' + (title ? title.textContent.trim() : 'ohne Titel');
+          if (el.getAttribute('aria-label') !== label) {
+            el.setAttribute('role', 'figure');
+            el.setAttribute('aria-label', label);
+          }
+        });
+      };
+      new MutationObserver(() => {
+        if (!pending) { pending = true; requestAnimationFrame(name); }
+      }).observe(document.body, {childList: true, subtree: true});
+    }
+    </script>""",
+    unsafe_allow_javascript=True,
+)
+
+editor = identity.may_edit()
 pages = [
     st.Page(
         "pages/explore.py",
         title="Überblick",
-        icon="📊",
         # The default page is served at the app's root URL; Streamlit ignores a url_path here.
         default=True,
     ),
+    st.Page("pages/compare.py", title="Vergleich Erfurt – Magdeburg", url_path="vergleich"),
+    st.Page("pages/karte.py", title="Karte", url_path="karte"),
+    # Listed for everybody so its address always resolves; the pages themselves refuse non-editors.
     st.Page(
-        "pages/compare.py",
-        title="Vergleich Erfurt – Magdeburg",
-        icon="⚖️",
-        url_path="vergleich",
+        "pages/review.py", title="Prüfen", url_path="pruefen", visibility="visible" if editor else "hidden"
     ),
-    st.Page("pages/karte.py", title="Karte", icon="🗺️", url_path="karte"),
-    st.Page("pages/maintain.py", title="Daten pflegen", icon="📝", url_path="pflegen"),
+    st.Page(
+        "pages/maintain.py",
+        title="Daten pflegen",
+        url_path="pflegen",
+        visibility="visible" if editor else "hidden",
+    ),
+    # Listed for everybody so its address always resolves; the page itself refuses non-editors.
+    st.Page(
+        "pages/protocol.py",
+        title="Protokoll",
+        url_path="protokoll",
+        visibility="visible" if editor else "hidden",
+    ),
 ]
-st.navigation(pages, position="sidebar").run()
+signed_in = identity.gate()
+navigation = st.navigation(pages, position="sidebar" if signed_in else "hidden")
+if signed_in:
+    identity.sidebar_account()
+    navigation.run()

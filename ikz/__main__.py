@@ -38,10 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_import(args)
 
     from ikz.build import build  # imported late so `--help` works even with a broken install
+    from ikz.store import StoreError
 
     try:
         summary = build(args.db, raw_dir=args.raw, taxonomy_path=args.taxonomy, partners_path=args.partners)
-    except (SourceError, TaxonomyError) as exc:
+    except (SourceError, TaxonomyError, StoreError) as exc:
         # One line naming file and line, not a traceback: the user fixes the file and reruns.
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1

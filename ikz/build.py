@@ -12,12 +12,12 @@ from pathlib import Path
 
 import duckdb
 
-from ikz import editions
-from ikz.classify import load_taxonomy
+from ikz import editions, review
+from ikz.classify import Taxonomy, load_taxonomy
 from ikz.errors import SourceError
 from ikz.matching import MATCH_TABLES, with_matches
 from ikz.normalise import TABLE_ORDER, EditionFacts, Tables, rows_of, tables_from_rows, topic_frames, type_of
-from ikz.partners import load_gazetteer
+from ikz.partners import Gazetteer, load_gazetteer
 from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH, db_path
 from ikz.sources import DOCUMENTS, SourceDocument
 from ikz.store import Store
@@ -59,6 +59,17 @@ def read_source(path: Path) -> str:
         raise SourceError(str(path), line, "kein gültiges UTF-8") from None
 
 
+def review_vocabulary(taxonomy: Taxonomy, gazetteer: Gazetteer) -> review.Vocabulary:
+    """What a reviewer may choose per field: the rules files' names, in their display order."""
+    return review.Vocabulary(
+        types=tuple(t.name for t in taxonomy.types()),
+        bindings=tuple(taxonomy.bindings()),
+        effects=tuple(name for name, _ in taxonomy.effect_categories()),
+        statuses=tuple(taxonomy.statuses()),
+        partners=tuple(p.name for p in gazetteer.partners()),
+    )
+
+
 def load_tables(
     raw_dir: Path = RAW_DIR,
     taxonomy_path: Path = TAXONOMY_PATH,
@@ -68,7 +79,7 @@ def load_tables(
 ) -> Tables:
     """Parse each city's current edition (the seed document until one is published), classify the
     records with the taxonomy file, find their partners and topics, add the editions' facts, and match
-    every record with its closest records of the other city."""
+    every record with its closest records of the other city; then apply the checked values from the store."""
     taxonomy = load_taxonomy(taxonomy_path)
     gazetteer = load_gazetteer(partners_path)
     topics = load_topics(topics_path, task_areas=taxonomy.task_areas())
@@ -126,7 +137,13 @@ def load_tables(
     facts = EditionFacts(current=current, editions=edition_rows, changes=changes, form_counts=form_counts)
     tables = tables_from_rows(rows, taxonomy, gazetteer, facts)
     tables = Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
-    return with_matches(tables, topics)
+    tables = with_matches(tables, topics)
+    # The office's checked values go in last, over the derived ones (matching runs on what the
+    # documents say; the checked values are what every view shows).
+    frames = review.apply_decisions(
+        tables.frames, store.latest_decisions().values(), review_vocabulary(taxonomy, gazetteer)
+    )
+    return Tables(frames)
 
 
 def _rows_of(info: editions.EditionInfo, doc: SourceDocument, store: Store, raw_dir: Path) -> list:
@@ -160,8 +177,10 @@ def write_database(tables: Tables, target: Path) -> None:
         try:
             tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
             con.execute(tables_sql)
-            # Tables made without the matcher (synthetic benchmark data) leave its tables empty.
-            for name in (*TABLE_ORDER, *(t for t in MATCH_TABLES if t in tables.frames)):
+            # Tables made without the matcher (synthetic benchmark data) leave its tables empty;
+            # tables made without the store (tests, tools) leave the review tables empty.
+            present = (t for t in (*MATCH_TABLES, *review.TABLES) if t in tables.frames)
+            for name in (*TABLE_ORDER, *present):
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
             con.execute(marts_sql)
@@ -206,10 +225,11 @@ def build(
     taxonomy_path: Path = TAXONOMY_PATH,
     partners_path: Path = PARTNERS_PATH,
     topics_path: Path = TOPICS_PATH,
+    store: Store | None = None,
 ) -> BuildSummary:
-    """Parse, classify and write the database; a failure leaves any existing file untouched."""
+    """Parse, classify, apply checked values and write the database; a failure leaves any old file."""
     target = (target or db_path()).resolve()
-    store = Store()
+    store = store or Store()
     # Read before the tables: a publish during the build leaves a newer version, so a rebuild follows.
     store_version = store.version()
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.

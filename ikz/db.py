@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,6 +23,7 @@ from ikz.paths import (
     TAXONOMY_PATH,
     TOPICS_PATH,
 )
+from ikz.store import Store, StoreError
 
 MEMORY_LIMIT = "384MB"
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
@@ -33,7 +36,12 @@ REQUIRED_RELATIONS = (
     "partner",
     "cooperation_partner",
     "cooperation_topic",
+    "cooperation_origin",
+    "cooperation_check",
+    "review_pending",
+    "review_vocabulary",
 )
+SET_ASIDE_SUFFIX = ".defekt-"  # a damaged file is kept as ikz.duckdb.defekt-20261130-021500
 
 
 class DatabaseUnavailable(Exception):
@@ -89,34 +97,98 @@ def is_stale(db: Path, inputs: list[Path]) -> bool:
     return any(p.exists() and p.stat().st_mtime_ns > built for p in inputs)
 
 
-def store_moved(db: Path) -> bool:
-    """True when the store of record has changed since the database was built (issue 11: editions)."""
+def store_moved(db: Path, store: Store | None = None) -> bool:
+    """True when the store of record has changed since the database was built (editions, review decisions)."""
     from ikz.build import built_store_version
-    from ikz.store import Store, StoreError
 
     try:
-        return Store().version() != (built_store_version(db) or 0)
+        return (store or Store()).version() != (built_store_version(db) or 0)
     except StoreError:
         return False  # an unreadable store cannot be built from either; the last good file stays
 
 
 @dataclass(frozen=True)
 class EnsureResult:
-    """Outcome of ensure_database: whether it built, and a German warning to show if any."""
+    """Outcome of ensure_database: whether it built, a German warning, and where a damaged file went."""
 
     built: bool
     warning: str | None = None
+    set_aside: Path | None = None  # the damaged file, kept for inspection
+
+    def notice(self) -> str | None:
+        """What to tell the office about a repaired file, in German; None when nothing was repaired."""
+        if self.set_aside is None:
+            return None
+        return (
+            "Die Datenbankdatei war beschädigt und wurde aus den Quelldokumenten neu aufgebaut. "
+            f"Die beschädigte Datei liegt zur Prüfung unter {self.set_aside.name}."
+        )
 
 
-def ensure_database(db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH) -> EnsureResult:
-    """Build the database if missing or stale; on a failed build keep the old file and warn."""
+_intact: set[tuple[Path, FileIdentity]] = set()
+_intact_lock = threading.Lock()
+
+
+def check_intact(db: Path, identity: FileIdentity) -> None:
+    """Raise DatabaseUnavailable when the file at db is damaged or lacks a table the app reads.
+
+    Checked once per file version: a rebuild or any damage to the file gives it a new identity.
+    """
+    key = (db, identity)
+    with _intact_lock:
+        if key in _intact:
+            return
+    _attach(db, identity).close()
+    with _intact_lock:
+        _intact.add(key)
+
+
+def set_aside(db: Path, identity: FileIdentity) -> Path | None:
+    """Move a damaged file out of the way (kept for inspection); None if another session did already."""
+    from ikz.build import build_lock
+
+    with build_lock(db):
+        if FileIdentity.of(db) != identity:
+            return None  # replaced meanwhile: another session repaired it
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+        target = db.with_name(f"{db.name}{SET_ASIDE_SUFFIX}{stamp}")
+        os.replace(db, target)
+        return target
+
+
+def ensure_database(
+    db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, store: Store | None = None
+) -> EnsureResult:
+    """Build the database if missing, damaged or stale; on a failed build keep the old file and warn.
+
+    Stale means: a source, rules or schema file is newer, or the store of record has changed since
+    the file was built (a review decision shows in every view after this rebuild). A damaged file
+    is moved aside and rebuilt: it holds nothing that is not in data/raw, the rules and the store.
+    """
     from ikz.build import build  # the build pulls in the parsers; only needed when stale
 
-    if not is_stale(db, input_files(raw_dir, taxonomy_path)) and not store_moved(db):
+    store = store or Store()
+    moved: Path | None = None
+    identity = FileIdentity.of(db)
+    if identity is not None:
+        try:
+            check_intact(db, identity)
+        except DatabaseUnavailable:
+            moved = set_aside(db, identity)
+    try:
+        store.version()
+    except StoreError as exc:
+        if FileIdentity.of(db) is not None:
+            return EnsureResult(
+                built=False,
+                warning=f"{exc} Angezeigt wird der zuletzt gebaute Stand ohne neue Prüfungen.",
+            )
+        raise DatabaseUnavailable(f"Die Datenbank konnte nicht gebaut werden: {exc}") from exc
+    if not is_stale(db, input_files(raw_dir, taxonomy_path)) and not store_moved(db, store):
         return EnsureResult(built=False)
     try:
-        build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path)
-    except (SourceError, TaxonomyError) as exc:
+        build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path, store=store)
+    except (SourceError, TaxonomyError, StoreError) as exc:
         if db.exists():
             return EnsureResult(
                 built=False,
@@ -124,12 +196,52 @@ def ensure_database(db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAX
                     "Die Quelldaten konnten nicht neu eingelesen werden "
                     f"({exc}). Angezeigt wird der zuletzt erfolgreich gebaute Stand."
                 ),
+                set_aside=moved,
             )
         raise DatabaseUnavailable(
             f"Die Datenbank konnte nicht gebaut werden: {exc}. "
             "Bitte die genannte Quelldatei prüfen und die Seite neu laden."
         ) from exc
-    return EnsureResult(built=True)
+    return EnsureResult(built=True, set_aside=moved)
+
+
+def _damaged(path: Path) -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        f"Die Datenbankdatei {path.name} ist beschädigt oder keine DuckDB-Datei. "
+        "Beim nächsten Laden der Seite wird sie zur Seite gelegt und neu aufgebaut."
+    )
+
+
+def _attach(path: Path, identity: FileIdentity) -> duckdb.DuckDBPyConnection:
+    """A fresh connection with the file at path attached read-only as 'ikz', checked for damage."""
+    # DuckDB caches database instances by path, so duckdb.connect(path) after os.replace can
+    # still return the old file. A fresh in-memory instance that ATTACHes the path really
+    # opens the file now on disk.
+    # The buffer pool is capped: the app's queries aggregate, and the server must stay within
+    # its memory budget (1 GB in all) at a million cooperations.
+    con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
+    try:
+        con.execute("ATTACH ? AS ikz (READ_ONLY)", [str(path)])
+        con.execute("USE ikz")
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        block_size, total_blocks = con.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = 'ikz'"
+        ).fetchall()[0]
+        # A truncated file still opens (its header and catalog are intact) and fails only on a
+        # later read; the file must hold the header plus every block the catalog counts.
+        if identity.size < HEADER_BYTES + block_size * total_blocks:
+            raise duckdb.IOException(f"file has {identity.size} bytes, fewer than its blocks need")
+    except duckdb.Error as exc:
+        con.close()
+        raise _damaged(path) from exc
+    missing = [r for r in REQUIRED_RELATIONS if r not in names]
+    if missing:
+        con.close()
+        raise DatabaseUnavailable(
+            f"Die Datenbankdatei {path.name} ist unvollständig (es fehlt: {', '.join(missing)}). "
+            "Beim nächsten Laden der Seite wird sie zur Seite gelegt und neu aufgebaut."
+        )
+    return con
 
 
 class Database:
@@ -142,37 +254,7 @@ class Database:
         self._identity: FileIdentity | None = None
 
     def _open(self, identity: FileIdentity) -> duckdb.DuckDBPyConnection:
-        # DuckDB caches database instances by path, so duckdb.connect(path) after os.replace can
-        # still return the old file. A fresh in-memory instance that ATTACHes the path really
-        # opens the file now on disk.
-        # The buffer pool is capped: the app's queries aggregate, and the server must stay within
-        # its memory budget (1 GB in all) at a million cooperations.
-        con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
-        try:
-            con.execute("ATTACH ? AS ikz (READ_ONLY)", [str(self.path)])
-            con.execute("USE ikz")
-            names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-            block_size, total_blocks = con.execute(
-                "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = 'ikz'"
-            ).fetchall()[0]
-            # A truncated file still opens (its header and catalog are intact) and fails only on a
-            # later read; the file must hold the header plus every block the catalog counts.
-            if identity.size < HEADER_BYTES + block_size * total_blocks:
-                raise duckdb.IOException(f"file has {identity.size} bytes, fewer than its blocks need")
-        except duckdb.Error as exc:
-            con.close()
-            raise DatabaseUnavailable(
-                f"Die Datenbankdatei {self.path.name} ist beschädigt oder keine DuckDB-Datei. "
-                "Bitte die App neu starten oder `python -m ikz build` ausführen."
-            ) from exc
-        missing = [r for r in REQUIRED_RELATIONS if r not in names]
-        if missing:
-            con.close()
-            raise DatabaseUnavailable(
-                f"Die Datenbankdatei {self.path.name} ist unvollständig (es fehlt: "
-                f"{', '.join(missing)}). Bitte `python -m ikz build` ausführen."
-            )
-        return con
+        return _attach(self.path, identity)
 
     @property
     def identity(self) -> FileIdentity | None:
@@ -184,8 +266,8 @@ class Database:
         identity = FileIdentity.of(self.path)
         if identity is None:
             raise DatabaseUnavailable(
-                f"Die Datenbankdatei {self.path} fehlt. Bitte die App neu starten oder "
-                "`python -m ikz build` ausführen."
+                f"Die Datenbankdatei {self.path.name} fehlt. Bitte die Seite neu laden: "
+                "die App baut sie dann aus den Quelldokumenten neu auf."
             )
         with self._lock:
             if self._con is None or identity != self._identity:

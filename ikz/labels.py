@@ -8,6 +8,7 @@ import unicodedata
 import polars as pl
 
 from ikz.queries import Filters
+from ikz.theme import fmt_int
 
 FILTER_LABELS: dict[str, str] = {
     "cities": "Stadt",
@@ -47,6 +48,12 @@ COLUMN_LABELS: dict[str, str] = {
     "source_file": "Quelldatei",
     "source_lines": "Zeilen",
     "parse_notes": "Reparaturen beim Einlesen",
+    "type_origin": "Herkunft Kooperationsart",
+    "binding_origin": "Herkunft Verbindlichkeit",
+    "effects_origin": "Herkunft Effektkategorien",
+    "status_origin": "Herkunft Status",
+    "partner_names": "Partner",
+    "partners_origin": "Herkunft Partner",
     "start_year": "Beginn (Jahr)",
     "end_year": "Ende",
     "legal_basis": "Rechtsgrundlage",
@@ -98,3 +105,35 @@ def file_stem(title: str) -> str:
         boundary = cut.rfind("-")
         stem = cut[:boundary] if boundary > MAX_FILE_STEM_LENGTH // 2 else cut.rstrip("-")
     return stem or FALLBACK_FILE_STEM
+
+
+ORIGIN_FIELD_LABELS = {
+    "type": "Kooperationsart",
+    "binding": "Verbindlichkeit",
+    "effects": "Effektkategorien",
+    "status": "Status",
+    "partners": "Partner",
+}
+
+
+def origin_note(counts: pl.DataFrame, field: str, *, city: str | None = None) -> str:
+    """How many shown values of field are derived, uncertain, checked, from queries.origin_counts.
+
+    'Kooperationsart: 136 von 214 Werten abgeleitet ◆ (43 unsicher), 2 geprüft ✓.'
+    """
+    rows = counts.filter(pl.col("field") == field)
+    if city is not None:
+        rows = rows.filter(pl.col("city") == city)
+    values, derived, uncertain, checked = (
+        int(rows[c].sum()) for c in ("count_values", "count_derived", "count_uncertain", "count_checked")
+    )
+    label = ORIGIN_FIELD_LABELS[field]
+    if not derived and not checked:
+        return f"{label}: alle {fmt_int(values)} Werte aus dem Dokument."
+    parts = [
+        f"{fmt_int(derived)} von {fmt_int(values)} Werten abgeleitet ◆"
+        + (f" ({fmt_int(uncertain)} unsicher)" if uncertain else "")
+    ]
+    if checked:
+        parts.append(f"{fmt_int(checked)} geprüft ✓")
+    return f"{label}: {', '.join(parts)}."

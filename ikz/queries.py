@@ -392,15 +392,19 @@ RECORD_COLUMNS = (
     "partners_text",
     "type_raw",
     "type_name",
+    "type_origin",
     "form",
     "binding",
-    "type_source",
+    "binding_origin",
     "effects",
+    "effects_origin",
     "effects_text",
-    "effects_source",
     "status",
+    "status_origin",
     "status_text",
     "outlook_text",
+    "partner_names",
+    "partners_origin",
     "source_file",
     "source_lines",
     "parse_notes",
@@ -413,7 +417,7 @@ RECORD_COLUMNS = (
     "savings_eur_per_year",
     "funding",
     "cooperation_key",
-)
+)  # every *_origin says 'Dokument', '◆ abgeleitet (sicher|unsicher)' or '✓ geprüft (wer, wann)'
 
 
 def records(
@@ -428,8 +432,9 @@ def records(
     return _frame(
         con,
         f"""
-        SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects
-        FROM cooperation_wide w WHERE {where}
+        SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects,
+               o.* EXCLUDE (cooperation_id)
+        FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
         ORDER BY w.city, w.cooperation_id {limit_sql}
         """,
         params,
@@ -438,7 +443,12 @@ def records(
 
 def record_detail(con: duckdb.DuckDBPyConnection, cooperation_id: int) -> dict | None:
     """One cooperation with all columns and its effects with evidence; None if unknown."""
-    frame = _frame(con, "SELECT * FROM cooperation_wide WHERE cooperation_id = ?", [int(cooperation_id)])
+    frame = _frame(
+        con,
+        "SELECT * FROM cooperation_wide JOIN cooperation_origin USING (cooperation_id)"
+        " WHERE cooperation_id = ?",
+        [int(cooperation_id)],
+    )
     if frame.is_empty():
         return None
     detail = frame.row(0, named=True)
@@ -503,6 +513,46 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
             "SELECT DISTINCT CAST(start_year AS VARCHAR) FROM cooperation_wide WHERE start_year IS NOT NULL"
             " ORDER BY 1"
         ),
+    )
+
+
+ORIGIN_FIELDS = ("type", "binding", "effects", "status", "partners")
+
+
+def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
+    """Per city and reviewable field: values shown, derived (◆), derived and uncertain, checked (✓).
+
+    Columns city, field, count_values, count_derived, count_uncertain, count_checked; fields in
+    ORIGIN_FIELDS order, partners without a confidence (never counted uncertain).
+    """
+    where, params = where_clause(filters)
+    return _frame(
+        con,
+        f"""
+        WITH f AS (
+            SELECT w.city, w.city_id, unnest([  -- one struct per field
+                {{'field': 'type', 'n': 1,
+                  'source': w.type_source, 'confidence': w.type_confidence}},
+                {{'field': 'binding', 'n': 2,
+                  'source': w.binding_source, 'confidence': w.binding_confidence}},
+                {{'field': 'effects', 'n': 3,
+                  'source': w.effects_source, 'confidence': w.effects_confidence}},
+                {{'field': 'status', 'n': 4,
+                  'source': w.status_source, 'confidence': w.status_confidence}},
+                {{'field': 'partners', 'n': 5,
+                  'source': o.partners_source, 'confidence': NULL}}
+            ], max_depth := 2)
+            FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
+        )
+        SELECT city, field,
+               count(*)::INTEGER AS count_values,
+               count(*) FILTER (WHERE source = 'abgeleitet')::INTEGER AS count_derived,
+               count(*) FILTER (WHERE source = 'abgeleitet' AND confidence = 'unsicher')::INTEGER
+                   AS count_uncertain,
+               count(*) FILTER (WHERE source = 'geprüft')::INTEGER AS count_checked
+        FROM f GROUP BY city, city_id, field, n ORDER BY city_id, n
+        """,
+        params,
     )
 
 

@@ -269,6 +269,49 @@ CREATE TABLE suggestion (
 );
 COMMENT ON TABLE suggestion IS 'One row per record without a close counterpart in the other city: an idea for that city (derived).';
 
+-- The three tables below come from the store of record (ikz/review.py applies it in the build).
+
+-- One row per value a reviewer may choose for a field ('type', 'binding', 'effects', 'status',
+-- 'partners'), in display order: the names of the rules files.
+CREATE TABLE review_vocabulary (
+    field       VARCHAR NOT NULL,
+    value       VARCHAR NOT NULL,
+    sort_order  INTEGER NOT NULL,
+    PRIMARY KEY (field, value)
+);
+COMMENT ON TABLE review_vocabulary IS 'One row per value a reviewer may choose for a field, in display order.';
+
+-- One row per (cooperation, field) whose value a person checked: the value applied, who and when.
+CREATE TABLE cooperation_check (
+    cooperation_id  INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    field           VARCHAR NOT NULL,       -- 'type', 'binding', 'effects', 'status', 'partners'
+    value           VARCHAR NOT NULL,       -- the checked value; lists '; '-joined
+    checked_by      VARCHAR NOT NULL,       -- the person's name
+    checked_at      VARCHAR NOT NULL,       -- UTC, ISO 8601
+    checked_on      VARCHAR NOT NULL,       -- the date in Erfurt, 'dd.mm.yyyy', for display
+    note            VARCHAR,
+    decision_id     BIGINT NOT NULL,        -- review_decision.decision_id in the store
+    PRIMARY KEY (cooperation_id, field),
+    CHECK (field IN ('type', 'binding', 'effects', 'status', 'partners'))
+);
+COMMENT ON TABLE cooperation_check IS 'One row per (cooperation, field) whose value a person checked.';
+
+-- One row per latest decision the build did not apply: the record's source text changed since,
+-- the record is gone, or the value is no longer in the rules. Shown as „zu prüfen“.
+CREATE TABLE review_pending (
+    decision_id      BIGINT NOT NULL PRIMARY KEY,
+    cooperation_id   INTEGER,               -- NULL when the record is gone
+    cooperation_key  VARCHAR NOT NULL,
+    city             VARCHAR NOT NULL,
+    field            VARCHAR NOT NULL,
+    value            VARCHAR NOT NULL,      -- the value decided then
+    checked_by       VARCHAR NOT NULL,
+    checked_at       VARCHAR NOT NULL,
+    note             VARCHAR,
+    reason           VARCHAR NOT NULL       -- 'zu prüfen (Quelle geändert)', …
+);
+COMMENT ON TABLE review_pending IS 'One row per latest review decision the build could not apply (zu prüfen).';
+
 -- @marts
 -- Everything below runs after the tables above are loaded.
 
@@ -340,3 +383,64 @@ ORDER BY c.cooperation_id;
 COMMENT ON TABLE cooperation_wide IS 'One row per cooperation with city, department and type names joined in (a mart).';
 COMMENT ON COLUMN cooperation_wide.effect_names IS 'Its effect categories in display order, as in cooperation_effect.';
 COMMENT ON COLUMN cooperation_wide.binding IS 'Verbindlichkeit of the record from its own words (not from its type).';
+
+-- Where each shown value comes from, as one text per field for tables and downloads:
+-- 'Dokument', '◆ abgeleitet (unsicher)', '✓ geprüft (Anna Beispiel, 30.11.2026)'.
+-- One row per cooperation: the origin of each reviewable value, its partners, and how many of its
+-- values are still derived, uncertain or checked (for key figures, footers and the review queue).
+CREATE TABLE cooperation_origin AS
+WITH checks AS (
+    SELECT cooperation_id,
+           max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'type') AS type_check,
+           max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'binding') AS binding_check,
+           max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'effects') AS effects_check,
+           max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'status') AS status_check,
+           max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'partners') AS partners_check
+    FROM cooperation_check GROUP BY cooperation_id
+), partners AS (
+    SELECT cp.cooperation_id, string_agg(p.name, '; ' ORDER BY p.name) AS partner_names
+    FROM cooperation_partner cp JOIN partner p USING (partner_id) GROUP BY cp.cooperation_id
+), fields AS (
+    SELECT c.cooperation_id,
+           c.type_source, c.type_confidence, ch.type_check,
+           c.binding_source, c.binding_confidence, ch.binding_check,
+           c.effects_source, c.effects_confidence, ch.effects_check,
+           c.status_source, c.status_confidence, ch.status_check,
+           CASE WHEN ch.partners_check IS NULL THEN 'abgeleitet' ELSE 'geprüft' END AS partners_source,
+           ch.partners_check,
+           pa.partner_names
+    FROM cooperation c
+    LEFT JOIN checks ch USING (cooperation_id)
+    LEFT JOIN partners pa USING (cooperation_id)
+)
+SELECT
+    cooperation_id,
+    CASE type_source WHEN 'geprüft' THEN '✓ geprüft (' || type_check || ')'
+        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || type_confidence || ')', '')
+        ELSE type_source END AS type_origin,
+    CASE binding_source WHEN 'geprüft' THEN '✓ geprüft (' || binding_check || ')'
+        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || binding_confidence || ')', '')
+        ELSE binding_source END AS binding_origin,
+    CASE effects_source WHEN 'geprüft' THEN '✓ geprüft (' || effects_check || ')'
+        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || effects_confidence || ')', '')
+        ELSE effects_source END AS effects_origin,
+    CASE status_source WHEN 'geprüft' THEN '✓ geprüft (' || status_check || ')'
+        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || status_confidence || ')', '')
+        ELSE status_source END AS status_origin,
+    CASE partners_source WHEN 'geprüft' THEN '✓ geprüft (' || partners_check || ')'
+        ELSE '◆ abgeleitet' END AS partners_origin,
+    partners_source,
+    coalesce(partner_names, '') AS partner_names,
+    (type_source = 'abgeleitet')::INTEGER + (binding_source = 'abgeleitet')::INTEGER
+        + (effects_source = 'abgeleitet')::INTEGER + (status_source = 'abgeleitet')::INTEGER
+        + (partners_source = 'abgeleitet')::INTEGER AS count_derived,
+    (type_source = 'abgeleitet' AND type_confidence = 'unsicher')::INTEGER
+        + (binding_source = 'abgeleitet' AND binding_confidence = 'unsicher')::INTEGER
+        + (effects_source = 'abgeleitet' AND effects_confidence = 'unsicher')::INTEGER
+        + (status_source = 'abgeleitet' AND status_confidence = 'unsicher')::INTEGER AS count_uncertain,
+    (type_source = 'geprüft')::INTEGER + (binding_source = 'geprüft')::INTEGER
+        + (effects_source = 'geprüft')::INTEGER + (status_source = 'geprüft')::INTEGER
+        + (partners_source = 'geprüft')::INTEGER AS count_checked
+FROM fields
+ORDER BY cooperation_id;
+COMMENT ON TABLE cooperation_origin IS 'One row per cooperation: origin label per reviewable field and counts of derived, uncertain, checked values.';

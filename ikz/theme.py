@@ -29,7 +29,8 @@ CITY_COLORS: dict[str, str] = {
     "Erfurt": "#B3282D",  # Erfurt's red
     "Magdeburg": "#1F5A8C",  # a calm blue, clearly apart from Erfurt
 }
-# Colour-blind-safe where possible. 'ohne Angabe' (taxonomy.toml `no_info`) is the same grey in
+# Distinguishable for colour-blind viewers (tests/test_palette.py: ΔE ≥ 8 under simulated protanopia,
+# deuteranopia and tritanopia). 'ohne Angabe' (taxonomy.toml `no_info`) is the same grey in
 # every dimension.
 CATEGORY_COLORS: dict[str, str] = {
     **CITY_COLORS,
@@ -52,8 +53,8 @@ CATEGORY_COLORS: dict[str, str] = {
     # Effektkategorie
     "Erfahrungs- und Wissensaustausch": "#4E79A7",
     "Kosteneinsparung und Wirtschaftlichkeit": "#F28E2B",
-    "Personalentlastung": "#E15759",
-    "Prozessoptimierung und Standardisierung": "#76B7B2",
+    "Personalentlastung": "#9C755F",
+    "Prozessoptimierung und Standardisierung": "#AA4499",
     "Qualität und Fachkompetenz": "#59A14F",
     "Daseinsvorsorge und Versorgungssicherheit": "#EDC948",
     "Regionalentwicklung und Wirtschaft": "#B07AA1",
@@ -66,7 +67,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "5 Soziales, Jugend und Gesundheit": "#E39B5B",
     "6 Bauwesen": "#8C6D31",
     "7 Öffentliche Einrichtungen": "#6AA56E",
-    "8 Wirtschaft und Verkehr": "#9D7660",
+    "8 Wirtschaft und Verkehr": "#F28E2B",
     # Status
     "umgesetzt": "#1A7F4B",
     "laufend": "#5DB075",
@@ -80,7 +81,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "Landkreis": "#009E73",
     "kreisfreie Stadt": "#0072B2",
     "Gemeinde": "#56B4E9",
-    "Landesbehörde": "#CC79A7",
+    "Landesbehörde": "#F0E442",
     "Verband/Verein": "#E69F00",
     "Bund/Bundesbehörde": "#D55E00",
     "Sonstige": "#8C96A0",

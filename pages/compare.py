@@ -7,6 +7,7 @@ import streamlit as st
 
 from ikz import charts
 from ikz.export import KeyFigure
+from ikz.labels import origin_note
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import fmt_int, fmt_pct
 from pages import anregungen, data
@@ -56,6 +57,7 @@ page = Page.open(
 filters, presentation = page.filters, page.presentation
 facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
 CITIES = tuple(facts)  # the compared cities, in display order
+origins = data.origin_counts(filters=filters)
 
 
 def city_note(city: str) -> str:
@@ -82,7 +84,8 @@ def city_note(city: str) -> str:
             f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten abgeleitet"
             + (f" ({', '.join(unknown)})" if unknown else "")
         )
-    return " · ".join(parts) + "."
+    notes = " ".join(origin_note(origins, f, city=city) for f in ("type", "binding", "effects", "status"))
+    return " · ".join(parts) + ". " + notes
 
 
 COMPARABILITY = (

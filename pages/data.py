@@ -29,8 +29,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 CACHE_ENTRIES = 256
 DAMAGED = (
-    "Die Datenbank konnte nicht gelesen werden ({error}). Sie ist vermutlich beschädigt: "
-    "bitte `python -m ikz build` ausführen oder die Datei löschen und die App neu starten."
+    "Die Datenbank konnte nicht gelesen werden ({error}). Sie ist vermutlich beschädigt: bitte die "
+    "Seite neu laden; hilft das nicht, die Datei löschen – die App baut sie dann selbst neu auf."
 )
 
 
@@ -50,6 +50,8 @@ def database() -> Database:
             fail(str(exc))
     if result.built:
         st.toast("Die Datenbank wurde neu aus den Quelldokumenten aufgebaut.")
+    if notice := result.notice():
+        st.info(notice, icon="🛠️")
     if result.warning:
         st.warning(result.warning, icon="⚠️")
     return _database(str(path))
@@ -173,6 +175,7 @@ key_figures = reader(queries.key_figures)
 overview = reader(queries.overview)
 records = reader(queries.records)
 record_detail = reader(queries.record_detail)
+origin_counts = reader(queries.origin_counts)
 
 city_facts = reader(comparison.city_facts)
 city_mix = reader(comparison.city_mix)

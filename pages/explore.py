@@ -7,7 +7,7 @@ import streamlit as st
 
 from ikz import charts
 from ikz.export import KeyFigure, records_csv, records_xlsx
-from ikz.labels import COLUMN_LABELS, german_columns
+from ikz.labels import COLUMN_LABELS, german_columns, origin_note
 from ikz.queries import ALL
 from ikz.sources import DOCUMENTS
 from ikz.theme import fmt_int, fmt_pct
@@ -27,6 +27,7 @@ TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
 DERIVED_MARK = " ◆"
+CHECKED_MARK = " ✓"
 HELP = {
     "Anteil verbindlicher Kooperationen": "Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) "
     "oder vertraglich",
@@ -44,6 +45,12 @@ filters = page.filters
 view = {"filters": filters, "top_departments": TOP_DEPARTMENTS, "top_tree": TOP_TREEMAP_DEPARTMENTS}
 figures = data.overview(**view).key_figures
 total = data.key_figures(filters=ALL)
+origins = data.origin_counts(filters=filters)
+
+
+def with_origin(note: str, *fields: str) -> str:
+    """A chart's footer note with how many of its fields' values were derived or checked."""
+    return " ".join(n for n in (note, *(origin_note(origins, f) for f in fields)) if n)
 
 
 def against_total(part: int, whole: int) -> str:
@@ -80,6 +87,11 @@ page.key_figures(key_figures, HELP)
 # Issue 11: what changed since the previous edition (also on the deck's key-figures slide).
 key_figures += changes_section(filters.cities, presentation=page.presentation)
 
+ORIGIN_NOTE = "Herkunft der gezeigten Werte – " + " ".join(
+    origin_note(origins, f) for f in ("type", "binding", "effects", "status", "partners")
+)
+st.caption(ORIGIN_NOTE)
+
 if figures.cooperations == 0:
     st.info(
         "Keine Kooperation passt zu diesen Filtern. Bitte einen Filter lockern oder "
@@ -102,6 +114,7 @@ with left:
         **view,
         part="by_type",
         key="chart_types",
+        note=with_origin("", "type"),
         on_select=select_into_filter("chart_types", "types"),
         options={"category": "type_name", "color_by": "form"},
     )
@@ -113,6 +126,7 @@ with right:
         **view,
         part="by_form",
         key="chart_forms",
+        note=with_origin("", "type"),
         on_select=select_into_filter("chart_forms", "forms"),
     )
 page.chart(
@@ -122,7 +136,7 @@ page.chart(
     **view,
     part="by_department",
     key="chart_departments",
-    note=note_top,
+    note=with_origin(note_top, "type"),
     on_select=select_into_filter("chart_departments", "departments"),
     options={"forms": data.categories("form")},
 )
@@ -135,6 +149,7 @@ with left:
         **view,
         part="by_effect",
         key="chart_effects",
+        note=with_origin("", "effects"),
         on_select=select_into_filter("chart_effects", "effects"),
     )
 with right:
@@ -145,7 +160,7 @@ with right:
         **view,
         part="by_status",
         key="chart_status",
-        note=STATUS_NOTE,
+        note=with_origin(STATUS_NOTE, "status"),
         on_select=select_into_filter("chart_status", "statuses"),
     )
 page.chart(
@@ -155,7 +170,7 @@ page.chart(
     **view,
     part="effect_matrix",
     key="chart_heatmap",
-    note=note_top,
+    note=with_origin(note_top, "effects"),
     options={"effects": data.categories("effect")},
 )
 page.chart(
@@ -165,7 +180,7 @@ page.chart(
     **view,
     part="task_area_tree",
     key="chart_treemap",
-    note="Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.",
+    note=with_origin("Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.", "type"),
 )
 development_chart(page, filters.cities)
 page.end_of_charts()
@@ -175,7 +190,7 @@ page.export(
     sources=tuple(
         f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
     ),
-    note=COMPARABILITY_NOTE,
+    note=f"{COMPARABILITY_NOTE} {ORIGIN_NOTE}",
 )
 
 # --- The records behind the charts -------------------------------------------------------
@@ -186,17 +201,30 @@ if figures.cooperations > TABLE_LIMIT:
         f"Angezeigt werden die ersten {fmt_int(TABLE_LIMIT)} von {fmt_int(figures.cooperations)} "
         "Einträgen; die Downloads enthalten alle."
     )
-st.caption(f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument).")
+st.caption(
+    f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument), "
+    f"{CHECKED_MARK.strip()} = von der Stabsstelle geprüft; wer und wann steht in den Spalten „Herkunft …“."
+)
+
+
+def marked(value: str, origin: str) -> pl.Expr:
+    """The value column with ◆ (derived) or ✓ (checked) appended, as its origin column says."""
+    return (
+        pl.when(pl.col(origin).str.starts_with("◆"))
+        .then(pl.col(value) + DERIVED_MARK)
+        .when(pl.col(origin).str.starts_with("✓"))
+        .then(pl.col(value) + CHECKED_MARK)
+        .otherwise(pl.col(value))
+        .alias(value)
+    )
+
 
 display = records.with_columns(
-    pl.when(pl.col("type_source") == "abgeleitet")
-    .then(pl.col("type_name") + DERIVED_MARK)
-    .otherwise(pl.col("type_name"))
-    .alias("type_name"),
-    pl.when(pl.col("effects_source") == "abgeleitet")
-    .then(pl.col("effects") + DERIVED_MARK)
-    .otherwise(pl.col("effects"))
-    .alias("effects"),
+    marked("type_name", "type_origin"),
+    marked("binding", "binding_origin"),
+    marked("effects", "effects_origin"),
+    marked("status", "status_origin"),
+    marked("partner_names", "partners_origin"),
 ).select(
     "cooperation_id",
     "city",
@@ -207,10 +235,16 @@ display = records.with_columns(
     "binding",
     "effects",
     "status",
+    "partner_names",
     "effects_text",
     "status_text",
     "outlook_text",
     "source_lines",
+    "type_origin",
+    "binding_origin",
+    "effects_origin",
+    "status_origin",
+    "partners_origin",
 )
 selection = st.dataframe(
     german_columns(display),
@@ -275,15 +309,30 @@ if rows:
             if detail.get("parse_notes"):
                 st.text(f"Reparaturen beim Einlesen: {detail['parse_notes']}")
         with right:
-            st.markdown("**Klassifikation und Belege**")
-            marker = " (abgeleitet)" if detail["type_source"] == "abgeleitet" else " (Dokument)"
+            st.markdown("**Klassifikation, Herkunft und Belege**")
             st.text(
-                f"Kooperationsart: {detail['type_name']}{marker} – Belege: {detail['type_evidence'] or '–'}"
+                f"Kooperationsart: {detail['type_name']} – {detail['type_origin']} – "
+                f"Belege: {detail['type_evidence'] or '–'}"
             )
-            st.text(f"Kooperationsform: {detail['form']} · Verbindlichkeit: {detail['binding']}")
+            st.text(f"Kooperationsform: {detail['form']}")
+            st.text(
+                f"Verbindlichkeit: {detail['binding']} – {detail['binding_origin']} – "
+                f"Belege: {detail['binding_evidence'] or '–'}"
+            )
             st.text(f"Aufgabenbereich: {detail['task_area']}")
-            st.text(f"Status: {detail['status']} – Belege: {detail['status_evidence'] or '–'}")
+            st.text(
+                f"Status: {detail['status']} – {detail['status_origin']} – "
+                f"Belege: {detail['status_evidence'] or '–'}"
+            )
+            st.text(f"Effektkategorien: {detail['effects_origin']}")
             for effect in detail["effects"]:
-                st.text(f"Effekt: {effect['effect']} – Belege: {effect['evidence'] or '–'}")
+                st.text(f"  {effect['effect']} – Belege: {effect['evidence'] or '–'}")
+            st.text(f"Partner: {detail['partner_names'] or '–'} – {detail['partners_origin']}")
+            st.page_link(
+                "pages/review.py",
+                label="Diesen Eintrag prüfen oder korrigieren",
+                icon=":material/fact_check:",
+                query_params={"eintrag": detail["cooperation_key"]},
+            )
 else:
     st.caption("Eine Zeile anklicken, um Originaltext und Belege der Klassifikation zu sehen.")

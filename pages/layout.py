@@ -11,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from ikz.chart_table import figure_table
 from ikz.charts import ChartText, plotly_config
 from ikz.export import ChartExport, DeckSpec, KeyFigure, Slide
 from ikz.labels import describe_filters
@@ -41,15 +42,24 @@ def md_escape(text: object) -> str:
 def show_chart(
     fig: go.Figure, title: str, *, key: str, presentation: bool, on_select: Callable[[], None] | None = None
 ) -> None:
-    """Render a finished figure with the German toolbar config; optional selection callback."""
+    """Render a finished figure with the German toolbar config, its accessible name and its numbers
+    as a table („Daten als Tabelle“, the text alternative); optional selection callback."""
     config = plotly_config(title)
+    # Nothing is fetched from another host: no MathJax for LaTeX labels, no topojson for geo charts.
+    config.update(typesetMath=False, topojsonURL="")
     if presentation:
         config["displayModeBar"] = False
     # theme=None: the figure keeps exactly the fonts and colours of ikz.theme, as in its exports.
     kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch", "theme": None}
     if on_select is not None and not presentation:
         kwargs.update(on_select=on_select, selection_mode="points")
-    st.plotly_chart(fig, **kwargs)
+    # The container gives each chart and its table one stable CSS class (st-key-diagramm_<key>).
+    with st.container(key=f"diagramm_{key}"):
+        st.plotly_chart(fig, **kwargs)
+        if not presentation:
+            with st.expander("Daten als Tabelle", icon=":material/table_view:"):
+                st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
+                st.dataframe(figure_table(fig), hide_index=True, key=f"{key}_tabelle")
 
 
 @dataclass

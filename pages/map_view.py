@@ -79,12 +79,12 @@ def partner_map(
 
 
 def bubble_table(bubbles: pl.DataFrame, *, key: str) -> None:
-    """„Daten als Tabelle“: every bubble of the map with its key and counts."""
-    with st.expander("Daten als Tabelle"):
+    """Every bubble of the map with its key and counts (beside the chart's generic „Daten als Tabelle“)."""
+    with st.expander("Partner der Karte mit Regionalschlüssel"):
         st.dataframe(
             bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
             hide_index=True,
-            key=f"{key}_tabelle",
+            key=f"{key}_partnertabelle",
         )
         st.caption(ATTRIBUTION_MARKDOWN)
 

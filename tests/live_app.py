@@ -114,8 +114,19 @@ class AppServer:
                 self.process.wait(timeout=10)
 
 
-def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
-    """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health."""
+def start_app(
+    db: Path,
+    log: Path,
+    *,
+    raw_dir: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> AppServer:
+    """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health.
+
+    extra_args are further `streamlit run` options (e.g. `--secrets.files` for a test's own
+    sign-in settings); extra_env is added to the environment (e.g. IKZ_STORE).
+    """
     port = free_port()
     args = [
         "--server.address",
@@ -129,8 +140,9 @@ def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
-    env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     if raw_dir is None:
         command = [sys.executable, str(SERVE), *args]
     else:
@@ -160,9 +172,16 @@ def start_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> AppServer:
 
 
 @contextlib.contextmanager
-def serve_app(db: Path, log: Path, *, raw_dir: Path | None = None) -> Iterator[AppServer]:
+def serve_app(
+    db: Path,
+    log: Path,
+    *,
+    raw_dir: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[AppServer]:
     """start_app as a context manager that always stops the server."""
-    server = start_app(db, log, raw_dir=raw_dir)
+    server = start_app(db, log, raw_dir=raw_dir, extra_args=extra_args, extra_env=extra_env)
     try:
         yield server
     finally:
@@ -213,7 +232,8 @@ def has_marks(chart: dict) -> bool:
 
 def wait_idle(page: Any, *, timeout: float = 30) -> list[dict]:
     """Wait until the page has content, no script run is in flight and the charts stopped changing."""
-    page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']", timeout=timeout * 1000)
+    # :visible: the first container may be an empty one (app.py's script for the charts' names).
+    page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']:visible", timeout=timeout * 1000)
     previous: list[dict] | None = None
 
     def settled() -> tuple[list[dict]] | None:

@@ -48,7 +48,10 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
     assert at.title[0].value == "Interkommunale Zusammenarbeit"
     assert len(at.get("plotly_chart")) == 7
-    assert len(at.dataframe) == 1
+    # The records, and under every chart its numbers („Daten als Tabelle“).
+    assert [d.key for d in at.dataframe if d.key == "records_table"] == ["records_table"]
+    assert len(at.dataframe) == 1 + 7
+    assert [e.label for e in at.expander].count("Daten als Tabelle") == 7
 
 
 def test_choosing_a_type_changes_key_figures(app: AppTest, built_db: Path) -> None:

@@ -119,3 +119,61 @@ def test_failed_first_build_raises_german_message(tmp_path: Path) -> None:
     (raw / MAGDEBURG_FILE).unlink()
     with pytest.raises(DatabaseUnavailable, match="konnte nicht gebaut werden"):
         ensure_database(tmp_path / "none.duckdb", raw_dir=raw)
+
+
+def damage(path: Path, how: str, good: bytes) -> None:
+    import duckdb
+
+    if how == "abgeschnitten":
+        path.write_bytes(good[: len(good) // 3])
+    elif how == "leer":
+        path.write_bytes(b"")
+    elif how == "keine-duckdb-datei":
+        path.write_text("Dies ist keine DuckDB-Datei.\n" * 50)
+    else:  # a DuckDB file, but not ours
+        path.unlink()
+        duckdb.connect(str(path)).close()
+
+
+@pytest.mark.parametrize("how", ["abgeschnitten", "leer", "keine-duckdb-datei", "fremde-duckdb"])
+def test_a_damaged_file_is_set_aside_and_rebuilt(built_db: Path, tmp_path: Path, how: str) -> None:
+    target = tmp_path / "ikz.duckdb"
+    shutil.copyfile(built_db, target)
+    damage(target, how, built_db.read_bytes())
+    broken = target.read_bytes()
+    result = ensure_database(target)
+    assert result.built and result.warning is None
+    assert result.set_aside is not None and result.set_aside.parent == tmp_path
+    assert result.set_aside.name.startswith("ikz.duckdb.defekt-")
+    assert result.set_aside.read_bytes() == broken  # kept as it was, for inspection
+    assert "beschädigt und wurde aus den Quelldokumenten neu aufgebaut" in (result.notice() or "")
+    assert count(Database(target)) == count(Database(built_db))
+    assert not ensure_database(target).built
+
+
+def test_a_file_from_before_the_store_is_rebuilt_not_set_aside(built_db: Path, tmp_path: Path) -> None:
+    from ikz.access import Identity
+    from ikz.store import Store
+
+    target = tmp_path / "old.duckdb"
+    shutil.copyfile(built_db, target)  # without its .store-version file: built before the store
+    store = Store(tmp_path / "pflege.sqlite")
+    editor = Identity(email="anna@erfurt.de", subject="sub-anna", name="Anna", is_editor=True)
+    with store.write(editor, "test", None):
+        pass  # the store has moved on since that file was built
+    result = ensure_database(target, store=store)
+    assert result.built and result.set_aside is None
+    assert list(tmp_path.glob("*.defekt-*")) == []
+
+
+def test_an_unreadable_store_keeps_the_last_file_and_warns(built_db: Path, tmp_path: Path) -> None:
+    from ikz.store import Store
+
+    target = tmp_path / "ikz.duckdb"
+    shutil.copyfile(built_db, target)
+    bad = tmp_path / "pflege.sqlite"
+    bad.write_text("keine SQLite-Datei\n" * 100)
+    result = ensure_database(target, store=Store(bad))
+    assert not result.built
+    assert result.warning is not None and "pflege.sqlite" in result.warning
+    assert target.read_bytes() == built_db.read_bytes()

@@ -26,7 +26,6 @@ from ikz.normalise import Tables
 from ikz.paths import ERFURT_FILE, RAW_DIR
 from ikz.theme import fmt_int
 from tests.live_app import (
-    ERROR_ALERT,
     EXCEPTION,
     AppServer,
     chart_marks,
@@ -148,24 +147,26 @@ def damage(path: Path, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["abgeschnitten", "keine-duckdb-datei", "leer"])
-def test_damaged_database_gives_german_message_then_recovers(
+def test_damaged_database_is_set_aside_and_rebuilt_by_the_app(
     healthy: AppServer, context: Any, good_db: Path, how: str
 ) -> None:
     page = visit(context, healthy.url)
     assert metrics(page)["Kooperationen"] == fmt_int(count(good_db))
+    before = set(healthy.db.parent.glob(f"{healthy.db.name}.defekt-*"))
     damage(healthy.db, how)
+    broken = healthy.db.read_bytes()
+    # The next page load notices the damage, keeps the file aside and rebuilds: no restart, no command.
     page.reload()
-    page.wait_for_selector(ERROR_ALERT)
+    page.wait_for_selector(INFO)
     wait_idle(page)
-    message = page.locator(ERROR_ALERT).inner_text()
-    assert "Datenbank" in message
-    assert page.locator(EXCEPTION).count() == 0
-    assert "Traceback" not in main_text(page)
-    # A rebuild puts a good file in place; the same server shows the data again, no restart.
-    replace_file(good_db, healthy.db)
-    page.reload()
-    wait_until(lambda: metrics(page).get("Kooperationen") == fmt_int(count(good_db)), what="recovery")
+    notice = page.locator(INFO).all_inner_texts()
+    assert any("beschädigt und wurde aus den Quelldokumenten neu aufgebaut" in n for n in notice), notice
     assert problems(page) == []
+    assert page.locator(EXCEPTION).count() == 0
+    assert metrics(page)["Kooperationen"] == fmt_int(count(good_db))
+    (kept,) = set(healthy.db.parent.glob(f"{healthy.db.name}.defekt-*")) - before
+    assert kept.read_bytes() == broken
+    assert kept.name in " ".join(notice)
 
 
 def test_missing_database_is_rebuilt_from_the_documents(healthy: AppServer, context: Any) -> None:

@@ -1,0 +1,195 @@
+"""Sign-in gate, roles, local mode and the Protokoll in Streamlit's AppTest (st.user seeded per test)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from ikz.access import Identity
+from ikz.paths import DB_ENV_VAR, ROOT
+from ikz.store import Store
+
+TIMEOUT = 60
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "ein-langes-zufaelliges-geheimnis-fuer-tests",
+    "client_id": "ikz",
+    "client_secret": "geheim",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+IKZ = {"editors": ["anna@erfurt.de"], "allowed_domains": ["erfurt.de"]}
+EDITOR = {"sub": "a7f3", "email": "anna@erfurt.de", "name": "Anna Redakteurin"}
+READER = {"sub": "b9c1", "email": "ben@erfurt.de", "name": "Ben Leser"}
+DATA_ELEMENTS = ("plotly_chart", "dataframe", "metric")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("IKZ_STORE", str(tmp_path / "pflege.sqlite"))
+    return Store(tmp_path / "pflege.sqlite")
+
+
+@pytest.fixture
+def address() -> Iterator[None]:
+    """Restore the server address option after a test changed it."""
+    before = config.get_option("server.address")
+    yield
+    config.set_option("server.address", before)
+
+
+def app(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, *, user: dict | None = None, auth: bool = True
+) -> AppTest:
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if auth:
+        at.secrets["auth"] = AUTH
+        at.secrets["ikz"] = IKZ
+    at.user = {"is_logged_in": True, "iat": int(time.time()) - 60, **user} if user else {}
+    return at
+
+
+def data_shown(at: AppTest) -> int:
+    return sum(len(at.get(kind)) for kind in DATA_ELEMENTS)
+
+
+def texts(at: AppTest) -> str:
+    parts = [
+        e.value for kind in ("title", "markdown", "caption", "error", "warning", "info") for e in at.get(kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", ["pages/explore.py", "pages/compare.py", "pages/protocol.py"])
+def test_not_signed_in_sees_title_and_sign_in_only(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store, page: str
+) -> None:
+    at = app(built_db, monkeypatch)
+    at.run()
+    if page != "pages/explore.py":
+        at.switch_page(page).run()
+    assert not at.exception
+    assert at.title[0].value == "IKZ Dashboard – Erfurt und Magdeburg"
+    assert [b.label for b in at.button] == ["Anmelden"]
+    assert data_shown(at) == 0
+    assert "Abmelden" not in [b.label for b in at.sidebar.button]
+
+
+def test_signed_in_reader_reads_and_sees_name_and_sign_out(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    at = app(built_db, monkeypatch, user=READER).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 7
+    sidebar = " ".join(e.value for e in [*at.sidebar.markdown, *at.sidebar.caption]).replace("\\", "")
+    assert "Ben Leser" in sidebar and "ben@erfurt.de" in sidebar and "Lesezugriff" in sidebar
+    assert "Abmelden" in [b.label for b in at.sidebar.button]
+
+
+def test_reader_opening_the_protokoll_gets_no_permission_and_no_data(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    store.record_mark(Identity.local("Vorher"), cooperation_key="k", for_city="Erfurt", mark="ja", note=None)
+    at = app(built_db, monkeypatch, user=READER).run()
+    at.switch_page("pages/protocol.py").run()
+    assert not at.exception
+    assert "Keine Berechtigung" in texts(at)
+    assert data_shown(at) == 0
+    assert "Vorher" not in texts(at)
+
+
+def test_editor_sees_the_protokoll_with_token_identities(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    anna = Identity(email="anna@erfurt.de", subject="a7f3", name="Anna Redakteurin", is_editor=True)
+    store.record_mark(anna, cooperation_key="k1", for_city="Erfurt", mark="interessant", note=None)
+    store.record_mark(Identity.local("Lokal"), cooperation_key="k2", for_city="Erfurt", mark=None, note=None)
+    at = app(built_db, monkeypatch, user=EDITOR).run()
+    at.switch_page("pages/protocol.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["E-Mail"]) == ["lokal", "anna@erfurt.de"]  # newest first
+    assert list(table["Kennung (sub)"]) == ["lokal:Lokal", "a7f3"]
+    at.selectbox(key="protokoll_person").set_value("anna@erfurt.de").run()
+    assert list(at.dataframe[0].value["Name"]) == ["Anna Redakteurin"]
+
+
+def test_expired_sign_in_is_signed_out(built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
+    at = app(built_db, monkeypatch, user={**EDITOR, "iat": int(time.time()) - 13 * 3600}).run()
+    assert not at.exception
+    assert "abgelaufen" in texts(at)
+    assert data_shown(at) == 0
+    assert [b.label for b in at.button] == ["Anmelden"]
+
+
+def test_broken_ikz_section_is_a_german_message(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
+) -> None:
+    at = app(built_db, monkeypatch, user=EDITOR)
+    at.secrets["ikz"] = {"editors": "kein-at-zeichen"}
+    at.run()
+    assert not at.exception
+    assert "keine E-Mail-Adresse" in at.error[0].value
+    assert data_shown(at) == 0
+
+
+def test_local_mode_on_loopback_edits_with_a_given_name(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store, address: None
+) -> None:
+    config.set_option("server.address", "127.0.0.1")
+    at = app(built_db, monkeypatch, auth=False).run()
+    assert not at.exception
+    assert any("Lokaler Modus – ohne Anmeldung" in m.value for m in at.sidebar.markdown)
+    assert len(at.get("plotly_chart")) == 7
+    assert not at.warning
+    at.switch_page("pages/protocol.py").run()
+    assert [f.label for f in at.text_input] == ["Ihr Name"]
+
+
+def test_local_mode_on_a_network_address_is_read_only(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store, address: None
+) -> None:
+    config.set_option("server.address", "0.0.0.0")
+    at = app(built_db, monkeypatch, auth=False).run()
+    assert not at.exception
+    assert any("Nur Lesen" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) == 7  # reading stays possible
+    at.switch_page("pages/protocol.py").run()
+    assert "Keine Berechtigung" in texts(at)
+    assert data_shown(at) == 0
+
+
+def _contacts() -> None:
+    import streamlit as st
+
+    from pages.identity import may_see_contacts
+
+    st.write("ja" if may_see_contacts() else "nein")
+
+
+@pytest.mark.parametrize(
+    ("auth", "user", "address_value", "expected"),
+    [
+        (True, EDITOR, "127.0.0.1", "ja"),
+        (True, READER, "0.0.0.0", "ja"),
+        (True, None, "127.0.0.1", "nein"),
+        (False, None, "127.0.0.1", "ja"),
+        (False, None, "0.0.0.0", "nein"),
+    ],
+)
+def test_contact_persons_only_for_signed_in_users(
+    auth: bool, user: dict | None, address_value: str, expected: str, address: None
+) -> None:
+    config.set_option("server.address", address_value)
+    at = AppTest.from_function(_contacts, default_timeout=TIMEOUT)
+    if auth:
+        at.secrets["auth"] = AUTH
+        at.secrets["ikz"] = IKZ
+    at.user = {"is_logged_in": True, "iat": int(time.time()), **user} if user else {}
+    at.run()
+    assert at.markdown[0].value == expected

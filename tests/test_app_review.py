@@ -1,0 +1,110 @@
+"""The Prüfen page in Streamlit's AppTest: the guard, the queue, a correction, its undo."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+from ikz.paths import DB_ENV_VAR, ROOT
+from ikz.store import STORE_ENV_VAR, Store
+
+TIMEOUT = 90
+PAGE = "pages/review.py"
+
+
+@pytest.fixture
+def server_address() -> Iterator[None]:
+    """Streamlit's server.address, restored afterwards (the guard reads it)."""
+    before = config.get_option("server.address")
+    yield
+    config.set_option("server.address", before)
+
+
+@pytest.fixture
+def paths(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A database and an empty store of this test's own: the page writes and rebuilds."""
+    db = tmp_path / "ikz.duckdb"
+    shutil.copyfile(built_db, db)
+    store = tmp_path / "pflege.sqlite"
+    monkeypatch.setenv(DB_ENV_VAR, str(db))
+    monkeypatch.setenv(STORE_ENV_VAR, str(store))
+    return db, store
+
+
+def page(address: str, name: str | None = "Anna Beispiel") -> AppTest:
+    config.set_option("server.address", address)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(PAGE)
+    if name:
+        at.session_state["lokal_name"] = name
+    return at
+
+
+def origin(db: Path, key: str, field: str) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            f"SELECT o.{field}_origin FROM cooperation_origin o"
+            " JOIN cooperation_wide w USING (cooperation_id) WHERE w.cooperation_key = ?",
+            [key],
+        ).fetchone()[0]
+
+
+def test_non_editor_sees_no_permission(paths: tuple[Path, Path], server_address: None) -> None:
+    at = page("0.0.0.0").run()
+    assert not at.exception
+    assert any("Keine Berechtigung" in e.value for e in at.error)
+    assert not at.get("form")
+
+
+def test_without_a_name_the_page_asks_for_one(paths: tuple[Path, Path], server_address: None) -> None:
+    at = page("127.0.0.1", name=None).run()
+    assert not at.exception
+    assert any(t.label == "Ihr Name" for t in at.text_input)
+    assert not any(s.label == "Eintrag" for s in at.selectbox)
+
+
+def test_correct_a_value_then_undo_it(paths: tuple[Path, Path], server_address: None) -> None:
+    db, store_path = paths
+    at = page("127.0.0.1").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Prüfen und korrigieren"
+    with duckdb.connect(str(db), read_only=True) as con:
+        total = con.execute("SELECT count(*) FROM cooperation").fetchone()[0]
+    assert f"0 von {total} Einträgen geprüft" in at.get("progress")[0].proto.text
+    key = at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Eintrag")).value
+    status = at.selectbox(key=f"{key}-status")
+    new_status = next(s for s in status.options if s != status.value)
+    status.set_value(new_status)
+    at.text_input(key=f"{key}-notiz").set_value("laut Fachbereich")
+    at.button[0].click()  # the form's submit button
+    at.run()
+    assert not at.exception, at.exception
+    decisions = Store(store_path).decisions()
+    # One click stored the correction and confirmed the record's other derived values with it.
+    assert "status" in {d.field for d in decisions}
+    assert len({d.at for d in decisions}) == 1
+    status_decision = next(d for d in decisions if d.field == "status")
+    assert (status_decision.new_value, status_decision.actor_name, status_decision.note) == (
+        new_status,
+        "Anna Beispiel",
+        "laut Fachbereich",
+    )
+    # The page rebuilt the database: the value is checked, with its author, everywhere.
+    assert origin(db, key, "status").startswith("✓ geprüft (Anna Beispiel, ")
+    assert any("Gespeichert" in s.value for s in at.success)
+    # The record is checked now; open it by its key, as the Überblick's link does, and undo.
+    at.query_params["eintrag"] = key
+    at.run()
+    undo = next(b for b in at.button if b.key == f"undo-{key}-status")
+    undo.click()
+    at.run()
+    assert not at.exception, at.exception
+    assert Store(store_path).decisions()[-1].new_value is None
+    assert origin(db, key, "status").startswith("◆ abgeleitet")
+    assert any("Rückgängig" in s.value for s in at.success)

@@ -1,0 +1,168 @@
+"""Checking a value in a real browser: correct it, see ✓ with the author after the rebuild, in the CSV
+download too, after a restart of the server, and undo it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ikz import review_queue
+from ikz.store import STORE_ENV_VAR, Store
+from tests.live_app import (
+    EXCEPTION,
+    IDLE,
+    MAIN,
+    chromium_missing_reason,
+    launch_chromium,
+    screenshot,
+    serve_app,
+    wait_until,
+)
+
+if reason := chromium_missing_reason():
+    pytest.skip(reason, allow_module_level=True)
+
+from playwright.sync_api import sync_playwright
+
+pytestmark = pytest.mark.browser
+NAME = "Anna Beispiel"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def files(built_db: Path, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A database and an empty store of this test's own; the servers it starts inherit the store."""
+    db = tmp_path / "ikz.duckdb"
+    shutil.copyfile(built_db, db)
+    store = tmp_path / "pflege.sqlite"
+    previous = os.environ.get(STORE_ENV_VAR)
+    os.environ[STORE_ENV_VAR] = str(store)
+    yield db, store
+    if previous is None:
+        os.environ.pop(STORE_ENV_VAR, None)
+    else:
+        os.environ[STORE_ENV_VAR] = previous
+
+
+def settle(page: Any) -> None:
+    page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']")
+    wait_until(lambda: page.locator(IDLE).count() > 0, what="the script run to end")
+    page.wait_for_timeout(300)
+    wait_until(lambda: page.locator(IDLE).count() > 0, what="the script run to end")
+    assert page.locator(EXCEPTION).count() == 0
+
+
+def main_text(page: Any) -> str:
+    return page.locator(MAIN).inner_text()
+
+
+def csv_rows(page: Any) -> dict[str, dict[str, str]]:
+    """The Überblick's CSV download, by Schlüssel."""
+    button = page.get_by_role("button", name="CSV herunterladen")
+    try:
+        button.wait_for()
+    except Exception:
+        screenshot(page, "debug-csv")
+        raise
+    with page.expect_download() as download:
+        button.click()
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    return {row["Schlüssel"]: row for row in csv.DictReader(io.StringIO(text), delimiter=";")}
+
+
+def test_correct_in_the_browser_see_it_everywhere_and_undo(
+    files: tuple[Path, Path], browser: Any, tmp_path: Path
+) -> None:
+    db, store_path = files
+    with serve_app(db, tmp_path / "streamlit.log") as server:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+        page = ctx.new_page()
+        page.set_default_timeout(90_000)  # the machine may be busy; a rebuild and a full page take a while
+        # The first record of the queue, opened by its key as the Überblick's link does.
+        with duckdb.connect(str(db), read_only=True) as con:
+            key = review_queue.queue(con)["cooperation_key"][0]
+            total = con.execute("SELECT count(*) FROM cooperation").fetchall()[0][0]
+        page.goto(f"{server.url}/pruefen?eintrag={key}")
+        settle(page)
+        # Local mode: the person gives a name once per session.
+        name_box = page.get_by_role("textbox", name="Ihr Name")
+        name_box.fill(NAME)
+        name_box.press("Enter")
+        page.wait_for_selector("text=Einträgen geprüft")
+        settle(page)
+        assert f"0 von {total} Einträgen geprüft" in main_text(page)
+        assert f"Schlüssel {key}" in main_text(page)
+        screenshot(page, "pruefen-start")
+        # Correct the Status: open the select, pick another value, type a note, Enter saves.
+        status = page.get_by_role("combobox", name="Status")
+        before = (
+            status.input_value()
+            or page.locator('[data-testid="stSelectbox"]').filter(has_text="Status").inner_text()
+        )
+        status.click()
+        options = page.get_by_role("option").all_inner_texts()
+        new_status = next(o for o in options if o.strip() and o.strip() not in before)
+        page.get_by_role("option", name=new_status, exact=True).click()
+        note = page.get_by_role("textbox", name="Notiz (optional)")
+        note.fill("im Browser geprüft")
+        note.press("Enter")
+        page.wait_for_selector("text=Gespeichert")
+        settle(page)
+        decisions = Store(store_path).decisions()
+        status_decision = next(d for d in decisions if d.field == "status" and d.cooperation_key == key)
+        assert (status_decision.new_value, status_decision.actor_name) == (new_status, NAME)
+        # After the rebuild the record shows ✓ with its author on the page …
+        assert re.search(
+            rf"✓ Status: {re.escape(new_status)} – geprüft von {NAME} am \d\d\.\d\d\.\d{{4}}", main_text(page)
+        )
+        screenshot(page, "pruefen-geprueft")
+        # … and in the Überblick's CSV download.
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Überblick").click()
+        settle(page)
+        row = csv_rows(page)[key]
+        assert row["Status"] == new_status
+        assert row["Herkunft Status"].startswith(f"✓ geprüft ({NAME}, ")
+        ctx.close()
+
+    # A restart of the server changes nothing: the decision lives in the store.
+    with serve_app(db, tmp_path / "streamlit-2.log") as server:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+        page = ctx.new_page()
+        page.set_default_timeout(90_000)  # the machine may be busy; a rebuild and a full page take a while
+        page.goto(server.url)
+        settle(page)
+        assert csv_rows(page)[key]["Herkunft Status"].startswith(f"✓ geprüft ({NAME}, ")
+        # Undo it on the Prüfen page (a new session: the name is asked again).
+        page.goto(f"{server.url}/pruefen?eintrag={key}")
+        settle(page)
+        name_box = page.get_by_role("textbox", name="Ihr Name")
+        name_box.fill(NAME)
+        name_box.press("Enter")
+        page.wait_for_selector("text=✓ Status")
+        settle(page)
+        page.locator(f".st-key-undo-{key}-status button").click()
+        page.wait_for_selector("text=Rückgängig gemacht")
+        settle(page)
+        last = Store(store_path).decisions()[-1]
+        assert (last.field, last.new_value, last.actor_name) == ("status", None, NAME)
+        page.goto(server.url)
+        settle(page)
+        row = csv_rows(page)[key]
+        assert row["Herkunft Status"].startswith("◆ abgeleitet") or row["Herkunft Status"] == "Dokument"
+        ctx.close()

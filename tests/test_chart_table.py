@@ -1,0 +1,92 @@
+"""„Daten als Tabelle“: every chart's numbers read back from the figure, as the chart shows them."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from ikz import charts, queries
+from ikz.chart_table import figure_table, plain
+from ikz.charts import ChartText
+from ikz.classify import load_taxonomy
+from ikz.db import Database
+from ikz.theme import fmt_int
+
+TEXT = ChartText(title="Titel", subtitle="", source="Quelle")
+
+
+def test_plain_resolves_markup_breaks_and_entities() -> None:
+    assert plain("Amt für<br>Brandschutz &amp; <b>Rettung</b>") == "Amt für Brandschutz & Rettung"
+
+
+def test_bars_read_top_down_with_their_labels() -> None:
+    frame = pl.DataFrame(
+        {"category": ["Arbeitskreis", "Verein"], "count": [1200, 2], "share": [0.9983, 0.0017]}
+    )
+    table = figure_table(charts.bar_by_category(frame, TEXT))
+    assert table.to_dicts() == [
+        {"Kategorie": "Arbeitskreis", "Kooperationen": "1.200", "Beschriftung": "1.200 (99,8\xa0%)"},
+        {"Kategorie": "Verein", "Kooperationen": "2", "Beschriftung": "2 (0,2\xa0%)"},
+    ]
+
+
+def test_stacked_bars_name_their_series() -> None:
+    fig = go.Figure(
+        [
+            go.Bar(name="Erfurt", y=["A", "B"], x=[1, 2], orientation="h"),
+            go.Bar(name="Magdeburg", y=["A", "B"], x=[3, 4], orientation="h"),
+        ]
+    )
+    assert figure_table(fig)["Reihe"].to_list() == ["Magdeburg", "Magdeburg", "Erfurt", "Erfurt"]
+
+
+def test_heatmap_is_one_row_per_row_of_the_matrix() -> None:
+    fig = go.Figure(go.Heatmap(x=["A", "B"], y=["Amt 1", "Amt 2"], z=[[1, 0], [2, 3.5]]))
+    assert figure_table(fig).to_dicts() == [
+        {"Kategorie": "Amt 1", "A": "1", "B": "0"},
+        {"Kategorie": "Amt 2", "A": "2", "B": "3,5"},
+    ]
+
+
+def test_treemap_rows_carry_their_path() -> None:
+    fig = go.Figure(
+        go.Treemap(ids=["a", "a/b"], labels=["Finanzen", "Kämmerei"], parents=["", "a"], values=[5, 5])
+    )
+    assert figure_table(fig).to_dicts() == [
+        {"Ebene": 1, "Pfad": "Finanzen", "Anzahl": "5"},
+        {"Ebene": 2, "Pfad": "Finanzen → Kämmerei", "Anzahl": "5"},
+    ]
+
+
+@pytest.mark.parametrize("dimension", ["form", "status"])
+def test_table_totals_equal_the_query(database: Database, dimension: str) -> None:
+    with database.cursor() as cur:
+        frame = queries.count_by(cur, filters=queries.ALL, dimension=dimension)
+    table = figure_table(charts.bar_by_category(frame, TEXT))
+    assert sorted(table["Kooperationen"].to_list()) == sorted(fmt_int(n) for n in frame["count"])
+
+
+def test_every_overview_chart_has_a_table(database: Database) -> None:
+    taxonomy = load_taxonomy()
+    forms = tuple(form for form, _ in taxonomy.form_bindings)
+    effects = tuple(name for name, _ in taxonomy.effect_categories())
+    with database.cursor() as cur:
+        figures = [
+            charts.bar_by_category(
+                queries.cooperations_by_type(cur, filters=queries.ALL),
+                TEXT,
+                category="type_name",
+                color_by="form",
+            ),
+            charts.departments_stacked(
+                queries.cooperations_by_department(cur, filters=queries.ALL, top=25), TEXT, forms=forms
+            ),
+            charts.effect_heatmap(
+                queries.department_effect_matrix(cur, filters=queries.ALL, top=25), TEXT, effects=effects
+            ),
+            charts.task_area_treemap(queries.task_area_tree(cur, filters=queries.ALL, top=60), TEXT),
+        ]
+    for fig in figures:
+        table = figure_table(fig)
+        assert table.height > 0 and table.width >= 2
