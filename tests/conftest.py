@@ -47,7 +47,12 @@ CHROMIUM_FIXTURES = {"renderer", "exports"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that start Chromium for rendering as slow."""
+    """Mark tests that start Chromium for rendering as slow; give real-browser tests one rerun."""
     for item in items:
         if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        # A browser test drives a server, Chromium and the export renderer on two cores; a step that
+        # misses its timeout under that load passed alone (seen for the Pflegen and editor tests).
+        # One rerun, reported as such by pytest-rerunfailures; a real fault fails both runs.
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.flaky(reruns=1))
