@@ -137,7 +137,7 @@ def load_tables(
     facts = EditionFacts(current=current, editions=edition_rows, changes=changes, form_counts=form_counts)
     tables = tables_from_rows(rows, taxonomy, gazetteer, facts)
     tables = Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
-    tables = with_matches(tables, topics)
+    tables = with_matches(tables)
     # The office's checked values go in last, over the derived ones (matching runs on what the
     # documents say; the checked values are what every view shows).
     frames = review.apply_decisions(

@@ -42,7 +42,7 @@ from rapidfuzz import fuzz
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ikz.normalise import Tables
-from ikz.topics import Vocabulary, fold
+from ikz.topics import TOPIC_FIELDS, fold
 
 # Which texts are compared, with their German label (shown in the reason) and weight: the name of
 # a body or project says most about what it does; effects, status and outlook less and more noisily.
@@ -450,16 +450,8 @@ def suggestions(
 
 # --- from and to the build's tables --------------------------------------------------------------
 
-# The cooperation columns compared, with the label the reason shows (as in the topic evidence).
-TEXT_COLUMNS = (
-    ("title", "Bezeichnung/Thema"),
-    ("context", "Gremium"),
-    ("sub_unit", "Teilbereich"),
-    ("partners_text", "Partner"),
-    ("effects_text", "Effekte"),
-    ("status_text", "Arbeitsstand"),
-    ("outlook_text", "Perspektive"),
-)
+# The cooperation columns compared, with the label the reason shows: the fields topics are found in.
+TEXT_COLUMNS = TOPIC_FIELDS
 MATCH_TABLES = ("cooperation_match", "suggestion")  # written by the build after the normalised tables
 MATCH_SCHEMA: dict[str, pl.DataType] = {
     "cooperation_id": pl.Int32(),
@@ -481,26 +473,36 @@ def records_from_frames(
     city: pl.DataFrame,
     cooperation_partner: pl.DataFrame,
     partner: pl.DataFrame,
-    vocab: Vocabulary | None,
+    cooperation_topic: pl.DataFrame | None,
 ) -> list[MatchRecord]:
-    """MatchRecords of the build's frames: texts of each record, its topics and named partners."""
+    """MatchRecords of the build's frames: texts of each record, its topics and named partners.
+
+    The topics are the build's own facts (cooperation_topic), not matched a second time: the
+    suggestions then rest on exactly the topics every page shows.
+    """
     city_names = dict(zip(city["city_id"].to_list(), city["name"].to_list(), strict=True))
     partner_names = dict(zip(partner["partner_id"].to_list(), partner["name"].to_list(), strict=True))
     bodies = set(partner.filter(pl.col("kind").is_in(list(BODY_KINDS)))["name"].to_list())
     partners: dict[int, set[str]] = {}
     for cid, pid in cooperation_partner.select("cooperation_id", "partner_id").iter_rows():
         partners.setdefault(cid, set()).add(partner_names[pid])
+    topic_stems: dict[int, set[tuple[str, str]]] = {}
+    topics: dict[int, set[str]] = {}
+    if cooperation_topic is not None:
+        for cid, topic, stems in cooperation_topic.select("cooperation_id", "topic", "stems").iter_rows():
+            topics.setdefault(cid, set()).add(topic)
+            topic_stems.setdefault(cid, set()).update((topic, s) for s in stems.split("; ") if s)
     out = []
     for row in cooperation.iter_rows(named=True):
         texts = tuple((label, row[col]) for col, label in TEXT_COLUMNS if row[col])
-        hits = vocab.match(list(texts)) if vocab else []
+        cid = row["cooperation_id"]
         out.append(
             MatchRecord(
                 cooperation_id=row["cooperation_id"],
                 city=city_names[row["city_id"]],
                 texts=texts,
-                topics=frozenset(h.topic for h in hits),
-                topic_stems=frozenset((h.topic, s) for h in hits for s in h.stems),
+                topics=frozenset(topics.get(cid, ())),
+                topic_stems=frozenset(topic_stems.get(cid, ())),
                 partners=frozenset(partners.get(row["cooperation_id"], ())),
                 bodies=frozenset(partners.get(row["cooperation_id"], set()) & bodies),
             )
@@ -525,10 +527,14 @@ def match_frames(records: Sequence[MatchRecord]) -> tuple[pl.DataFrame, pl.DataF
     return match_frame, suggestion_frame
 
 
-def with_matches(tables: Tables, vocab: Vocabulary | None) -> Tables:
-    """The tables plus cooperation_match and suggestion, matched with the topic vocabulary."""
+def with_matches(tables: Tables) -> Tables:
+    """The tables plus cooperation_match and suggestion, matched on the built topics and partners."""
     records = records_from_frames(
-        tables["cooperation"], tables["city"], tables["cooperation_partner"], tables["partner"], vocab
+        tables["cooperation"],
+        tables["city"],
+        tables["cooperation_partner"],
+        tables["partner"],
+        tables.frames.get("cooperation_topic"),
     )
     match_frame, suggestion_frame = match_frames(records)
     return Tables({**tables.frames, "cooperation_match": match_frame, "suggestion": suggestion_frame})

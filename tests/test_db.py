@@ -7,33 +7,17 @@ import shutil
 import time
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from ikz.build import build, load_tables, write_database
 from ikz.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
-from ikz.normalise import Tables
 from ikz.paths import MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
+from tests.one_city import erfurt_only
 
 
 def count(db: Database) -> int:
     with db.cursor() as cur:
         return cur.execute("SELECT count(*) FROM cooperation").fetchone()[0]
-
-
-def erfurt_only(tables: Tables) -> Tables:
-    """The same tables without Magdeburg's cooperations: a visibly different database."""
-    frames = dict(tables.frames)
-    frames["cooperation"] = frames["cooperation"].filter(pl.col("city_id") == 1)
-    kept = frames["cooperation"]["cooperation_id"]
-    # Every link table (effects, partners, topics …) keeps only the kept cooperations' rows.
-    for name, frame in tables.frames.items():
-        if name != "cooperation" and "cooperation_id" in frame.columns:
-            frames[name] = frame.filter(pl.col("cooperation_id").is_in(kept.implode()))
-    # Matches and suggestions point at Magdeburg's records too: a one-city database has none.
-    for name in ("cooperation_match", "suggestion"):
-        frames[name] = frames[name].clear()
-    return Tables(frames)
 
 
 def test_reopens_after_the_file_is_replaced(built_db: Path, tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from tests.live_app import (
     wait_idle,
     wait_until,
 )
+from tests.one_city import erfurt_only
 
 if reason := chromium_missing_reason():
     pytest.skip(reason, allow_module_level=True)
@@ -63,17 +64,6 @@ def count(db: Path, where: str = "TRUE", params: list | None = None) -> int:
         return con.execute(f"SELECT count(*) FROM cooperation_wide WHERE {where}", params or []).fetchall()[
             0
         ][0]
-
-
-def erfurt_only(tables: Tables) -> Tables:
-    """The same tables without Magdeburg's cooperations and their links: visibly different data."""
-    frames = dict(tables.frames)
-    frames["cooperation"] = frames["cooperation"].filter(pl.col("city_id") == 1)
-    kept = frames["cooperation"]["cooperation_id"].implode()
-    for name, frame in frames.items():
-        if name != "cooperation" and "cooperation_id" in frame.columns:
-            frames[name] = frame.filter(pl.col("cooperation_id").is_in(kept))
-    return Tables(frames)
 
 
 @pytest.fixture(scope="module")
