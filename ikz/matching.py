@@ -39,7 +39,6 @@ import numpy as np
 import polars as pl
 import snowballstemmer
 from rapidfuzz import fuzz
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ikz.normalise import Tables
 from ikz.topics import TOPIC_FIELDS, fold
@@ -352,6 +351,9 @@ def match_records(
 
 def _letter_similarity(texts: Sequence[str]) -> np.ndarray:
     """Cosine of TF-IDF character n-gram vectors (char_wb) of every pair of texts; 0 for an empty text."""
+    # Imported here: scikit-learn takes 1.6 s to import, and only a build needs it (not the app).
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     try:
         vectors = TfidfVectorizer(
             analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True

@@ -15,14 +15,17 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaErrors
 from rapidfuzz import fuzz, process, utils
 
 from ikz.keys import cooperation_key
 from ikz.records import EditionRecord
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
+    from pandera.errors import SchemaErrors
 
 HEADER_ROW = 1  # rows are numbered as in Excel: the header is row 1, the first record row 2
 FIRST_YEAR = 1900
@@ -316,6 +319,8 @@ _MESSAGES = {
 
 def _column_check(name: str, predicate: Callable[[pl.Expr], pl.Expr]) -> pa.Check:
     """A vectorised pandera check on one column; null cells pass (emptiness is checked separately)."""
+    import pandera.polars as pa  # 1 s to import: only an import of an edition file needs it
+
     return pa.Check(
         lambda data: data.lazyframe.select(
             pl.when(pl.col(data.key).is_null()).then(True).otherwise(predicate(pl.col(data.key)))
@@ -332,6 +337,8 @@ def edition_schema(
     department_has_area: Callable[[str], bool],
 ) -> pa.DataFrameSchema:
     """The pandera schema an edition table must satisfy (all cells text, as read)."""
+    import pandera.polars as pa
+
     allowed = sorted(set(known_departments) | set(accepted_departments))
     last_year = as_of.year + YEARS_AHEAD
 
@@ -483,6 +490,8 @@ def parse_edition(
         accepted_departments=accepted_departments,
         department_has_area=department_has_area,
     )
+    from pandera.errors import SchemaErrors
+
     problems: list[Problem] = []
     try:
         with warnings.catch_warnings():
