@@ -8,6 +8,7 @@ publishing, a rejected one counts as one „entfallen“ and one „neu“).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -189,3 +190,16 @@ def diff_editions(
     order = {k: n for n, k in enumerate(KINDS)}
     changes.sort(key=lambda c: (order[c.change], _norm(c.department), _norm(c.title)))
     return EditionDiff(tuple(changes), rejected)
+
+
+_LABEL_ALTERNATIVES = "|".join(re.escape(label) for _, label in FIELDS)
+
+
+def without_field_values(changed_fields: str, label: str, replacement: str) -> str:
+    """A 'changed_fields' text (FieldChange.text joined by '; ') with one field's values replaced.
+
+    The next field starts at '; <known label>: ', so a value that itself holds '; ' stays whole.
+    """
+    next_field = rf"(?=; (?:{_LABEL_ALTERNATIVES}): |$)"
+    pattern = re.compile(rf"(?:(?<=^)|(?<=; )){re.escape(label)}: .*?{next_field}", re.S)
+    return pattern.sub(f"{label}: {replacement}", changed_fields)

@@ -156,13 +156,18 @@ def figure(
 
 
 def deferred_records(
-    filters: queries.Filters, writer: Callable[[pl.DataFrame], bytes]
+    filters: queries.Filters, writer: Callable[[pl.DataFrame], bytes], *, with_contacts: bool
 ) -> Callable[[], bytes]:
-    """A download callable: all filtered records written by writer, computed only on click."""
+    """A download callable: all filtered records written by writer, computed only on click.
+
+    Without with_contacts the file has no Ansprechpartner column (contact persons are shown to
+    signed-in users only, identity.may_see_contacts).
+    """
 
     def make() -> bytes:
         with _database(str(db_path())).cursor() as cur:
-            return writer(queries.records(cur, filters=filters))
+            frame = queries.records(cur, filters=filters)
+        return writer(frame if with_contacts else frame.drop("contact_person"))
 
     return make
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from ikz import charts, edition_queries
+from ikz.diff import without_field_values
 from ikz.edition_queries import ChangesSince
 from ikz.export import KeyFigure
 from ikz.theme import fmt_int
-from pages import data
+from pages import data, identity
 from pages.layout import Page
 
 CHANGE_LABELS = {
@@ -18,6 +20,9 @@ CHANGE_LABELS = {
     "title": "Bezeichnung",
 }
 CHANGE_LABELS |= {"changed_fields": "Geänderte Felder (alt → neu)", "cooperation_key": "Schlüssel"}
+
+# Contact persons are shown to signed-in users only (identity.may_see_contacts).
+HIDDEN_CONTACT = "(geändert; nur nach Anmeldung sichtbar)"
 
 changes_since = data.reader(edition_queries.changes_since)
 change_list = data.reader(edition_queries.change_list)
@@ -44,6 +49,13 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
         if not presentation:
             with st.expander("Liste der Änderungen"):
                 frame = change_list(cities=(item.city,))
+                if not identity.may_see_contacts():
+                    frame = frame.with_columns(
+                        pl.col("changed_fields").map_elements(
+                            lambda text: without_field_values(text, "Ansprechpartner", HIDDEN_CONTACT),
+                            return_dtype=pl.String,
+                        )
+                    )
                 st.dataframe(
                     frame.drop("city").rename(CHANGE_LABELS, strict=False),
                     hide_index=True,

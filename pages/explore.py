@@ -11,7 +11,7 @@ from ikz.labels import COLUMN_LABELS, german_columns, origin_note
 from ikz.queries import ALL
 from ikz.sources import DOCUMENTS
 from ikz.theme import fmt_int, fmt_pct
-from pages import data
+from pages import data, identity
 from pages.editions_view import changes_section, development_chart
 from pages.layout import Page, md_escape
 from pages.state import select_into_filter
@@ -260,11 +260,12 @@ selection = st.dataframe(
 
 
 c1, c2, _ = st.columns([1, 1, 3])
+contacts = identity.may_see_contacts()
 # Generated only when clicked, on Streamlit's download thread: the page run stays fast, and the
 # files hold every filtered record, not just the rows the table shows.
 c1.download_button(
     "CSV herunterladen",
-    data.deferred_records(filters, records_csv),
+    data.deferred_records(filters, records_csv, with_contacts=contacts),
     file_name="ikz-kooperationen.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -272,7 +273,7 @@ c1.download_button(
 )
 c2.download_button(
     "Excel herunterladen",
-    data.deferred_records(filters, records_xlsx),
+    data.deferred_records(filters, records_xlsx, with_contacts=contacts),
     file_name="ikz-kooperationen.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/table_view:",

@@ -193,3 +193,31 @@ def test_contact_persons_only_for_signed_in_users(
     at.user = {"is_logged_in": True, "iat": int(time.time()), **user} if user else {}
     at.run()
     assert at.markdown[0].value == expected
+
+
+@pytest.mark.parametrize("with_contacts", [True, False])
+def test_record_downloads_carry_contacts_only_when_allowed(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, with_contacts: bool
+) -> None:
+    """Ansprechpartner go into the Überblick's CSV only for those who may see contacts."""
+    from ikz.export import records_csv
+    from ikz.queries import ALL
+    from pages import data
+
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    header = data.deferred_records(ALL, records_csv, with_contacts=with_contacts)().decode("utf-8-sig")
+    columns = header.splitlines()[0].split(";")
+    assert "Bezeichnung / Thema" in columns
+    assert ("Ansprechpartner" in columns) is with_contacts
+
+
+def test_overview_download_leaves_out_contacts_on_a_network_address_without_sign_in(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, address: None
+) -> None:
+    """Read-only on a network address without [auth]: nobody is signed in, no contact is shown."""
+    from pages import identity
+
+    config.set_option("server.address", "0.0.0.0")
+    assert identity.may_see_contacts() is False
+    config.set_option("server.address", "127.0.0.1")
+    assert identity.may_see_contacts() is True
