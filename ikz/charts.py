@@ -28,6 +28,7 @@ from ikz.theme import (
     color_of,
     fmt_int,
     fmt_pct,
+    pattern_of,
 )
 
 # Every figure sets its own fonts, colours and grid. Plotly's default template would be validated
@@ -229,6 +230,10 @@ def _count_labels(counts: pl.Series, shares: pl.Series | None = None) -> list[st
     return [f"{fmt_int(c)} ({fmt_pct(s)})" for c, s in zip(counts, shares, strict=True)]
 
 
+# The pattern lies over the bar's colour, light enough to keep the colour recognisable.
+FORM_PATTERN_STYLE = {"fillmode": "overlay", "solidity": 0.25}
+
+
 def bar_by_category(
     frame: pl.DataFrame,
     text: ChartText,
@@ -259,7 +264,11 @@ def bar_by_category(
         "orientation": "h",
         "x": frame["count"].to_list(),
         "y": labels,
-        "marker": {"color": [color_of(k) for k in colour_keys]},
+        "marker": {
+            "color": [color_of(k) for k in colour_keys],
+            # A form's pattern too (theme.FORM_PATTERNS): colour is not the only cue for it.
+            "pattern": {**FORM_PATTERN_STYLE, "shape": [pattern_of(k) for k in colour_keys]},
+        },
         "text": _count_labels(frame["count"], shares),
         "textposition": "outside",
         "cliponaxis": False,
@@ -298,7 +307,10 @@ def departments_stacked(
             name=esc(form),
             x=part["count"].to_list(),
             y=[labels[k] for k in part.select("city", "department").iter_rows()],
-            marker={"color": color_of(form)},
+            marker={
+                "color": color_of(form),
+                "pattern": {**FORM_PATTERN_STYLE, "shape": pattern_of(form)},
+            },
             customdata=[[d, c, form] for c, d in part.select("city", "department").iter_rows()],
             hovertemplate=f"%{{y}}<br>{esc(form)}: %{{x:,d}}<extra></extra>",
         )

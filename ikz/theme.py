@@ -108,6 +108,27 @@ _PALETTE = (
 PALETTE = tuple(c for c in _PALETTE if c not in set(CATEGORY_COLORS.values()))
 
 
+# Kooperationsform is also drawn as a fill pattern, so that colour is not its only cue (WCAG 2.1,
+# 1.4.1): on the Kooperationsart chart, whose bars take their form's colour, the pattern matches the
+# bar of the same form on the Kooperationsform chart beside it. „ohne Angabe“ stays plain: its
+# bars are labelled „ohne Angabe“.
+FORM_PATTERNS = {
+    "Zweckverband": "/",
+    "Zweckvereinbarung": "\\",
+    "Vertrag / Vereinbarung": "x",
+    "Arbeitsgemeinschaft": "-",
+    "Verein / Verband / Mitgliedschaft": "|",
+    "Arbeitskreis / Arbeitsgruppe / Gremium": "+",
+    "Netzwerk / Erfahrungsaustausch": ".",
+    "Projekt / Verbund": "",
+}
+
+
+def pattern_of(category: str) -> str:
+    """The fill pattern of a Kooperationsform ('' = solid); every other category is solid."""
+    return FORM_PATTERNS.get(category, "")
+
+
 def color_of(category: str) -> str:
     """The category's colour; a name without one gets a palette colour chosen by the name alone.
 

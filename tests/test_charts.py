@@ -207,3 +207,28 @@ def test_presentation_mode_enlarges_fonts() -> None:
     large = charts.bar_by_category(frame, TEXT, large=True)
     assert large.layout.font.size > normal.layout.font.size
     assert large.layout.height > normal.layout.height
+
+
+def test_a_type_bar_shows_its_form_by_pattern_too_not_by_colour_alone() -> None:
+    """WCAG 1.4.1: the Kooperationsart bars carry their form's pattern, the form chart the same one."""
+    types = pl.DataFrame(
+        {
+            "category": ["Arbeitskreis", "Zweckverband Wasser", "Verein"],
+            "form": [
+                "Arbeitskreis / Arbeitsgruppe / Gremium",
+                "Zweckverband",
+                "Verein / Verband / Mitgliedschaft",
+            ],
+            "count": [3, 2, 1],
+            "share": [0.5, 0.33, 0.17],
+        }
+    )
+    by_type = charts.bar_by_category(types, TEXT, color_by="form").data[0]
+    shapes = dict(zip([c[1] for c in by_type.customdata], by_type.marker.pattern.shape, strict=True))
+    assert len(set(shapes.values())) == 3 and "" not in shapes.values()
+    forms = pl.DataFrame({"category": list(shapes), "count": [1, 1, 1], "share": [0.3, 0.3, 0.4]})
+    by_form = charts.bar_by_category(forms, TEXT).data[0]
+    assert dict(zip(by_form.y, by_form.marker.pattern.shape, strict=True)) == shapes
+    # Categories that are no form stay solid.
+    effects = pl.DataFrame({"category": ["Personalentlastung"], "count": [1], "share": [1.0]})
+    assert list(charts.bar_by_category(effects, TEXT).data[0].marker.pattern.shape) == [""]
