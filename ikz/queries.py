@@ -519,6 +519,26 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
 ORIGIN_FIELDS = ("type", "binding", "effects", "status", "partners")
 
 
+def checked_values(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
+    """The values a person checked (✓) among the filtered records: who and when, per field.
+
+    Columns city, department, title, cooperation_key, field, value, checked_by, checked_on; by city,
+    title and field in ORIGIN_FIELDS order.
+    """
+    where, params = where_clause(filters)
+    return _frame(
+        con,
+        f"""
+        SELECT w.city, w.department, w.title, w.cooperation_key, c.field, c.value,
+               c.checked_by, c.checked_on
+        FROM cooperation_check c JOIN cooperation_wide w USING (cooperation_id)
+        WHERE {where}
+        ORDER BY w.city, w.title, list_position({list(ORIGIN_FIELDS)}, c.field), w.cooperation_id
+        """,
+        params,
+    )
+
+
 def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """Per city and reviewable field: values shown, derived (◆), derived and uncertain, checked (✓).
 

@@ -16,16 +16,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from ikz.labels import ORIGIN_FIELD_LABELS
 from ikz.store import Decision
 
 FIELDS = ("type", "binding", "effects", "status", "partners")
-FIELD_LABELS = {
-    "type": "Kooperationsart",
-    "binding": "Verbindlichkeit",
-    "effects": "Effektkategorien",
-    "status": "Status",
-    "partners": "Partner",
-}
+FIELD_LABELS = ORIGIN_FIELD_LABELS  # one set of German field names for review and origin notes
 LIST_FIELDS = frozenset({"effects", "partners"})
 CHECKED = "geprüft"
 CHECKED_EVIDENCE = "geprüft"  # evidence of effect and partner links a person set

@@ -181,6 +181,7 @@ overview = reader(queries.overview)
 records = reader(queries.records)
 record_detail = reader(queries.record_detail)
 origin_counts = reader(queries.origin_counts)
+checked_values = reader(queries.checked_values)
 
 city_facts = reader(comparison.city_facts)
 city_mix = reader(comparison.city_mix)

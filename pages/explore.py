@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import charts
-from ikz.export import KeyFigure, records_csv, records_xlsx
+from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.labels import COLUMN_LABELS, german_columns, origin_note
 from ikz.queries import ALL
 from ikz.sources import DOCUMENTS
@@ -184,6 +184,12 @@ page.chart(
 )
 development_chart(page, filters.cities)
 page.end_of_charts()
+# The values the office checked, with who and when: the council sees what a person vouched for.
+checked = checked_values_slide(
+    data.checked_values(filters=filters),
+    subtitle=page.subtitle,
+    source="Prüfungen der Stabsstelle Strategie im IKZ Dashboard (Seite „Prüfen“)",
+)
 page.export(
     subtitle="Überblick der Kooperationen",
     key_figures=key_figures,
@@ -191,6 +197,7 @@ page.export(
         f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
     ),
     note=f"{COMPARABILITY_NOTE} {ORIGIN_NOTE}",
+    extra_slides=(checked,) if checked else (),
 )
 
 # --- The records behind the charts -------------------------------------------------------

@@ -324,3 +324,56 @@ def test_two_people_checking_at_once_lose_nothing(base: Tables, tmp_path: Path) 
     with duckdb.connect(str(db), read_only=True) as con:
         checked = con.execute("SELECT count(*) FROM cooperation_check WHERE field = 'status'").fetchone()[0]
     assert checked == 40
+
+
+def test_checked_values_reach_the_deck_with_their_author(base: Tables, tmp_path: Path) -> None:
+    """A ✓ value is listed on the deck's „Geprüfte Werte“ slide with who checked it and when."""
+    import io
+    from datetime import date
+
+    from pptx import Presentation
+
+    from ikz.export import DeckSpec, build_deck, checked_values_slide
+    from ikz.queries import Filters, checked_values
+
+    store = Store(tmp_path / "pflege.sqlite")
+    db = tmp_path / "ikz.duckdb"
+    rec = record(base, n=5)
+    stored(store, ANNA, rec, "status", "ruht", note="laut Telefonat")
+    stored(store, BEN, rec, "binding", "informell")
+    build(db, store=store)
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = checked_values(con)
+        assert checked_values(con, filters=Filters(cities=("Erfurt",))).is_empty()
+    assert frame.select("field", "value", "checked_by").rows() == [
+        ("binding", "informell", "Ben Muster"),
+        ("status", "ruht", "Anna Beispiel"),
+    ]
+    assert frame["title"].to_list() == [rec["title"]] * 2
+    slide = checked_values_slide(frame, subtitle="alle Kooperationen", source="Prüfungen im Dashboard")
+    assert slide is not None
+    assert slide.rows[1][2:5] == ("Status", "✓ ruht", "Anna Beispiel")
+    assert checked_values_slide(frame.clear(), subtitle="", source="") is None
+    spec = DeckSpec(
+        title="Überblick",
+        subtitle="Test",
+        created=date(2026, 11, 30),
+        filters_text="alle Kooperationen",
+        charts=(),
+        key_figures=(),
+        sources=("Quelle",),
+        note="Hinweis",
+        extra_slides=(slide,),
+    )
+    deck = Presentation(io.BytesIO(build_deck(spec, [])))
+    texts = [" ".join(s.text_frame.text for s in sl.shapes if s.has_text_frame) for sl in deck.slides]
+    assert any(t.startswith("Geprüfte Werte") for t in texts)
+    table_text = " ".join(
+        cell.text
+        for sl in deck.slides
+        for s in sl.shapes
+        if s.has_table
+        for row in s.table.rows
+        for cell in row.cells
+    )
+    assert "Anna Beispiel" in table_text and "✓ ruht" in table_text and "Ben Muster" in table_text

@@ -48,6 +48,7 @@ from ikz.export.spec import (
     TableSlide,
     TextSlide,
     chart_file_name,
+    checked_values_slide,
     render_deck_images,
 )
 from ikz.export.tables import records_csv, records_xlsx
@@ -69,6 +70,7 @@ __all__ = [
     "build_deck",
     "build_pdf",
     "chart_file_name",
+    "checked_values_slide",
     "chromium_available",
     "find_browser",
     "get_renderer",

@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import polars as pl
 from babel.dates import format_date
 from plotly.graph_objects import Figure
 
 from ikz.charts import SOURCE_ANNOTATION
 from ikz.export.render import ImageRenderer, get_renderer
-from ikz.labels import file_stem
+from ikz.labels import ORIGIN_FIELD_LABELS, file_stem
 from ikz.theme import MUTED_COLOR, TEXT_COLOR
 
 # Fonts and colours of slides and pages. The font is Arial rather than the dashboard's web font
@@ -146,6 +147,37 @@ class DeckSpec:
     def file_stem(self) -> str:
         """File name of deck and report without extension, e.g. 'vergleich-erfurt-magdeburg-2026-11-21'."""
         return file_stem(f"{self.title} {self.created.isoformat()}")
+
+
+CHECKED_TITLE = "Geprüfte Werte"
+CHECKED_COLUMNS = ("Stadt", "Bezeichnung", "Feld", "Geprüfter Wert", "Geprüft von", "am")
+
+
+def checked_values_slide(frame: pl.DataFrame, *, subtitle: str, source: str) -> TableSlide | None:
+    """The ✓ values with who checked them and when (queries.checked_values); None when there are none."""
+    if frame.is_empty():
+        return None
+    rows = tuple(
+        (
+            city,
+            title,
+            ORIGIN_FIELD_LABELS.get(field, field),
+            f"✓ {value}",
+            checked_by,
+            checked_on,
+        )
+        for city, title, field, value, checked_by, checked_on in frame.select(
+            "city", "title", "field", "value", "checked_by", "checked_on"
+        ).iter_rows()
+    )
+    return TableSlide(
+        title=CHECKED_TITLE,
+        columns=CHECKED_COLUMNS,
+        rows=rows,
+        subtitle=subtitle,
+        source=source,
+        widths=(1.0, 3.2, 1.4, 2.4, 1.6, 1.1),
+    )
 
 
 def chart_file_name(title: str, ext: str) -> str:
