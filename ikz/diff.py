@@ -37,6 +37,9 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("status_text", "Status"),
     ("savings_eur_per_year", "Einsparung (€/Jahr)"),
     ("funding", "Förderung"),
+    ("record_kind", "Art des Eintrags"),
+    ("context", "Gremium"),
+    ("outlook_text", "Perspektive"),
 )
 
 

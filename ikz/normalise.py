@@ -10,7 +10,7 @@ import polars as pl
 from ikz.classify import Match, Taxonomy, TypeMatch
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
-from ikz.records import EditionRecord, ErfurtRecord, MagdeburgRecord
+from ikz.records import RECORD_KIND_LABELS, EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
 from ikz.topics import TOPIC_FIELDS, Vocabulary
 
@@ -18,7 +18,7 @@ DOCUMENT = "Dokument"
 DERIVED = "abgeleitet"
 SURE = "sicher"
 UNSURE = "unsicher"
-KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
+KIND_LABELS = RECORD_KIND_LABELS
 
 # Column order and types of each table, exactly as in schema.sql; the build inserts by position.
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {

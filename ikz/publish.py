@@ -28,7 +28,7 @@ from ikz.classify import load_taxonomy
 from ikz.diff import EditionDiff, diff_editions
 from ikz.editions import EditionInfo
 from ikz.errors import SourceError, TaxonomyError
-from ikz.parse.edition import COLUMNS, HEADERS, ParsedEdition, parse_edition
+from ikz.parse.edition import COLUMNS, HEADERS, RECORD_KINDS, ParsedEdition, parse_edition
 from ikz.paths import RAW_DIR, TAXONOMY_PATH, db_path, editions_dir
 from ikz.records import EditionRecord
 from ikz.store import Store
@@ -279,7 +279,13 @@ def records_workbook(
     last_row = max(len(records) + 200, 500)  # room for new rows, with the same drop-downs
     lists.write_column(0, 0, ["Kooperationsart", *type_choices], None)
     lists.write_column(0, 1, ["Status", *status_choices], None)
-    for header, column, values in (("Kooperationsart", "A", type_choices), ("Status", "B", status_choices)):
+    lists.write_column(0, 2, ["Art des Eintrags", *RECORD_KINDS], None)
+    drop_downs = (
+        ("Kooperationsart", "A", type_choices),
+        ("Status", "B", status_choices),
+        ("Art des Eintrags", "C", RECORD_KINDS),
+    )
+    for header, column, values in drop_downs:
         j = HEADERS.index(header)
         sheet.data_validation(
             1,
@@ -292,9 +298,9 @@ def records_workbook(
                 # A warning, not a stop: a new Kooperationsart is allowed and shown as such.
                 "error_type": "warning" if header == "Kooperationsart" else "stop",
                 "error_title": header,
-                "error_message": "Bitte einen Wert aus der Liste wählen."
-                if header == "Status"
-                else "Nicht in der Liste: wird als neue Kooperationsart übernommen.",
+                "error_message": "Nicht in der Liste: wird als neue Kooperationsart übernommen."
+                if header == "Kooperationsart"
+                else "Bitte einen Wert aus der Liste wählen.",
             },
         )
     help_sheet.write_row(0, 0, ["Spalte", "Pflicht", "Erläuterung", "Beispiel"], bold)

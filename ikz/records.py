@@ -41,6 +41,11 @@ class MagdeburgRecord:
     list_heading: str | None = None  # the structured heading an item stands under: "Vorschläge für …"
 
 
+# The kinds of record, as the tables and the template write them: a list row (Erfurt, Magdeburg's
+# Kooperationen), a body (Gremium) and a project (Magdeburg).
+RECORD_KIND_LABELS = {"row": "Kooperation", "body": "Gremium", "project": "Projekt"}
+
+
 @dataclass(frozen=True)
 class EditionRecord:
     """One row of an imported edition (template columns), or a seed record in the same shape."""

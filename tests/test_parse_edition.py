@@ -173,3 +173,42 @@ def test_diff_matches_by_key_then_title_and_lists_changed_fields() -> None:
     assert diff.key_map() == {2: "K2"}  # the row without Schlüssel keeps K2 once confirmed
     rejected = diff_editions(old, new, rejected=["K2"])
     assert rejected.counts() == {"neu": 2, "entfallen": 2, "geändert": 1, "unverändert": 1}
+
+
+def test_magdeburg_template_keeps_bodies_projects_their_body_and_outlook(tmp_path) -> None:
+    """A Magdeburg edition downloaded as template and uploaded unchanged loses nothing the list says."""
+    from ikz import editions, publish
+    from ikz.store import Store
+
+    store = Store(tmp_path / "pflege.sqlite")
+    current = editions.load_records(editions.current_info("Magdeburg", store), store)
+    back = parse_edition(
+        publish.template("Magdeburg", store=store),
+        "magdeburg.xlsx",
+        city="Magdeburg",
+        as_of=AS_OF,
+        known_departments=None,
+    ).records
+    fields = ("key", "record_kind", "context", "outlook_text", "status_text", "partners_text", "title")
+    assert [tuple(getattr(r, f) for f in fields) for r in back] == [
+        tuple(getattr(r, f) for f in fields) for r in current
+    ]
+    assert {"Gremium", "Projekt"} <= {r.record_kind for r in back}
+    assert any(r.context for r in back) and any(r.outlook_text for r in back)
+    # Unchanged, the diff finds nothing to publish.
+    assert {c.change for c in diff_editions(current, back).changes} == {"unverändert"}
+
+
+def test_an_unknown_record_kind_is_a_german_problem() -> None:
+    text = (
+        "Fachbereich/Amt;Bezeichnung;Kooperationsart;Effekte;Art des Eintrags\n"
+        "Amt für Bildung;Netz;;;Verein\n"
+    )
+    with pytest.raises(EditionInvalid) as caught:
+        parse(text)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "Art des Eintrags", "Verein")
+    assert "Kooperation, Gremium und Projekt" in problem.message
+    # Empty means a plain cooperation, as in Erfurt's list.
+    ok = parse(text.replace(";Verein\n", ";\n"))
+    assert ok.records[0].record_kind == "Kooperation"

@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process, utils
 
 from ikz.keys import cooperation_key
-from ikz.records import EditionRecord
+from ikz.records import RECORD_KIND_LABELS, EditionRecord
 
 if TYPE_CHECKING:
     import pandera.polars as pa
@@ -125,7 +125,32 @@ COLUMNS: tuple[EditionColumn, ...] = (
         "12500",
     ),
     EditionColumn("Förderung", "funding", False, "Förderprogramm oder Zuschussgeber, falls gefördert.", ""),
+    # Magdeburg's list names bodies (Gremien) and projects with their body and outlook; without these
+    # columns a re-imported Magdeburg edition would lose them.
+    EditionColumn(
+        "Art des Eintrags",
+        "record_kind",
+        False,
+        "Kooperation, Gremium oder Projekt (aus der Auswahlliste); leer bedeutet Kooperation.",
+        "Kooperation",
+    ),
+    EditionColumn(
+        "Gremium",
+        "context",
+        False,
+        "Bei einem Projekt: das Gremium, in dem es entstand oder beraten wird (Magdeburger Liste).",
+        "AG Digitalisierung",
+    ),
+    EditionColumn(
+        "Perspektive",
+        "outlook_text",
+        False,
+        "Geplante nächste Schritte oder Ausblick, frei formuliert.",
+        "Ausweitung auf weitere Kommunen",
+    ),
 )
+RECORD_KINDS = tuple(RECORD_KIND_LABELS.values())
+DEFAULT_RECORD_KIND = RECORD_KIND_LABELS["row"]
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED = tuple(c.header for c in COLUMNS if c.required)
 _BY_HEADER = {c.header: c for c in COLUMNS}
@@ -314,6 +339,9 @@ _MESSAGES = {
     "is_euro": "keine Zahl: bitte den Betrag in Euro ohne Text eintragen (z. B. 12500 oder 12.500,50)",
     "is_year": "kein gültiges Jahr",
     "end_after_start": "Ende liegt vor dem Beginn",
+    "record_kind_known": (
+        "unbekannte Art des Eintrags; erlaubt sind Kooperation, Gremium und Projekt (leer = Kooperation)"
+    ),
 }
 
 
@@ -387,6 +415,12 @@ def edition_schema(
             ],
         ),
     }
+    columns["Art des Eintrags"] = pa.Column(
+        str,
+        nullable=True,
+        required=False,
+        checks=[_column_check("record_kind_known", lambda c: c.is_in(RECORD_KINDS))],
+    )
     for header in HEADERS:
         columns.setdefault(header, pa.Column(str, nullable=True, required=False))
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
@@ -528,6 +562,9 @@ def parse_edition(
                 status_text=cell(row, "Status"),
                 savings_eur_per_year=parse_euro(cell(row, "Einsparung (€/Jahr)")),
                 funding=cell(row, "Förderung"),
+                record_kind=cell(row, "Art des Eintrags") or DEFAULT_RECORD_KIND,
+                context=cell(row, "Gremium"),
+                outlook_text=cell(row, "Perspektive"),
             )
         )
     records = assign_keys(city, records, key_map)
