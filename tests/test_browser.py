@@ -195,7 +195,10 @@ def chosen_type(browser_db: Path) -> str:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_loads_and_draws_every_chart(server: AppServer, context: Any, name: str) -> None:
+def test_page_draws_every_chart_and_the_presentation_view_hides_the_sidebar(
+    server: AppServer, context: Any, name: str
+) -> None:
+    """One page load: every chart drawn, no developer toolbar; then the Präsentationsansicht."""
     page, charts = open_page(context, server.url + PAGES[name])
     assert problems(page) == []
     assert page.locator("h1").count() >= 1
@@ -203,15 +206,24 @@ def test_page_loads_and_draws_every_chart(server: AppServer, context: Any, name:
     # .streamlit/config.toml: users see no developer toolbar ("Deploy").
     assert page.get_by_role("button", name="Deploy").count() == 0
     screenshot(page, name)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.is_visible()
+    page.get_by_text("Präsentationsansicht", exact=True).click()
+    wait_until(lambda: "praesentation=true" in page.url, what="praesentation in the URL")
+    wait_until(lambda: not sidebar.is_visible(), what="the sidebar to disappear")
+    shown = wait_idle(page)
+    assert problems(page) == []
+    assert len(shown) == len(charts)
+    assert all(has_marks(c) for c in shown)
+    assert page.get_by_text("CSV herunterladen").filter(visible=True).count() == 0
+    screenshot(page, f"{name}-praesentation")
 
 
-def test_overview_matches_the_database(server: AppServer, context: Any, browser_db: Path) -> None:
+def test_overview_matches_the_database_unfiltered_and_filtered_by_type(
+    server: AppServer, context: Any, browser_db: Path, chosen_type: str
+) -> None:
     page, charts = open_page(context, server.url)
     assert_overview(page, charts, expected_overview(browser_db, None))
-
-
-def test_overview_filter_by_type(server: AppServer, context: Any, browser_db: Path, chosen_type: str) -> None:
-    page, _ = open_page(context, server.url)
     expected = expected_overview(browser_db, chosen_type)
     choose(page, "Kooperationsart", chosen_type)
     wait_until(lambda: metrics(page) == expected["metrics"], what="filtered key figures")
@@ -254,22 +266,6 @@ def test_filter_and_copied_url_reopen_the_same_view(
         assert charts_again == charts
     finally:
         fresh.close()
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_presentation_view_hides_the_sidebar(server: AppServer, context: Any, name: str) -> None:
-    page, charts = open_page(context, server.url + PAGES[name])
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.is_visible()
-    page.get_by_text("Präsentationsansicht", exact=True).click()
-    wait_until(lambda: "praesentation=true" in page.url, what="praesentation in the URL")
-    wait_until(lambda: not sidebar.is_visible(), what="the sidebar to disappear")
-    shown = wait_idle(page)
-    assert problems(page) == []
-    assert len(shown) == len(charts)
-    assert all(has_marks(c) for c in shown)
-    assert page.get_by_text("CSV herunterladen").filter(visible=True).count() == 0
-    screenshot(page, f"{name}-praesentation")
 
 
 def test_overview_downloads_parse_with_every_row(

@@ -224,8 +224,11 @@ def settle(page: Any, *, charts: bool = False) -> None:
         wait_idle(page, timeout=180)
 
 
-def sign_in(page: Any, server: AppServer, person: dict[str, str]) -> None:
-    """Open the app, press „Anmelden“, authorise at the provider as person, return to the app."""
+def sign_in(page: Any, server: AppServer, person: dict[str, str], *, charts: bool = False) -> None:
+    """Open the app, press „Anmelden“, authorise at the provider as person, return to the app.
+
+    charts=True also waits until every chart is drawn (only tests that look at the charts need it).
+    """
     page.goto(server.url)
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_placeholder("sub").wait_for(timeout=120_000)
@@ -233,7 +236,7 @@ def sign_in(page: Any, server: AppServer, person: dict[str, str]) -> None:
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{server.url}/**", timeout=120_000)
     page.get_by_text("Angemeldet:").wait_for(timeout=120_000)
-    settle(page, charts=True)
+    settle(page, charts=charts)
 
 
 def shows_no_data(page: Any) -> bool:
@@ -296,7 +299,7 @@ def test_editor_signs_in_sees_every_page_and_the_export_asks_no_third_party(
 ) -> None:
     ctx, requests = visitor
     page = ctx.new_page()
-    sign_in(page, server, EDITOR)
+    sign_in(page, server, EDITOR, charts=True)
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert EDITOR["name"] in sidebar and EDITOR["email"] in sidebar and "Redaktion" in sidebar
     assert page.get_by_role("button", name="Abmelden").count() == 1
@@ -360,7 +363,7 @@ def test_editors_write_carries_the_token_identity(server: AppServer, visitor: tu
 def test_reader_reads_but_gets_no_edit_page(server: AppServer, visitor: tuple) -> None:
     ctx, _ = visitor
     page = ctx.new_page()
-    sign_in(page, server, READER)
+    sign_in(page, server, READER, charts=True)
     assert "Lesezugriff" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert page.locator('[data-testid="stPlotlyChart"]').count() > 0  # a reader reads
     assert page.get_by_role("link", name="Protokoll").count() == 0
