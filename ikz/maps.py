@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import polars as pl
@@ -254,7 +255,128 @@ def partner_map(
     )
     note = f"{text.note} {SIZE_NOTE}".strip()
     full = ChartText(title=text.title, subtitle=text.subtitle, source=text.source, note=note)
-    return finish(fig, full, height=MAP_HEIGHT, large=large, legend=True)
+    finished = finish(fig, full, height=MAP_HEIGHT, large=large, legend=True)
+    _place_labels(finished, lat_mid)
+    return finished
+
+
+# --- labels that do not collide --------------------------------------------------------------
+
+# Where a partner's name may go, in order of preference (Plotly textposition values).
+LABEL_POSITIONS = (
+    "middle right",
+    "middle left",
+    "top center",
+    "bottom center",
+    "top right",
+    "bottom right",
+    "top left",
+    "bottom left",
+)
+CHAR_WIDTH = 0.56  # average glyph width of the map font, in font sizes (Arial, mixed case)
+LINE_HEIGHT = 1.25
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in screen pixels (y upwards)."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+    def touches_circle(self, x: float, y: float, r: float) -> bool:
+        nearest_x = min(max(x, self.x0), self.x1)
+        nearest_y = min(max(y, self.y0), self.y1)
+        return (nearest_x - x) ** 2 + (nearest_y - y) ** 2 < r * r
+
+
+def label_box(x: float, y: float, r: float, text: str, font_px: float, position: str) -> Box:
+    """The box a label of text takes at position around a marker of radius r at (x, y)."""
+    w = len(text) * font_px * CHAR_WIDTH + 4
+    h = font_px * LINE_HEIGHT
+    vertical, horizontal = position.split()
+    x0 = {"right": x + r + 2, "left": x - r - 2 - w, "center": x - w / 2}[horizontal]
+    y0 = {"top": y + r, "bottom": y - r - h, "middle": y - h / 2}[vertical]
+    return Box(x0, x0 + w, y0, y0 + h)
+
+
+def place_labels(
+    labels: list[tuple[str, float, float, float, str]],
+    circles: list[tuple[float, float, float]],
+    taken: list[Box],
+    font_px: float,
+) -> dict[str, str]:
+    """A textposition per label key that overlaps no other label (and, where possible, no bubble).
+
+    labels: (key, x, y, marker radius, text) in screen pixels, most important first. A label that
+    fits nowhere is left out (its name stays on hover).
+    """
+    placed: dict[str, str] = {}
+    boxes = list(taken)
+    for strict in (True, False):
+        for key, x, y, r, text in labels:
+            if key in placed:
+                continue
+            for position in LABEL_POSITIONS:
+                box = label_box(x, y, r, text, font_px, position)
+                if any(box.overlaps(b) for b in boxes):
+                    continue
+                # Strict: over no other bubble; then, for the rest, over bubbles but no label.
+                if strict and any(
+                    box.touches_circle(cx, cy, cr) for cx, cy, cr in circles if (cx, cy) != (x, y)
+                ):
+                    continue
+                placed[key] = position
+                boxes.append(box)
+                break
+    return placed
+
+
+def _place_labels(fig: go.Figure, lat_mid: float) -> None:
+    """Give the named bubbles positions where their names collide with nothing (pixels from the
+    fixed latitude range and the plot height; longitude scaled as the axes are)."""
+    layout = fig.layout
+    y0, y1 = layout.yaxis.range
+    plot_px = layout.height - layout.margin.t - layout.margin.b
+    scale_y = plot_px / (y1 - y0)
+    scale_x = scale_y * math.cos(math.radians(lat_mid))
+    bubbles = [t for t in fig.data if t.customdata is not None and t.mode == "markers+text"]
+    cities = [t for t in fig.data if t.name == "Landeshauptstadt"]
+    circles = [
+        (x * scale_x, y * scale_y, size / 2)
+        for t in (*bubbles, *cities)
+        for x, y, size in zip(t.x, t.y, _sizes(t), strict=True)
+    ]
+    taken = []
+    for t in cities:
+        font = t.textfont.size
+        for x, y, size, text in zip(t.x, t.y, _sizes(t), t.text, strict=True):
+            shown = text.replace("<b>", "").replace("</b>", "")
+            taken.append(label_box(x * scale_x, y * scale_y, size / 2, shown, font * 1.1, "bottom center"))
+    font_px = bubbles[0].textfont.size if bubbles else 11
+    labels = [
+        (f"{i}:{j}", x * scale_x, y * scale_y, size / 2, text)
+        for i, t in enumerate(bubbles)
+        for j, (x, y, size, text) in enumerate(zip(t.x, t.y, _sizes(t), t.text, strict=True))
+        if text
+    ]
+    # The most named first: they are the ones a reader looks for.
+    labels.sort(key=lambda label: -label[3])
+    positions = place_labels(labels, circles, taken, font_px)
+    for i, t in enumerate(bubbles):
+        keys = [f"{i}:{j}" for j in range(len(t.x))]
+        t.text = [text if key in positions else "" for key, text in zip(keys, t.text, strict=True)]
+        t.textposition = [positions.get(key, "middle right") for key in keys]
+
+
+def _sizes(trace: go.Scatter) -> list[float]:
+    size = trace.marker.size
+    return list(size) if isinstance(size, (list, tuple)) else [size] * len(trace.x)
 
 
 def map_figure(frames: MapFrames, *, text: ChartText, lines: bool = False, large: bool = False) -> go.Figure:

@@ -243,3 +243,50 @@ def test_hover_escapes_document_text() -> None:
     hover = maps.hover_text(row)
     assert "&lt;b&gt;Fett&lt;/b&gt;" in hover and "<a href" not in hover
     assert "heute: Ort" in hover and "Einträge: 1 (Erfurt 1)" in hover
+
+
+def test_labels_on_the_real_map_collide_with_no_other_label(real_frames: Frames) -> None:
+    """Names beside the bubbles never overlap each other or the two cities' names (issue 13)."""
+    bubbles, cities = real_frames
+    fig = maps.partner_map(bubbles, geo.outlines(), cities, TEXT)
+    y0, y1 = fig.layout.yaxis.range
+    scale_y = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) / (y1 - y0)
+    scale_x = scale_y * fig.layout.xaxis.scaleratio
+    boxes = []
+    for trace in fig.data:
+        if trace.mode != "markers+text":
+            continue
+        positions = (
+            trace.textposition
+            if isinstance(trace.textposition, tuple)
+            else [trace.textposition] * len(trace.x)
+        )
+        sizes = (
+            trace.marker.size if isinstance(trace.marker.size, tuple) else [trace.marker.size] * len(trace.x)
+        )
+        for x, y, size, text, position in zip(trace.x, trace.y, sizes, trace.text, positions, strict=True):
+            shown = text.replace("<b>", "").replace("</b>", "")
+            if shown:
+                boxes.append(
+                    (
+                        shown,
+                        maps.label_box(
+                            x * scale_x, y * scale_y, size / 2, shown, trace.textfont.size, position
+                        ),
+                    )
+                )
+    names = [name for name, _ in boxes]
+    assert {"Erfurt", "Magdeburg"} <= set(names) and len(names) >= 8
+    clashes = [
+        (a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1 :] if box.overlaps(other)
+    ]
+    assert clashes == []
+
+
+def test_two_partners_at_one_place_get_names_on_different_sides() -> None:
+    labels = [("a", 100.0, 100.0, 6.0, "Gotha"), ("b", 100.0, 100.0, 6.0, "Gotha, Landkreis")]
+    placed = maps.place_labels(labels, circles=[(100.0, 100.0, 6.0)], taken=[], font_px=11)
+    assert set(placed) == {"a", "b"} and placed["a"] != placed["b"]
+    # A name with no room anywhere is left to the hover.
+    walls = [maps.Box(-1000, 1000, -1000, 1000)]
+    assert maps.place_labels(labels, circles=[], taken=walls, font_px=11) == {}
