@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from ikz import publish
 from ikz.access import Identity
 from ikz.build import build
+from ikz.export import chromium_available
 from ikz.paths import ROOT
 from ikz.store import Store
 from ikz.theme import fmt_int
@@ -117,6 +118,9 @@ def test_overview_shows_changes_since_and_development_after_a_publish(office: Pa
     )
     assert shown["Kooperationen"] == fmt_int(79 + magdeburg)  # Erfurt's new edition + Magdeburg's seed
     assert len(at.get("plotly_chart")) == 8  # the seven charts and „Entwicklung“
+    # The deck and the PDF carry „Entwicklung“ too: title, 8 charts, key figures, sources.
+    if chromium_available():  # without it the panel offers no deck
+        assert any("PowerPoint, 16:9, 11 Folien" in c.value for c in at.caption)
     # Beginn is a filter now that an edition gives it: 2015 (FILLED_IN) and the new rows' years.
     assert at.multiselect(key="beginn").options == ["2015", "2025", "2026"]
     at.multiselect(key="beginn").set_value(["2015"]).run()

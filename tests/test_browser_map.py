@@ -151,3 +151,26 @@ def test_partner_in_the_address_lists_its_records(server: AppServer, context: An
         f"{placed_counts(map_db)[partner]} Einträge nennen {partner}"
     )
     assert problems(page) == []
+
+
+def test_clicking_a_bubble_lists_its_records(server: AppServer, context: Any, map_db: Path) -> None:
+    """A click on a partner's bubble puts the partner in the address and lists its records."""
+    partner = "Landkreis Börde"
+    page = context.new_page()
+    page.goto(server.url + "/karte")
+    wait_idle(page, timeout=180)
+    x, y = wait_until(lambda: map_points(page).get(partner), what="the bubble")
+    # Hover first, as a person's pointer does: Plotly answers a click on the point it hovers.
+    page.mouse.move(x, y)
+    page.locator(".js-plotly-plot .hoverlayer .hovertext").first.wait_for()
+    page.mouse.click(x, y)
+    wait_until(
+        lambda: f"partner={quote_plus(partner)}" in page.url, timeout=60, what="the partner in the URL"
+    )
+    caption = page.get_by_text(f"Einträge nennen {partner}", exact=False)
+    wait_until(lambda: caption.count() > 0, timeout=120, what="records caption")
+    assert caption.first.inner_text().startswith(
+        f"{placed_counts(map_db)[partner]} Einträge nennen {partner}"
+    )
+    assert problems(page) == []
+    screenshot(page, "karte-klick")
