@@ -71,8 +71,14 @@ class StreamlitSession:
         self._ws: Any = None
 
     async def __aenter__(self) -> StreamlitSession:
+        # No client pings: a browser tab sends none and waits as long as the server takes; with
+        # the library's default (20 s) a server busy with twenty first runs looked dead to us.
         self._ws = await websockets.connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=RUN_TIMEOUT_S
+            self.url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=RUN_TIMEOUT_S,
+            ping_interval=None,
         )
         return self
 
