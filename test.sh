@@ -7,4 +7,15 @@ source scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # Exit code 5 (no tests collected) is a failure here too: pytest returns it as non-zero.
-exec .venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+# Everything but the load test in two workers: a serial run left the two cores idle about 45 % of
+# the time (servers starting, Chromium and script runs waited for), so a second test file runs
+# meanwhile. --dist loadfile keeps each file, with its module fixtures (server, browser), in one
+# worker.
+status=0
+.venv/bin/python -m pytest -n 2 --dist loadfile -m "not load" || status=$?
+# The load test measures one server, so it runs with the machine to itself.
+.venv/bin/python -m pytest -m load || status=$((status ? status : $?))
+exit "$status"
