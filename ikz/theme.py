@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import zlib
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
-LOCALE = "de_DE"
+# One Locale object, its number data loaded here at import: babel looks a locale's data up under a
+# process-wide lock, and twenty first page runs at once (the load test) deadlocked on it when a
+# lookup came from inside a polars expression. Loaded once, the formatters never take that lock.
+LOCALE = Locale.parse("de_DE")
+_ = (LOCALE.number_symbols, LOCALE.decimal_formats, LOCALE.percent_formats)
 # Quoted: an unquoted family name containing a digit makes browsers drop the whole list.
 FONT_FAMILY = '"Source Sans 3", "Source Sans Pro", Arial, sans-serif'
 TEXT_COLOR = "#1F2933"

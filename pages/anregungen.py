@@ -98,6 +98,12 @@ def _marks() -> Mapping[tuple[str, str], Mark]:
         return {}
 
 
+def _similarity(scores: pl.Series) -> pl.Series:
+    """Scores as German decimals („0,42“), column „similarity“."""
+    shown = [None if v is None else fmt_decimal(v, 2) for v in scores]
+    return pl.Series("similarity", shown, dtype=pl.String)
+
+
 def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
     """The ideas for for_city with their marks and display columns (text, nearest, similarity)."""
     frame = suggestions.with_marks(
@@ -120,9 +126,9 @@ def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
             + pl.lit(")"),
             pl.lit("–"),
         ).alias("nearest"),
-        pl.col("nearest_score")
-        .map_elements(lambda v: fmt_decimal(v, 2), return_dtype=pl.String)
-        .alias("similarity"),
+        # Formatted in Python, not in a polars UDF: the load test's deadlock ran through a Python
+        # callback on polars' thread pool.
+        _similarity(frame["nearest_score"]),
         pl.when(pl.col("marked_by") != "")
         .then(pl.col("marked_by") + pl.lit(", ") + pl.col("marked_at").str.slice(0, 10))
         .otherwise(pl.lit(""))
@@ -247,13 +253,7 @@ def show_record_pairs(filters: Filters) -> None:
         st.info("Bei diesen Filtern entspricht kein Erfurter Eintrag einem Magdeburger.", icon="🔍")
         return
     st.dataframe(
-        pairs.with_columns(
-            pl.col("score")
-            .map_elements(lambda v: fmt_decimal(v, 2), return_dtype=pl.String)
-            .alias("similarity")
-        )
-        .select(list(PAIR_COLUMNS))
-        .rename(PAIR_COLUMNS),
+        pairs.with_columns(_similarity(pairs["score"])).select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
         hide_index=True,
         column_config=_widths(list(PAIR_COLUMNS.values())),
         key="vergleich_eintragspaare",

@@ -50,12 +50,11 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
             with st.expander("Liste der Änderungen"):
                 frame = change_list(cities=(item.city,))
                 if not identity.may_see_contacts():
-                    frame = frame.with_columns(
-                        pl.col("changed_fields").map_elements(
-                            lambda text: without_field_values(text, "Ansprechpartner", HIDDEN_CONTACT),
-                            return_dtype=pl.String,
-                        )
-                    )
+                    hidden = [
+                        text and without_field_values(text, "Ansprechpartner", HIDDEN_CONTACT)
+                        for text in frame["changed_fields"]
+                    ]
+                    frame = frame.with_columns(pl.Series("changed_fields", hidden, dtype=pl.String))
                 st.dataframe(
                     frame.drop("city").rename(CHANGE_LABELS, strict=False),
                     hide_index=True,
