@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from ikz.access import Identity
 from ikz.build import build, load_tables
 from ikz.db import ensure_database
 from ikz.normalise import Tables
-from ikz.paths import MAGDEBURG_FILE, RAW_DIR
+from ikz.paths import MAGDEBURG_FILE, RAW_DIR, ROOT
 from ikz.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
 from ikz.store import Decision, Store
 
@@ -303,19 +305,30 @@ def test_two_people_checking_at_once_lose_nothing(base: Tables, tmp_path: Path) 
     batches = [
         [(r["cooperation_key"], r["source_fingerprint"], "ruht") for r in records[i::4]] for i in range(4)
     ]
-    ctx = multiprocessing.get_context("spawn")
+    # Two more Python processes (not multiprocessing: under pytest-xdist a spawned child re-runs the
+    # worker's main module and fails before it starts), each deciding one batch.
+    child = (
+        "import json, sys; from tests.test_review import _decide_in_process as decide; "
+        "decide(*json.loads(sys.argv[1]))"
+    )
     processes = [
-        ctx.Process(target=_decide_in_process, args=(str(path), f"Person {i}", batches[i])) for i in (0, 1)
+        subprocess.Popen(
+            [sys.executable, "-c", child, json.dumps([str(path), f"Person {i}", batches[i]])],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+        )
+        for i in (0, 1)
     ]
     threads = [
         threading.Thread(target=_decide_in_process, args=(str(path), f"Person {i}", batches[i]))
         for i in (2, 3)
     ]
-    for worker in [*processes, *threads]:
-        worker.start()
-    for worker in [*processes, *threads]:
-        worker.join(timeout=120)
-    assert [p.exitcode for p in processes] == [0, 0]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    errors = [p.communicate(timeout=120)[1].decode(errors="replace") for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], errors
     store = Store(path)
     assert len(store.decisions()) == 40
     assert {d.actor_name for d in store.decisions()} == {f"Person {i}" for i in range(4)}
