@@ -163,10 +163,16 @@ def test_clicking_a_bubble_lists_its_records(server: AppServer, context: Any, ma
     # Hover first, as a person's pointer does: Plotly answers a click on the point it hovers.
     page.mouse.move(x, y)
     page.locator(".js-plotly-plot .hoverlayer .hovertext").first.wait_for()
-    page.mouse.click(x, y)
-    wait_until(
-        lambda: f"partner={quote_plus(partner)}" in page.url, timeout=60, what="the partner in the URL"
-    )
+    # plotly.js misses some clicks with clickmode "event+select" (plotly/plotly.js#6898; here the
+    # first click after loading, every time): a second click, as a person would, must do it.
+    for _ in range(2):
+        page.mouse.click(x, y)
+        try:
+            wait_until(lambda: f"partner={quote_plus(partner)}" in page.url, timeout=20, what="the URL")
+            break
+        except AssertionError:
+            continue
+    assert f"partner={quote_plus(partner)}" in page.url, "two clicks on the bubble did not reach the app"
     caption = page.get_by_text(f"Einträge nennen {partner}", exact=False)
     wait_until(lambda: caption.count() > 0, timeout=120, what="records caption")
     assert caption.first.inner_text().startswith(
