@@ -47,7 +47,9 @@ CHROMIUM_FIXTURES = {"renderer", "exports"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that start Chromium for rendering as slow; give real-browser tests one rerun."""
+    """Mark tests that start Chromium for rendering as slow; give real-browser tests one rerun;
+    run the longest files first."""
+    _order_longest_first(items)
     for item in items:
         if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
@@ -56,3 +58,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         # One rerun, reported as such by pytest-rerunfailures; a real fault fails both runs.
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.flaky(reruns=1))
+
+
+# The longest test files, longest first (measured serially: each takes minutes, most files seconds).
+# test.sh hands whole files to two workers in collection order, so starting these first keeps one
+# worker from running the longest file alone at the end.
+LONGEST_FIRST = (
+    "test_robustness.py",
+    "test_browser_access.py",
+    "test_browser.py",
+    "test_editions.py",
+    "test_browser_map.py",
+    "test_build.py",
+    "test_robustness_load.py",
+    "test_db.py",
+    "test_review.py",
+    "test_browser_pflegen.py",
+    "test_browser_review.py",
+)
+
+
+def _order_longest_first(items: list[pytest.Item]) -> None:
+    """Stable sort: the files of LONGEST_FIRST in that order, then the rest as collected."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

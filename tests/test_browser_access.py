@@ -406,28 +406,23 @@ def _identity_cookie(ctx: Any) -> dict:
     return next(c for c in ctx.cookies() if c["name"] == COOKIE)
 
 
-def test_tampered_cookie_signs_out(server: AppServer, visitor: tuple, cookie_secret: str) -> None:
+def test_tampered_and_expired_sign_ins_sign_out(
+    server: AppServer, visitor: tuple, cookie_secret: str
+) -> None:
+    """A cookie signed without the server's secret, then a correctly signed but old one: both out."""
     ctx, _ = visitor
     page = ctx.new_page()
     sign_in(page, server, READER)
     cookie = _identity_cookie(ctx)
+    signer = URLSafeTimedSerializer(cookie_secret, salt=COOKIE)
+    payload = json.loads(signer.loads(cookie["value"]))
     # Claim to be the editor: same payload shape, but signed without the server's secret.
-    payload = json.loads(URLSafeTimedSerializer(cookie_secret, salt=COOKIE).loads(cookie["value"]))
     forged = dict(payload, email=EDITOR["email"], sub=EDITOR["sub"], name=EDITOR["name"])
     value = URLSafeTimedSerializer("falsch", salt=COOKIE).dumps(json.dumps(forged))
     ctx.add_cookies([{**cookie, "value": value}])
     page.goto(server.url)
     page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
     assert shows_no_data(page)
-
-
-def test_expired_sign_in_signs_out(server: AppServer, visitor: tuple, cookie_secret: str) -> None:
-    ctx, _ = visitor
-    page = ctx.new_page()
-    sign_in(page, server, EDITOR)
-    cookie = _identity_cookie(ctx)
-    signer = URLSafeTimedSerializer(cookie_secret, salt=COOKIE)
-    payload = json.loads(signer.loads(cookie["value"]))
     # Correctly signed, but the sign-in is two days old: longer than [ikz] session_hours (12).
     old = int(time.time()) - 2 * 86400
     ctx.add_cookies([{**cookie, "value": signer.dumps(json.dumps(dict(payload, iat=old, exp=old + 300)))}])
