@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import duckdb
 import pytest
+from pptx import Presentation
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from ikz import publish
 from ikz.access import Identity
 from ikz.build import build
-from ikz.export import chromium_available
+from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
+from ikz.export.spec import KEY_FIGURES_TITLE
 from ikz.paths import ROOT
 from ikz.store import Store
 from ikz.theme import fmt_int
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
+from tests.export_samples import page_texts, png
 
 TIMEOUT = 90
 
@@ -93,7 +97,9 @@ def test_a_wrong_year_in_the_form_is_refused_in_german(office: Path) -> None:
     assert Store().editions("Erfurt") == []
 
 
-def test_overview_shows_changes_since_and_development_after_a_publish(office: Path) -> None:
+def test_overview_shows_changes_since_and_development_after_a_publish(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = next_edition(publish.template("Erfurt"), wrong_cell=False)
     args = {
         "city": "Erfurt",
@@ -104,6 +110,10 @@ def test_overview_shows_changes_since_and_development_after_a_publish(office: Pa
     publish.publish(
         Identity.local("Anna"), publish.prepare_import(data, "a.xlsx", confirmed=first.undecided, **args)
     )
+    # The export panel counts the slides of the spec it offers: keep that spec to read its deck back.
+    offered: list[DeckSpec] = []
+    count_slides = DeckSpec.slide_count
+    monkeypatch.setattr(DeckSpec, "slide_count", lambda spec: offered.append(spec) or count_slides(spec))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert [s.value for s in at.subheader][:1] == [
@@ -121,6 +131,17 @@ def test_overview_shows_changes_since_and_development_after_a_publish(office: Pa
     # The deck and the PDF carry „Entwicklung“ too: title, 8 charts, key figures, sources.
     if chromium_available():  # without it the panel offers no deck
         assert any("PowerPoint, 16:9, 11 Folien" in c.value for c in at.caption)
+        spec = offered[-1]
+        images = [png()] * len(spec.chart_slides())
+        deck = Presentation(io.BytesIO(build_deck(spec, images)))
+        key_slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == KEY_FIGURES_TITLE)
+        shown_on_slide = " | ".join(
+            shape.text_frame.text for shape in key_slide.shapes if shape.has_text_frame
+        )
+        since = "Änderungen seit der Ausgangsliste (undatiert (nach 2020)) (Erfurt)"
+        assert since in shown_on_slide and "3 neu, 2 entfallen, 8 geändert" in shown_on_slide
+        report = " ".join(page_texts(build_pdf(spec, images)))
+        assert since in " ".join(report.split()) and "3 neu, 2 entfallen, 8 geändert" in report
     # Beginn is a filter now that an edition gives it: 2015 (FILLED_IN) and the new rows' years.
     assert at.multiselect(key="beginn").options == ["2015", "2025", "2026"]
     at.multiselect(key="beginn").set_value(["2015"]).run()
