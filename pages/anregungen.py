@@ -21,7 +21,7 @@ from ikz.store import Mark, Store, StoreError
 from ikz.theme import fmt_decimal
 from pages import data
 from pages.identity import NAME_KEY, current_identity, local_mode, on_loopback
-from pages.layout import md_escape
+from pages.markdown import md_escape
 
 # URL parameter of the Bewertung filter in each tab (bound like the sidebar filters).
 MARK_FILTER_KEYS = {MAGDEBURG.city: "bewertung_md", ERFURT.city: "bewertung_ef"}

@@ -11,8 +11,9 @@ from ikz.labels import origin_note
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import fmt_int, fmt_pct
 from pages import anregungen, data
-from pages.layout import Page, md_escape
+from pages.layout import Page
 from pages.map_view import MAP_SOURCE, bubble_table, partner_map
+from pages.markdown import md_escape
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
 # has its own), no status (only Magdeburg reports one).

@@ -13,7 +13,8 @@ from ikz.sources import DOCUMENTS
 from ikz.theme import fmt_int, fmt_pct
 from pages import data, identity
 from pages.editions_view import changes_section, development_chart
-from pages.layout import Page, md_escape
+from pages.layout import Page
+from pages.markdown import md_escape
 from pages.state import select_into_filter
 
 STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."

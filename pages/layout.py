@@ -19,6 +19,7 @@ from ikz.queries import Filters
 from ikz.sources import source_line
 from pages import data, state
 from pages.export_panel import export_panel
+from pages.markdown import md_escape
 
 ALL_FILTERS = tuple(state.FILTER_KEYS)
 PRESENTATION_CSS = """<style>
@@ -30,13 +31,6 @@ PRESENTATION_CSS = """<style>
 [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 2.1rem;}
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
-
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
-def md_escape(text: object) -> str:
-    """Document text for Markdown-based elements: Markdown and Streamlit ":…:" characters escaped."""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
 
 
 def show_chart(

@@ -18,7 +18,7 @@ from ikz.records import EditionRecord
 from ikz.store import StaleState, Store, StoreError
 from ikz.theme import fmt_int
 from pages.identity import editor_identity
-from pages.layout import md_escape
+from pages.markdown import md_escape
 
 SAME, DIFFERENT = "dieselbe Kooperation", "verschiedene Kooperationen"
 NEW_RECORD = "➕ Neue Kooperation"

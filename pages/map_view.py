@@ -11,7 +11,8 @@ from ikz.export import ChartExport
 from ikz.partner_map import CITIES
 from ikz.theme import fmt_int
 from pages import data
-from pages.layout import Page, md_escape, show_chart
+from pages.layout import Page, show_chart
+from pages.markdown import md_escape
 from pages.state import selected_categories
 
 MAP_TITLE = "Wo die Partner liegen: Erfurt und Magdeburg"

@@ -20,7 +20,7 @@ from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate 
 from ikz.store import Store, StoreError  # noqa: E402
 from ikz.theme import fmt_int  # noqa: E402
 from pages.data import database, fail  # noqa: E402
-from pages.layout import md_escape  # noqa: E402
+from pages.markdown import md_escape  # noqa: E402
 
 ALL_LABEL = "Alle"
 KEY_PARAM = "eintrag"

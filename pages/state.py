@@ -12,6 +12,7 @@ from ikz import queries
 from ikz.labels import FILTER_LABELS
 from ikz.queries import Filters
 from pages import data
+from pages.markdown import md_escape
 
 # URL parameter (= widget key) per filter; German, so a mailed link reads naturally.
 FILTER_KEYS: dict[str, str] = {
@@ -62,7 +63,8 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
         key = FILTER_KEYS[name]
         bad = _unknown_url_values(key, values)
         if bad:
-            notices.append(f"{FILTER_LABELS[name]}: {', '.join(bad)}")
+            # Shown as typed: a value such as „[Anmelden](https://…)“ in a mailed link must not become a link.
+            notices.append(f"{FILTER_LABELS[name]}: {', '.join(md_escape(v) for v in bad)}")
         _prune(key, values)
         chosen[name] = tuple(
             sidebar.multiselect(
