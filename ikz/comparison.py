@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from ikz.labels import FILTER_LABELS
-from ikz.queries import ALL, Dimension, Filters, shares_by_city, where_clause
+from ikz.queries import ALL, Dimension, Filters, partner_counts, read_frame, shares_by_city, where_clause
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG
 from ikz.topics import TOPIC_FIELDS
 
@@ -32,11 +32,6 @@ def compared(filters: Filters) -> Filters:
     return replace(filters, cities=CITIES)
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
-    # A relation converts straight to polars; .pl() consumes the whole result, so the cursor is free.
-    return con.sql(sql, params=params).pl()
-
-
 # --- comparability -----------------------------------------------------------------------------
 
 
@@ -47,7 +42,7 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
     count_effects_derived, count_effects_na, count_rows, count_bodies, count_projects, count_with_status.
     """
     where, params = where_clause(compared(filters))
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH selected AS (SELECT w.* FROM cooperation_wide w WHERE {where}),
@@ -129,7 +124,7 @@ def city_mix(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> CityM
     """Erfurt's and Magdeburg's shares in form, binding, task area and effects in one statement
     (GROUPING SETS over the filtered mart); each frame equals city_shares for its dimension."""
     where, params = where_clause(compared(filters))
-    rows = _frame(
+    rows = read_frame(
         con,
         f"""
         WITH selected AS MATERIALIZED (
@@ -216,7 +211,7 @@ def record_topics(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
     topic_order, stems, words ('; '-joined, words carry their field), is_fuzzy; by record and topic.
     """
     sql, params = _record_topics(filters)
-    return _frame(
+    return read_frame(
         con,
         f"SELECT * EXCLUDE (stem_list, area_order) FROM ({sql}) ORDER BY cooperation_id, topic_order",
         params,
@@ -243,7 +238,7 @@ def topic_overview(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) ->
                     AS titles_{suffix}"""
         )
     a, b = first.lower(), second.lower()
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH rt AS ({sql}),
@@ -276,7 +271,7 @@ def topic_pairs(
     first, second = CITIES
     a, b = first.lower(), second.lower()
     shared = f"array_to_string(list_filter({a}.stem_list, lambda x: list_contains({b}.stem_list, x)), ', ')"
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH rt AS ({sql}),
@@ -311,7 +306,7 @@ def topic_suggestions(
     if source_city not in CITIES:
         raise ValueError(f"unknown city {source_city!r}")
     sql, params = _record_topics(filters)
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH rt AS ({sql})
@@ -336,7 +331,7 @@ def partners_by_city(
     With top, each city keeps its `top` most named partners (ties broken by name).
     """
     where, params = where_clause(compared(filters))
-    frame = _frame(
+    frame = read_frame(
         con,
         f"""
         SELECT w.city, p.name AS partner, p.kind, count(*)::INTEGER AS count
@@ -358,7 +353,7 @@ def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
     """Columns city, category (partner kind), count, city_total, share: how many of each city's
     filtered records name at least one partner of that kind (a record may count for several kinds)."""
     where, params = where_clause(compared(filters))
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH selected AS (SELECT w.cooperation_id, w.city FROM cooperation_wide w WHERE {where}),
@@ -384,29 +379,14 @@ def partner_table(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
     """One row per partner named in the filtered records: partner, kind, count_erfurt,
     count_magdeburg, count_total; most named first, then by name."""
     where, params = where_clause(compared(filters))
-    return _frame(
-        con,
-        f"""
-        SELECT p.name AS partner, p.kind,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_erfurt,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_magdeburg,
-               count(*)::INTEGER AS count_total
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        WHERE {where}
-        GROUP BY p.name, p.kind
-        ORDER BY count_total DESC, partner
-        """,
-        [ERFURT.city, MAGDEBURG.city, *params],
-    )
+    return partner_counts(con, where, params)
 
 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:
     """The filtered records naming a partner: cooperation_id, city, department, title, evidence,
     source_file, source_lines; in source order."""
     where, params = where_clause(compared(filters))
-    return _frame(
+    return read_frame(
         con,
         f"""
         SELECT w.cooperation_id, w.city, w.department, w.title, cp.evidence,

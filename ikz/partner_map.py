@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import polars as pl
 
-from ikz.queries import ALL, Filters, where_clause
+from ikz.queries import ALL, Filters, partner_counts, read_frame, where_clause
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import BOTH_CITIES
 
@@ -27,10 +27,6 @@ def mapped(filters: Filters) -> Filters:
     return replace(filters, cities=cities or ("",))
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
-    return con.sql(sql, params=params).pl()
-
-
 def map_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """One row per partner with a place that the filtered records name: its bubble on the map.
 
@@ -39,7 +35,7 @@ def map_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> p
     three 'Stadt: Titel' lines, in source order); most named first, then by name.
     """
     where, params = where_clause(mapped(filters))
-    frame = _frame(
+    frame = read_frame(
         con,
         f"""
         SELECT p.name AS partner, p.kind, p.ars, p.place_name, p.lon, p.lat,
@@ -85,29 +81,13 @@ def unplaced_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL)
     the partner_kind dimension table), then most named first.
     """
     where, params = where_clause(mapped(filters))
-    return _frame(
-        con,
-        f"""
-        SELECT p.name AS partner, p.kind,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_erfurt,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_magdeburg,
-               count(*)::INTEGER AS count_total
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        JOIN partner_kind pk ON pk.name = p.kind
-        WHERE p.ars IS NULL AND {where}
-        GROUP BY p.name, p.kind, pk.sort_order
-        ORDER BY pk.sort_order, count_total DESC, partner
-        """,
-        [ERFURT.city, MAGDEBURG.city, *params],
-    )
+    return partner_counts(con, where, params, without_place=True)
 
 
 def city_points(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """Columns city, lon, lat: where the map marks the cities the filters keep (their gazetteer
     entries)."""
-    return _frame(
+    return read_frame(
         con,
         """
         SELECT ci.name AS city, p.lon, p.lat
@@ -136,7 +116,7 @@ def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, p
     """The filtered records naming a partner: cooperation_id, city, department, title, type_name,
     evidence, source_file, source_lines; in source order."""
     where, params = where_clause(mapped(filters))
-    return _frame(
+    return read_frame(
         con,
         f"""
         SELECT w.cooperation_id, w.city, w.department, w.title, w.type_name, cp.evidence,

@@ -9,6 +9,8 @@ from typing import Literal
 import duckdb
 import polars as pl
 
+from ikz.sources import ERFURT, MAGDEBURG
+
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_TERMS = 12
 OTHER_DEPARTMENTS = "Übrige Fachbereiche"
@@ -112,9 +114,40 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple | None
     return rows[0] if rows else None
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
+def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFrame:
+    """The result of sql as a polars frame (the whole result: the cursor is free afterwards)."""
     # A relation converts straight to polars via Arrow, without the DB-API result's extra copy.
     return con.sql(sql, params=params).pl()
+
+
+def partner_counts(
+    con: duckdb.DuckDBPyConnection, where: str, params: list, *, without_place: bool = False
+) -> pl.DataFrame:
+    """Partners the records matching where (over cooperation_wide w) name: partner, kind,
+    count_erfurt, count_magdeburg, count_total; most named first, then by name.
+
+    without_place: only partners the map cannot place (no ARS), grouped by kind in the order of the
+    partner_kind dimension table.
+    """
+    place = "p.ars IS NULL" if without_place else "TRUE"
+    order = "pk.sort_order, count_total DESC, partner" if without_place else "count_total DESC, partner"
+    return read_frame(
+        con,
+        f"""
+        SELECT p.name AS partner, p.kind,
+               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_erfurt,
+               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_magdeburg,
+               count(*)::INTEGER AS count_total
+        FROM cooperation_wide w
+        JOIN cooperation_partner cp USING (cooperation_id)
+        JOIN partner p USING (partner_id)
+        JOIN partner_kind pk ON pk.name = p.kind
+        WHERE {place} AND {where}
+        GROUP BY p.name, p.kind, pk.sort_order
+        ORDER BY {order}
+        """,
+        [ERFURT.city, MAGDEBURG.city, *params],
+    )
 
 
 def _head_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
@@ -197,7 +230,7 @@ def count_by(con: duckdb.DuckDBPyConnection, dimension: Dimension, *, filters: F
         raise ValueError(f"unknown dimension {dimension!r}")
     where, params = where_clause(filters)
     join, order = _order_by(dimension, "c.category")
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH c AS (
@@ -214,7 +247,7 @@ def count_by(con: duckdb.DuckDBPyConnection, dimension: Dimension, *, filters: F
 def cooperations_by_type(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """Columns type_name, form, count, share: one row per canonical Kooperationsart, largest first."""
     where, params = where_clause(filters)
-    return _frame(
+    return read_frame(
         con,
         f"""
         SELECT w.type_name, w.form, count(*)::INTEGER AS count,
@@ -231,7 +264,7 @@ def cooperations_by_department(
 ) -> pl.DataFrame:
     """Columns city, department, form, count, department_total; departments by total, largest first."""
     where, params = where_clause(filters)
-    frame = _frame(
+    frame = read_frame(
         con,
         f"""
         WITH counts AS (
@@ -250,7 +283,7 @@ def cooperations_by_department(
 def cooperations_by_effect(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """Columns effect, count, share (of filtered records; a record may count in several rows)."""
     where, params = where_clause(filters)
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH selected AS MATERIALIZED (SELECT w.effect_names FROM cooperation_wide w WHERE {where}),
@@ -269,7 +302,7 @@ def department_effect_matrix(
 ) -> pl.DataFrame:
     """Columns city, department, effect, count: one row per department and effect that occurs."""
     where, params = where_clause(filters)
-    frame = _frame(
+    frame = read_frame(
         con,
         f"""
         WITH selected AS MATERIALIZED (
@@ -301,7 +334,7 @@ def task_area_tree(
     pooled as OTHER_DEPARTMENTS, so the chart stays light at any data size.
     """
     where, params = where_clause(filters)
-    frame = _frame(
+    frame = read_frame(
         con,
         f"""
         SELECT w.city, w.task_area, w.department, w.form, count(*)::INTEGER AS count
@@ -376,7 +409,7 @@ def shares_by_city(
         """
     else:
         raise ValueError(f"unknown dimension {dimension!r}")
-    return _frame(con, sql, params)
+    return read_frame(con, sql, params)
 
 
 RECORD_COLUMNS = (
@@ -429,7 +462,7 @@ def records(
     if limit is not None:
         limit_sql = "LIMIT ?"
         params = [*params, int(limit)]
-    return _frame(
+    return read_frame(
         con,
         f"""
         SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects,
@@ -443,7 +476,7 @@ def records(
 
 def record_detail(con: duckdb.DuckDBPyConnection, cooperation_id: int) -> dict | None:
     """One cooperation with all columns and its effects with evidence; None if unknown."""
-    frame = _frame(
+    frame = read_frame(
         con,
         "SELECT * FROM cooperation_wide JOIN cooperation_origin USING (cooperation_id)"
         " WHERE cooperation_id = ?",
@@ -452,7 +485,7 @@ def record_detail(con: duckdb.DuckDBPyConnection, cooperation_id: int) -> dict |
     if frame.is_empty():
         return None
     detail = frame.row(0, named=True)
-    detail["effects"] = _frame(
+    detail["effects"] = read_frame(
         con,
         """
         SELECT ec.name AS effect, ce.evidence, ce.is_derived
@@ -526,7 +559,7 @@ def checked_values(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) ->
     title and field in ORIGIN_FIELDS order.
     """
     where, params = where_clause(filters)
-    return _frame(
+    return read_frame(
         con,
         f"""
         SELECT w.city, w.department, w.title, w.cooperation_key, c.field, c.value,
@@ -546,7 +579,7 @@ def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
     ORIGIN_FIELDS order, partners without a confidence (never counted uncertain).
     """
     where, params = where_clause(filters)
-    return _frame(
+    return read_frame(
         con,
         f"""
         WITH f AS (
@@ -611,7 +644,7 @@ def overview(
     and the unnested effect lists the effect bar and the heatmap.
     """
     where, params = where_clause(filters)
-    rows = _frame(
+    rows = read_frame(
         con,
         f"""
         WITH selected AS MATERIALIZED (
