@@ -256,7 +256,7 @@ def partner_map(
     note = f"{text.note} {SIZE_NOTE}".strip()
     full = ChartText(title=text.title, subtitle=text.subtitle, source=text.source, note=note)
     finished = finish(fig, full, height=MAP_HEIGHT, large=large, legend=True)
-    _place_labels(finished, lat_mid)
+    _place_labels(finished)
     return finished
 
 
@@ -337,32 +337,36 @@ def place_labels(
     return placed
 
 
-def _place_labels(fig: go.Figure, lat_mid: float) -> None:
-    """Give the named bubbles positions where their names collide with nothing (pixels from the
-    fixed latitude range and the plot height; longitude scaled as the axes are)."""
+def screen_scale(fig: go.Figure) -> tuple[float, float]:
+    """Pixels per degree (x, y) of a finished map: the latitude range fills the plot height, and a
+    degree of longitude is drawn as long as the x axis's scaleratio says."""
     layout = fig.layout
     y0, y1 = layout.yaxis.range
-    plot_px = layout.height - layout.margin.t - layout.margin.b
-    scale_y = plot_px / (y1 - y0)
-    scale_x = scale_y * math.cos(math.radians(lat_mid))
+    scale_y = (layout.height - layout.margin.t - layout.margin.b) / (y1 - y0)
+    return scale_y * layout.xaxis.scaleratio, scale_y
+
+
+def _place_labels(fig: go.Figure) -> None:
+    """Give the named bubbles positions where their names collide with nothing."""
+    scale_x, scale_y = screen_scale(fig)
     bubbles = [t for t in fig.data if t.customdata is not None and t.mode == "markers+text"]
     cities = [t for t in fig.data if t.name == "Landeshauptstadt"]
     circles = [
         (x * scale_x, y * scale_y, size / 2)
         for t in (*bubbles, *cities)
-        for x, y, size in zip(t.x, t.y, _sizes(t), strict=True)
+        for x, y, size in zip(t.x, t.y, marker_sizes(t), strict=True)
     ]
     taken = []
     for t in cities:
         font = t.textfont.size
-        for x, y, size, text in zip(t.x, t.y, _sizes(t), t.text, strict=True):
+        for x, y, size, text in zip(t.x, t.y, marker_sizes(t), t.text, strict=True):
             shown = text.replace("<b>", "").replace("</b>", "")
             taken.append(label_box(x * scale_x, y * scale_y, size / 2, shown, font * 1.1, "bottom center"))
     font_px = bubbles[0].textfont.size if bubbles else 11
     labels = [
         (f"{i}:{j}", x * scale_x, y * scale_y, size / 2, text)
         for i, t in enumerate(bubbles)
-        for j, (x, y, size, text) in enumerate(zip(t.x, t.y, _sizes(t), t.text, strict=True))
+        for j, (x, y, size, text) in enumerate(zip(t.x, t.y, marker_sizes(t), t.text, strict=True))
         if text
     ]
     # The most named first: they are the ones a reader looks for.
@@ -374,7 +378,8 @@ def _place_labels(fig: go.Figure, lat_mid: float) -> None:
         t.textposition = [positions.get(key, "middle right") for key in keys]
 
 
-def _sizes(trace: go.Scatter) -> list[float]:
+def marker_sizes(trace: go.Scatter) -> list[float]:
+    """Each point's marker size in pixels (one size for all, or one per point)."""
     size = trace.marker.size
     return list(size) if isinstance(size, (list, tuple)) else [size] * len(trace.x)
 

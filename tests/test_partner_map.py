@@ -249,9 +249,7 @@ def test_labels_on_the_real_map_collide_with_no_other_label(real_frames: Frames)
     """Names beside the bubbles never overlap each other or the two cities' names (issue 13)."""
     bubbles, cities = real_frames
     fig = maps.partner_map(bubbles, geo.outlines(), cities, TEXT)
-    y0, y1 = fig.layout.yaxis.range
-    scale_y = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) / (y1 - y0)
-    scale_x = scale_y * fig.layout.xaxis.scaleratio
+    scale_x, scale_y = maps.screen_scale(fig)
     boxes = []
     for trace in fig.data:
         if trace.mode != "markers+text":
@@ -261,9 +259,7 @@ def test_labels_on_the_real_map_collide_with_no_other_label(real_frames: Frames)
             if isinstance(trace.textposition, tuple)
             else [trace.textposition] * len(trace.x)
         )
-        sizes = (
-            trace.marker.size if isinstance(trace.marker.size, tuple) else [trace.marker.size] * len(trace.x)
-        )
+        sizes = maps.marker_sizes(trace)
         for x, y, size, text, position in zip(trace.x, trace.y, sizes, trace.text, positions, strict=True):
             shown = text.replace("<b>", "").replace("</b>", "")
             if shown:
