@@ -81,11 +81,14 @@ def test_url_parameters_restore_filters(app: AppTest, built_db: Path) -> None:
 
 def test_unknown_url_values_fall_back_with_notice(app: AppTest) -> None:
     app.query_params["art"] = ["Gibt es nicht", "<script>"]
+    app.query_params["amt"] = ["[Anmelden](https://example.org) **fett**"]
     app.query_params["praesentation"] = "vielleicht"
     at = app.run()
     assert not at.exception
     assert at.multiselect(key="art").value == []
-    assert any("unbekannt" in i.value for i in at.info)
+    (notice,) = [i.value for i in at.info if "unbekannt" in i.value]
+    # Markdown in a value is shown as typed: escaped, so it makes no link and no bold text.
+    assert r"\[Anmelden\]\(https\://example\.org\) \*\*fett\*\*" in notice
 
 
 def test_empty_result_shows_message(app: AppTest) -> None:
