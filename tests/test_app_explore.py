@@ -88,7 +88,7 @@ def test_unknown_url_values_fall_back_with_notice(app: AppTest) -> None:
     assert at.multiselect(key="art").value == []
     (notice,) = [i.value for i in at.info if "unbekannt" in i.value]
     # Markdown in a value is shown as typed: escaped, so it makes no link and no bold text.
-    assert r"\[Anmelden\]\(https\://example\.org\) \*\*fett\*\*" in notice
+    assert "\\[Anmelden\\]\\(https\\:\u2060//example\\.org\\) \\*\\*fett\\*\\*" in notice
 
 
 def test_empty_result_shows_message(app: AppTest) -> None:
