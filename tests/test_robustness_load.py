@@ -8,6 +8,7 @@ benchmarks/load.py; `--client browser` there runs the same with real tabs.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,10 +47,10 @@ def test_concurrent_sessions_each_see_their_own_numbers(server: AppServer) -> No
 
 
 @pytest.mark.slow
-def test_a_direct_link_to_a_sub_page_opens_it_on_a_fresh_server(tmp_path: Path) -> None:
+def test_a_direct_link_to_a_sub_page_opens_it_on_a_fresh_server(tmp_path: Path, built_db: Path) -> None:
     """A mailed …/vergleich link as the server's very first request: the page, no „Page not found“."""
     db = tmp_path / "ikz.duckdb"
-    build(db)
+    shutil.copyfile(built_db, db)
 
     async def first_visit(port: int):
         async with StreamlitSession(port, page="vergleich") as session:
