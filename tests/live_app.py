@@ -277,6 +277,27 @@ def choose(page: Any, label: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
+def open_options(page: Any, box: Any, *, attempts: int = 4, wait_ms: int = 15_000) -> list[str]:
+    """Click the combobox box until its option list is open; the options' texts.
+
+    On a busy machine a click can land while the widget is still being replaced after a rerun, and the
+    list then stays closed; the click is repeated (after Escape) rather than waited on for minutes.
+    """
+    option = page.get_by_role("option").first
+    for attempt in range(attempts):
+        box.click()
+        try:
+            option.wait_for(timeout=wait_ms)
+        except Exception:
+            if attempt == attempts - 1:
+                screenshot(page, "debug-options-closed")
+                raise
+            page.keyboard.press("Escape")
+            continue
+        return [text.strip() for text in page.get_by_role("option").all_inner_texts()]
+    return []
+
+
 def clear_multiselect(page: Any, label: str) -> None:
     """Remove every chosen value of the multiselect labelled label."""
     widget = page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_label(label, exact=True))

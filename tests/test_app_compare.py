@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 from streamlit.testing.v1 import AppTest
 
+from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
 from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import fmt_int
+from tests.export_samples import page_texts, png
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
@@ -208,3 +213,39 @@ def test_presentation_mode_shows_charts_only(app: AppTest) -> None:
     assert not at.exception
     assert len(at.get("plotly_chart")) == CHARTS
     assert len(at.dataframe) == 0
+
+
+def test_the_offered_deck_and_report_hold_every_chart_of_the_filtered_view(
+    app: AppTest, built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Vergleich's deck and PDF, built from the spec its export panel offers and read back: the
+    filter line, one slide and page per chart shown, key figures, sources. (The one-click download
+    itself is clicked in the browser on the Überblick: tests/test_browser.py; the same panel.)"""
+    if not chromium_available():
+        pytest.skip("without Chromium the export panel offers no deck")
+    offered: list[DeckSpec] = []
+    count_slides = DeckSpec.slide_count
+    monkeypatch.setattr(DeckSpec, "slide_count", lambda spec: offered.append(spec) or count_slides(spec))
+    type_name = type_in_both_cities(built_db)
+    app.query_params["art"] = [type_name]
+    at = app.run()
+    assert not at.exception
+    spec = offered[-1]
+    shown = list(charts(at))
+    assert [c.title for c in spec.chart_slides()] == shown
+    images = [png()] * len(shown)
+    deck = Presentation(io.BytesIO(build_deck(spec, images)))
+    slides = list(deck.slides)
+    assert len(slides) == spec.slide_count()
+    texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
+    assert f"Kooperationsart: {type_name}" in texts[0]
+    assert any(f"Einträge {ERFURT.city}" in t for t in texts) and ERFURT.citation in texts[-1]
+    chart_slides = [i for i, t in enumerate(texts) if any(t.startswith(title) for title in shown)]
+    assert len(chart_slides) == len(shown)
+    assert all(
+        sum(1 for s in slides[i].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE) == 1 for i in chart_slides
+    )
+    report = page_texts(build_pdf(spec, images))
+    assert len(report) == spec.slide_count()
+    assert f"Kooperationsart: {type_name}" in report[0]
+    assert f"Seite {len(report)} von {len(report)}" in report[-1]

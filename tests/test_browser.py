@@ -26,7 +26,6 @@ from tests.live_app import (
     choose,
     chromium_missing_reason,
     has_marks,
-    launch_chromium,
     metrics,
     problems,
     screenshot,
@@ -38,7 +37,6 @@ from tests.live_app import (
 if reason := chromium_missing_reason():
     pytest.skip(reason, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 
@@ -60,14 +58,6 @@ def browser_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(browser_db: Path) -> Iterator[AppServer]:
     with serve_app(browser_db, browser_db.with_name("streamlit.log")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -194,85 +184,8 @@ def chosen_type(browser_db: Path) -> str:
 # --- Every page ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_draws_every_chart_and_the_presentation_view_hides_the_sidebar(
-    server: AppServer, context: Any, name: str
-) -> None:
-    """One page load: every chart drawn, no developer toolbar; then the Präsentationsansicht."""
-    page, charts = open_page(context, server.url + PAGES[name])
-    assert problems(page) == []
-    assert page.locator("h1").count() >= 1
-    assert all(has_marks(c) for c in charts), charts
-    # .streamlit/config.toml: users see no developer toolbar ("Deploy").
-    assert page.get_by_role("button", name="Deploy").count() == 0
-    screenshot(page, name)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.is_visible()
-    page.get_by_text("Präsentationsansicht", exact=True).click()
-    wait_until(lambda: "praesentation=true" in page.url, what="praesentation in the URL")
-    wait_until(lambda: not sidebar.is_visible(), what="the sidebar to disappear")
-    shown = wait_idle(page)
-    assert problems(page) == []
-    assert len(shown) == len(charts)
-    assert all(has_marks(c) for c in shown)
-    assert page.get_by_text("CSV herunterladen").filter(visible=True).count() == 0
-    screenshot(page, f"{name}-praesentation")
-
-
-def test_overview_matches_the_database_unfiltered_and_filtered_by_type(
-    server: AppServer, context: Any, browser_db: Path, chosen_type: str
-) -> None:
-    page, charts = open_page(context, server.url)
-    assert_overview(page, charts, expected_overview(browser_db, None))
-    expected = expected_overview(browser_db, chosen_type)
-    choose(page, "Kooperationsart", chosen_type)
-    wait_until(lambda: metrics(page) == expected["metrics"], what="filtered key figures")
-    charts = wait_idle(page)
-    assert problems(page) == []
-    assert_overview(page, charts, expected)
-    assert "art=" in page.url
-    screenshot(page, "ueberblick-gefiltert")
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_filter_and_copied_url_reopen_the_same_view(
-    server: AppServer, browser: Any, context: Any, name: str, chosen_type: str
-) -> None:
-    page, before = open_page(context, server.url + PAGES[name])
-    shown_before = metrics(page)
-    choose(page, "Kooperationsart", chosen_type)
-    wait_until(lambda: "art=" in page.url, what="the filter in the URL")
-    if before:  # the page has reacted once its charts or key figures changed
-        wait_until(
-            lambda: chart_marks(page) != before or metrics(page) != shown_before,
-            what="the page to react to the filter",
-        )
-    else:
-        page.wait_for_timeout(500)
-    charts = wait_idle(page)
-    assert problems(page) == []
-    assert all(has_marks(c) for c in charts)
-    assert before and charts != before  # every page draws charts, and they changed
-    shown = metrics(page)
-    copied = page.url
-
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        reopened, charts_again = open_page(fresh, copied)
-        assert problems(reopened) == []
-        box = reopened.locator('[data-testid="stMultiSelect"]').filter(has_text="Kooperationsart")
-        assert chosen_type in box.inner_text()
-        assert metrics(reopened) == shown
-        assert charts_again == charts
-    finally:
-        fresh.close()
-
-
-def test_overview_downloads_parse_with_every_row(
-    server: AppServer, context: Any, browser_db: Path, chosen_type: str
-) -> None:
-    page, _ = open_page(context, f"{server.url}/?art={quote(chosen_type)}")
-    count = expected_overview(browser_db, chosen_type)["count"]
+def assert_downloads_hold_every_row(page: Any, count: int, chosen_type: str) -> None:
+    """The view's downloads: CSV (UTF-8 with BOM, „;“) and Excel with every filtered row."""
     with page.expect_download() as download_info:
         page.get_by_role("button", name="CSV herunterladen").click()
     assert download_info.value.suggested_filename.endswith(".csv")
@@ -293,6 +206,69 @@ def test_overview_downloads_parse_with_every_row(
     assert len(table) == count + 1
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_presents(
+    server: AppServer, browser: Any, context: Any, browser_db: Path, name: str, chosen_type: str
+) -> None:
+    """Every chart drawn, no developer toolbar; a filter changes the charts and the address, which
+    opens the same view in another browser; then the Präsentationsansicht without sidebar. On the
+    Überblick the key figures and charts equal direct DuckDB queries before and after the filter,
+    and the filtered view's downloads hold every row."""
+    page, before = open_page(context, server.url + PAGES[name])
+    assert problems(page) == []
+    assert page.locator("h1").count() >= 1
+    assert before and all(has_marks(c) for c in before), before
+    # .streamlit/config.toml: users see no developer toolbar ("Deploy").
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    screenshot(page, name)
+    overview = name == "ueberblick"
+    if overview:
+        assert_overview(page, before, expected_overview(browser_db, None))
+        expected = expected_overview(browser_db, chosen_type)
+    shown_before = metrics(page)
+    choose(page, "Kooperationsart", chosen_type)
+    wait_until(lambda: "art=" in page.url, what="the filter in the URL")
+    if overview:
+        wait_until(lambda: metrics(page) == expected["metrics"], what="filtered key figures")
+    wait_until(
+        lambda: chart_marks(page) != before or metrics(page) != shown_before,
+        what="the page to react to the filter",
+    )
+    charts = wait_idle(page)
+    assert problems(page) == []
+    assert all(has_marks(c) for c in charts)
+    assert charts != before
+    if overview:
+        assert_overview(page, charts, expected)
+        screenshot(page, "ueberblick-gefiltert")
+        assert_downloads_hold_every_row(page, expected["count"], chosen_type)
+    shown = metrics(page)
+    copied = page.url
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        reopened, charts_again = open_page(fresh, copied)
+        assert problems(reopened) == []
+        box = reopened.locator('[data-testid="stMultiSelect"]').filter(has_text="Kooperationsart")
+        assert chosen_type in box.inner_text()
+        assert metrics(reopened) == shown
+        assert charts_again == charts
+    finally:
+        fresh.close()
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.is_visible()
+    page.get_by_text("Präsentationsansicht", exact=True).click()
+    wait_until(lambda: "praesentation=true" in page.url, what="praesentation in the URL")
+    wait_until(lambda: not sidebar.is_visible(), what="the sidebar to disappear")
+    presented = wait_idle(page)
+    assert problems(page) == []
+    assert len(presented) == len(charts)
+    assert all(has_marks(c) for c in presented)
+    assert page.get_by_text("CSV herunterladen").filter(visible=True).count() == 0
+    screenshot(page, f"{name}-praesentation")
+
+
 def has_ideas(db: Path, type_name: str) -> bool:
     """True when a record of this Kooperationsart is an Anregung (the Vergleich deck's extra slide)."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -306,9 +282,9 @@ def has_ideas(db: Path, type_name: str) -> bool:
         )
 
 
-# Überblick and Vergleich; the Karte's deck and PDF are built by the same panel and read back in
-# tests/test_map_export.py.
-@pytest.mark.parametrize("name", ["ueberblick", "vergleich"])
+# On the Überblick; the Vergleich's and the Karte's deck and PDF come from the same panel and are read
+# back from the spec their pages offer (tests/test_app_compare.py, tests/test_map_export.py).
+@pytest.mark.parametrize("name", ["ueberblick"])
 def test_slide_deck_and_pdf_download_with_one_click_each(
     server: AppServer, context: Any, name: str, chosen_type: str
 ) -> None:

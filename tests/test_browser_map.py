@@ -1,5 +1,6 @@
-"""The Karte page in a real browser: the map is drawn, a click lists a partner's records, and no
-page that shows the map asks any host but the app's own for anything (no tiles, CDN, fonts)."""
+"""The Karte page in a real browser: the map is drawn, a click lists a partner's records, and the
+page asks no host but the app's own for anything (no tiles, CDN, fonts). The Vergleich, which shows
+the same map, is checked for third-party requests in test_browser_access.py, as every page is."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from ikz.build import build
 from tests.live_app import (
     AppServer,
     chromium_missing_reason,
-    launch_chromium,
     problems,
     screenshot,
     serve_app,
@@ -26,11 +26,9 @@ from tests.live_app import (
 if reason := chromium_missing_reason():
     pytest.skip(reason, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 
-MAP_PAGES = {"karte": "/karte", "vergleich": "/vergleich"}
 MAP_TITLE = "Wo die Partner liegen"
 
 
@@ -45,14 +43,6 @@ def map_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(map_db: Path) -> Iterator[AppServer]:
     with serve_app(map_db, map_db.with_name("streamlit.log")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -93,76 +83,54 @@ def map_points(page: Any) -> dict[str, list[float]]:
     )
 
 
-@pytest.mark.parametrize("name", MAP_PAGES)
-def test_map_page_requests_nothing_from_another_host(server: AppServer, context: Any, name: str) -> None:
+def foreign_requests(requested: list[str], server: AppServer) -> list[str]:
+    """Requests to any host but the app's own, or of a scheme that leaves the page."""
+    own = urlsplit(server.url).netloc
+    return [
+        u
+        for u in requested
+        if (urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != own)
+        # data: URLs (the favicon) stay inside the page; nothing else may appear.
+        or urlsplit(u).scheme not in ("http", "https", "ws", "wss", "data", "blob")
+    ]
+
+
+def open_watched(context: Any, url: str) -> tuple[Any, list[str], list[str]]:
+    """Open url in a new tab with every request and JavaScript error recorded; wait for the charts."""
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server.url + MAP_PAGES[name])
+    page.goto(url)
     wait_idle(page, timeout=180)
+    return page, requested, errors
+
+
+def test_map_draws_every_partner_and_a_click_lists_its_records(
+    server: AppServer, context: Any, map_db: Path
+) -> None:
+    """One visit of /karte: every partner drawn, nothing fetched from elsewhere, hover names a
+    partner's records, a click lists them and puts the partner in the address, which reopens it."""
+    page, requested, errors = open_watched(context, server.url + "/karte")
     assert not errors and problems(page) == []
-    own = urlsplit(server.url).netloc
-    foreign = [
-        u
-        for u in requested
-        if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != own
-    ]
-    assert requested and foreign == []
-    # data: URLs (the favicon) stay inside the page; nothing else may appear.
-    assert all(urlsplit(u).scheme in ("http", "https", "ws", "wss", "data", "blob") for u in requested)
-
-
-def test_map_draws_every_partner(server: AppServer, context: Any, map_db: Path) -> None:
-    page = context.new_page()
-    page.goto(server.url + "/karte")
-    wait_idle(page, timeout=180)
+    assert requested and foreign_requests(requested, server) == []
     points = wait_until(lambda: map_points(page), what="map bubbles")
     counts = placed_counts(map_db)
     assert set(points) == set(counts)
     # The outlines are drawn: Länder and Kreise are filled/stroked paths in the scatter layer.
     outlines = page.locator(".js-plotly-plot .scatterlayer .trace path.js-line").count()
     assert outlines >= 4
-    # Hovering a bubble names the partner and its records.
-    x, y = points["Landkreis Börde"]
+    screenshot(page, "karte")
+    # Hovering a bubble names the partner and its records, as a person's pointer does before a click.
+    partner = "Landkreis Börde"
+    x, y = points[partner]
     page.mouse.move(x, y)
     hover = page.locator(".js-plotly-plot .hoverlayer .hovertext")
     wait_until(
-        lambda: (
-            hover.count() > 0
-            and f"Einträge: {counts['Landkreis Börde']}" in (hover.first.text_content() or "")
-        ),
+        lambda: hover.count() > 0 and f"Einträge: {counts[partner]}" in (hover.first.text_content() or ""),
         what="hover",
     )
-    assert problems(page) == []
-    screenshot(page, "karte")
-
-
-def test_partner_in_the_address_lists_its_records(server: AppServer, context: Any, map_db: Path) -> None:
-    # What a click on a bubble sets (pages/map_view.py): the partner in the address lists its records.
-    partner = "Landkreis Börde"
-    page = context.new_page()
-    page.goto(f"{server.url}/karte?partner={quote_plus(partner)}")
-    wait_idle(page, timeout=180)
-    caption = page.get_by_text(f"Einträge nennen {partner}", exact=False)
-    wait_until(lambda: caption.count() > 0, timeout=120, what="records caption")
-    assert caption.first.inner_text().startswith(
-        f"{placed_counts(map_db)[partner]} Einträge nennen {partner}"
-    )
-    assert problems(page) == []
-
-
-def test_clicking_a_bubble_lists_its_records(server: AppServer, context: Any, map_db: Path) -> None:
-    """A click on a partner's bubble puts the partner in the address and lists its records."""
-    partner = "Landkreis Börde"
-    page = context.new_page()
-    page.goto(server.url + "/karte")
-    wait_idle(page, timeout=180)
-    x, y = wait_until(lambda: map_points(page).get(partner), what="the bubble")
-    # Hover first, as a person's pointer does: Plotly answers a click on the point it hovers.
-    page.mouse.move(x, y)
-    page.locator(".js-plotly-plot .hoverlayer .hovertext").first.wait_for()
     # plotly.js misses some clicks with clickmode "event+select" (plotly/plotly.js#6898; here the
     # first click after loading, every time): a second click, as a person would, must do it.
     for _ in range(2):
@@ -173,10 +141,17 @@ def test_clicking_a_bubble_lists_its_records(server: AppServer, context: Any, ma
         except AssertionError:
             continue
     assert f"partner={quote_plus(partner)}" in page.url, "two clicks on the bubble did not reach the app"
+    listed = f"{counts[partner]} Einträge nennen {partner}"
     caption = page.get_by_text(f"Einträge nennen {partner}", exact=False)
     wait_until(lambda: caption.count() > 0, timeout=120, what="records caption")
-    assert caption.first.inner_text().startswith(
-        f"{placed_counts(map_db)[partner]} Einträge nennen {partner}"
-    )
+    assert caption.first.inner_text().startswith(listed)
     assert problems(page) == []
     screenshot(page, "karte-klick")
+    # The address with the partner, mailed or bookmarked, opens the same list.
+    reopened = context.new_page()
+    reopened.goto(page.url)
+    wait_idle(reopened, timeout=180)
+    caption = reopened.get_by_text(f"Einträge nennen {partner}", exact=False)
+    wait_until(lambda: caption.count() > 0, timeout=120, what="records caption after reopening")
+    assert caption.first.inner_text().startswith(listed)
+    assert problems(reopened) == []

@@ -22,7 +22,7 @@ from tests.live_app import (
     IDLE,
     MAIN,
     chromium_missing_reason,
-    launch_chromium,
+    open_options,
     screenshot,
     serve_app,
     wait_until,
@@ -31,18 +31,9 @@ from tests.live_app import (
 if reason := chromium_missing_reason():
     pytest.skip(reason, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
 NAME = "Anna Beispiel"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -115,11 +106,8 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
             status.input_value()
             or page.locator('[data-testid="stSelectbox"]').filter(has_text="Status").inner_text()
         )
-        status.click()
-        # all_inner_texts() does not wait: on a busy machine the list opens a moment after the click.
-        page.get_by_role("option").first.wait_for()
-        options = page.get_by_role("option").all_inner_texts()
-        new_status = next(o for o in options if o.strip() and o.strip() not in before)
+        options = open_options(page, status)
+        new_status = next(o for o in options if o and o not in before)
         page.get_by_role("option", name=new_status, exact=True).click()
         note = page.get_by_role("textbox", name="Notiz (optional)")
         note.fill("im Browser geprüft")
@@ -147,10 +135,7 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
         page = ctx.new_page()
         page.set_default_timeout(90_000)  # the machine may be busy; a rebuild and a full page take a while
-        page.goto(server.url)
-        settle(page)
-        assert csv_rows(page)[key]["Herkunft Status"].startswith(f"✓ geprüft ({NAME}, ")
-        # Undo it on the Prüfen page (a new session: the name is asked again).
+        # The Prüfen page of the restarted server shows the check (a new session: the name is asked again).
         page.goto(f"{server.url}/pruefen?eintrag={key}")
         settle(page)
         name_box = page.get_by_role("textbox", name="Ihr Name")
@@ -158,6 +143,8 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         name_box.press("Enter")
         page.wait_for_selector("text=✓ Status")
         settle(page)
+        assert f"✓ Status: {new_status} – geprüft von {NAME}" in main_text(page)
+        # Undo it there.
         page.locator(f".st-key-undo-{key}-status button").click()
         page.wait_for_selector("text=Rückgängig gemacht")
         settle(page)
