@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything (Python packages into .venv; Debian's chromium where apt is usable)
 # and runs the linters and the test suite (CI: this script without arguments).
-#   bash test.sh            linters, every test but the `extended` browser flows, then the load test
-#   bash test.sh --full     the same with the extended flows (about 21 minutes on two cores)
+#   bash test.sh            linters, every test but the load test in two workers, then the load test
 #   bash test.sh ARGS...    plain pytest with ARGS (e.g. tests/test_db.py -x)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,11 +9,6 @@ source scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # Exit code 5 (no tests collected) is a failure here too: pytest returns it as non-zero.
-select="not load and not extended"
-if [ "${1:-}" = "--full" ]; then
-  select="not load"
-  shift
-fi
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
@@ -22,7 +16,7 @@ fi
 # Chromium and script runs waited for), so a second test file runs meanwhile. --dist loadfile keeps
 # each file, with its module fixtures (server, browser), in one worker.
 status=0
-.venv/bin/python -m pytest -n 2 --dist loadfile -m "$select" || status=$?
+.venv/bin/python -m pytest -n 2 --dist loadfile -m "not load" || status=$?
 # The load test measures one server, so it runs with the machine to itself.
 .venv/bin/python -m pytest -m load || status=$((status ? status : $?))
 exit "$status"
