@@ -10,9 +10,10 @@ req=requirements.txt
 [ "$want" = dev ] && req=requirements-dev.txt
 stamp=".venv/.installed-$(cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)-$want"
 if [ ! -f "$stamp" ]; then
-  # --no-compile: Python compiles a module when it is first imported, instead of pip compiling every
-  # file of every package up front (a fresh install took 106 s with, 71 s without; measured).
-  .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check -r "$req"
+  # Bytecode is compiled here, once (pip's default): with PYTHONDONTWRITEBYTECODE set, as on this
+  # machine, a --no-compile install made every server, worker and AppTest compile streamlit, plotly
+  # and polars from source again (the test run took 12:48 instead of about 10 minutes; measured).
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
   touch "$stamp"
 fi
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
