@@ -15,7 +15,16 @@ import duckdb
 import polars as pl
 
 from ikz.labels import FILTER_LABELS
-from ikz.queries import ALL, Dimension, Filters, partner_counts, read_frame, shares_by_city, where_clause
+from ikz.queries import (
+    ALL,
+    Dimension,
+    Filters,
+    partner_counts,
+    read_frame,
+    records_naming,
+    shares_by_city,
+    where_clause,
+)
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG
 from ikz.topics import TOPIC_FIELDS
 
@@ -383,19 +392,6 @@ def partner_table(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
 
 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:
-    """The filtered records naming a partner: cooperation_id, city, department, title, evidence,
-    source_file, source_lines; in source order."""
+    """The filtered records of both cities naming a partner (queries.records_naming)."""
     where, params = where_clause(compared(filters))
-    return read_frame(
-        con,
-        f"""
-        SELECT w.cooperation_id, w.city, w.department, w.title, cp.evidence,
-               w.source_file, w.source_lines
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        WHERE p.name = ? AND {where}
-        ORDER BY w.cooperation_id
-        """,
-        [partner, *params],
-    )
+    return records_naming(con, where, params, partner)

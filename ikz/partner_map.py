@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import polars as pl
 
-from ikz.queries import ALL, Filters, partner_counts, read_frame, where_clause
+from ikz.queries import ALL, Filters, partner_counts, read_frame, records_naming, where_clause
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import BOTH_CITIES
 
@@ -113,19 +113,6 @@ def map_frames(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Map
 
 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:
-    """The filtered records naming a partner: cooperation_id, city, department, title, type_name,
-    evidence, source_file, source_lines; in source order."""
+    """The filtered records naming a partner, of the cities the map shows (queries.records_naming)."""
     where, params = where_clause(mapped(filters))
-    return read_frame(
-        con,
-        f"""
-        SELECT w.cooperation_id, w.city, w.department, w.title, w.type_name, cp.evidence,
-               w.source_file, w.source_lines
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        WHERE p.name = ? AND {where}
-        ORDER BY w.cooperation_id
-        """,
-        [partner, *params],
-    )
+    return records_naming(con, where, params, partner)

@@ -120,6 +120,24 @@ def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.Dat
     return con.sql(sql, params=params).pl()
 
 
+def records_naming(con: duckdb.DuckDBPyConnection, where: str, params: list, partner: str) -> pl.DataFrame:
+    """The records matching where (over cooperation_wide w) that name partner: cooperation_id, city,
+    department, title, type_name, evidence, source_file, source_lines; in source order."""
+    return read_frame(
+        con,
+        f"""
+        SELECT w.cooperation_id, w.city, w.department, w.title, w.type_name, cp.evidence,
+               w.source_file, w.source_lines
+        FROM cooperation_wide w
+        JOIN cooperation_partner cp USING (cooperation_id)
+        JOIN partner p USING (partner_id)
+        WHERE p.name = ? AND {where}
+        ORDER BY w.cooperation_id
+        """,
+        [partner, *params],
+    )
+
+
 def partner_counts(
     con: duckdb.DuckDBPyConnection, where: str, params: list, *, without_place: bool = False
 ) -> pl.DataFrame:

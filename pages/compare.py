@@ -12,7 +12,7 @@ from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import fmt_int, fmt_pct
 from pages import anregungen, data
 from pages.layout import Page
-from pages.map_view import MAP_SOURCE, bubble_table, partner_map
+from pages.map_view import MAP_SOURCE, bubble_table, partner_map, show_records
 from pages.markdown import md_escape
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
@@ -304,18 +304,8 @@ if not table.is_empty():
             f"Magdeburg {fmt_int(counts[p]['count_magdeburg'])}"
         ),
     )
-    rows = data.partner_records(filters=filters, partner=chosen)
-    st.dataframe(
-        rows.select(
-            pl.col("city").alias("Stadt"),
-            pl.col("department").alias("Fachbereich/Amt"),
-            pl.col("title").alias("Eintrag"),
-            pl.col("evidence").alias("Beleg"),
-            pl.col("source_file").alias("Quelldatei"),
-            pl.col("source_lines").alias("Zeilen"),
-        ),
-        hide_index=True,
-        key="vergleich_partnereintraege",
+    show_records(
+        data.partner_records(filters=filters, partner=chosen), chosen, key="vergleich_partnereintraege"
     )
 
 key_figures = [

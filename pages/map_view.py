@@ -139,9 +139,16 @@ def partner_records(page: Page, names: list[str]) -> None:
     )
     if not chosen:
         return
-    rows = data.map_partner_records(filters=page.filters, partner=chosen)
+    show_records(
+        data.map_partner_records(filters=page.filters, partner=chosen), chosen, key="karte_partnereintraege"
+    )
+
+
+def show_records(rows: pl.DataFrame, partner: str, *, key: str) -> None:
+    """The records naming partner (a records_naming frame): how many per city, then the table with
+    the evidence and where each stands in its document."""
     counts = ", ".join(f"{city} {fmt_int(rows.filter(pl.col('city') == city).height)}" for city in CITIES)
-    st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(chosen)} ({counts}).")
+    st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(partner)} ({counts}).")
     st.dataframe(
         rows.select(
             pl.col("city").alias("Stadt"),
@@ -153,5 +160,5 @@ def partner_records(page: Page, names: list[str]) -> None:
             pl.col("source_lines").alias("Zeilen"),
         ),
         hide_index=True,
-        key="karte_partnereintraege",
+        key=key,
     )
