@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,6 +68,14 @@ def chromium_missing_reason() -> str | None:
     if not CHROMIUM.exists():
         return f"{CHROMIUM} fehlt (apt-get install chromium; scripts/setup.sh tut das als root)"
     return None
+
+
+def copy_of(built_db: Path, target: Path) -> Path:
+    """A database of a test's own: a copy of the session's build (the same build from data/raw and the
+    tests' empty store, without paying for the build again)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(built_db, target)
+    return target
 
 
 def free_port() -> int:

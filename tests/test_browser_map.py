@@ -12,10 +12,10 @@ from urllib.parse import quote_plus, urlsplit
 import duckdb
 import pytest
 
-from ikz.build import build
 from tests.live_app import (
     AppServer,
     chromium_missing_reason,
+    copy_of,
     problems,
     screenshot,
     serve_app,
@@ -33,10 +33,8 @@ MAP_TITLE = "Wo die Partner liegen"
 
 
 @pytest.fixture(scope="module")
-def map_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("browser_map") / "ikz.duckdb"
-    build(path)
-    return path
+def map_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
+    return copy_of(built_db, tmp_path_factory.mktemp("browser_map") / "ikz.duckdb")
 
 
 @pytest.fixture(scope="module")

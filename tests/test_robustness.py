@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz.build import build, load_tables, write_database
+from ikz.build import load_tables, write_database
 from ikz.normalise import Tables
 from ikz.theme import fmt_int
 from pages.markdown import WORD_JOINER
@@ -26,6 +26,7 @@ from tests.live_app import (
     AppServer,
     chart_marks,
     chromium_missing_reason,
+    copy_of,
     metrics,
     problems,
     serve_app,
@@ -85,10 +86,8 @@ def main_text(page: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("robust") / "good.duckdb"
-    build(path)
-    return path
+def good_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
+    return copy_of(built_db, tmp_path_factory.mktemp("robust") / "good.duckdb")
 
 
 @pytest.fixture(scope="module")

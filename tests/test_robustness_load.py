@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load import check_compare, check_explore, expected_views, run_load, total_view
-from ikz.build import build
 from ikz.labels import describe_filters
 from ikz.queries import Filters
-from tests.live_app import AppServer, serve_app
+from tests.live_app import AppServer, copy_of, serve_app
 from tests.ws_client import StreamlitSession
 
 SESSIONS = 20
@@ -26,10 +25,9 @@ SECONDS = 60
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Iterator[AppServer]:
     tmp = tmp_path_factory.mktemp("load")
-    db = tmp / "ikz.duckdb"
-    build(db)
+    db = copy_of(built_db, tmp / "ikz.duckdb")
     with serve_app(db, tmp / "streamlit.log") as running:
         yield running
 

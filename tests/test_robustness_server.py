@@ -24,7 +24,7 @@ from streamlit.proto.Alert_pb2 import Alert
 from ikz.build import build, load_tables, write_database
 from ikz.paths import ERFURT_FILE, RAW_DIR
 from ikz.theme import fmt_int
-from tests.live_app import AppServer, serve_app
+from tests.live_app import AppServer, copy_of, serve_app
 from tests.one_city import erfurt_only
 from tests.ws_client import Run, StreamlitSession
 
@@ -55,10 +55,8 @@ def visit(port: int, query_string: str = "") -> Run:
 
 
 @pytest.fixture(scope="module")
-def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("robust") / "good.duckdb"
-    build(path)
-    return path
+def good_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
+    return copy_of(built_db, tmp_path_factory.mktemp("robust") / "good.duckdb")
 
 
 @pytest.fixture(scope="module")
