@@ -1,4 +1,4 @@
-"""Twenty sessions change filters at once on one server for 60 s: no errors, no cross-talk.
+"""Twenty sessions change filters at once on one server for 40 s: no errors, no cross-talk.
 
 The sessions speak Streamlit's websocket protocol (tests/ws_client.py), as a browser tab does, so
 the test loads the server rather than twenty Chromium tabs on two cores. The driver is
@@ -21,7 +21,9 @@ from tests.live_app import AppServer, copy_of, serve_app
 from tests.ws_client import StreamlitSession
 
 SESSIONS = 20
-SECONDS = 60
+# A fault test: every session's first run and filter changes after it, at once. Throughput is
+# measured by the load benchmark (python -m benchmarks.load, 60 s; README).
+SECONDS = 40
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +39,8 @@ def test_concurrent_sessions_each_see_their_own_numbers(server: AppServer) -> No
     result = run_load(server, server.db, sessions=SESSIONS, seconds=SECONDS)
     print(result.summary())
     assert result.failures == []
-    # Every session got through several filter changes, on both pages, in the 60 s.
-    assert result.steps >= 3 * SESSIONS
+    # Every session got through its first run and filter changes after it, on both pages.
+    assert result.steps >= 2 * SESSIONS
     assert set(result.steps_by_page) == {"ueberblick", "vergleich"}
     # The sampler saw the server (a Streamlit server alone takes well over 100 MB) within budget.
     assert 100 < result.server_rss_mb_peak < 1000
