@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from ikz.chart_table import figure_table
@@ -34,10 +35,17 @@ PRESENTATION_CSS = """<style>
 
 
 def show_chart(
-    fig: go.Figure, title: str, *, key: str, presentation: bool, on_select: Callable[[], None] | None = None
+    fig: go.Figure,
+    title: str,
+    *,
+    key: str,
+    presentation: bool,
+    on_select: Callable[[], None] | None = None,
+    table: pl.DataFrame | None = None,
 ) -> None:
     """Render a finished figure with the German toolbar config, its accessible name and its numbers
-    as a table („Daten als Tabelle“, the text alternative); optional selection callback."""
+    as a table („Daten als Tabelle“, the text alternative: table, or the figure's own numbers);
+    optional selection callback."""
     config = plotly_config(title)
     # Nothing is fetched from another host: no MathJax for LaTeX labels, no topojson for geo charts.
     config.update(typesetMath=False, topojsonURL="")
@@ -53,7 +61,8 @@ def show_chart(
         if not presentation:
             with st.expander("Daten als Tabelle", icon=":material/table_view:"):
                 st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
-                st.dataframe(figure_table(fig), hide_index=True, key=f"{key}_tabelle")
+                shown = figure_table(fig) if table is None else table
+                st.dataframe(shown, hide_index=True, key=f"{key}_tabelle")
 
 
 @dataclass

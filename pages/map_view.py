@@ -73,6 +73,9 @@ def partner_map(
         key=key,
         presentation=page.presentation,
         on_select=lambda: _choose_partner(key, select_key),
+        # The map's numbers are its partners and their counts; the figure's own points would list
+        # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
+        table=frames.bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
     )
     st.caption(ATTRIBUTION_MARKDOWN)
     page.exports.append(ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure=fig))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -69,6 +70,10 @@ def test_default_run_shows_every_placed_partner(app: AppTest, built_db: Path) ->
     assert at.multiselect[0].key == "art"
     headers = [h.value for h in at.subheader]
     assert "Partner ohne Ort" in headers
+    # The map's „Daten als Tabelle“ lists its partners and their counts (not outline coordinates).
+    table = next(pl.from_pandas(d.value) for d in at.dataframe if "Einträge gesamt" in d.value.columns)
+    counts = dict(zip(table["Partner"].to_list(), table["Einträge gesamt"].to_list(), strict=True))
+    assert counts == direct(built_db)
 
 
 def test_url_filter_narrows_the_bubbles(app: AppTest, built_db: Path) -> None:
