@@ -83,17 +83,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # test.sh hands whole files to two workers in collection order, so starting these first keeps one
 # worker from running the longest file alone at the end.
 LONGEST_FIRST = (
-    "test_robustness.py",
     "test_browser_access.py",
     "test_browser.py",
+    "test_browser_review.py",
+    "test_robustness.py",
+    "test_robustness_server.py",
     "test_editions.py",
     "test_browser_map.py",
-    "test_build.py",
-    "test_robustness_load.py",
-    "test_db.py",
-    "test_review.py",
     "test_browser_pflegen.py",
-    "test_browser_review.py",
+    "test_build.py",
+    "test_review.py",
+    "test_db.py",
+    "test_robustness_load.py",
 )
 
 
