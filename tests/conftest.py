@@ -13,7 +13,14 @@ import pytest
 
 from ikz.build import build
 from ikz.db import Database
-from tests.live_app import chromium_missing_reason, launch_chromium
+from tests.live_app import (
+    AppServer,
+    chromium_missing_reason,
+    copy_of,
+    launch_chromium,
+    replace_file,
+    serve_app,
+)
 
 # Tests never read or write the office's store of record or its edition files: an empty store of
 # their own (also for app servers the tests start, which inherit the environment).
@@ -51,6 +58,30 @@ def browser() -> Iterator[Any]:
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+# A live server whose database file the robustness tests damage, replace and rebuild (one per module).
+@pytest.fixture(scope="module")
+def good_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
+    """The good database the live server's file is restored from."""
+    return copy_of(built_db, tmp_path_factory.mktemp("robust") / "good.duckdb")
+
+
+@pytest.fixture(scope="module")
+def live(good_db: Path) -> Iterator[AppServer]:
+    """The app serving a copy of good_db."""
+    path = good_db.with_name("live.duckdb")
+    replace_file(good_db, path)
+    with serve_app(path, good_db.with_name("live.log")) as server:
+        yield server
+
+
+@pytest.fixture
+def healthy(live: AppServer, good_db: Path) -> Iterator[AppServer]:
+    """The live server with the good file in place before and after the test."""
+    replace_file(good_db, live.db)
+    yield live
+    replace_file(good_db, live.db)
 
 
 @pytest.fixture

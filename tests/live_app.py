@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psutil
 
 from ikz.paths import ARTIFACTS_DIR, DB_ENV_VAR, ROOT
@@ -76,6 +77,19 @@ def copy_of(built_db: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(built_db, target)
     return target
+
+
+def replace_file(source: Path, target: Path) -> None:
+    """Put a copy of source at target the way a build does: new file, then an atomic rename."""
+    tmp = target.with_name(target.name + ".copy")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+def mart_count(db: Path, where: str = "TRUE", params: list | None = None) -> int:
+    """Records of the mart matching where, counted directly in the file."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"SELECT count(*) FROM cooperation_wide WHERE {where}", params or []).fetchone()[0]
 
 
 def free_port() -> int:

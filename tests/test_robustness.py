@@ -7,8 +7,6 @@ sessions read, are decided by the server: tests/test_robustness_server.py.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,6 @@ from tests.live_app import (
     AppServer,
     chart_marks,
     chromium_missing_reason,
-    copy_of,
     metrics,
     problems,
     serve_app,
@@ -42,20 +39,6 @@ pytestmark = pytest.mark.browser
 
 WARNING = '[data-testid="stAlertContentWarning"]'
 INFO = '[data-testid="stAlertContentInfo"]'
-
-
-def replace_file(source: Path, target: Path) -> None:
-    """Put a copy of source at target the way a build does: new file, then an atomic rename."""
-    tmp = target.with_name(target.name + ".copy")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
-
-
-def count(db: Path, where: str = "TRUE", params: list | None = None) -> int:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(f"SELECT count(*) FROM cooperation_wide WHERE {where}", params or []).fetchall()[
-            0
-        ][0]
 
 
 @pytest.fixture
@@ -80,30 +63,6 @@ def visit(context: Any, url: str) -> Any:
 
 def main_text(page: Any) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
-
-
-# --- A server whose database file the tests damage, replace and rebuild -------------------------
-
-
-@pytest.fixture(scope="module")
-def good_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
-    return copy_of(built_db, tmp_path_factory.mktemp("robust") / "good.duckdb")
-
-
-@pytest.fixture(scope="module")
-def live(good_db: Path) -> Iterator[AppServer]:
-    path = good_db.with_name("live.duckdb")
-    replace_file(good_db, path)
-    with serve_app(path, good_db.with_name("live.log")) as server:
-        yield server
-
-
-@pytest.fixture
-def healthy(live: AppServer, good_db: Path) -> Iterator[AppServer]:
-    """The live server with the good file in place before and after the test."""
-    replace_file(good_db, live.db)
-    yield live
-    replace_file(good_db, live.db)
 
 
 # --- Hostile input: search text and URL values --------------------------------------------------

@@ -13,7 +13,6 @@ import hashlib
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -24,19 +23,11 @@ from streamlit.proto.Alert_pb2 import Alert
 from ikz.build import build, load_tables, write_database
 from ikz.paths import ERFURT_FILE, RAW_DIR
 from ikz.theme import fmt_int
-from tests.live_app import AppServer, copy_of, serve_app
+from tests.live_app import AppServer, mart_count, serve_app
 from tests.one_city import erfurt_only
 from tests.ws_client import Run, StreamlitSession
 
 pytestmark = pytest.mark.slow
-
-
-def count(db: Path, where: str = "TRUE", params: list | None = None) -> int:
-    """Records of the mart, counted directly in the file."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(f"SELECT count(*) FROM cooperation_wide WHERE {where}", params or []).fetchall()[
-            0
-        ][0]
 
 
 def alerts(run: Run, kind: int) -> list[str]:
@@ -54,33 +45,6 @@ def visit(port: int, query_string: str = "") -> Run:
     return asyncio.run(go())
 
 
-@pytest.fixture(scope="module")
-def good_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
-    return copy_of(built_db, tmp_path_factory.mktemp("robust") / "good.duckdb")
-
-
-@pytest.fixture(scope="module")
-def live(good_db: Path) -> Iterator[AppServer]:
-    path = good_db.with_name("live.duckdb")
-    shutil.copyfile(good_db, path)
-    with serve_app(path, good_db.with_name("live.log")) as server:
-        yield server
-
-
-@pytest.fixture
-def healthy(live: AppServer, good_db: Path) -> Iterator[AppServer]:
-    """The live server with the good file in place before and after the test (new file, then rename)."""
-
-    def restore() -> None:
-        tmp = live.db.with_name(live.db.name + ".copy")
-        shutil.copyfile(good_db, tmp)
-        tmp.replace(live.db)
-
-    restore()
-    yield live
-    restore()
-
-
 def damage(path: Path, how: str) -> None:
     """Break the database file in place, as a full disk or a bad copy would."""
     if how == "abgeschnitten":
@@ -96,7 +60,7 @@ def damage(path: Path, how: str) -> None:
 
 def test_damaged_database_is_set_aside_and_rebuilt_by_the_app(healthy: AppServer, good_db: Path) -> None:
     """Truncated, not a DuckDB file, empty: each time the next page load repairs it, without a restart."""
-    assert visit(healthy.port).metrics()["Kooperationen"] == fmt_int(count(good_db))
+    assert visit(healthy.port).metrics()["Kooperationen"] == fmt_int(mart_count(good_db))
     for how in ("abgeschnitten", "keine-duckdb-datei", "leer"):
         before = set(healthy.db.parent.glob(f"{healthy.db.name}.defekt-*"))
         damage(healthy.db, how)
@@ -106,7 +70,7 @@ def test_damaged_database_is_set_aside_and_rebuilt_by_the_app(healthy: AppServer
         notice = " ".join(alerts(run, Alert.INFO))
         assert "beschädigt und wurde aus den Quelldokumenten neu aufgebaut" in notice, (how, notice)
         assert run.problems() == [], how
-        assert run.metrics()["Kooperationen"] == fmt_int(count(good_db)), how
+        assert run.metrics()["Kooperationen"] == fmt_int(mart_count(good_db)), how
         (kept,) = set(healthy.db.parent.glob(f"{healthy.db.name}.defekt-*")) - before
         assert kept.read_bytes() == broken, how
         assert kept.name in notice, how
@@ -117,7 +81,7 @@ def test_missing_database_is_rebuilt_from_the_documents(healthy: AppServer, good
     run = visit(healthy.port)
     assert run.problems() == []
     assert healthy.db.exists()
-    assert run.metrics()["Kooperationen"] == fmt_int(count(good_db))
+    assert run.metrics()["Kooperationen"] == fmt_int(mart_count(good_db))
     charts = run.charts()
     assert len(charts) >= 5 and all(chart["data"] for chart in charts)
 
@@ -137,7 +101,9 @@ def test_rebuild_while_serving_switches_to_the_new_data(
         ]
     erfurt_db = tmp_path / "erfurt.duckdb"
     write_database(erfurt, erfurt_db)
-    allowed = {t: {fmt_int(count(db, "type_name = ?", [t])) for db in (good_db, erfurt_db)} for t in types}
+    allowed = {
+        t: {fmt_int(mart_count(db, "type_name = ?", [t])) for db in (good_db, erfurt_db)} for t in types
+    }
 
     failures: list[BaseException] = []
     stop = threading.Event()
@@ -162,7 +128,7 @@ def test_rebuild_while_serving_switches_to_the_new_data(
         async with StreamlitSession(healthy.port) as waiting:
             # This session stays open on the old file, untouched, until the rebuilds are over.
             first = await waiting.run()
-            assert first.metrics()["Kooperationen"] == fmt_int(count(good_db))
+            assert first.metrics()["Kooperationen"] == fmt_int(mart_count(good_db))
             rebuilder.start()
             seen = 0
             try:
@@ -187,8 +153,8 @@ def test_rebuild_while_serving_switches_to_the_new_data(
     assert not failures, failures
     assert seen >= 6
     assert chosen.problems() == []
-    assert chosen.metrics()["Kooperationen"] == fmt_int(count(erfurt_db, "type_name = ?", [types[0]]))
-    assert visit(healthy.port).metrics()["Kooperationen"] == fmt_int(count(erfurt_db))
+    assert chosen.metrics()["Kooperationen"] == fmt_int(mart_count(erfurt_db, "type_name = ?", [types[0]]))
+    assert visit(healthy.port).metrics()["Kooperationen"] == fmt_int(mart_count(erfurt_db))
 
 
 # Each URL holds unknown values of several filters; the page falls back to „alle“ for them and says so.
@@ -212,7 +178,7 @@ def test_hostile_url_values_fall_back_with_notice(
     assert run.problems() == []
     notice = alerts(run, Alert.INFO)
     assert notice and "unbekannt" in notice[0], notice
-    assert run.metrics()["Kooperationen"] == fmt_int(count(good_db))
+    assert run.metrics()["Kooperationen"] == fmt_int(mart_count(good_db))
 
 
 def test_malformed_source_keeps_the_last_good_database(tmp_path: Path) -> None:
