@@ -59,10 +59,24 @@ def show_chart(
     with st.container(key=f"diagramm_{key}"):
         st.plotly_chart(fig, **kwargs)
         if not presentation:
-            with st.expander("Daten als Tabelle", icon=":material/table_view:"):
-                st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
-                shown = figure_table(fig) if table is None else table
-                st.dataframe(shown, hide_index=True, key=f"{key}_tabelle")
+            _chart_table(fig, title, key=key, table=table)
+
+
+@st.fragment
+def _chart_table(fig: go.Figure, title: str, *, key: str, table: pl.DataFrame | None) -> None:
+    """„Daten als Tabelle“, filled only while it is open: opening it reruns this fragment alone.
+
+    Built on every run, the seven tables of a page cost script time, wire bytes and a data grid
+    each in the browser although they are rarely opened (measured in the README).
+    """
+    box = st.expander(
+        "Daten als Tabelle", icon=":material/table_view:", key=f"{key}_tabelle_offen", on_change="rerun"
+    )
+    if box.open:
+        with box:
+            st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
+            shown = figure_table(fig) if table is None else table
+            st.dataframe(shown, hide_index=True, key=f"{key}_tabelle")
 
 
 @dataclass

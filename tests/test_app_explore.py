@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -48,10 +49,23 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
     assert at.title[0].value == "Interkommunale Zusammenarbeit"
     assert len(at.get("plotly_chart")) == 7
-    # The records, and under every chart its numbers („Daten als Tabelle“).
-    assert [d.key for d in at.dataframe if d.key == "records_table"] == ["records_table"]
-    assert len(at.dataframe) == 1 + 7
+    # The records, and under every chart its numbers („Daten als Tabelle“), built only when opened.
+    assert [d.key for d in at.dataframe] == ["records_table"]
     assert [e.label for e in at.expander].count("Daten als Tabelle") == 7
+
+
+def test_a_charts_table_is_filled_when_it_is_opened(app: AppTest, built_db: Path) -> None:
+    at = app.run()
+    at.session_state["chart_types_tabelle_offen"] = True
+    at.run()
+    assert not at.exception
+    tables = [pl.from_pandas(d.value) for d in at.dataframe if d.key != "records_table"]
+    assert len(tables) == 1
+    # The chart „Kooperationen nach Kooperationsart“: one row per type, its count read directly.
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        counts = dict(con.execute("SELECT type_name, count(*) FROM cooperation_wide GROUP BY 1").fetchall())
+    shown = dict(zip(tables[0]["Kategorie"].to_list(), tables[0]["Kooperationen"].to_list(), strict=True))
+    assert shown == {name: fmt_int(n) for name, n in counts.items()}
 
 
 def test_choosing_a_type_changes_key_figures(app: AppTest, built_db: Path) -> None:

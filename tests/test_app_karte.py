@@ -58,6 +58,8 @@ def direct(db: Path, type_name: str | None = None) -> dict[str, int]:
 
 
 def test_default_run_shows_every_placed_partner(app: AppTest, built_db: Path) -> None:
+    # The map's „Daten als Tabelle“ is open (it is filled only then).
+    app.session_state["karte_map_tabelle_offen"] = True
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Karte der Partner"
