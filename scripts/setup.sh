@@ -10,13 +10,21 @@ req=requirements.txt
 [ "$want" = dev ] && req=requirements-dev.txt
 stamp=".venv/.installed-$(cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)-$want"
 if [ ! -f "$stamp" ]; then
-  # Bytecode is compiled once, here, in two processes (pip alone compiles file by file: 106 s for a
-  # fresh install, 71 s without its compile step). It must be compiled: with PYTHONDONTWRITEBYTECODE
-  # set, as on this machine, nothing is cached at import, and every server, worker and AppTest
-  # would compile streamlit, plotly and polars from source (a test run took 12:48 instead of 11:17).
-  .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check -r "$req"
-  # (a file that does not compile is skipped, as pip skips it: some packages ship such test data)
-  .venv/bin/python -m compileall -q -j 2 .venv/lib >/dev/null || true
+  # uv (from PyPI, pinned) installs the pinned requirements in parallel and compiles their bytecode
+  # on both cores: 33 s for a fresh install where pip took about 100 s (measured without caches).
+  # Bytecode must be compiled: with PYTHONDONTWRITEBYTECODE set, as on this machine, nothing is
+  # cached at import, and every server, worker and AppTest would compile streamlit, plotly and
+  # polars from source (a test run took 12:48 instead of 11:17). Where uv cannot be had, pip does
+  # the same, more slowly.
+  if .venv/bin/python -m pip install -q --disable-pip-version-check uv==0.13.9 &&
+    .venv/bin/python -m uv pip install -q --python .venv/bin/python --compile-bytecode -r "$req"; then
+    :
+  else
+    echo "uv nicht verfügbar: Installation mit pip …"
+    .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check -r "$req"
+    # (a file that does not compile is skipped, as pip skips it: some packages ship such test data)
+    .venv/bin/python -m compileall -q -j 2 .venv/lib >/dev/null || true
+  fi
   touch "$stamp"
 fi
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
