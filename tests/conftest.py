@@ -110,22 +110,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.flaky(reruns=1))
 
 
-# The longest test files, longest first (measured serially: each takes minutes, most files seconds).
-# test.sh hands whole files to two workers in collection order, so starting these first keeps one
-# worker from running the longest file alone at the end.
+# The longest test files, longest first (seconds per file in a two-worker run, 30 November 2026).
+# test.sh hands whole files to two workers in collection order (--no-loadscope-reorder: xdist
+# would otherwise start with the files of most tests, and one worker ran its last browser file
+# alone for 110 s while the other idled), so the long files are spread first and the many short
+# ones fill the gaps at the end.
 LONGEST_FIRST = (
-    "test_browser_access.py",
-    "test_browser.py",
-    "test_browser_review.py",
-    "test_robustness.py",
-    "test_robustness_server.py",
-    "test_editions.py",
-    "test_browser_map.py",
-    "test_browser_pflegen.py",
-    "test_build.py",
-    "test_review.py",
-    "test_db.py",
-    "test_robustness_load.py",
+    "test_browser.py",  # 181
+    "test_browser_access.py",  # 168
+    "test_editions.py",  # 129
+    "test_robustness.py",  # 69
+    "test_browser_review.py",  # 61
+    "test_robustness_server.py",  # 59
+    "test_browser_map.py",  # 41
+    "test_app_pflegen.py",  # 37
+    "test_browser_pflegen.py",  # 36
+    "test_db.py",  # 33
+    "test_review.py",  # 32
+    "test_build.py",  # 32
+    "test_export_render.py",  # 30
+    "test_map_export.py",  # 22
+    "test_app_anregungen.py",  # 20
+    "test_app_access.py",  # 19
+    "test_robustness_load.py",  # 19
 )
 
 
