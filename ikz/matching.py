@@ -512,9 +512,18 @@ def records_from_frames(
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def _matches_of(records: tuple[MatchRecord, ...]) -> tuple[Match, ...]:
+    # Most builds match the records of the build before (a checked value, a rebuild after a
+    # restart, the test suite's many builds of data/raw): scoring every pair is 1.7 s of a 5 s
+    # build, so the last inputs are kept. Records and matches are frozen, so nothing is shared
+    # that could change.
+    return tuple(match_records(records))
+
+
 def match_frames(records: Sequence[MatchRecord]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The cooperation_match and suggestion tables of these records, as frames in schema order."""
-    matches = match_records(records)
+    matches = list(_matches_of(tuple(records)))
     ideas = suggestions(records, matches)
     match_frame = pl.DataFrame(
         [(m.cooperation_id, m.other_cooperation_id, m.score, m.rank, m.reason) for m in matches],

@@ -259,9 +259,9 @@ def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl
         {"name": t.name, "task_area": t.area, "sort_order": i} for i, t in enumerate(topics.topics, start=1)
     ]
     links: list[dict] = []
-    # Many records share a text (one body in several units): match each distinct text once.
-    hits_of: dict[tuple[str, str], list] = {}
-    memo: dict = {}
+    # Many records share a text (one body in several units), and most texts are those of the build
+    # before: each distinct text is matched once per vocabulary, across builds of one process.
+    hits_of, memo = _topic_memo(topics)
     columns = [column for column, _ in TOPIC_FIELDS]
     for record in cooperations.select("cooperation_id", *columns).iter_rows(named=True):
         for column, label in TOPIC_FIELDS:
@@ -287,6 +287,20 @@ def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl
         "topic": make_frame("topic", topic_rows),
         "cooperation_topic": make_frame("cooperation_topic", links),
     }
+
+
+TOPIC_MEMO_TEXTS = 20_000
+_TOPIC_MEMOS: dict[Vocabulary, tuple[dict[tuple[str, str], list], dict]] = {}
+
+
+def _topic_memo(topics: Vocabulary) -> tuple[dict[tuple[str, str], list], dict]:
+    """The texts' and words' topic hits under this vocabulary, kept for the next build; a changed
+    vocabulary (a different, equal-comparing value) starts afresh."""
+    # Bounded: a synthetic million-row build must not leave its texts in the server's memory.
+    if topics not in _TOPIC_MEMOS or len(_TOPIC_MEMOS[topics][0]) > TOPIC_MEMO_TEXTS:
+        _TOPIC_MEMOS.clear()
+        _TOPIC_MEMOS[topics] = ({}, {})
+    return _TOPIC_MEMOS[topics]
 
 
 def _from_edition(r: EditionRecord, doc: SourceDocument, edition_id: int, file_name: str) -> _Row:

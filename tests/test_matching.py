@@ -149,3 +149,23 @@ def test_records_from_the_build_frames() -> None:
     assert len(records) == tables["cooperation"].height
     assert {r.city for r in records} == {"Erfurt", "Magdeburg"}
     assert all(r.texts and r.texts[0][0] == "Bezeichnung/Thema" for r in records)
+
+
+def test_the_build_keeps_its_last_matches_only_for_the_same_records() -> None:
+    """match_frames keeps the last inputs' matches (a rebuild of the same records scores no pair
+    again); one changed text must give the matches of the changed records."""
+    from ikz.matching import match_frames
+
+    changed = [
+        record(13, "Magdeburg", "Kooperation Adoptionsvermittlung mit dem Umland")
+        if r.cooperation_id == 13
+        else r
+        for r in RECORDS
+    ]
+    first, _ = match_frames(RECORDS)
+    again, _ = match_frames(list(RECORDS))
+    other, _ = match_frames(changed)
+    assert again.equals(first)
+    fresh = sorted((m.cooperation_id, m.other_cooperation_id, m.score) for m in match_records(changed))
+    assert sorted(other.select("cooperation_id", "other_cooperation_id", "score").rows()) == fresh
+    assert not other.equals(first)

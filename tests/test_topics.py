@@ -253,3 +253,29 @@ def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: st
         load_topics(path)
     assert str(path) in str(error.value)
     assert message in str(error.value)
+
+
+def test_a_later_build_in_the_same_process_follows_a_changed_vocabulary(tmp_path: Path) -> None:
+    """Topic hits are kept across builds of one process (normalise._topic_memo): a changed
+    vocabulary must not be answered from the hits of the old one, in either direction."""
+    from ikz.normalise import topic_frames
+    from ikz.topics import TOPIC_FIELDS
+
+    text = 'stems = ["winterdienst", "streugut"]'
+    source = Path("data/topics.toml").read_text(encoding="utf-8")
+    assert text in source
+    changed = tmp_path / "topics.toml"
+    changed.write_text(source.replace(text, 'stems = ["winterdienst", "streugut", "zauberwort"]'), "utf-8")
+    frame = pl.DataFrame(
+        {
+            "cooperation_id": [1],
+            **{c: ["Zauberwortprojekt der Stadt" if c == "title" else None] for c, _ in TOPIC_FIELDS},
+        }
+    )
+
+    def found(vocabulary: Vocabulary) -> list[str]:
+        return topic_frames(frame, vocabulary)["cooperation_topic"]["topic"].to_list()
+
+    assert found(load_topics()) == []
+    assert found(load_topics(changed)) == ["Winterdienst"]
+    assert found(load_topics()) == []
