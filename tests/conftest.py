@@ -114,25 +114,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # test.sh hands whole files to two workers in collection order (--no-loadscope-reorder: xdist
 # would otherwise start with the files of most tests, and one worker ran its last browser file
 # alone for 110 s while the other idled), so the long files are spread first and the many short
-# ones fill the gaps at the end.
+# ones fill the gaps at the end (the two workers then ended 3 s apart).
 LONGEST_FIRST = (
-    "test_browser.py",  # 181
-    "test_browser_access.py",  # 168
-    "test_editions.py",  # 129
-    "test_robustness.py",  # 69
-    "test_browser_review.py",  # 61
-    "test_robustness_server.py",  # 59
-    "test_browser_map.py",  # 41
-    "test_app_pflegen.py",  # 37
-    "test_browser_pflegen.py",  # 36
-    "test_db.py",  # 33
-    "test_review.py",  # 32
-    "test_build.py",  # 32
-    "test_export_render.py",  # 30
-    "test_map_export.py",  # 22
-    "test_app_anregungen.py",  # 20
-    "test_app_access.py",  # 19
-    "test_robustness_load.py",  # 19
+    "test_browser.py",  # 156
+    "test_browser_access.py",  # 153
+    "test_editions.py",  # 84
+    "test_browser_map.py",  # 55
+    "test_robustness.py",  # 54
+    "test_browser_review.py",  # 50
+    "test_robustness_server.py",  # 47
+    "test_browser_pflegen.py",  # 46
+    "test_export_render.py",  # 32
+    "test_build.py",  # 31
+    "test_map_export.py",  # 30
+    "test_review.py",  # 26
+    "test_app_pflegen.py",  # 20
+    "test_db.py",  # 18
+    "test_robustness_load.py",  # 16
+    "test_app_anregungen.py",  # 15
 )
 
 
