@@ -61,10 +61,17 @@ def _bars(fig: go.Figure, traces: Sequence[Any]) -> pl.DataFrame:
     rows: list[dict[str, str]] = []
     for trace in traces:
         categories = _seq(trace[category_letter])
+        # A two-level axis (Plotly's multicategory: [groups, categories]) gives each bar a group.
+        groups: list | None = None
+        if len(categories) == 2 and all(isinstance(c, (list, tuple)) for c in categories):
+            groups, categories = list(categories[0]), list(categories[1])
         values = _seq(trace[value_letter])
         texts = _seq(trace.text) if not isinstance(trace.text, str) else [trace.text] * len(values)
         for i, (category, value) in enumerate(zip(categories, values, strict=False)):
-            row = {"Kategorie": plain(category)}
+            if value is None:  # no bar drawn here (a series that has no value in this row)
+                continue
+            row = {"Gruppe": plain(groups[i])} if groups is not None else {}
+            row["Kategorie"] = plain(category)
             if named:
                 row["Reihe"] = plain(trace.name or "")
             row["Wert"] = number(value)

@@ -41,6 +41,32 @@ def test_stacked_bars_name_their_series() -> None:
     assert figure_table(fig)["Reihe"].to_list() == ["Magdeburg", "Magdeburg", "Erfurt", "Erfurt"]
 
 
+def test_a_two_level_axis_gives_each_row_its_group_and_skips_empty_cells() -> None:
+    """The Vergleich's profile: one bar per (dimension, city), a series per category."""
+    frame = pl.DataFrame(
+        {
+            "dimension": ["Status", "Status", "Status", "Verbindlichkeit"],
+            "city": ["Erfurt", "Magdeburg", "Erfurt", "Erfurt"],
+            "category": ["laufend", "laufend", "geplant", "informell"],
+            "count": [3, 5, 1, 4],
+            "city_total": [4, 5, 4, 4],
+            "share": [0.75, 1.0, 0.25, 1.0],
+        }
+    )
+    orders = {"Status": ("laufend", "geplant"), "Verbindlichkeit": ("informell",)}
+    table = figure_table(charts.city_profiles(frame, TEXT, orders=orders))
+    shown = {
+        (r["Gruppe"], r["Kategorie"], r["Reihe"]): r["Anteil an den Einträgen der Stadt"]
+        for r in table.to_dicts()
+    }
+    assert shown == {
+        ("Status", "Erfurt", "laufend"): "75",
+        ("Status", "Magdeburg", "laufend"): "100",
+        ("Status", "Erfurt", "geplant"): "25",
+        ("Verbindlichkeit", "Erfurt", "informell"): "100",
+    }
+
+
 def test_heatmap_is_one_row_per_row_of_the_matrix() -> None:
     fig = go.Figure(go.Heatmap(x=["A", "B"], y=["Amt 1", "Amt 2"], z=[[1, 0], [2, 3.5]]))
     assert figure_table(fig).to_dicts() == [
