@@ -14,6 +14,9 @@ from ikz.access import Identity
 from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.store import Store
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 60
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

@@ -17,6 +17,9 @@ from ikz.store import STORE_ENV_VAR, Store
 from ikz.suggestions import suggestion_list, with_marks
 from pages.identity import NAME_KEY
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 90
 PAGE = "pages/compare.py"
 EDITOR = Identity.local("Test Redaktion")

@@ -13,6 +13,9 @@ from streamlit.testing.v1 import AppTest
 from ikz.geo import ATTRIBUTION, ATTRIBUTION_URL
 from ikz.paths import DB_ENV_VAR, ROOT
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 60
 PAGE = "pages/karte.py"
 

@@ -22,6 +22,9 @@ from ikz.theme import fmt_int
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
 from tests.export_samples import page_texts, png
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 90
 
 

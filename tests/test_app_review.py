@@ -14,6 +14,9 @@ from streamlit.testing.v1 import AppTest
 from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.store import STORE_ENV_VAR, Store
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 TIMEOUT = 90
 PAGE = "pages/review.py"
 

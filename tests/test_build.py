@@ -262,6 +262,7 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_cli_prints_summary(tmp_path: Path) -> None:
     target = tmp_path / "cli.duckdb"
     result = _cli("build", "--db", str(target))
@@ -285,6 +286,7 @@ def test_cli_prints_summary(tmp_path: Path) -> None:
     assert lines[3].split()[2] == "18"
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_cli_honours_ikz_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "from-env.duckdb"
     result = _cli("build", env={DB_ENV_VAR: str(target)})

@@ -20,6 +20,7 @@ def count(db: Database) -> int:
         return cur.execute("SELECT count(*) FROM cooperation").fetchone()[0]
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_reopens_after_the_file_is_replaced(built_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "live.duckdb"
     shutil.copy(built_db, path)
@@ -60,6 +61,7 @@ def test_other_duckdb_file_is_reported_incomplete(tmp_path: Path) -> None:
         Database(path).connection()
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_ensure_builds_when_missing_and_when_stale(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)
@@ -82,6 +84,7 @@ def test_every_rules_file_is_a_build_input() -> None:
     assert {TAXONOMY_PATH, PARTNERS_PATH, TOPICS_PATH} <= set(input_files())
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_failed_rebuild_keeps_old_database_and_warns(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)
@@ -119,6 +122,7 @@ def damage(path: Path, how: str, good: bytes) -> None:
         duckdb.connect(str(path)).close()
 
 
+@pytest.mark.slow  # a real build: seconds
 @pytest.mark.parametrize("how", ["abgeschnitten", "leer", "keine-duckdb-datei", "fremde-duckdb"])
 def test_a_damaged_file_is_set_aside_and_rebuilt(built_db: Path, tmp_path: Path, how: str) -> None:
     target = tmp_path / "ikz.duckdb"
@@ -135,6 +139,7 @@ def test_a_damaged_file_is_set_aside_and_rebuilt(built_db: Path, tmp_path: Path,
     assert not ensure_database(target).built
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_a_file_from_before_the_store_is_rebuilt_not_set_aside(built_db: Path, tmp_path: Path) -> None:
     from ikz.access import Identity
     from ikz.store import Store

@@ -35,6 +35,9 @@ from tests.editions_fixture import (
     next_edition,
 )
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 ANNA = Identity.local("Anna")
 BEN = Identity.local("Ben")
 AS_OF = date(2026, 11, 30)

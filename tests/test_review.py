@@ -22,6 +22,9 @@ from ikz.paths import MAGDEBURG_FILE, RAW_DIR, ROOT
 from ikz.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
 from ikz.store import Decision, Store
 
+# Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
+
 ANNA = Identity.local("Anna Beispiel")
 BEN = Identity.local("Ben Muster")
 
