@@ -333,3 +333,30 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Each hostile text with the terms it must be searched as, written out by hand from the rule
+# (words, or phrases in double quotes; at most 200 characters, the input's limit; lower case).
+HOSTILE_SEARCHES = {
+    "Amt": ["amt"],  # a control: finds something
+    "<script>alert(1)</script>": ["<script>alert(1)</script>"],
+    '<b>fett</b> <a href="https://example.org">Link</a>': [
+        "<b>fett</b>",
+        "<a",
+        'href="https://example.org">link</a>',
+    ],
+    "**fett** _kursiv_ [x](y) :red[rot] $x$": ["**fett**", "_kursiv_", "[x](y)", ":red[rot]", "$x$"],
+    "' \" ; -- DROP TABLE cooperation": ["'", '"', ";", "--", "drop", "table", "cooperation"],
+    "100%": ["100%"],
+    "_": ["_"],
+    '"Gesunde Städte"': ["gesunde städte"],
+    "Ä\u200bö\u202eü 🤝 \u0000x": ["ä\u200bö\u202eü", "🤝", "x"],  # the NUL cannot be typed
+    "ß" * 260: ["ß" * 200],
+}
+
+
+def expected_search_count(db: Path, terms: list[str]) -> int:
+    """Direct count for a search: records whose search text holds every term (Python `in`)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts = [t for (t,) in con.execute("SELECT search_text FROM cooperation").fetchall()]
+    return sum(all(term in t for term in terms) for t in texts)

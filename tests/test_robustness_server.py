@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import shutil
 import threading
 import time
@@ -22,8 +23,9 @@ from streamlit.proto.Alert_pb2 import Alert
 
 from ikz.build import build, load_tables, write_database
 from ikz.paths import ERFURT_FILE, RAW_DIR
+from ikz.queries import MAX_SEARCH_LENGTH
 from ikz.theme import fmt_int
-from tests.live_app import AppServer, mart_count, serve_app
+from tests.live_app import HOSTILE_SEARCHES, AppServer, expected_search_count, mart_count, serve_app
 from tests.one_city import erfurt_only
 from tests.ws_client import Run, StreamlitSession
 
@@ -201,3 +203,28 @@ def test_malformed_source_keeps_the_last_good_database(tmp_path: Path) -> None:
         assert run.metrics()["Kooperationen"] == shown
         assert all(chart["data"] for chart in run.charts())
     assert (hashlib.sha256(db.read_bytes()).hexdigest(), db.stat().st_ino) == before
+
+
+def test_every_hostile_search_is_searched_literally(healthy: AppServer, good_db: Path) -> None:
+    """Each text typed into „Volltextsuche“ (HOSTILE_SEARCHES): the count is that of its terms,
+    counted directly; no error; the charts' subtitle names it. The browser checks that none of it
+    becomes markup (test_robustness.py)."""
+
+    async def search_all() -> list[tuple[str, Run]]:
+        async with StreamlitSession(healthy.port) as session:
+            box = (await session.run()).widget_id("text_input", "Volltextsuche")
+            runs = []
+            for text in HOSTILE_SEARCHES:
+                # As typed: a NUL cannot be typed, and the input takes at most its limit.
+                typed = text.replace("\u0000", "")[:MAX_SEARCH_LENGTH]
+                runs.append((typed, await session.run(widgets={box: ("string_value", typed)})))
+            return runs
+
+    for (text, terms), (typed, run) in zip(HOSTILE_SEARCHES.items(), asyncio.run(search_all()), strict=True):
+        assert run.problems() == [], text
+        found = expected_search_count(good_db, terms)
+        assert run.metrics()["Kooperationen"] == fmt_int(found), text
+        # Charts only where something is found; each names the search in its subtitle.
+        subtitles = [html.unescape(c["layout"]["title"]["subtitle"]["text"]) for c in run.charts()]
+        assert bool(subtitles) == (found > 0), text
+        assert all(typed.strip()[:40] in s for s in subtitles), (text, subtitles[:1])
