@@ -232,3 +232,17 @@ def test_a_type_bar_shows_its_form_by_pattern_too_not_by_colour_alone() -> None:
     # Categories that are no form stay solid.
     effects = pl.DataFrame({"category": ["Personalentlastung"], "count": [1], "share": [1.0]})
     assert list(charts.bar_by_category(effects, TEXT).data[0].marker.pattern.shape) == [""]
+
+
+def test_value_labels_outside_the_bars_have_room_and_the_footer_stays_at_the_right_edge() -> None:
+    """The longest label („1.234 (99,9 %)“) fits in the right margin (it was cut off on half-width
+    charts), and the source line is shifted by the margin it gained, so it still ends at the edge."""
+    frame = pl.DataFrame({"category": ["A", "B"], "count": [1234, 1], "share": [0.9992, 0.0008]})
+    for large, size in ((False, 14), (True, 20)):
+        fig = charts.bar_by_category(frame, TEXT, large=large)
+        longest = max(len(t) for t in fig.data[0].text)
+        assert longest == len("1.234 (99,9 %)")
+        assert fig.layout.margin.r >= longest * 0.55 * size
+        footer = next(a for a in fig.layout.annotations if a.name == charts.SOURCE_ANNOTATION)
+        assert footer.x == 1 and footer.xanchor == "right"
+        assert footer.xshift == fig.layout.margin.r - 24
