@@ -76,6 +76,11 @@ def plotly_config(title: str) -> dict:
     }
 
 
+def font_size(large: bool) -> int:
+    """The figure's base font size in px: 14, or 20 in the Präsentationsansicht."""
+    return 20 if large else 14
+
+
 # Characters per footer line: a half-width chart (about 460 px in a 1400 px window, 420 px in a
 # 1280 px one) held 86 of the 90 it was given, so the source line lost its first letters.
 SOURCE_WRAP = 72
@@ -102,7 +107,7 @@ def finish(
     y axis, each label up to row_lines lines), the plot area gets room for every label at the
     current font size and height is only a minimum.
     """
-    base = 20 if large else 14
+    base = font_size(large)
     wrap = SOURCE_WRAP_LARGE if large else SOURCE_WRAP
     if legend:
         wrap = wrap * 3 // 4  # the legend beside the plot takes about a quarter of the width
@@ -236,7 +241,7 @@ def _label_margin(texts: list[str], large: bool) -> int:
     """Right margin that holds the longest value label printed outside the bars: such a label
     may run past the plot area (cliponaxis off), and with 24 px it was cut off at the figure's
     edge on half-width charts („64 (30,0 %“)."""
-    base = 20 if large else 14
+    base = font_size(large)
     return max(24, round(max((len(t) for t in texts), default=0) * LABEL_EM * base))
 
 
@@ -389,7 +394,7 @@ def effect_heatmap(
         text,
         height=420,
         large=large,
-        extra_top=round(longest * 4.6 * (20 if large else 14) / 14) + 10,
+        extra_top=round(longest * 4.6 * font_size(large) / 14) + 10,
         rows=len(rows),
         row_lines=_label_lines(y),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from ikz.charts import ChartText, esc, finish
+from ikz.charts import ChartText, esc, finish, font_size
 from ikz.geo import ATTRIBUTION, Outlines, Shape
 from ikz.geo import outlines as bundled_outlines
 from ikz.partner_map import MapFrames
@@ -111,7 +111,7 @@ def partner_map(
     customdata[0] is the partner's name, for click selection. With lines, each city is joined to
     its partners.
     """
-    base = 20 if large else 14
+    base = font_size(large)
     fig = go.Figure()
     skip = {"hoverinfo": "skip", "showlegend": False}
     xs, ys = _path(outlines.neighbours)

@@ -294,8 +294,8 @@ _TOPIC_MEMOS: dict[Vocabulary, tuple[dict[tuple[str, str], list], dict]] = {}
 
 
 def _topic_memo(topics: Vocabulary) -> tuple[dict[tuple[str, str], list], dict]:
-    """The texts' and words' topic hits under this vocabulary, kept for the next build; a changed
-    vocabulary (a different, equal-comparing value) starts afresh."""
+    """The texts' and words' topic hits under this vocabulary, kept for the next build; a
+    vocabulary that differs in any field (another topics.toml) starts afresh."""
     # Bounded: a synthetic million-row build must not leave its texts in the server's memory.
     if topics not in _TOPIC_MEMOS or len(_TOPIC_MEMOS[topics][0]) > TOPIC_MEMO_TEXTS:
         _TOPIC_MEMOS.clear()

@@ -6,6 +6,7 @@ import pytest
 
 from ikz.matching import (
     MatchRecord,
+    match_frames,
     match_records,
     records_from_frames,
     stem,
@@ -154,8 +155,6 @@ def test_records_from_the_build_frames() -> None:
 def test_the_build_keeps_its_last_matches_only_for_the_same_records() -> None:
     """match_frames keeps the last inputs' matches (a rebuild of the same records scores no pair
     again); one changed text must give the matches of the changed records."""
-    from ikz.matching import match_frames
-
     changed = [
         record(13, "Magdeburg", "Kooperation Adoptionsvermittlung mit dem Umland")
         if r.cooperation_id == 13

@@ -11,8 +11,9 @@ import pytest
 from ikz import comparison
 from ikz.classify import load_taxonomy
 from ikz.errors import TaxonomyError
+from ikz.normalise import topic_frames
 from ikz.queries import Filters
-from ikz.topics import Vocabulary, fold, load_topics
+from ikz.topics import TOPIC_FIELDS, Vocabulary, fold, load_topics
 
 TITLE = "Bezeichnung/Thema"
 
@@ -258,9 +259,6 @@ def test_bad_file_names_file_and_entry(tmp_path: Path, content: str, message: st
 def test_a_later_build_in_the_same_process_follows_a_changed_vocabulary(tmp_path: Path) -> None:
     """Topic hits are kept across builds of one process (normalise._topic_memo): a changed
     vocabulary must not be answered from the hits of the old one, in either direction."""
-    from ikz.normalise import topic_frames
-    from ikz.topics import TOPIC_FIELDS
-
     text = 'stems = ["winterdienst", "streugut"]'
     source = Path("data/topics.toml").read_text(encoding="utf-8")
     assert text in source
