@@ -285,6 +285,37 @@ def metrics(page: Any) -> dict[str, str]:
     )
 
 
+def settle(page: Any, *, timeout: float = 60) -> None:
+    """Wait until no script run is in flight and no element still loads its code (twice, 300 ms apart).
+
+    Streamlit loads the code of most elements (st.metric, Plotly, tables) lazily; until it has
+    arrived the page is idle but shows a skeleton in their place. On a busy machine, after a fresh
+    page load, that took long enough for a test to read key figures that were not there yet.
+    """
+
+    def idle() -> bool:
+        return bool(page.locator(IDLE).count()) and not page.locator(f"{STATUS}, {SKELETON}").count()
+
+    wait_until(idle, timeout=timeout, what="the script run to end and every element to load")
+    page.wait_for_timeout(300)
+    wait_until(idle, timeout=timeout, what="the script run to end and every element to load")
+
+
+def shown_metrics(page: Any, *labels: str, timeout: float = 60) -> dict[str, str]:
+    """The key figures on the page, read once every one of labels is shown."""
+    shown: dict[str, str] = {}
+
+    def complete() -> dict[str, str] | None:
+        nonlocal shown
+        shown = metrics(page)
+        return shown if all(label in shown for label in labels) else None
+
+    try:
+        return wait_until(complete, timeout=timeout, what=f"the key figures {', '.join(labels)}")
+    except AssertionError as error:
+        raise AssertionError(f"{error}; shown: {shown}") from None
+
+
 def problems(page: Any) -> list[str]:
     """Texts of exception boxes and error alerts on the page (empty when all is well)."""
     found = page.locator(EXCEPTION).all_inner_texts() + page.locator(ERROR_ALERT).all_inner_texts()

@@ -31,15 +31,13 @@ from ikz.build import build
 from ikz.paths import ROOT
 from ikz.store import Store
 from tests.live_app import (
-    IDLE,
     PLOTLY_ELEMENT,
-    SKELETON,
-    STATUS,
     AppServer,
     chromium_missing_reason,
     problems,
     screenshot,
     serve_app,
+    settle,
     wait_idle,
     wait_until,
 )
@@ -192,23 +190,10 @@ def visitor(browser: Any, server: AppServer, idp: str) -> Iterator[tuple[Any, Re
     assert requests.third_party == [], requests.third_party
 
 
-def settle(page: Any, *, charts: bool = False) -> None:
-    """Wait until the script run is over, nothing is loading, and (charts=True) every chart is drawn.
-
-    Polls with short looks: on a busy machine Plotly's lazily loaded bundle can take 20 s, during
-    which the page is idle but shows skeletons instead of charts.
-    """
-
-    def idle() -> bool:
-        return (
-            page.locator(IDLE).count() > 0
-            and page.locator(STATUS).count() == 0
-            and page.locator(SKELETON).count() == 0
-        )
-
-    wait_until(idle, timeout=180, what="the script run to end")
-    page.wait_for_timeout(500)
-    wait_until(idle, timeout=180, what="the script run to end")
+def settle_page(page: Any, *, charts: bool = False) -> None:
+    """settle() with a long limit (Plotly's bundle can take 20 s on a busy machine); charts=True also
+    waits until every chart is drawn."""
+    settle(page, timeout=180)
     if charts:
         wait_until(lambda: page.locator(PLOTLY_ELEMENT).count() > 0, timeout=180, what="the charts")
         wait_idle(page, timeout=180)
@@ -226,7 +211,7 @@ def sign_in(page: Any, server: AppServer, person: dict[str, str], *, charts: boo
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{server.url}/**", timeout=120_000)
     page.get_by_text("Angemeldet:").wait_for(timeout=120_000)
-    settle(page, charts=charts)
+    settle_page(page, charts=charts)
 
 
 def shows_no_data(page: Any) -> bool:
@@ -255,7 +240,7 @@ def test_not_signed_in_sees_title_and_sign_in_only(server: AppServer, visitor: t
     for name, path in PAGES.items():
         page.goto(server.url + path)
         page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
-        settle(page)
+        settle_page(page)
         assert "IKZ Dashboard" in page.locator("h1").first.inner_text(), name
         assert shows_no_data(page), name
         assert "Kooperationen" not in page.locator('[data-testid="stMain"]').inner_text(), name
@@ -300,7 +285,7 @@ def test_editor_signs_in_sees_every_page_writes_with_the_token_identity_and_asks
         if name == "ueberblick":
             continue
         page.goto(server.url + path)
-        settle(page, charts=name != "protokoll")
+        settle_page(page, charts=name != "protokoll")
         assert problems(page) == [], name
         assert page.get_by_text("Keine Berechtigung").count() == 0, name
         assert axe_violations(page) == [], name
@@ -324,7 +309,7 @@ def test_editor_signs_in_sees_every_page_writes_with_the_token_identity_and_asks
     rows_in_csv = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert len(rows_in_csv) == before
     page.reload()
-    settle(page)
+    settle_page(page)
     assert page.get_by_text(f"{before + 1} von {before + 1} Einträgen").count() == 1
     assert any(urlparse(u).path == "/oauth2callback" for u in requests.seen)  # the return from sign-in
 
@@ -346,7 +331,7 @@ def test_reader_signs_in_by_keyboard_reads_signs_out_and_forged_or_old_cookies_d
     # „Anmelden“ is reached with Tab and pressed with Enter; the provider's form too.
     page.goto(server.url)
     page.get_by_role("button", name="Anmelden").wait_for(timeout=120_000)
-    settle(page)
+    settle_page(page)
     for _ in range(25):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement && document.activeElement.innerText") == "Anmelden":
@@ -358,14 +343,14 @@ def test_reader_signs_in_by_keyboard_reads_signs_out_and_forged_or_old_cookies_d
     page.keyboard.type(READER["sub"])
     page.keyboard.press("Enter")
     page.get_by_text("Angemeldet:").wait_for(timeout=120_000)
-    settle(page, charts=True)
+    settle_page(page, charts=True)
     # A reader reads, but gets no edit page.
     assert "Lesezugriff" in page.locator('[data-testid="stSidebar"]').inner_text()
     assert page.locator('[data-testid="stPlotlyChart"]').count() > 0
     assert page.get_by_role("link", name="Protokoll").count() == 0
     for path in EDIT_PAGES:
         page.goto(server.url + path)
-        settle(page)
+        settle_page(page)
         assert page.get_by_text("Keine Berechtigung").count() >= 1, path
         assert shows_no_data(page), path
         assert axe_violations(page) == [], path

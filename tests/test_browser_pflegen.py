@@ -17,13 +17,12 @@ from ikz.theme import fmt_int
 from tests.editions_fixture import NEW_DEPARTMENT, next_edition
 from tests.live_app import (
     EXCEPTION,
-    IDLE,
     AppServer,
     chromium_missing_reason,
-    metrics,
     screenshot,
     serve_app,
-    wait_until,
+    settle,
+    shown_metrics,
 )
 
 if reason := chromium_missing_reason():
@@ -45,17 +44,6 @@ def office(tmp_path: Path) -> Iterator[tuple[AppServer, Path]]:
         build(root / "ikz.duckdb")
         with serve_app(root / "ikz.duckdb", root / "streamlit.log") as server:
             yield server, root
-
-
-def settle(page: Any, timeout: float = 60) -> None:
-    """Wait until no script run is in flight (twice, 300 ms apart)."""
-
-    def idle() -> bool:
-        time.sleep(0.3)
-        return bool(page.locator(IDLE).count()) and not page.locator('[data-testid="stStatusWidget"]').count()
-
-    wait_until(idle, timeout=timeout, what="the script run to end")
-    wait_until(idle, timeout=timeout, what="the script run to end")
 
 
 def test_the_office_publishes_a_new_edition_through_the_page(
@@ -102,7 +90,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     page.locator("input[type=file]").set_input_files(str(good))
     page.get_by_text("keine Fehler").wait_for(timeout=60_000)
     settle(page)
-    shown = metrics(page)
+    shown = shown_metrics(page, "Neu", "Entfallen", "Geändert", "Unverändert")
     assert (shown["Neu"], shown["Entfallen"], shown["Geändert"], shown["Unverändert"]) == (
         "3",
         "2",
@@ -124,7 +112,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     page.goto(server.url)
     page.get_by_text("Änderungen seit der Ausgangsliste (undatiert (nach 2020))").wait_for(timeout=60_000)
     settle(page)
-    shown = metrics(page)
+    shown = shown_metrics(page, "Kooperationen", "Neu", "Entfallen", "Geändert")
     magdeburg = (
         duckdb.connect(str(root / "ikz.duckdb"), read_only=True)
         .execute("SELECT count(*) FROM cooperation_wide WHERE city = 'Magdeburg'")

@@ -19,12 +19,12 @@ from ikz import review_queue
 from ikz.store import STORE_ENV_VAR, Store
 from tests.live_app import (
     EXCEPTION,
-    IDLE,
     MAIN,
     chromium_missing_reason,
     open_options,
     screenshot,
     serve_app,
+    settle,
     wait_until,
 )
 
@@ -51,11 +51,10 @@ def files(built_db: Path, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         os.environ[STORE_ENV_VAR] = previous
 
 
-def settle(page: Any) -> None:
+def settle_page(page: Any) -> None:
+    """settle() once the page has content, and no exception shown."""
     page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']:visible")
-    wait_until(lambda: page.locator(IDLE).count() > 0, what="the script run to end")
-    page.wait_for_timeout(300)
-    wait_until(lambda: page.locator(IDLE).count() > 0, what="the script run to end")
+    settle(page)
     assert page.locator(EXCEPTION).count() == 0
 
 
@@ -90,13 +89,13 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
             key = review_queue.queue(con)["cooperation_key"][0]
             total = con.execute("SELECT count(*) FROM cooperation").fetchall()[0][0]
         page.goto(f"{server.url}/pruefen?eintrag={key}")
-        settle(page)
+        settle_page(page)
         # Local mode: the person gives a name once per session.
         name_box = page.get_by_role("textbox", name="Ihr Name")
         name_box.fill(NAME)
         name_box.press("Enter")
         page.wait_for_selector("text=Einträgen geprüft")
-        settle(page)
+        settle_page(page)
         assert f"0 von {total} Einträgen geprüft" in main_text(page)
         assert f"Schlüssel {key}" in main_text(page)
         screenshot(page, "pruefen-start")
@@ -113,7 +112,7 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         note.fill("im Browser geprüft")
         note.press("Enter")
         page.wait_for_selector("text=Gespeichert")
-        settle(page)
+        settle_page(page)
         decisions = Store(store_path).decisions()
         status_decision = next(d for d in decisions if d.field == "status" and d.cooperation_key == key)
         assert (status_decision.new_value, status_decision.actor_name) == (new_status, NAME)
@@ -124,7 +123,7 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         screenshot(page, "pruefen-geprueft")
         # … and in the Überblick's CSV download.
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Überblick").click()
-        settle(page)
+        settle_page(page)
         row = csv_rows(page)[key]
         assert row["Status"] == new_status
         assert row["Herkunft Status"].startswith(f"✓ geprüft ({NAME}, ")
@@ -137,17 +136,17 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         page.set_default_timeout(90_000)  # the machine may be busy; a rebuild and a full page take a while
         # The Prüfen page of the restarted server shows the check (a new session: the name is asked again).
         page.goto(f"{server.url}/pruefen?eintrag={key}")
-        settle(page)
+        settle_page(page)
         name_box = page.get_by_role("textbox", name="Ihr Name")
         name_box.fill(NAME)
         name_box.press("Enter")
         page.wait_for_selector("text=✓ Status")
-        settle(page)
+        settle_page(page)
         assert f"✓ Status: {new_status} – geprüft von {NAME}" in main_text(page)
         # Undo it there.
         page.locator(f".st-key-undo-{key}-status button").click()
         page.wait_for_selector("text=Rückgängig gemacht")
-        settle(page)
+        settle_page(page)
         last = Store(store_path).decisions()[-1]
         assert (last.field, last.new_value, last.actor_name) == ("status", None, NAME)
 
