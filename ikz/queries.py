@@ -480,13 +480,20 @@ def records(
     if limit is not None:
         limit_sql = "LIMIT ?"
         params = [*params, int(limit)]
+    # The rows are chosen by their ids first and only then joined to their texts: sorting whole
+    # rows took 0.7 s at 1M cooperations for a table of 1,000, the ids alone 0.1 s.
     return read_frame(
         con,
         f"""
+        WITH shown AS (
+            SELECT w.cooperation_id FROM cooperation_wide w WHERE {where}
+            ORDER BY w.city, w.cooperation_id {limit_sql}
+        )
         SELECT w.* EXCLUDE (effect_names), array_to_string(w.effect_names, '; ') AS effects,
                o.* EXCLUDE (cooperation_id)
-        FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
-        ORDER BY w.city, w.cooperation_id {limit_sql}
+        FROM shown JOIN cooperation_wide w USING (cooperation_id)
+        JOIN cooperation_origin o USING (cooperation_id)
+        ORDER BY w.city, w.cooperation_id
         """,
         params,
     ).select(RECORD_COLUMNS)
@@ -568,6 +575,14 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
 
 
 ORIGIN_FIELDS = ("type", "binding", "effects", "status", "partners")
+# Per field: the columns that say where its value came from and how sure the derivation is
+# (partners have no confidence: never counted uncertain).
+_ORIGIN_COLUMNS = tuple(
+    (field, "o.partners_source", "NULL")
+    if field == "partners"
+    else (field, f"w.{field}_source", f"w.{field}_confidence")
+    for field in ORIGIN_FIELDS
+)
 
 
 def checked_values(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
@@ -597,33 +612,50 @@ def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
     ORIGIN_FIELDS order, partners without a confidence (never counted uncertain).
     """
     where, params = where_clause(filters)
-    return read_frame(
+    # SQL counts the records per city and combination of origins (a few hundred rows even at 1M
+    # cooperations); polars turns them into counts per field. One row per value and field in SQL
+    # took 0.4 s at 1M cooperations, one FILTER aggregate per count 16 ms even at the real size.
+    origins = ", ".join(
+        f"{source} AS {field}_source, {confidence} AS {field}_confidence"
+        for field, source, confidence in _ORIGIN_COLUMNS
+    )
+    combinations = read_frame(
         con,
         f"""
-        WITH f AS (
-            SELECT w.city, w.city_id, unnest([  -- one struct per field
-                {{'field': 'type', 'n': 1,
-                  'source': w.type_source, 'confidence': w.type_confidence}},
-                {{'field': 'binding', 'n': 2,
-                  'source': w.binding_source, 'confidence': w.binding_confidence}},
-                {{'field': 'effects', 'n': 3,
-                  'source': w.effects_source, 'confidence': w.effects_confidence}},
-                {{'field': 'status', 'n': 4,
-                  'source': w.status_source, 'confidence': w.status_confidence}},
-                {{'field': 'partners', 'n': 5,
-                  'source': o.partners_source, 'confidence': NULL}}
-            ], max_depth := 2)
-            FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
-        )
-        SELECT city, field,
-               count(*)::INTEGER AS count_values,
-               count(*) FILTER (WHERE source = 'abgeleitet')::INTEGER AS count_derived,
-               count(*) FILTER (WHERE source = 'abgeleitet' AND confidence = 'unsicher')::INTEGER
-                   AS count_uncertain,
-               count(*) FILTER (WHERE source = 'geprüft')::INTEGER AS count_checked
-        FROM f GROUP BY city, city_id, field, n ORDER BY city_id, n
+        SELECT w.city, w.city_id, {origins}, count(*)::INTEGER AS n
+        FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id) WHERE {where}
+        GROUP BY ALL
         """,
         params,
+    )
+    n = pl.col("n")
+    per_field = [
+        combinations.select(
+            "city",
+            "city_id",
+            pl.lit(field).alias("field"),
+            pl.lit(order).alias("order"),
+            n,
+            pl.col(f"{field}_source").alias("source"),
+            pl.col(f"{field}_confidence").cast(pl.String).alias("confidence"),
+        )
+        for order, (field, _, _) in enumerate(_ORIGIN_COLUMNS)
+    ]
+    derived = pl.col("source") == "abgeleitet"
+    return (
+        pl.concat(per_field)
+        .group_by("city", "city_id", "field", "order")
+        .agg(
+            n.sum().cast(pl.Int32).alias("count_values"),
+            n.filter(derived).sum().cast(pl.Int32).alias("count_derived"),
+            n.filter(derived & (pl.col("confidence") == "unsicher"))
+            .sum()
+            .cast(pl.Int32)
+            .alias("count_uncertain"),
+            n.filter(pl.col("source") == "geprüft").sum().cast(pl.Int32).alias("count_checked"),
+        )
+        .sort("city_id", "order")
+        .drop("city_id", "order")
     )
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
 import duckdb
 import polars as pl
 import pytest
@@ -246,6 +250,86 @@ def test_records_and_detail(con: duckdb.DuckDBPyConnection) -> None:
     assert first["effects"] and all("evidence" in e for e in first["effects"])
     assert queries.record_detail(con, 10**9) is None
     assert queries.records(con, limit=3).height == 3
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ALL,
+        Filters(cities=("Magdeburg",)),
+        Filters(search="zweck"),
+        Filters(forms=("Netzwerk / Erfahrungsaustausch",)),
+    ],
+)
+def test_records_limit_shows_the_first_rows_by_city_and_number(
+    con: duckdb.DuckDBPyConnection, filters: Filters
+) -> None:
+    everything = queries.records(con, filters=filters)
+    ids = [
+        row[0]
+        for row in direct(con, "SELECT cooperation_id FROM cooperation_wide ORDER BY city, cooperation_id")
+    ]
+    assert everything["cooperation_id"].to_list() == [
+        i for i in ids if i in set(everything["cooperation_id"])
+    ]
+    for limit in (1, 7, 1000):
+        assert_frame_equal(queries.records(con, filters=filters, limit=limit), everything.head(limit))
+
+
+ORIGIN_COLUMNS = {
+    "type": ("type_source", "type_confidence"),
+    "binding": ("binding_source", "binding_confidence"),
+    "effects": ("effects_source", "effects_confidence"),
+    "status": ("status_source", "status_confidence"),
+    "partners": ("partners_source", None),
+}
+
+
+def counted_origins(db: Path, keep: Callable[[dict], bool]) -> list[tuple]:
+    """origin_counts' rows computed row by row in Python over the records that keep accepts."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.sql(
+            "SELECT * FROM cooperation_wide JOIN cooperation_origin USING (cooperation_id) ORDER BY city_id"
+        ).pl()
+    expected = []
+    for (city,), rows in frame.group_by("city", maintain_order=True):
+        kept = [r for r in rows.iter_rows(named=True) if keep(r)]
+        for field, (source, confidence) in ORIGIN_COLUMNS.items():
+            derived = [r for r in kept if r[source] == "abgeleitet"]
+            uncertain = [r for r in derived if confidence and r[confidence] == "unsicher"]
+            checked = [r for r in kept if r[source] == "geprüft"]
+            if kept:
+                expected.append((city, field, len(kept), len(derived), len(uncertain), len(checked)))
+    return expected
+
+
+def test_origin_counts_match_a_count_per_record(built_db: Path, tmp_path: Path) -> None:
+    # The shipped data holds no checked value: mark some as checked in a copy, so all four counts vary.
+    db = tmp_path / "checked.duckdb"
+    shutil.copy(built_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE cooperation_wide SET type_source = 'geprüft' WHERE cooperation_id % 7 = 0")
+        con.execute("UPDATE cooperation_origin SET partners_source = 'geprüft' WHERE cooperation_id % 5 = 0")
+    cases = [
+        (ALL, lambda r: True),
+        (Filters(cities=("Erfurt",)), lambda r: r["city"] == "Erfurt"),
+        (Filters(types=("Zweckvereinbarung",)), lambda r: r["type_name"] == "Zweckvereinbarung"),
+        (Filters(search="zzzz-gibt-es-nicht"), lambda r: False),
+    ]
+    with duckdb.connect(str(db), read_only=True) as con:
+        for filters, keep in cases:
+            shown = queries.origin_counts(con, filters=filters)
+            assert shown.rows() == counted_origins(db, keep), filters
+            assert shown.columns == [
+                "city",
+                "field",
+                "count_values",
+                "count_derived",
+                "count_uncertain",
+                "count_checked",
+            ]
+    assert any(row[4] for row in counted_origins(db, lambda r: True))  # some uncertain to count
+    assert any(row[5] for row in counted_origins(db, lambda r: True))  # and some checked
 
 
 def test_empty_result_is_well_formed(con: duckdb.DuckDBPyConnection) -> None:
