@@ -12,7 +12,7 @@ from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import fmt_int, fmt_pct
 from pages import anregungen, data
 from pages.layout import Page
-from pages.map_view import MAP_SOURCE, bubble_table, partner_map, show_records
+from pages.map_view import MAP_SOURCE, partner_map, show_records
 from pages.markdown import md_escape
 
 # Filters that make sense when both cities are always shown: no city, no department (each city
@@ -285,10 +285,9 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
         )
 
 # The same partners on the map (pages/map_view.py, as on the page „Karte“); a click picks the partner below.
-map_bubbles = partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl")
+partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl")
 
 page.end_of_charts()
-bubble_table(map_bubbles, key="vergleich_karte")
 table = data.partner_table(filters=filters)
 both = table.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)["partner"].to_list()
 if both:

@@ -9,7 +9,7 @@ from ikz.export import KeyFigure
 from ikz.sources import DOCUMENTS
 from ikz.theme import BOTH_CITIES, fmt_int
 from pages.layout import Page
-from pages.map_view import LINES_KEY, MAP_SOURCE, bubble_table, partner_map, partner_records, unplaced_list
+from pages.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list
 
 MAP_NOTE = (
     "Partner sind die in den Texten beim Namen genannten; Sammelbegriffe wie „benachbarte Landkreise“ "
@@ -43,7 +43,6 @@ with map_column:
 page.end_of_charts()
 with list_column:
     unplaced = unplaced_list(page, key="karte")
-bubble_table(bubbles, key="karte")
 
 partner_records(page, bubbles["partner"].to_list() + unplaced["partner"].to_list())
 

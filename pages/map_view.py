@@ -20,14 +20,15 @@ ATTRIBUTION_MARKDOWN = f"Geodaten: [{geo.ATTRIBUTION}]({geo.ATTRIBUTION_URL})"
 MAP_SOURCE = f"Geodaten: {geo.ATTRIBUTION}, {geo.ATTRIBUTION_URL}"  # for a deck's sources slide
 PARTNER_KEY = "partner"  # URL parameter and widget key of the partner whose records are listed
 LINES_KEY = "linien"
+# The counts before the place and its key: in the map's column they are seen without scrolling.
 BUBBLE_COLUMNS = {
     "partner": "Partner",
     "kind": "Art",
-    "place_name": "Ort (Stand 2021)",
-    "ars": "Regionalschlüssel",
     "count_erfurt": "Einträge Erfurt",
     "count_magdeburg": "Einträge Magdeburg",
     "count_total": "Einträge gesamt",
+    "place_name": "Ort (Stand 2021)",
+    "ars": "Regionalschlüssel",
 }
 UNPLACED_COLUMNS = {
     "partner": "Partner",
@@ -57,8 +58,8 @@ def partner_map(
     note: str = "",
     select_key: str = PARTNER_KEY,
 ) -> pl.DataFrame:
-    """Show the map of the page's filtered partners, keep it for the page's export; returns its
-    bubbles (for the table)."""
+    """Show the map of the page's filtered partners with its table, keep it for the page's export;
+    returns its bubbles."""
     frames = data.map_frames(filters=page.filters)
     text = ChartText(title=MAP_TITLE, subtitle=page.subtitle, source=map_source(page.source), note=note)
     fig = data.figure(
@@ -80,17 +81,6 @@ def partner_map(
     st.caption(ATTRIBUTION_MARKDOWN)
     page.exports.append(ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure=fig))
     return frames.bubbles
-
-
-def bubble_table(bubbles: pl.DataFrame, *, key: str) -> None:
-    """Every bubble of the map with its key and counts (beside the chart's generic „Daten als Tabelle“)."""
-    with st.expander("Partner der Karte mit Regionalschlüssel"):
-        st.dataframe(
-            bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
-            hide_index=True,
-            key=f"{key}_partnertabelle",
-        )
-        st.caption(ATTRIBUTION_MARKDOWN)
 
 
 def unplaced_list(page: Page, *, key: str) -> pl.DataFrame:

@@ -76,7 +76,11 @@ def test_default_run_shows_every_placed_partner(app: AppTest, built_db: Path) ->
     headers = [h.value for h in at.subheader]
     assert "Partner ohne Ort" in headers
     # The map's „Daten als Tabelle“ lists its partners and their counts (not outline coordinates).
-    table = next(pl.from_pandas(d.value) for d in at.dataframe if "Einträge gesamt" in d.value.columns)
+    # Once only, with each place's official key (the page used to repeat it in an expander).
+    tables = [pl.from_pandas(d.value) for d in at.dataframe if "Einträge gesamt" in d.value.columns]
+    assert len(tables) == 1
+    table = tables[0]
+    assert table["Regionalschlüssel"].null_count() == 0
     counts = dict(zip(table["Partner"].to_list(), table["Einträge gesamt"].to_list(), strict=True))
     assert counts == direct(built_db)
 
