@@ -235,6 +235,9 @@ def _value_range(values: list[float], headroom: float = 1.4) -> list[float]:
 
 # Width of a digit, space or bracket in the figure's font, in ems (DejaVu/Source Sans: 0.5–0.6).
 LABEL_EM = 0.6
+# Category labels of the bar charts break after 24 characters: on half-width charts at 1280 px,
+# „Arbeitskreis / Arbeitsgruppe / Gremium“ on one line left the bars about 60 px (seen).
+CATEGORY_WRAP = 24
 
 
 def _label_margin(texts: list[str], large: bool) -> int:
@@ -276,7 +279,7 @@ def bar_by_category(
     # Plotly draws the first y category at the bottom; reverse so the first row is on top.
     frame = frame.reverse()
     cats = frame[category].to_list()
-    labels = [wrap_label(c) for c in cats]
+    labels = [wrap_label(c, CATEGORY_WRAP) for c in cats]
     colour_keys = frame[color_by].to_list() if color_by else cats
     shares = frame["share"] if "share" in frame.columns else None
     hover_extra = "<br>%{customdata[1]}" if color_by else ""
