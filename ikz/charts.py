@@ -195,8 +195,7 @@ def finish(
     merged["annotations"] = [*own.get("annotations", ()), *annotations]
     # One construction instead of update_layout: Plotly's relayout path costs about 12 ms per
     # figure, building the figure whole about 2 ms (measured), and the page draws seven of them.
-    # Not validated again: the builder's traces are validated, and the layout above is fixed here.
-    return go.Figure({"data": [t.to_plotly_json() for t in fig.data], "layout": merged}, _validate=False)
+    return figure_of([t.to_plotly_json() for t in fig.data], merged)
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -208,6 +207,13 @@ def _merge(base: dict, override: dict) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def figure_of(traces: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, not validated: Plotly's validation of traces
+    (add_bar, update_xaxes …) was most of a chart's build time (measured; the chart tests
+    validate every figure instead)."""
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 def _cities(frame: pl.DataFrame) -> list[str]:
@@ -309,9 +315,7 @@ def bar_by_category(
         "yaxis": {"title": {"text": ""}},
         "margin": {"r": _label_margin(texts, large)},
     }
-    # Built from plain dicts without Plotly's validation: the page's most frequent chart, and
-    # validating a figure (then again in finish) was most of its build time (measured).
-    fig = go.Figure({"data": [bar], "layout": layout}, _validate=False)
+    fig = figure_of([bar], layout)
     return finish(fig, text, height=320, large=large, rows=len(cats), row_lines=_label_lines(labels))
 
 
@@ -323,27 +327,33 @@ def departments_stacked(
     two_cities = frame["city"].n_unique() > 1
     labels = {(c, d): wrap_label(f"{d} ({c})" if two_cities else d) for c, d in departments.iter_rows()}
     y_order = [labels[k] for k in departments.iter_rows()][::-1]
-    fig = go.Figure()
+    traces = []
     for form in forms:
         part = frame.filter(pl.col("form") == form)
         if part.is_empty():
             continue
-        fig.add_bar(
-            orientation="h",
-            name=esc(form),
-            x=part["count"].to_list(),
-            y=[labels[k] for k in part.select("city", "department").iter_rows()],
-            marker={
-                "color": color_of(form),
-                "pattern": {**FORM_PATTERN_STYLE, "shape": pattern_of(form)},
-            },
-            customdata=[[d, c, form] for c, d in part.select("city", "department").iter_rows()],
-            hovertemplate=f"%{{y}}<br>{esc(form)}: %{{x:,d}}<extra></extra>",
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": esc(form),
+                "x": part["count"].to_list(),
+                "y": [labels[k] for k in part.select("city", "department").iter_rows()],
+                "marker": {
+                    "color": color_of(form),
+                    "pattern": {**FORM_PATTERN_STYLE, "shape": pattern_of(form)},
+                },
+                "customdata": [[d, c, form] for c, d in part.select("city", "department").iter_rows()],
+                "hovertemplate": f"%{{y}}<br>{esc(form)}: %{{x:,d}}<extra></extra>",
+            }
         )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=y_order, title={"text": ""})
     totals = frame.group_by("city", "department").agg(pl.col("count").sum())["count"].to_list()
-    fig.update_xaxes(title={"text": "Kooperationen"}, **_count_ticks(totals))
+    layout = {
+        "barmode": "stack",
+        "xaxis": {"title": {"text": "Kooperationen"}, **_count_ticks(totals)},
+        "yaxis": {"categoryorder": "array", "categoryarray": y_order, "title": {"text": ""}},
+    }
+    fig = figure_of(traces, layout)
     return finish(
         fig, text, height=360, large=large, legend=True, rows=len(y_order), row_lines=_label_lines(y_order)
     )
@@ -372,22 +382,26 @@ def effect_heatmap(
     z = [[lookup.get((c, d, e), 0) for e in present] for c, d in rows]
     y = [wrap_label(f"{d} ({c})" if two_cities else d, 34) for c, d in rows]
     x = [esc(e) for e in present]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=x,
-            y=y,
-            colorscale=[[0, "#F4F6F8"], [0.0001, "#DCE9F5"], [1, "#1F5A8C"]],
-            text=[[fmt_int(v) if v else "" for v in row] for row in z],
-            texttemplate="%{text}",
-            hovertemplate="%{y}<br>%{x}<br>Nennungen: %{z:,d}<extra></extra>",
-            colorbar={"title": {"text": "Nennungen"}, "tickformat": ",d"},
-            xgap=2,
-            ygap=2,
-        )
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": x,
+        "y": y,
+        "colorscale": [[0, "#F4F6F8"], [0.0001, "#DCE9F5"], [1, "#1F5A8C"]],
+        "text": [[fmt_int(v) if v else "" for v in row] for row in z],
+        "texttemplate": "%{text}",
+        "hovertemplate": "%{y}<br>%{x}<br>Nennungen: %{z:,d}<extra></extra>",
+        "colorbar": {"title": {"text": "Nennungen"}, "tickformat": ",d"},
+        "xgap": 2,
+        "ygap": 2,
+    }
+    fig = figure_of(
+        [heatmap],
+        {
+            "xaxis": {"side": "top", "title": {"text": ""}, "tickangle": -35},
+            "yaxis": {"autorange": "reversed", "title": {"text": ""}},
+        },
     )
-    fig.update_yaxes(autorange="reversed", title={"text": ""})
-    fig.update_xaxes(side="top", title={"text": ""}, tickangle=-35)
     if not text.note:
         text = ChartText(text.title, text.subtitle, text.source, MULTI_NOTE)
     # The effect names stand rotated above the matrix; the top margin makes room for them.
@@ -437,21 +451,20 @@ def task_area_treemap(frame: pl.DataFrame, text: ChartText, *, large: bool = Fal
         parents.append(f"D|{area}|{city}|{dept}")
         values.append(int(count))
         colours.append(color_of(form))
-    fig = go.Figure(
-        go.Treemap(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            marker={"colors": colours, "line": {"color": "white", "width": 1}},
-            texttemplate="%{label}<br>%{value:,d}",
-            hovertemplate="%{label}<br>Kooperationen: %{value:,d}<extra></extra>",
-            maxdepth=3,
-            tiling={"pad": 2},
-        )
-    )
-    return finish(fig, text, height=560, large=large)
+    treemap = {
+        "type": "treemap",
+        "ids": ids,
+        "labels": labels,
+        "parents": parents,
+        "values": values,
+        "branchvalues": "total",
+        "marker": {"colors": colours, "line": {"color": "white", "width": 1}},
+        "texttemplate": "%{label}<br>%{value:,d}",
+        "hovertemplate": "%{label}<br>Kooperationen: %{value:,d}<extra></extra>",
+        "maxdepth": 3,
+        "tiling": {"pad": 2},
+    }
+    return finish(figure_of([treemap], {}), text, height=560, large=large)
 
 
 def city_share_bars(
@@ -466,7 +479,7 @@ def city_share_bars(
     cities = _cities(frame)
     present = [c for c in order if c in set(frame["category"].to_list())]
     present += sorted(set(frame["category"].to_list()) - set(present))
-    fig = go.Figure()
+    traces = []
     # Plotly stacks a group's horizontal bars bottom-up: add the last city first so the first
     # city's bar is on top, and reverse the legend to match.
     for city in reversed(cities):
@@ -475,26 +488,39 @@ def city_share_bars(
             continue
         by_cat = {r["category"]: r for r in part.iter_rows(named=True)}
         cats = [c for c in present if c in by_cat]
-        fig.add_bar(
-            orientation="h",
-            name=city,
-            y=[wrap_label(c, 34) for c in cats],
-            x=[by_cat[c]["share"] * 100 for c in cats],
-            marker={"color": color_of(city)},
-            text=[f"{fmt_pct(by_cat[c]['share'], 0)} ({fmt_int(by_cat[c]['count'])})" for c in cats],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[[by_cat[c]["count"], by_cat[c]["city_total"]] for c in cats],
-            hovertemplate=(
-                f"{esc(city)}<br>%{{y}}<br>Anteil: %{{x:.1f}} %<br>"
-                "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
-            ),
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": city,
+                "y": [wrap_label(c, 34) for c in cats],
+                "x": [by_cat[c]["share"] * 100 for c in cats],
+                "marker": {"color": color_of(city)},
+                "text": [f"{fmt_pct(by_cat[c]['share'], 0)} ({fmt_int(by_cat[c]['count'])})" for c in cats],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "customdata": [[by_cat[c]["count"], by_cat[c]["city_total"]] for c in cats],
+                "hovertemplate": (
+                    f"{esc(city)}<br>%{{y}}<br>Anteil: %{{x:.1f}} %<br>"
+                    "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
+                ),
+            }
         )
     labels = [wrap_label(c, 34) for c in present]
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title={"text": ""})
-    fig.update_xaxes(title={"text": "Anteil an den Einträgen der Stadt"}, ticksuffix=" %", rangemode="tozero")
-    fig.update_xaxes(range=_value_range([100 * v for v in frame["share"].to_list()], 1.5))
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05, legend={"traceorder": "reversed"})
+    layout = {
+        "barmode": "group",
+        "bargap": 0.25,
+        "bargroupgap": 0.05,
+        "legend": {"traceorder": "reversed"},
+        "xaxis": {
+            "title": {"text": "Anteil an den Einträgen der Stadt"},
+            "ticksuffix": " %",
+            "rangemode": "tozero",
+            "range": _value_range([100 * v for v in frame["share"].to_list()], 1.5),
+        },
+        "yaxis": {"categoryorder": "array", "categoryarray": labels[::-1], "title": {"text": ""}},
+    }
+    fig = figure_of(traces, layout)
     return finish(
         fig,
         text,
@@ -504,39 +530,6 @@ def city_share_bars(
         rows=len(present),
         row_lines=max(2, _label_lines(labels)),
     )
-
-
-def city_profile(
-    frame: pl.DataFrame,
-    text: ChartText,
-    *,
-    order: tuple[str, ...],
-    large: bool = False,
-) -> go.Figure:
-    """100 % stacked bar per city (columns city, category, count, share): both mixes at a glance."""
-    fig = go.Figure()
-    shown_cities = _cities(frame)
-    for cat in order:
-        part = frame.filter(pl.col("category") == cat)
-        if part.is_empty():
-            continue
-        by_city = {r["city"]: r for r in part.iter_rows(named=True)}
-        fig.add_bar(
-            orientation="h",
-            name=esc(cat),
-            y=[esc(c) for c in shown_cities],
-            x=[by_city[c]["share"] * 100 if c in by_city else 0 for c in shown_cities],
-            marker={"color": color_of(cat)},
-            text=[fmt_pct(by_city[c]["share"], 0) if c in by_city else "" for c in shown_cities],
-            textposition="inside",
-            insidetextanchor="middle",
-            customdata=[[by_city[c]["count"] if c in by_city else 0, esc(cat)] for c in shown_cities],
-            hovertemplate="%{y}<br>%{customdata[1]}: %{x:.1f} % (%{customdata[0]:,d})<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title={"text": ""})
-    fig.update_yaxes(autorange="reversed", title={"text": ""})
-    return finish(fig, text, height=300, large=large, legend=True)
 
 
 # --- Vergleich Erfurt – Magdeburg ---------------------------------------------------------------
@@ -559,7 +552,7 @@ def city_profiles(
     shown = _cities(frame)
     rows = [(d, c) for d in dims for c in shown]
     y = [[esc(d) for d, _ in rows], [esc(c) for _, c in rows]]
-    fig = go.Figure()
+    traces = []
     for dim in dims:
         part = frame.filter(pl.col("dimension") == dim)
         present = set(part["category"].to_list())
@@ -567,36 +560,51 @@ def city_profiles(
         for i, cat in enumerate(categories):
             by_city = {r["city"]: r for r in part.filter(pl.col("category") == cat).iter_rows(named=True)}
             cells = [by_city.get(c) if d == dim else None for d, c in rows]
-            fig.add_bar(
-                orientation="h",
-                name=esc(cat),
-                legendgroup=esc(dim),
-                legendgrouptitle={"text": f"<b>{esc(dim)}</b>"} if i == 0 else None,
-                y=y,
-                x=[r["share"] * 100 if r else None for r in cells],
-                marker={"color": color_of(cat), "line": {"color": "white", "width": 1}},
-                text=[fmt_pct(r["share"], 0) if r and r["share"] >= PROFILE_MIN_LABEL else "" for r in cells],
-                textposition="inside",
-                insidetextanchor="middle",
-                customdata=[[r["count"] if r else 0, r["city_total"] if r else 0, esc(cat)] for r in cells],
-                hovertemplate=(
-                    "%{y}<br>%{customdata[2]}: %{x:.1f} %<br>"
-                    "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
-                ),
+            traces.append(
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "name": esc(cat),
+                    "legendgroup": esc(dim),
+                    # The dimension's title heads its first category in the legend.
+                    **({"legendgrouptitle": {"text": f"<b>{esc(dim)}</b>"}} if i == 0 else {}),
+                    "y": y,
+                    "x": [r["share"] * 100 if r else None for r in cells],
+                    "marker": {"color": color_of(cat), "line": {"color": "white", "width": 1}},
+                    "text": [
+                        fmt_pct(r["share"], 0) if r and r["share"] >= PROFILE_MIN_LABEL else "" for r in cells
+                    ],
+                    "textposition": "inside",
+                    "insidetextanchor": "middle",
+                    "customdata": [
+                        [r["count"] if r else 0, r["city_total"] if r else 0, esc(cat)] for r in cells
+                    ],
+                    "hovertemplate": (
+                        "%{y}<br>%{customdata[2]}: %{x:.1f} %<br>"
+                        "%{customdata[0]:,d} von %{customdata[1]:,d} Einträgen<extra></extra>"
+                    ),
+                }
             )
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title={"text": "Anteil an den Einträgen der Stadt"})
-    fig.update_yaxes(autorange="reversed", title={"text": ""})
+    layout = {
+        "xaxis": {
+            "range": [0, 100],
+            "ticksuffix": " %",
+            "title": {"text": "Anteil an den Einträgen der Stadt"},
+        },
+        "yaxis": {"autorange": "reversed", "title": {"text": ""}},
+    }
     # Tall enough for the legend (one line per category, a title per dimension): a scrolling
     # legend would hide categories.
-    height = max(250 + 48 * len(rows), 250 + 21 * len(fig.data) + 34 * len(dims))
-    fig = finish(fig, text, height=height, large=large, legend=True)
-    # Stacked bars reverse the legend by default; keep categories in the order of the bars.
-    fig.update_layout(
-        barmode="stack",
-        bargap=0.3,
-        legend={"groupclick": "toggleitem", "tracegroupgap": 12, "traceorder": "grouped"},
-    )
-    return fig
+    height = max(250 + 48 * len(rows), 250 + 21 * len(traces) + 34 * len(dims))
+    fig = finish(figure_of(traces, layout), text, height=height, large=large, legend=True)
+    # Stacked bars reverse the legend by default; keep categories in the order of the bars
+    # (after finish, whose legend settings these override).
+    stacked = {
+        "barmode": "stack",
+        "bargap": 0.3,
+        "legend": {"groupclick": "toggleitem", "tracegroupgap": 12, "traceorder": "grouped"},
+    }
+    return figure_of([t.to_plotly_json() for t in fig.data], _merge(fig.layout.to_plotly_json(), stacked))
 
 
 def partner_bars(
@@ -614,31 +622,36 @@ def partner_bars(
         frame = frame.filter(pl.col("city") == city)
     ordered = frame.sort(["count", "partner"], descending=[True, False])
     labels = {p: wrap_label(p, 34) for p in ordered["partner"].to_list()}
-    fig = go.Figure()
+    traces = []
     present = set(ordered["kind"].to_list())
     for kind in [k for k in kinds if k in present] + sorted(present - set(kinds)):
         part = ordered.filter(pl.col("kind") == kind)
-        fig.add_bar(
-            orientation="h",
-            name=esc(kind),
-            y=[labels[p] for p in part["partner"].to_list()],
-            x=part["count"].to_list(),
-            marker={"color": color_of(kind)},
-            text=[fmt_int(c) for c in part["count"].to_list()],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[[p, kind] for p in part["partner"].to_list()],
-            hovertemplate=f"%{{y}}<br>{esc(kind)}<br>Einträge: %{{x:,d}}<extra></extra>",
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": esc(kind),
+                "y": [labels[p] for p in part["partner"].to_list()],
+                "x": part["count"].to_list(),
+                "marker": {"color": color_of(kind)},
+                "text": [fmt_int(c) for c in part["count"].to_list()],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "customdata": [[p, kind] for p in part["partner"].to_list()],
+                "hovertemplate": f"%{{y}}<br>{esc(kind)}<br>Einträge: %{{x:,d}}<extra></extra>",
+            }
         )
     order = [labels[p] for p in ordered["partner"].to_list()]
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title={"text": ""})
-    fig.update_xaxes(
-        title={"text": "Einträge, die den Partner nennen"},
-        tickformat=",d",
-        range=_value_range([float(c) for c in ordered["count"].to_list()], 1.18),
-    )
+    layout = {
+        "xaxis": {
+            "title": {"text": "Einträge, die den Partner nennen"},
+            "tickformat": ",d",
+            "range": _value_range([float(c) for c in ordered["count"].to_list()], 1.18),
+        },
+        "yaxis": {"categoryorder": "array", "categoryarray": order[::-1], "title": {"text": ""}},
+    }
     height = max(320, 150 + 30 * len(order) * _label_lines(order) ** 0.5)
-    return finish(fig, text, height=round(height), large=large, legend=True)
+    return finish(figure_of(traces, layout), text, height=round(height), large=large, legend=True)
 
 
 def topic_map(
@@ -665,35 +678,45 @@ def topic_map(
         city: dict(zip(frame["topic"].to_list(), frame[f"count_{city.lower()}"].to_list(), strict=True))
         for city in cities
     }
-    fig = go.Figure()
+    traces = []
     for city, sign in ((left, -1), (right, 1)):
         values = [counts[city].get(t, 0) if t else 0 for _, t in rows]
-        fig.add_bar(
-            orientation="h",
-            name=esc(city),
-            y=labels,
-            x=[sign * v if v else None for v in values],
-            marker={"color": color_of(city)},
-            text=[fmt_int(v) if v else "" for v in values],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[[v, esc(t or "")] for v, (_, t) in zip(values, rows, strict=True)],
-            hovertemplate=f"{esc(city)}<br>%{{customdata[1]}}: %{{customdata[0]:,d}} Einträge<extra></extra>",
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": esc(city),
+                "y": labels,
+                "x": [sign * v if v else None for v in values],
+                "marker": {"color": color_of(city)},
+                "text": [fmt_int(v) if v else "" for v in values],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "customdata": [[v, esc(t or "")] for v, (_, t) in zip(values, rows, strict=True)],
+                "hovertemplate": (
+                    f"{esc(city)}<br>%{{customdata[1]}}: %{{customdata[0]:,d}} Einträge<extra></extra>"
+                ),
+            }
         )
     top = max([*counts[left].values(), *counts[right].values(), 1])
     step = max(1, round(top / 4))
     ticks = list(range(-step * (top // step), step * (top // step) + 1, step))
-    fig.update_layout(barmode="relative", bargap=0.3)
-    fig.update_xaxes(
-        range=[-top * 1.25, top * 1.25],
-        tickvals=ticks,
-        ticktext=[fmt_int(abs(v)) for v in ticks],
-        title={"text": f"← Einträge {esc(left)}   |   Einträge {esc(right)} →"},
-        zeroline=True,
-        zerolinecolor=MUTED_COLOR,
+    layout = {
+        "barmode": "relative",
+        "bargap": 0.3,
+        "xaxis": {
+            "range": [-top * 1.25, top * 1.25],
+            "tickvals": ticks,
+            "ticktext": [fmt_int(abs(v)) for v in ticks],
+            "title": {"text": f"← Einträge {esc(left)}   |   Einträge {esc(right)} →"},
+            "zeroline": True,
+            "zerolinecolor": MUTED_COLOR,
+        },
+        "yaxis": {"categoryorder": "array", "categoryarray": labels[::-1], "title": {"text": ""}},
+    }
+    return finish(
+        figure_of(traces, layout), text, height=max(360, 170 + 24 * len(rows)), large=large, legend=True
     )
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title={"text": ""})
-    return finish(fig, text, height=max(360, 170 + 24 * len(rows)), large=large, legend=True)
 
 
 def edition_development(
@@ -701,20 +724,22 @@ def edition_development(
 ) -> go.Figure:
     """„Entwicklung“: cooperations per form per edition, stacked (columns edition, form, count)."""
     editions = frame["edition"].unique(maintain_order=True).to_list()
-    fig = go.Figure()
-    for form in forms:
-        part = frame.filter(pl.col("form") == form)
-        if part.is_empty():
-            continue
-        fig.add_bar(
-            name=esc(form),
-            x=part["edition"].to_list(),
-            y=part["count"].to_list(),
-            marker={"color": color_of(form)},
-            hovertemplate=f"%{{x}}<br>{esc(form)}: %{{y:,d}}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(categoryorder="array", categoryarray=editions, title={"text": "Ausgabe"})
+    traces = [
+        {
+            "type": "bar",
+            "name": esc(form),
+            "x": part["edition"].to_list(),
+            "y": part["count"].to_list(),
+            "marker": {"color": color_of(form)},
+            "hovertemplate": f"%{{x}}<br>{esc(form)}: %{{y:,d}}<extra></extra>",
+        }
+        for form in forms
+        if not (part := frame.filter(pl.col("form") == form)).is_empty()
+    ]
     totals = frame.group_by("edition").agg(pl.col("count").sum())["count"].to_list()
-    fig.update_yaxes(title={"text": "Kooperationen"}, **_count_ticks(totals))
-    return finish(fig, text, height=420, large=large, legend=True)
+    layout = {
+        "barmode": "stack",
+        "xaxis": {"categoryorder": "array", "categoryarray": editions, "title": {"text": "Ausgabe"}},
+        "yaxis": {"title": {"text": "Kooperationen"}, **_count_ticks(totals)},
+    }
+    return finish(figure_of(traces, layout), text, height=420, large=large, legend=True)

@@ -19,6 +19,7 @@ from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import fmt_int
 from tests.export_samples import page_texts, png
+from tests.plotly_specs import assert_valid_figures
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
@@ -91,7 +92,7 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Vergleich Erfurt – Magdeburg"
-    assert len(at.get("plotly_chart")) == CHARTS
+    assert assert_valid_figures(at) == CHARTS
     # Both cities always: the city filter is not offered here, the Kooperationsart filter is.
     keys = [m.key for m in at.sidebar.multiselect]
     assert "stadt" not in keys and "amt" not in keys and "status" not in keys
@@ -211,7 +212,7 @@ def test_presentation_mode_shows_charts_only(app: AppTest) -> None:
     at = app.run()
     at.toggle(key="praesentation").set_value(True).run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == CHARTS
+    assert assert_valid_figures(at) == CHARTS
     assert len(at.dataframe) == 0
 
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.theme import fmt_int, fmt_pct
+from tests.plotly_specs import assert_valid_figures
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
@@ -48,7 +49,7 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     assert shown["Fachbereiche/Ämter"] == fmt_int(departments)
     assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
     assert at.title[0].value == "Interkommunale Zusammenarbeit"
-    assert len(at.get("plotly_chart")) == 7
+    assert assert_valid_figures(at) == 7
     # The records, and under every chart its numbers („Daten als Tabelle“), built only when opened.
     assert [d.key for d in at.dataframe] == ["records_table"]
     assert [e.label for e in at.expander].count("Daten als Tabelle") == 7
@@ -133,7 +134,7 @@ def test_presentation_mode_hides_records(app: AppTest) -> None:
     at.toggle(key="praesentation").set_value(True).run()
     assert not at.exception
     assert len(at.dataframe) == 0
-    assert len(at.get("plotly_chart")) == 7
+    assert assert_valid_figures(at) == 7
 
 
 def test_export_panel_offers_deck_and_pdf_as_one_click_each(app: AppTest) -> None:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from ikz.geo import ATTRIBUTION, ATTRIBUTION_URL
 from ikz.paths import DB_ENV_VAR, ROOT
+from tests.plotly_specs import assert_valid_figures
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
@@ -66,6 +67,7 @@ def test_default_run_shows_every_placed_partner(app: AppTest, built_db: Path) ->
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Karte der Partner"
+    assert assert_valid_figures(at) == 1
     spec = the_map(at)
     assert "Wo die Partner liegen" in spec["layout"]["title"]["text"]
     assert spec["layout"]["title"]["subtitle"]["text"] == "Alle Kooperationen, ohne Filter"

@@ -172,22 +172,6 @@ def test_city_share_bars_use_city_colours_and_percent() -> None:
     assert fig.layout.xaxis.ticksuffix == " %"
 
 
-def test_city_profile_is_100_percent_stacked() -> None:
-    frame = pl.DataFrame(
-        {
-            "city": ["Erfurt", "Erfurt", "Magdeburg"],
-            "category": ["Zweckvereinbarung", "ohne Angabe", "ohne Angabe"],
-            "count": [1, 3, 2],
-            "city_total": [4, 4, 2],
-            "share": [0.25, 0.75, 1.0],
-        }
-    )
-    fig = charts.city_profile(frame, TEXT, order=FORMS)
-    assert fig.layout.barmode == "stack"
-    assert [t.name for t in fig.data] == ["Zweckvereinbarung", "ohne Angabe"]
-    assert list(fig.data[1].x) == [75.0, 100.0]
-
-
 def test_export_config_is_full_hd_and_named() -> None:
     config = charts.plotly_config("Kooperationen nach Fachbereich/Amt")
     assert config["toImageButtonOptions"] == {

@@ -1,0 +1,17 @@
+"""The figures a page sent, checked against Plotly's schema: the chart builders skip Plotly's
+validation for speed (ikz.charts.figure_of), so a misspelt property would otherwise pass unseen."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+from streamlit.testing.v1 import AppTest
+
+
+def assert_valid_figures(at: AppTest) -> int:
+    """Validate every Plotly chart of the run at (raises on an unknown property); how many."""
+    specs = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+    for spec in specs:
+        go.Figure(spec)  # validates every trace and layout property
+    return len(specs)
