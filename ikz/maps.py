@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 import polars as pl
 
-from ikz.charts import ChartText, esc, figure_of, finish, font_size
+from ikz.charts import ChartText, esc, finish, font_size
 from ikz.geo import ATTRIBUTION, Outlines, Shape
 from ikz.geo import outlines as bundled_outlines
 from ikz.partner_map import MapFrames
@@ -250,9 +250,9 @@ def partner_map(
         },
         "yaxis": {**hidden_axis, "range": [lat_min - PAD_DEGREES, lat_max + PAD_DEGREES]},
     }
-    # Not validated, like the charts: validating the outlines' 4,000 coordinates was most of the
-    # map's build time (56 ms a filter state, now 15 ms; measured).
-    fig = figure_of(traces, layout)
+    # A plain spec, not validated, like the charts: validating the outlines' 4,000 coordinates was
+    # most of the map's build time (56 ms a filter state, now 15 ms; measured).
+    fig = {"data": traces, "layout": layout}
     note = f"{text.note} {SIZE_NOTE}".strip()
     full = ChartText(title=text.title, subtitle=text.subtitle, source=text.source, note=note)
     finished = finish(fig, full, height=MAP_HEIGHT, large=large, legend=True)
