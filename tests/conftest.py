@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import plotly.graph_objects as go
 import pytest
 
+from ikz import charts
 from ikz.build import build
 from ikz.db import Database
 from tests.live_app import (
@@ -82,6 +84,13 @@ def healthy(live: AppServer, good_db: Path) -> Iterator[AppServer]:
     replace_file(good_db, live.db)
     yield live
     replace_file(good_db, live.db)
+
+
+@pytest.fixture
+def validated_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """charts.figure_of validates what it builds (the app skips it for speed): a misspelt trace or
+    layout property fails the chart tests at once instead of vanishing in the browser."""
+    monkeypatch.setattr(charts, "figure_of", lambda data, layout: go.Figure({"data": data, "layout": layout}))
 
 
 @pytest.fixture

@@ -11,6 +11,9 @@ from ikz.classify import load_taxonomy
 from ikz.labels import file_stem
 from ikz.theme import NA_COLOR, color_of, fmt_decimal, fmt_int, fmt_pct
 
+# Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("validated_figures")
+
 # Category orders as the build's dimension tables hold them: the rules file's lists.
 FORMS = tuple(load_taxonomy().forms())
 EFFECTS = tuple(name for name, _ in load_taxonomy().effect_categories())

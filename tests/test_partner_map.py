@@ -18,6 +18,9 @@ from ikz.partner_map import BOTH, city_points, map_partners, partner_records, un
 from ikz.queries import Filters
 from ikz.theme import CITY_COLORS, color_of
 
+# Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("validated_figures")
+
 Frames = tuple[pl.DataFrame, pl.DataFrame]
 TEXT = ChartText(
     title="Wo die Partner liegen", subtitle="Alle Kooperationen, ohne Filter", source="Quelle: Test"
