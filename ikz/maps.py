@@ -252,10 +252,10 @@ def partner_map(
     }
     # A plain spec, not validated, like the charts: validating the outlines' 4,000 coordinates was
     # most of the map's build time (56 ms a filter state, now 15 ms; measured).
-    fig = {"data": traces, "layout": layout}
+    spec = {"data": traces, "layout": layout}
     note = f"{text.note} {SIZE_NOTE}".strip()
     full = ChartText(title=text.title, subtitle=text.subtitle, source=text.source, note=note)
-    finished = finish(fig, full, height=MAP_HEIGHT, large=large, legend=True)
+    finished = finish(spec, full, height=MAP_HEIGHT, large=large, legend=True)
     _place_labels(finished)
     return finished
 

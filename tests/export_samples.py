@@ -25,14 +25,14 @@ SOURCE = "Stadt Erfurt: Übersicht 2023; Landeshauptstadt Magdeburg: Bericht 201
 
 def bar_figure(title: str = "Kooperationen nach Form") -> go.Figure:
     """A grouped bar chart finished as on the dashboard: title, subtitle, a note and the source."""
-    figure = go.Figure(
-        [
-            go.Bar(name="Erfurt", x=["Zweckverband", "Arbeitsgemeinschaft"], y=[12, 30]),
-            go.Bar(name="Magdeburg", x=["Zweckverband", "Arbeitsgemeinschaft"], y=[8, 21]),
+    spec = {
+        "data": [
+            {"type": "bar", "name": "Erfurt", "x": ["Zweckverband", "Arbeitsgemeinschaft"], "y": [12, 30]},
+            {"type": "bar", "name": "Magdeburg", "x": ["Zweckverband", "Arbeitsgemeinschaft"], "y": [8, 21]},
         ],
-        layout={"title": {"text": title}, "barmode": "group"},
-    )
-    return finish(figure, ChartText(title, "Alle Kooperationen", SOURCE, "Mehrfachnennungen möglich."))
+        "layout": {"title": {"text": title}, "barmode": "group"},
+    }
+    return finish(spec, ChartText(title, "Alle Kooperationen", SOURCE, "Mehrfachnennungen möglich."))
 
 
 def heatmap_figure() -> go.Figure:
