@@ -105,6 +105,9 @@ def as_edition_records(city: str, parsed: list[ErfurtRecord] | list[MagdeburgRec
                     record_kind=kind,
                     context=r.context,
                     outlook_text=r.outlook_text,
+                    list_heading=r.list_heading,
+                    division=r.division,
+                    sub_unit=r.sub_unit,
                 )
             )
     return out

@@ -46,6 +46,8 @@ def _report(prepared: Prepared) -> str:
         parts.append(
             f"Zuordnung nur nach ähnlicher Bezeichnung ({c.score:.0f} %): „{c.old.title}“ → „{c.new.title}“"  # type: ignore[union-attr]
         )
+    if line := prepared.diff.not_supplied_line():
+        parts.append(line)
     parts.append(f"Vergleich mit {prepared.base.label()}:")
     parts.append(diff_table(prepared.diff))
     return "\n".join(parts)

@@ -56,6 +56,10 @@ class Prepared:
     diff: EditionDiff
     base: EditionInfo  # the current edition the diff was made against
     undecided: frozenset[str] = frozenset()  # old keys of title-only matches not confirmed yet
+    # When the file lacked columns of the template: the completed edition as XLSX (the file's values,
+    # the former values in the columns it did not bring). It becomes the edition; the upload is kept
+    # beside it, byte-identical, and named in the audit trail.
+    completed: bytes | None = None
 
     def ready(self) -> bool:
         """True when no match by a similar title waits for a decision."""
@@ -115,9 +119,14 @@ def prepare_import(
         **validation_args(city, store, taxonomy_path, raw_dir),
     )
     old = editions.load_records(base, store, raw_dir)
-    diff = diff_editions(old, parsed.records, rejected=rejected)
+    diff = diff_editions(old, parsed.records, rejected=rejected, not_supplied=parsed.not_supplied)
     undecided = frozenset(c.key for c in diff.to_confirm()) - frozenset(confirmed)
-    return Prepared(city, as_of, file_name, data, parsed, diff, base, undecided)
+    if not parsed.not_supplied:
+        return Prepared(city, as_of, file_name, data, parsed, diff, base, undecided)
+    records = diff.completed()
+    type_choices, status_choices = choices(taxonomy_path, records)
+    completed = records_workbook(records, type_choices=type_choices, status_choices=status_choices)
+    return Prepared(city, as_of, file_name, data, parsed, diff, base, undecided, completed=completed)
 
 
 def _clear_stale_temporaries(folder: Path) -> None:
@@ -193,19 +202,30 @@ def publish(
         raise ValueError("Es sind noch Zuordnungen nach ähnlicher Bezeichnung offen.")
     store = store or Store()
     suffix = PurePath(prepared.file_name).suffix or ".xlsx"
-    file_name = keep_file(prepared.city, prepared.as_of, prepared.data, suffix)
+    data = prepared.data
+    upload_detail: dict[str, object] = {}
+    if prepared.completed is not None:
+        upload_detail = {
+            "upload_file": keep_file(prepared.city, prepared.as_of, prepared.data, suffix),
+            "upload_sha256": editions.sha256_of(prepared.data),
+            "not_supplied": prepared.diff.not_supplied_labels(),
+        }
+        data, suffix = prepared.completed, ".xlsx"
+    file_name = keep_file(prepared.city, prepared.as_of, data, suffix)
     expected = expected_of(prepared.base)
     edition_id = store.register_edition(
         identity,
         city=prepared.city,
         as_of=prepared.as_of.isoformat(),
         file_name=file_name,
-        sha256=editions.sha256_of(prepared.data),
+        sha256=editions.sha256_of(data),
         row_count=len(prepared.parsed.records),
         expected_current=expected,
         derived_from=derived_from,
         note=note,
-        key_map=prepared.diff.key_map(),
+        # A completed edition writes every row's Schlüssel; only an upload kept as it is needs the map.
+        key_map={} if prepared.completed is not None else prepared.diff.key_map(),
+        extra_detail=upload_detail,
         before_commit=lambda: _step("vor-commit"),
     )
     _step("nach-commit")
@@ -270,7 +290,10 @@ def records_workbook(
     for i, r in enumerate(records, start=1):
         for j, column in enumerate(COLUMNS):
             value = _cell(r, column.field)
-            if value is not None:
+            if isinstance(value, str):
+                # As text, always: write() would turn a cell such as '=HYPERLINK(…)' into a formula.
+                sheet.write_string(i, j, value)
+            elif value is not None:
                 sheet.write(i, j, value)
     widths = {"Bezeichnung": 50, "Effekte": 50, "Fachbereich/Amt": 30, "Kooperationsart": 28, "Partner": 30}
     for j, header in enumerate(HEADERS):
@@ -315,8 +338,8 @@ def records_workbook(
         len(COLUMNS) + 2,
         0,
         "Zeilen hinzufügen für neue Kooperationen (Schlüssel leer lassen), Zeilen löschen für beendete. "
-        "Die Kopfzeile nicht ändern. Hochladen unter „Daten pflegen“ oder mit "
-        "python -m ikz import DATEI --city STADT --as-of JJJJ-MM-TT.",
+        "Die Kopfzeile nicht ändern. Fehlende Spalten sind erlaubt: ihre bisherigen Werte bleiben "
+        "erhalten. Hochladen im Dashboard unter „Daten pflegen“.",
     )
     help_sheet.set_column(0, 0, 26)
     help_sheet.set_column(1, 1, 8)

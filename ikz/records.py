@@ -70,3 +70,6 @@ class EditionRecord:
     record_kind: str = "Kooperation"  # seed records of Magdeburg: 'Gremium' or 'Projekt'
     context: str | None = None  # seed records of Magdeburg: the body named in a project's line
     outlook_text: str | None = None  # seed records of Magdeburg: Perspektive
+    list_heading: str | None = None  # seed records of Magdeburg: the list heading („Vorschläge für …“)
+    division: str | None = None  # seed records of Magdeburg: Dezernat as Roman numeral
+    sub_unit: str | None = None  # seed records of Magdeburg (FB 32): the sub-unit

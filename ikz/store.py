@@ -448,6 +448,7 @@ class Store:
         derived_from: int | None = None,
         note: str | None = None,
         key_map: dict[int, str] | None = None,
+        extra_detail: dict[str, Any] | None = None,
         before_commit: Any = None,
     ) -> int:
         """Register a kept file as a new edition and make it current, in one write; returns its id.
@@ -459,6 +460,7 @@ class Store:
         detail = {"as_of": as_of, "file_name": file_name, "sha256": sha256, "row_count": row_count}
         if key_map:
             detail["key_map"] = {str(k): v for k, v in sorted(key_map.items())}
+        detail |= extra_detail or {}
         with self.write(identity, "veröffentlichen", city, detail) as (con, event_id):
             self._refuse_if_moved(con, city, expected_current)
             edition_id = con.execute(

@@ -63,12 +63,21 @@ def show_diff(item: Prepared, key: str) -> None:
     for column, (kind, n) in zip(st.columns(4), item.diff.counts().items(), strict=True):
         column.metric(kind.capitalize(), fmt_int(n))
     st.caption(f"Vergleich mit {item.base.label()}: " + item.diff.summary_line())
+    if missing := item.diff.not_supplied_labels():
+        st.info(
+            "**Nicht geliefert:** Die Datei enthält die Spalten "
+            + ", ".join(f"„{label}“" for label in missing)
+            + " nicht. Sie gelten nicht als geleert: die bisherigen Werte dieser Spalten bleiben bei "
+            "jeder wiedererkannten Kooperation erhalten.",
+            icon="ℹ️",
+        )
     for note in item.parsed.notices:
         st.caption(note)
     if item.parsed.new_types:
         st.warning(
-            "Neue Kooperationsart (wird so übernommen und als neue Art angezeigt, bis data/taxonomy.toml "
-            "sie einer Kooperationsform zuordnet): " + ", ".join(f"„{t}“" for t in item.parsed.new_types),
+            "Neue Kooperationsart (wird so übernommen und als neue Art angezeigt, bis die "
+            "Klassifikationsregeln sie einer Kooperationsform zuordnen): "
+            + ", ".join(f"„{t}“" for t in item.parsed.new_types),
             icon="🆕",
         )
     st.dataframe(
@@ -119,6 +128,12 @@ def after_publish(result: publish.PublishResult, what: str) -> None:
         st.session_state["pflegen_warnung"] = result.build_warning
     st.session_state["upload_nr"] = st.session_state.get("upload_nr", 0) + 1
     st.rerun()
+
+
+def decide_all(keys: list[str], decision: str) -> None:
+    """„Alle übernehmen / Alle ablehnen“: the same answer for every open title-only match."""
+    for key in keys:
+        st.session_state[key] = decision
 
 
 if message := st.session_state.pop("pflegen_meldung", None):
@@ -212,6 +227,23 @@ with tab_upload:
         to_confirm = item.diff.to_confirm()
         if to_confirm or decisions:
             st.markdown("**Zuordnungen nur nach ähnlicher Bezeichnung – bitte bestätigen:**")
+        if len(to_confirm) > 1 or (to_confirm and decisions):
+            keys = [f"fz_{tag}_{c.key}" for c in to_confirm]
+            all_same, all_different, _ = st.columns([1, 1, 3])
+            all_same.button(
+                "Alle übernehmen",
+                key=f"alle_gleich_{tag}",
+                help="Jede offene Zuordnung als dieselbe Kooperation übernehmen",
+                on_click=decide_all,
+                args=(keys, SAME),
+            )
+            all_different.button(
+                "Alle ablehnen",
+                key=f"alle_verschieden_{tag}",
+                help="Jede offene Zuordnung ablehnen: bisherige Kooperation entfällt, die Zeile ist neu",
+                on_click=decide_all,
+                args=(keys, DIFFERENT),
+            )
         for c in to_confirm:
             assert c.old is not None and c.new is not None
             st.radio(
@@ -309,6 +341,14 @@ with tab_single:
             savings_eur_per_year=parse_euro(savings.strip() or None),
             funding=funding.strip() or None,
         )
+        if record is not None:
+            # Fields this form does not show (Magdeburg's Art des Eintrags, Gremium, Perspektive) stay.
+            edited = replace(
+                edited,
+                record_kind=record.record_kind,
+                context=record.context,
+                outlook_text=record.outlook_text,
+            )
         # Text the record cannot hold as a number stays text here, so the check names it.
         bad_cells = [
             (label, text)

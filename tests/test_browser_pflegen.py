@@ -127,3 +127,72 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     chart.scroll_into_view_if_needed()
     time.sleep(1)
     chart.screenshot(path=str(screenshot(page, "ueberblick-entwicklung")))
+
+
+def four_column_list(template: bytes, *, reworded: int = 0) -> bytes:
+    """The office's own list (four columns, no Schlüssel); the first `reworded` titles get a suffix,
+    so that they match their record only by a similar title."""
+    import io
+
+    import polars as pl
+
+    frame = pl.read_excel(template, engine="calamine", sheet_id=1, infer_schema_length=0)
+    frame = frame.select("Fachbereich/Amt", "Bezeichnung", "Kooperationsart", "Effekte")
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) < reworded)
+        .then(pl.col("Bezeichnung") + " (Thüringen)")
+        .otherwise(pl.col("Bezeichnung"))
+        .alias("Bezeichnung")
+    )
+    buffer = io.BytesIO()
+    frame.write_excel(buffer)
+    return buffer.getvalue()
+
+
+def test_the_offices_four_column_list_needs_no_answers_and_similar_titles_are_decided_at_once(
+    office: tuple[AppServer, Path], browser: Any
+) -> None:
+    server, root = office
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(90_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/pflegen")
+    page.get_by_label("Ihr Name").fill("Anna")
+    page.get_by_role("button", name="Weiter").click()
+    page.get_by_text("Angemeldet als Anna (lokal)").wait_for(timeout=60_000)
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Vorlage herunterladen").click()
+    template = Path(download.value.path()).read_bytes()
+
+    # The office's four columns of the current edition: unchanged, nothing to answer, the missing
+    # columns named as „nicht geliefert“.
+    plain = root / "amtsliste.xlsx"
+    plain.write_bytes(four_column_list(template))
+    page.locator("input[type=file]").set_input_files(str(plain))
+    page.get_by_text("keine Fehler").wait_for(timeout=60_000)
+    settle(page)
+    shown = shown_metrics(page, "Neu", "Entfallen", "Geändert", "Unverändert")
+    assert (shown["Neu"], shown["Entfallen"], shown["Geändert"]) == ("0", "0", "0")
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Nicht geliefert:" in body and "„Einsparung (€/Jahr)“" in body
+    assert "dieselbe Kooperation" not in body
+    assert page.get_by_role("button", name="Veröffentlichen").is_enabled()
+    screenshot(page, "pflegen-amtsliste")
+
+    # Three titles reworded: one click decides them all.
+    reworded = root / "amtsliste-umbenannt.xlsx"
+    reworded.write_bytes(four_column_list(template, reworded=3))
+    page.locator("input[type=file]").set_input_files(str(reworded))
+    page.get_by_role("button", name="Alle übernehmen").wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_role("button", name="Veröffentlichen").is_disabled()
+    page.get_by_role("button", name="Alle übernehmen").click()
+    settle(page)
+    assert page.get_by_role("button", name="Veröffentlichen").is_enabled()
+    page.get_by_role("button", name="Alle ablehnen").click()
+    settle(page)
+    shown = shown_metrics(page, "Neu", "Entfallen")
+    assert (shown["Neu"], shown["Entfallen"]) == ("3", "3")
+    assert page.get_by_role("button", name="Veröffentlichen").is_enabled()
+    assert not page.locator(EXCEPTION).count()

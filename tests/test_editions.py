@@ -384,3 +384,79 @@ def test_readers_see_the_old_or_the_new_database_throughout_a_publish(office: di
         thread.join()
     assert not errors
     assert set(seen) == {78, 79} and seen[0] == 78 and seen[-1] == 79
+
+
+# Every column of the mart but those that name the edition and the file's rows (and the seed
+# parser's notes on repairs of its own document).
+WIDE = (
+    "SELECT * EXCLUDE (edition_id, cooperation_id, source_file, line_start, line_end, source_lines,"
+    " parse_notes)"
+    " FROM cooperation_wide WHERE city = '{city}' ORDER BY cooperation_key"
+)
+
+
+def four_column_file(template: bytes, fmt: str = "xlsx") -> bytes:
+    """The office's own list: only Fachbereich/Amt, Bezeichnung, Kooperationsart, Effekte; no Schlüssel."""
+    import io
+
+    import polars as pl
+
+    frame = pl.read_excel(template, engine="calamine", sheet_id=1, infer_schema_length=0)
+    frame = frame.select("Fachbereich/Amt", "Bezeichnung", "Kooperationsart", "Effekte")
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        frame.write_csv(buffer, separator=";")
+    else:
+        frame.write_excel(buffer)
+    return buffer.getvalue()
+
+
+def test_the_offices_four_column_list_of_the_current_edition_changes_nothing_and_loses_nothing(
+    office: dict[str, Path],
+) -> None:
+    """Columns the office does not keep are „nicht geliefert“, never emptied; equal titles need no answer."""
+    first = publish.publish(ANNA, prepared(next_edition(publish.template("Erfurt"), wrong_cell=False)))
+    wide = WIDE.format(city="Erfurt")
+    before = query(office["db"], wide)
+    assert query(
+        office["db"], f"SELECT savings_eur_per_year FROM cooperation WHERE cooperation_key = '{FILLED_IN}'"
+    )
+
+    upload = four_column_file(publish.template("Erfurt"))
+    item = publish.prepare_import(upload, "amtsliste.xlsx", city="Erfurt", as_of=date(2026, 12, 7))
+    assert item.diff.summary_line() == "neu 0, entfallen 0, geändert 0, unverändert 79"
+    assert item.ready() and item.diff.to_confirm() == []
+    assert "Einsparung (€/Jahr)" in item.diff.not_supplied_labels()
+
+    result = publish.publish(BEN, item)
+    assert result.build_warning is None and result.edition_id == first.edition_id + 1
+    assert query(office["db"], wide) == before  # every value, the optional columns included
+    row = query(
+        office["db"],
+        f"SELECT start_year, status_text, savings_eur_per_year, legal_basis FROM cooperation"
+        f" WHERE cooperation_key = '{FILLED_IN}'",
+    )
+    assert row == [(2015, "laufend", 12500.0, "ThürKGG")]
+    # The upload is kept byte-identical beside the completed edition, and the audit names both.
+    [event] = [e for e in Store().audit() if e.action == "veröffentlichen" and e.actor_name == "Ben"]
+    kept = office["editions"] / "Erfurt" / Path(event.detail["upload_file"]).name
+    assert kept.read_bytes() == upload and event.detail["upload_sha256"] == hashlib.sha256(upload).hexdigest()
+    assert event.detail["file_name"] == result.file_name != event.detail["upload_file"]
+    assert "Einsparung (€/Jahr)" in event.detail["not_supplied"]
+
+    # The next edition, against this one: still nothing changed.
+    again = publish.prepare_import(upload, "amtsliste.xlsx", city="Erfurt", as_of=date(2026, 12, 8))
+    assert again.diff.summary_line() == "neu 0, entfallen 0, geändert 0, unverändert 79"
+
+
+def test_magdeburgs_four_column_list_keeps_bodies_projects_status_and_outlook(
+    office: dict[str, Path],
+) -> None:
+    wide = WIDE.format(city="Magdeburg")
+    before = query(office["db"], wide)
+    upload = four_column_file(publish.template("Magdeburg"), fmt="csv")
+    item = publish.prepare_import(upload, "liste.csv", city="Magdeburg", as_of=date(2026, 12, 7))
+    assert item.diff.summary_line() == "neu 0, entfallen 0, geändert 0, unverändert 135"
+    assert item.ready()
+    publish.publish(ANNA, item)
+    assert query(office["db"], wide) == before

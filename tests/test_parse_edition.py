@@ -79,7 +79,7 @@ def test_a_department_the_taxonomy_cannot_place_is_an_error_even_when_confirmed(
     text = f"{HEADER}\nEF-1;Referat X;Schulnetz;Zweckvereinbarung;;;;;\n"
     with pytest.raises(EditionInvalid) as caught:
         parse(text, accepted_departments=["Referat X"], department_has_area=lambda name: name != "Referat X")
-    assert "keinen Aufgabenbereich" in caught.value.report()
+    assert "kein Aufgabenbereich hinterlegt" in caught.value.report()
 
 
 def test_csv_in_windows_1252_with_semicolons_and_utf8_with_commas_read_the_same() -> None:

@@ -69,7 +69,7 @@ COLUMNS: tuple[EditionColumn, ...] = (
         True,
         "Art der Zusammenarbeit, möglichst aus der Auswahlliste. Eine andere Angabe wird als neue "
         "Kooperationsart übernommen und angezeigt, aber keiner Kooperationsform zugeordnet, bis "
-        "data/taxonomy.toml sie kennt.",
+        "die Redaktion sie in die Klassifikationsregeln aufnimmt.",
         "Zweckvereinbarung",
     ),
     EditionColumn(
@@ -148,6 +148,30 @@ COLUMNS: tuple[EditionColumn, ...] = (
         "Geplante nächste Schritte oder Ausblick, frei formuliert.",
         "Ausweitung auf weitere Kommunen",
     ),
+    # A Magdeburg item under „Vorschläge für …“ is a proposal, not a cooperation in force; without
+    # this column a re-imported edition would turn those proposals into cooperations.
+    EditionColumn(
+        "Listenüberschrift",
+        "list_heading",
+        False,
+        "Überschrift der Liste, unter der der Eintrag steht (z. B. „Vorschläge für die Stadtverwaltung“: "
+        "dann gilt er als Vorschlag).",
+        "",
+    ),
+    EditionColumn(
+        "Dezernat",
+        "division",
+        False,
+        "Dezernat des Fachbereichs/Amtes als römische Zahl (Magdeburger Liste).",
+        "III",
+    ),
+    EditionColumn(
+        "Teilbereich",
+        "sub_unit",
+        False,
+        "Teilbereich innerhalb des Fachbereichs/Amtes, wenn die Liste ihn nennt (Magdeburger Liste).",
+        "Stadtordnungsdienst (32.1)",
+    ),
 )
 RECORD_KINDS = tuple(RECORD_KIND_LABELS.values())
 DEFAULT_RECORD_KIND = RECORD_KIND_LABELS["row"]
@@ -207,6 +231,7 @@ class ParsedEdition:
     new_types: tuple[str, ...]  # written Kooperationsarten the taxonomy does not know (kept as raw)
     new_departments: tuple[str, ...]  # department names not in the current edition, confirmed
     notices: tuple[str, ...]  # e.g. how a CSV was read, extra columns ignored
+    not_supplied: tuple[str, ...] = ()  # record fields whose template column the file lacks
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -333,8 +358,8 @@ _MESSAGES = {
     "field_uniqueness": "Schlüssel kommt mehrfach vor; jeder Schlüssel darf nur einmal stehen",
     "department_known": "unbekannter Fachbereich/Amt",
     "department_has_area": (
-        "für diesen Fachbereich/dieses Amt kennt data/taxonomy.toml keinen Aufgabenbereich; "
-        "bitte dort unter [task_areas.units] ergänzen"
+        "für diesen Fachbereich/dieses Amt ist kein Aufgabenbereich hinterlegt; "
+        "bitte in den Klassifikationsregeln (Aufgabenbereiche je Fachbereich/Amt) ergänzen lassen"
     ),
     "is_euro": "keine Zahl: bitte den Betrag in Euro ohne Text eintragen (z. B. 12500 oder 12.500,50)",
     "is_year": "kein gültiges Jahr",
@@ -565,14 +590,20 @@ def parse_edition(
                 record_kind=cell(row, "Art des Eintrags") or DEFAULT_RECORD_KIND,
                 context=cell(row, "Gremium"),
                 outlook_text=cell(row, "Perspektive"),
+                list_heading=cell(row, "Listenüberschrift"),
+                division=cell(row, "Dezernat"),
+                sub_unit=cell(row, "Teilbereich"),
             )
         )
     records = assign_keys(city, records, key_map)
     new_types = sorted({r.type_raw for r in records if r.type_raw and not type_known(r.type_raw)})
     new_departments = sorted({r.department for r in records} - set(known_departments))
+    # A column the file lacks is „nicht geliefert“, not emptied: the diff leaves such fields alone.
+    not_supplied = tuple(c.field for c in COLUMNS if c.field != "key" and c.header not in frame.columns)
     return ParsedEdition(
         records=tuple(records),
         new_types=tuple(new_types),
         new_departments=tuple(new_departments),
         notices=tuple(notices),
+        not_supplied=not_supplied,
     )
