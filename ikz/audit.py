@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from ikz.csv_safe import csv_bytes
 from ikz.store import AuditEvent
 
 # Column → German header, in the order the Protokoll shows them.
@@ -54,7 +55,7 @@ def audit_table(events: Sequence[AuditEvent]) -> pl.DataFrame:
 
 def audit_csv(table: pl.DataFrame) -> bytes:
     """The Protokoll as CSV for German Excel: UTF-8 with BOM, ';' separator."""
-    return table.write_csv(separator=";", include_bom=True).encode("utf-8")
+    return csv_bytes(table)
 
 
 def people(events: Sequence[AuditEvent]) -> list[tuple[str, str]]:

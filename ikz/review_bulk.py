@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from ikz.csv_safe import csv_bytes
 from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, Vocabulary, display_value, validate
 from ikz.review_queue import queue, vocabulary
 
@@ -121,7 +122,7 @@ def export_rows(
 
 def to_csv(frame: pl.DataFrame) -> bytes:
     """UTF-8 with BOM and ';': opens correctly in German Excel."""
-    return b"\xef\xbb\xbf" + frame.write_csv(separator=";").encode("utf-8")
+    return csv_bytes(frame)
 
 
 def to_xlsx(frame: pl.DataFrame) -> bytes:

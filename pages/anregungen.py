@@ -13,6 +13,7 @@ import streamlit as st
 
 from ikz import suggestions
 from ikz.access import PermissionDenied
+from ikz.csv_safe import csv_bytes
 from ikz.export import TextSlide
 from ikz.matching import THRESHOLD
 from ikz.queries import Filters
@@ -185,12 +186,7 @@ def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
 
 def ideas_csv(frame: pl.DataFrame) -> bytes:
     """The ideas with their marks as CSV for German Excel: UTF-8 with BOM, ';', German headers."""
-    return (
-        frame.select(list(CSV_COLUMNS))
-        .rename(CSV_COLUMNS)
-        .write_csv(separator=";", include_bom=True)
-        .encode()
-    )
+    return csv_bytes(frame.select(list(CSV_COLUMNS)).rename(CSV_COLUMNS))
 
 
 def _mark_form(ideas: pl.DataFrame, *, source_city: str, for_city: str) -> None:

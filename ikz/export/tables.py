@@ -6,6 +6,7 @@ import io
 
 import polars as pl
 
+from ikz.csv_safe import csv_bytes
 from ikz.labels import german_columns
 
 XLSX_SHEET = "Kooperationen"
@@ -13,8 +14,7 @@ XLSX_SHEET = "Kooperationen"
 
 def records_csv(frame: pl.DataFrame) -> bytes:
     """Records as CSV for German Excel: UTF-8 with BOM, ';' separator, German column headers."""
-    # Excel opens a BOM-less UTF-8 file as Windows-1252 and splits at ',' only in English locales.
-    return german_columns(frame).write_csv(separator=";", include_bom=True).encode("utf-8")
+    return csv_bytes(german_columns(frame))
 
 
 def records_xlsx(frame: pl.DataFrame) -> bytes:
