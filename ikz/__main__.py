@@ -90,7 +90,14 @@ def _quality(db: Path | None, evaluation: Path | None, *, details: bool) -> int:
     except (SourceError, TaxonomyError, EvaluationError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
+    from ikz.classify import load_taxonomy
+    from ikz.partners import load_gazetteer
+    from ikz.testset import testset_scores
+
+    print("Entwicklungsmenge (evaluation.toml; die Regeln wurden daran abgestimmt):")
     print(report.text(details=details))
+    print()
+    print("\n".join(testset_scores(load_taxonomy(), load_gazetteer()).lines()))
     return 0
 
 

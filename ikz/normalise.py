@@ -472,6 +472,51 @@ def effects_confidence(matches: Sequence[Match]) -> str | None:
     return UNSURE if any(m.confidence != SURE for m in matches) else SURE
 
 
+@dataclass(frozen=True)
+class RowClassification:
+    """What the rules derive from one record's own words."""
+
+    type: TypeMatch
+    effects: list[Match]
+    status: Match
+    binding: Match
+
+
+def classify_row(row: _Row, taxonomy: Taxonomy) -> RowClassification:
+    """Type, effects, status and binding of one record: the one path the build and the evaluation use."""
+    # Erfurt's document and every imported edition print Kooperationsart and Effekte columns.
+    is_erfurt = row.kind == "row"
+    # A record's type comes from its own name: a project's body (context) names the body, not
+    # the project ("Angebot … an die Stadt Burg" is no Arbeitskreis because its row names one).
+    type_match = type_of(row, taxonomy)
+    # Erfurt prints an Effekte column; Magdeburg's effects come from Thema, Arbeitsstand, Perspektive.
+    effect_texts = (
+        [row.effects_text or ""]
+        if is_erfurt
+        else [t for t in (row.title, row.status_text, row.outlook_text) if t]
+    )
+    effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
+    # The list heading an item stands under ("Vorschläge für …") decides before any wording.
+    status = (
+        taxonomy.classify_status(row.status_text)  # an edition's Status column
+        if is_erfurt
+        else taxonomy.classify_status(
+            row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
+        )
+    )
+    binding = taxonomy.classify_binding(
+        printed=row.type_raw,
+        title=row.title,
+        context=row.context,
+        status=row.status_text,
+        outlook=row.outlook_text,
+        list_heading=row.list_heading,
+    )
+    if row.status_text in taxonomy.statuses():  # chosen from the template's drop-down list
+        status = Match(row.status_text, ("Spalte „Status“",), False)
+    return RowClassification(type_match, effect_matches, status, binding)
+
+
 def tables_from_rows(
     rows: Sequence[_Row], taxonomy: Taxonomy, gazetteer: Gazetteer, facts: EditionFacts | None = None
 ) -> Tables:
@@ -566,38 +611,10 @@ def tables_from_rows(
                     "task_area_evidence": "; ".join(area.evidence),
                 }
             )
-        # Erfurt's document and every imported edition print Kooperationsart and Effekte columns.
-        is_erfurt = row.kind == "row"
-        # A record's type comes from its own name: a project's body (context) names the body, not
-        # the project ("Angebot … an die Stadt Burg" is no Arbeitskreis because its row names one).
-        type_match = type_of(row, taxonomy)
+        found = classify_row(row, taxonomy)
+        type_match, effect_matches, status, binding = found.type, found.effects, found.status, found.binding
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
-        # Erfurt prints an Effekte column; Magdeburg's effects come from Thema, Arbeitsstand, Perspektive.
-        effect_texts = (
-            [row.effects_text or ""]
-            if is_erfurt
-            else [t for t in (row.title, row.status_text, row.outlook_text) if t]
-        )
-        effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
-        # The list heading an item stands under ("Vorschläge für …") decides before any wording.
-        status = (
-            taxonomy.classify_status(row.status_text)  # an edition's Status column
-            if is_erfurt
-            else taxonomy.classify_status(
-                row.status_text, row.title, outlook=row.outlook_text, list_heading=row.list_heading
-            )
-        )
-        binding = taxonomy.classify_binding(
-            printed=row.type_raw,
-            title=row.title,
-            context=row.context,
-            status=row.status_text,
-            outlook=row.outlook_text,
-            list_heading=row.list_heading,
-        )
-        if row.status_text in taxonomy.statuses():  # chosen from the template's drop-down list
-            status = Match(row.status_text, ("Spalte „Status“",), False)
         cooperation_rows.append(
             {
                 "cooperation_id": cooperation_id,
@@ -613,7 +630,7 @@ def tables_from_rows(
                 "type_source": DERIVED if type_match.is_derived else DOCUMENT,
                 "type_evidence": "; ".join(type_match.evidence),
                 "effects_text": row.effects_text,
-                "effects_source": DOCUMENT if is_erfurt else DERIVED,
+                "effects_source": DERIVED if any(m.is_derived for m in effect_matches) else DOCUMENT,
                 "status_text": row.status_text,
                 "status": status.value,
                 "status_evidence": "; ".join(status.evidence),
