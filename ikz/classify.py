@@ -10,6 +10,7 @@ from typing import Any
 
 from ikz import paths
 from ikz.errors import TaxonomyError
+from ikz.lexicon import Concept, compile_concept, find_all
 from ikz.rules import compile_pattern, read_rules, rule_error
 
 SURE = "sicher"
@@ -81,6 +82,8 @@ class _CategoryRule:
     name: str
     patterns: tuple[re.Pattern[str], ...]
     exact: tuple[bool, ...] = ()  # per pattern: True when it names a whole word, not a compound part
+    names: tuple[Concept, ...] = ()  # lexicon entries that name the category: one is enough to be sure
+    concepts: tuple[Concept, ...] = ()  # indirect expressions: sure only together with a second word
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class Taxonomy:
         (words in parentheses do not count), else from the column the record stands in
         (column_types), else 'ohne Angabe'. A generic word ("Kooperation") only counts where no
         column speaks for the record."""
+        unknown_printed = bool(printed and printed.strip())
         if printed is not None:
             found = self._match_type(printed)
             if found is not None:
@@ -170,7 +174,8 @@ class Taxonomy:
             )
             if found is not None:
                 rule, evidence = found
-                confidence = UNSURE if rule.is_fallback else SURE
+                # A printed type the rules do not know was overruled by other words: never sure.
+                confidence = UNSURE if rule.is_fallback or unknown_printed else SURE
                 return _type_match(rule.type, evidence, is_derived=True, confidence=confidence)
         if column_type is not None:
             _, heading, type_name = column_type
@@ -178,8 +183,9 @@ class Taxonomy:
             # The column is a default, not a word of the record: never sure.
             return _type_match(rule.type, (f"Spalte „{heading}“",), is_derived=True, confidence=UNSURE)
         no_info = next(rule.type for rule in self.type_rules if rule.type.name == self.no_info)
-        is_derived = printed is None or not printed.strip()
-        return _type_match(no_info, (), is_derived=is_derived, confidence=UNSURE if is_derived else None)
+        # A printed type the rules do not know is no silent „ohne Angabe“: derived, unsure, to review.
+        evidence = (f"unbekannte Kooperationsart „{printed.strip()}“",) if unknown_printed and printed else ()
+        return _type_match(no_info, evidence, is_derived=True, confidence=UNSURE)
 
     def classify_binding(
         self,
@@ -234,19 +240,40 @@ class Taxonomy:
                 return Match("institutionell", (member.group(0),), True, SURE)
         return Match("informell", ("kein Wort zur Verbindlichkeit: informell angenommen",), True, UNSURE)
 
-    def classify_effects(self, texts: Sequence[str | None], *, derived: bool) -> list[Match]:
-        """Every effect category whose patterns occur in the texts; ["ohne Angabe"] if none.
+    def classify_effects(
+        self, texts: Sequence[str | None], *, derived: bool, indirect: bool = True
+    ) -> list[Match]:
+        """Every effect category whose patterns or lexicon entries occur in the texts; ["ohne Angabe"]
+        if none.
 
-        A derived category is sure when two words support it or one word names it as a word or a
-        compound's head; a single modifier ("Kosten…") leaves it unsure."""
+        A derived category is sure when two words support it, or one word names it (a pattern as a
+        whole word or compound head, or an entry of its `names`); a single modifier („Kosten…“) or a
+        single indirect expression (`concepts`: „Vertretung“) leaves it unsure. Without indirect, the
+        texts name a topic rather than its effects (a title), and indirect expressions do not count."""
         normalised = [normalise(text) for text in texts if text]
         matches = []
         for rule in self.effect_rules:
-            evidence = _dedupe(word for text in normalised for word in _evidence(rule.patterns, text))
+            named = [words for text in normalised for _, words in find_all(rule.names, text)]
+            indirect_words = [
+                words for text in normalised if indirect for _, words in find_all(rule.concepts, text)
+            ]
+            found = [word for text in normalised for word in _evidence(rule.patterns, text)]
+            seen = " ".join(found).casefold()
+            # A lexicon word a pattern already found („-entlastung“) is the same evidence, once.
+            evidence = _dedupe(
+                [
+                    *found,
+                    *(
+                        " ".join(words)
+                        for words in named + indirect_words
+                        if not all(w.casefold().strip("-") in seen for w in words)
+                    ),
+                ]
+            )
             if evidence:
                 confidence = None
                 if derived:
-                    exact = any(
+                    exact = bool(named) or any(
                         flag and pattern.search(text)
                         for pattern, flag in zip(rule.patterns, rule.exact, strict=False)
                         for text in normalised
@@ -270,7 +297,7 @@ class Taxonomy:
             return Match("Vorschlag", (f"Liste „{list_heading}“",), True, SURE)
         if text:
             normalised = normalise(text)
-            hits = [(rule.name, _evidence(rule.patterns, normalised)) for rule in self.status_rules]
+            hits = [(rule.name, _status_evidence(rule, normalised)) for rule in self.status_rules]
             hits = [(name, evidence) for name, evidence in hits if evidence]
             if hits:
                 name, evidence = hits[0]
@@ -349,6 +376,12 @@ class Taxonomy:
             for pattern in rule.patterns
         ]
         return winner, _evidence(evidence_patterns, normalised)
+
+
+def _status_evidence(rule: _CategoryRule, text: str) -> tuple[str, ...]:
+    """The words of a status rule in the text: its patterns, then its lexicon entries."""
+    found = _evidence(rule.patterns, text)
+    return _dedupe([*found, *(" ".join(words) for _, words in find_all(rule.concepts, text))])
 
 
 def word_pattern(pattern: str) -> str:
@@ -543,7 +576,15 @@ class _Loader:
             raw = table.get("patterns") if isinstance(table.get("patterns"), list) else []
             # A modifier-only stem ('kosten*' in "Kostendeckungsgrad") is weak evidence on its own.
             exact = tuple(not (isinstance(p, str) and _is_modifier(p)) for p in raw)
-            effect_rules.append(_CategoryRule(name, self.patterns(table, entry, words=True), exact))
+            effect_rules.append(
+                _CategoryRule(
+                    name,
+                    self.patterns(table, entry, words=True),
+                    exact,
+                    self.concepts(table, "names", entry),
+                    self.concepts(table, "concepts", entry),
+                )
+            )
         self.unique_with_no_info([name for name, _ in descriptions], "effects")
         if descriptions[-1][0] != self.no_info:
             raise self.fail("effects", f"{self.no_info!r} muss die letzte Kategorie sein")
@@ -658,7 +699,14 @@ class _Loader:
             entry = f"{entry_name}[{i}]"
             name = self.text(table, "status", entry)
             self.check_member(name, allowed, entry, "status")
-            rules.append(_CategoryRule(name, self.patterns(table, f"{entry} ({name})", words=True)))
+            label = f"{entry} ({name})"
+            rules.append(
+                _CategoryRule(
+                    name,
+                    self.patterns(table, label, words=True),
+                    concepts=self.concepts(table, "concepts", label),
+                )
+            )
         return tuple(rules)
 
     def table(self, parent: Mapping[str, Any], key: str, entry: str) -> Mapping[str, Any]:
@@ -701,6 +749,19 @@ class _Loader:
         if not isinstance(value, list) or not all(isinstance(p, str) and p for p in value):
             raise self.fail(entry, "braucht 'patterns', eine Liste nicht leerer Texte")
         return tuple(self.compile(word_pattern(p) if words else p, entry) for p in value)
+
+    def concepts(self, table: Mapping[str, Any], key: str, entry: str) -> tuple[Concept, ...]:
+        """An optional list of lexicon entries ("Vertretung", "Fachkraft gewinnen", "kosten-")."""
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+            raise self.fail(entry, f"'{key}' muss eine Liste nicht leerer Texte sein")
+        out = []
+        for text in value:
+            try:
+                out.append(compile_concept(text))
+            except ValueError:
+                raise self.fail(entry, f"'{key}': {text!r} ist kein Lexikoneintrag") from None
+        return tuple(out)
 
     def compile(self, pattern: str, entry: str) -> re.Pattern[str]:
         """A case-insensitive compiled pattern, or an error naming the entry."""

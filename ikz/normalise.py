@@ -495,7 +495,10 @@ def classify_row(row: _Row, taxonomy: Taxonomy) -> RowClassification:
         if is_erfurt
         else [t for t in (row.title, row.status_text, row.outlook_text) if t]
     )
-    effect_matches = taxonomy.classify_effects(effect_texts, derived=not is_erfurt)
+    # Every list prints effects as prose, never as categories: a category is always derived.
+    # Indirect expressions („Vertretung“, „schneller“) speak of effects only in an Effekte column; in a
+    # title or Arbeitsstand they name the topic („Fachgruppe Hilfeleistung“).
+    effect_matches = taxonomy.classify_effects(effect_texts, derived=True, indirect=is_erfurt)
     # The list heading an item stands under ("Vorschläge für …") decides before any wording.
     status = (
         taxonomy.classify_status(row.status_text)  # an edition's Status column
