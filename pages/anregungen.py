@@ -255,8 +255,9 @@ def _idea_row(row: dict, *, for_city: str, suffix: str, editor: bool) -> None:
                 st.caption(md_escape(f"Zusammenhang: {row['context']}"))
         with nearest:
             if row["nearest_title"]:
-                st.markdown(
-                    f"Nächster Eintrag in {for_city}: {md_escape(row['nearest_title'])} "
+                # Smaller than the idea's title: it explains the idea, it is not the idea.
+                st.caption(
+                    f"**Nächster Eintrag in {for_city}:** {md_escape(row['nearest_title'])} "
                     f"({md_escape(row['nearest_lines'])})"
                 )
                 st.caption(
@@ -287,6 +288,8 @@ def _mark_cell(row: dict, *, for_city: str, suffix: str, editor: bool) -> None:
         suggestions.MARKS,
         key=key,
         label_visibility="collapsed",
+        # Wrapped, all three marks stay visible in the narrow column at 1,280 px.
+        wrap=True,
         on_change=_save_mark,
         args=(key, row["cooperation_key"], for_city, row["title"], stored),
     )
@@ -312,7 +315,7 @@ def _store_mark(cooperation_key: str, for_city: str, mark: str | None, note: str
             current_identity(), cooperation_key=cooperation_key, for_city=for_city, mark=mark, note=note
         )
     except (PermissionDenied, StoreError) as exc:
-        st.toast(f"Nicht gespeichert: {exc}", icon="🔒")
+        st.toast(f"Nicht gespeichert: {exc}", icon=":material/lock:")
         return False
     return True
 
@@ -325,16 +328,16 @@ def _save_mark(key: str, cooperation_key: str, for_city: str, title: str, before
         return
     short = title if len(title) <= 60 else title[:60].rsplit(" ", 1)[0] + " …"
     if mark:
-        st.toast(f"Gespeichert: „{mark}“ für {short}", icon="✅")
+        st.toast(f"Gespeichert: „{mark}“ für {short}", icon=":material/check_circle:")
     else:
-        st.toast(f"Bewertung zurückgenommen: {short}", icon="↩️")
+        st.toast(f"Bewertung zurückgenommen: {short}", icon=":material/undo:")
 
 
 def _save_note(key: str, cooperation_key: str, for_city: str, mark: str) -> None:
     """Callback of the note field: store the mark again with the new note."""
     note = st.session_state[key].strip() or None
     if _store_mark(cooperation_key, for_city, mark, note):
-        st.toast("Notiz gespeichert." if note else "Notiz gelöscht.", icon="✅")
+        st.toast("Notiz gespeichert." if note else "Notiz gelöscht.", icon=":material/check_circle:")
 
 
 def show_record_pairs(filters: Filters) -> None:

@@ -104,7 +104,7 @@ def test_both_tabs_list_the_best_ideas_first_with_their_nearest_record(app: AppT
     assert not {"KITU", "LEMADRE"} & set(rows(magdeburg))
     assert not any(t.startswith(("In der Form", "Der FD 23.2")) for t in rows(magdeburg))
     # The nearest record of the other city and the score stand in the same row.
-    nearest = [m for m in mds(magdeburg) if m.startswith("Nächster Eintrag in Erfurt:")]
+    nearest = [c for c in caps(magdeburg) if c.startswith("**Nächster Eintrag in Erfurt:** ")]
     assert len(nearest) == PAGE_SIZE
     assert sum(c.startswith("Ähnlichkeit 0,") for c in caps(magdeburg)) == PAGE_SIZE
     # Title, then its Aufgabenbereich, department, kind, status and source line.
