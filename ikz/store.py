@@ -29,6 +29,8 @@ from ikz.paths import DATA_DIR
 
 STORE_ENV_VAR = "IKZ_STORE"
 DEFAULT_STORE_PATH = DATA_DIR / "pflege.sqlite"
+# The audit action of a mark of an Anregung (Store.record_mark); the build does not read marks.
+MARK_ACTION = "anregung"
 BUSY_TIMEOUT_MS = 15_000  # a second writer waits for the first rather than failing
 
 APPEND_ONLY = ("audit_event", "review_decision", "suggestion_mark", "edition", "edition_current")
@@ -273,11 +275,15 @@ class Store:
                 raise
 
     def version(self) -> int:
-        """The number of the latest write (0 for an empty or missing store): part of the build's inputs."""
+        """The number of the latest write the build reads (0 for an empty or missing store): part of
+        the build's inputs. Marks of Anregungen are not: they are joined at read time by their key, so
+        saving one must not rebuild the database."""
         if not self.path.exists():
             return 0
         with self.connect() as con:
-            return con.execute("SELECT coalesce(max(event_id), 0) FROM audit_event").fetchone()[0]
+            return con.execute(
+                "SELECT coalesce(max(event_id), 0) FROM audit_event WHERE action <> ?", (MARK_ACTION,)
+            ).fetchone()[0]
 
     # --- review decisions -------------------------------------------------------------------
 
@@ -332,7 +338,7 @@ class Store:
         self, identity: Identity, *, cooperation_key: str, for_city: str, mark: str | None, note: str | None
     ) -> int:
         """Store one judgement of a suggestion (mark None withdraws it); returns the event id."""
-        with self.write(identity, "anregung", cooperation_key, {"mark": mark, "note": note}) as (
+        with self.write(identity, MARK_ACTION, cooperation_key, {"mark": mark, "note": note}) as (
             con,
             event_id,
         ):

@@ -28,21 +28,10 @@ from pages.markdown import md_escape
 MARK_FILTER_KEYS = {MAGDEBURG.city: "bewertung_md", ERFURT.city: "bewertung_ef"}
 MARK_CHOICES = (*suggestions.MARKS, suggestions.UNMARKED)
 OTHER = {ERFURT.city: MAGDEBURG.city, MAGDEBURG.city: ERFURT.city}
-# Display order: what the idea is and where it stands, then why it is new, the office's mark, detail.
-LIST_COLUMNS = {
-    "title": "Eintrag",
-    "lines": "Quelle",
-    "concreteness": "Art der Anregung",
-    "status": "Arbeitsstand",
-    "nearest": "Nächster Eintrag der anderen Stadt",
-    "similarity": "Ähnlichkeit",
-    "nearest_reason": "Was beide gemeinsam haben",
-    "mark": "Bewertung",
-    "mark_note": "Notiz",
-    "text": "Text (Effekte, Arbeitsstand, Perspektive)",
-    "department": "Fachbereich/Amt",
-    "marked": "bewertet von",
-}
+# Ideas shown at first per tab (about a screenful at 1,280 px); „Weitere … anzeigen“ adds as many.
+PAGE_SIZE = 10
+# Share of the row for the idea, the nearest record of the other city, and the mark.
+ROW_COLUMNS = (5, 4, 3)
 LARGE = ("Eintrag", "Nächster Eintrag der anderen Stadt", "Erfurt: Eintrag", "Magdeburg: Eintrag")
 WIDE = ("Was beide gemeinsam haben", "Warum sie passen", "Art der Anregung")
 NARROW = ("Ähnlichkeit", "Arbeitsstand", "Aufgabenbereich", "Quelle")
@@ -67,10 +56,16 @@ PAIR_COLUMNS = {
 }
 CSV_COLUMNS = {
     "for_city": "Anregung für",
+    "rank": "Rang",
     "task_area": "Aufgabenbereich",
+    "department_task_area": "Aufgabenbereich des Fachbereichs",
     "department": "Fachbereich/Amt",
     "title": "Eintrag",
+    "context": "Zusammenhang",
     "concreteness": "Art der Anregung",
+    "idea_score": "Wert als Anregung (0–1)",
+    "idea_reasons": "Warum so eingeordnet",
+    "partners": "Partner",
     "status": "Arbeitsstand",
     "text": "Text",
     "source": "Quelle",
@@ -127,6 +122,7 @@ def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
             + pl.lit(")"),
             pl.lit("–"),
         ).alias("nearest"),
+        pl.col("nearest_source").str.split(", ").list.last().alias("nearest_lines"),
         # Formatted in Python, not in a polars UDF: the load test's deadlock ran through a Python
         # callback on polars' thread pool.
         _similarity(frame["nearest_score"]),
@@ -138,8 +134,9 @@ def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
 
 
 def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
-    """One „Anregungen aus …“ tab: ideas grouped by Aufgabenbereich, marks, CSV; returns the list."""
+    """One „Anregungen aus …“ tab: the best ideas first, marked in their row; returns the whole list."""
     for_city = OTHER[source_city]
+    suffix = source_city.lower()
     ideas = idea_list(filters, for_city)
     if ideas.is_empty():
         st.info(
@@ -149,10 +146,10 @@ def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
     st.caption(
         f"Einträge aus {source_city}, zu denen {for_city} nichts Vergleichbares nennt: kein Eintrag "
         f"{'Erfurts' if for_city == ERFURT.city else 'Magdeburgs'} erreicht die Ähnlichkeit "
-        f"{fmt_decimal(THRESHOLD, 2)} (gemeinsame Wörter, Buchstabenfolgen, Titel, Thema, Partner; "
-        "Abgleich beim Aufbau der Datenbank). Je Aufgabenbereich zuerst Projekte mit Arbeitsstand, dann "
-        "verbindliche Vereinbarungen, Projekte, allgemeiner Austausch. Daneben steht der ähnlichste "
-        f"Eintrag aus {for_city} – so ist zu sehen, warum die Anregung neu ist."
+        f"{fmt_decimal(THRESHOLD, 2)} (Abgleich beim Aufbau der Datenbank). Die besten zuerst: eine "
+        "verbindliche Vereinbarung oder ein Projekt vor allgemeinem Austausch, mit Arbeitsstand, Effekten "
+        "und benanntem Partner, mit klarem Titel. Rechts daneben der ähnlichste Eintrag aus "
+        f"{for_city} – so ist zu sehen, warum die Anregung neu ist."
     )
     chosen = st.multiselect(
         "Bewertung",
@@ -163,25 +160,47 @@ def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
         help="Nur Anregungen mit dieser Bewertung der Stabsstelle zeigen.",
     )
     shown = ideas.filter(pl.col("mark").is_in(chosen)) if chosen else ideas
-    st.caption(f"{len(shown)} von {len(ideas)} Anregungen für {for_city}.")
-    for (area,), group in shown.group_by("task_area", maintain_order=True):
-        st.markdown(f"**{md_escape(area)}** ({len(group)})")
-        st.dataframe(
-            group.select(list(LIST_COLUMNS)).rename(LIST_COLUMNS),
-            hide_index=True,
-            column_config=_widths(list(LIST_COLUMNS.values())),
-            key=f"anregungen_{source_city.lower()}_{area[:2].strip()}",
+    editor = _editor(suffix)
+    count_key = f"anregungen_anzahl_{suffix}"
+    limit = st.session_state.get(count_key, PAGE_SIZE)
+    visible = shown.head(limit)
+    st.caption(
+        f"{len(shown)} von {len(ideas)} Anregungen für {for_city}"
+        + (f"; gezeigt die besten {len(visible)}." if len(visible) < len(shown) else ".")
+    )
+    for row in visible.iter_rows(named=True):
+        _idea_row(row, for_city=for_city, suffix=suffix, editor=editor)
+    rest = len(shown) - len(visible)
+    if rest:
+        more = min(PAGE_SIZE, rest)
+        left, right = st.columns(2)
+        left.button(
+            f"Weitere {more} Anregungen anzeigen",
+            key=f"anregungen_mehr_{suffix}",
+            on_click=_show_more,
+            args=(count_key, limit + more),
+            help=f"Noch {rest} Anregungen folgen; die Liste bleibt, wo sie ist.",
+        )
+        right.button(
+            f"Alle {len(shown)} anzeigen",
+            key=f"anregungen_alle_{suffix}",
+            on_click=_show_more,
+            args=(count_key, len(ideas)),
         )
     st.download_button(
         "Anregungen als CSV herunterladen",
         data=ideas_csv(ideas),
-        file_name=f"anregungen-aus-{source_city.lower()}.csv",
+        file_name=f"anregungen-aus-{suffix}.csv",
         mime="text/csv",
-        key=f"anregungen_csv_{source_city.lower()}",
-        help="Alle Anregungen dieses Reiters mit Bewertung und Notiz (UTF-8, Semikolon, für Excel).",
+        key=f"anregungen_csv_{suffix}",
+        help="Alle Anregungen dieses Reiters mit Rang, Bewertung und Notiz (UTF-8, Semikolon, für Excel).",
     )
-    _mark_form(ideas, source_city=source_city, for_city=for_city)
     return ideas
+
+
+def _show_more(count_key: str, count: int) -> None:
+    """Show count ideas from now on (a callback: the rows already shown stay in place)."""
+    st.session_state[count_key] = count
 
 
 def ideas_csv(frame: pl.DataFrame) -> bytes:
@@ -189,51 +208,136 @@ def ideas_csv(frame: pl.DataFrame) -> bytes:
     return csv_bytes(frame.select(list(CSV_COLUMNS)).rename(CSV_COLUMNS))
 
 
-def _mark_form(ideas: pl.DataFrame, *, source_city: str, for_city: str) -> None:
-    """The editor's form to mark one idea; a reader sees why there is none."""
+def _editor(suffix: str) -> bool:
+    """True when the person may mark here; otherwise says why not (in local mode: asks for a name)."""
     identity = current_identity()
-    suffix = source_city.lower()
     if identity is None:
         if not (local_mode() and on_loopback()):
             st.caption("Bewerten können nur angemeldete Redakteurinnen und Redakteure der Stabsstelle.")
-            return
+            return False
         with st.form(f"anregung_name_{suffix}"):
-            st.markdown("**Anregung bewerten** – im lokalen Modus bitte einmal Ihren Namen angeben.")
+            st.markdown("**Anregungen bewerten** – im lokalen Modus bitte einmal Ihren Namen angeben.")
             name = st.text_input("Ihr Name", max_chars=80, key=f"anregung_name_input_{suffix}")
             if st.form_submit_button("Weiter") and name.strip():
                 st.session_state[NAME_KEY] = name.strip()
                 st.rerun()
-        return
+        return False
     if not identity.is_editor:
         st.caption(f"{identity.name} darf die Bewertungen sehen, aber nicht ändern.")
-        return
-    labels = {
-        row["cooperation_key"]: f"{row['task_area'][:2].strip()} · {row['title'][:90]} ({row['source']})"
-        for row in ideas.iter_rows(named=True)
-    }
-    with st.form(f"anregung_bewerten_{suffix}", clear_on_submit=True):
-        st.markdown(f"**Anregung bewerten** ({md_escape(identity.label())})")
-        key = st.selectbox(
-            "Anregung", list(labels), format_func=labels.__getitem__, key=f"anregung_wahl_{suffix}"
-        )
-        mark = st.radio(
-            "Bewertung",
-            (*suggestions.MARKS, "Bewertung zurücknehmen"),
-            horizontal=True,
-            key=f"anregung_mark_{suffix}",
-        )
-        note = st.text_input("Notiz (optional)", max_chars=500, key=f"anregung_notiz_{suffix}")
-        if st.form_submit_button("Bewertung speichern"):
-            value = None if mark == "Bewertung zurücknehmen" else mark
-            try:
-                Store().record_mark(
-                    identity, cooperation_key=key, for_city=for_city, mark=value, note=note.strip() or None
+        return False
+    st.caption(
+        f"Bewerten direkt in der Zeile ({md_escape(identity.label())}); ein zweiter Klick auf dieselbe "
+        "Bewertung nimmt sie zurück."
+    )
+    return True
+
+
+def mark_key(suffix: str, cooperation_key: str) -> str:
+    """Widget key of an idea's mark buttons in the tab of suffix."""
+    return f"bewertung_{suffix}_{cooperation_key}"
+
+
+def _idea_row(row: dict, *, for_city: str, suffix: str, editor: bool) -> None:
+    """One idea: full title and context, the nearest record with its score, and its mark."""
+    with st.container(border=True, key=f"anregung_{suffix}_{row['cooperation_key']}"):
+        idea, nearest, mark = st.columns(ROW_COLUMNS)
+        with idea:
+            st.markdown(f"**{row['rank']}. {md_escape(row['title'])}**")
+            area = row["task_area"]
+            if area != row["department_task_area"]:
+                area += f" ◆ (Thema des Titels; Fachbereich: {row['department_task_area']})"
+            meta = [area, row["department"], row["concreteness"]]
+            if row["status"]:
+                meta.append(f"Arbeitsstand: {row['status']}")
+            meta.append(row["lines"])
+            st.caption(md_escape(" · ".join(meta)))
+            if row["context"]:
+                st.caption(md_escape(f"Zusammenhang: {row['context']}"))
+        with nearest:
+            if row["nearest_title"]:
+                # Smaller than the idea's title: it explains the idea, it is not the idea.
+                st.caption(
+                    f"**Nächster Eintrag in {for_city}:** {md_escape(row['nearest_title'])} "
+                    f"({md_escape(row['nearest_lines'])})"
                 )
-            except (PermissionDenied, StoreError) as exc:
-                st.error(str(exc), icon="🔒")
-                return
-            st.toast("Bewertung gespeichert.")
-            st.rerun()
+                st.caption(
+                    md_escape(
+                        f"Ähnlichkeit {row['similarity']}"
+                        + (f" · {row['nearest_reason']}" if row["nearest_reason"] else "")
+                    )
+                )
+            else:
+                st.caption(f"Kein Eintrag in {for_city} ähnelt diesem.")
+        with mark:
+            _mark_cell(row, for_city=for_city, suffix=suffix, editor=editor)
+
+
+def _mark_cell(row: dict, *, for_city: str, suffix: str, editor: bool) -> None:
+    """The three marks as buttons (editors) or the mark as text (readers), and the note."""
+    stored = row["mark"] if row["mark"] != suggestions.UNMARKED else None
+    if not editor:
+        st.caption(md_escape(f"Bewertung: {row['mark']}" + (f" ({row['marked']})" if row["marked"] else "")))
+        if row["mark_note"]:
+            st.caption(md_escape(f"Notiz: {row['mark_note']}"))
+        return
+    key = mark_key(suffix, row["cooperation_key"])
+    if key not in st.session_state:
+        st.session_state[key] = stored
+    st.pills(
+        f"Bewertung von „{row['title'][:60]}“",
+        suggestions.MARKS,
+        key=key,
+        label_visibility="collapsed",
+        # Wrapped, all three marks stay visible in the narrow column at 1,280 px.
+        wrap=True,
+        on_change=_save_mark,
+        args=(key, row["cooperation_key"], for_city, row["title"], stored),
+    )
+    if stored:
+        note_key = f"notiz_{suffix}_{row['cooperation_key']}"
+        with st.popover("Notiz" + (" ✎" if row["mark_note"] else ""), width="content"):
+            st.text_input(
+                "Notiz zur Bewertung",
+                value=row["mark_note"],
+                max_chars=500,
+                key=note_key,
+                on_change=_save_note,
+                args=(note_key, row["cooperation_key"], for_city, stored),
+            )
+        if row["mark_note"]:
+            st.caption(md_escape(f"Notiz: {row['mark_note']}"))
+
+
+def _store_mark(cooperation_key: str, for_city: str, mark: str | None, note: str | None) -> bool:
+    """Write one mark to the store of record; a refusal shows as a toast. True when saved."""
+    try:
+        Store().record_mark(
+            current_identity(), cooperation_key=cooperation_key, for_city=for_city, mark=mark, note=note
+        )
+    except (PermissionDenied, StoreError) as exc:
+        st.toast(f"Nicht gespeichert: {exc}", icon=":material/lock:")
+        return False
+    return True
+
+
+def _save_mark(key: str, cooperation_key: str, for_city: str, title: str, before: str | None) -> None:
+    """Callback of the mark buttons: store the new mark (None withdraws it) and say so in place."""
+    mark = st.session_state[key]
+    if not _store_mark(cooperation_key, for_city, mark, None):
+        st.session_state[key] = before
+        return
+    short = title if len(title) <= 60 else title[:60].rsplit(" ", 1)[0] + " …"
+    if mark:
+        st.toast(f"Gespeichert: „{mark}“ für {short}", icon=":material/check_circle:")
+    else:
+        st.toast(f"Bewertung zurückgenommen: {short}", icon=":material/undo:")
+
+
+def _save_note(key: str, cooperation_key: str, for_city: str, mark: str) -> None:
+    """Callback of the note field: store the mark again with the new note."""
+    note = st.session_state[key].strip() or None
+    if _store_mark(cooperation_key, for_city, mark, note):
+        st.toast("Notiz gespeichert." if note else "Notiz gelöscht.", icon=":material/check_circle:")
 
 
 def show_record_pairs(filters: Filters) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -15,6 +16,7 @@ from ikz.build import build
 from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.store import STORE_ENV_VAR, Store
 from ikz.suggestions import suggestion_list, with_marks
+from pages.anregungen import PAGE_SIZE, mark_key
 from pages.identity import NAME_KEY
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
@@ -62,22 +64,81 @@ def idea_key(built_db: Path, title: str, for_city: str) -> str:
     return frame.filter(pl.col("title") == title)["cooperation_key"].item()
 
 
-def test_both_tabs_list_concrete_ideas_with_their_nearest_record(app: AppTest) -> None:
+def tab(at: AppTest, label: str):
+    return next(t for t in at.tabs if t.label == label)
+
+
+def plain(text: str) -> str:
+    """Markdown as read: without the backslashes md_escape put before punctuation."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def mds(block) -> list[str]:
+    return [plain(m.value) for m in block.markdown]
+
+
+def caps(block) -> list[str]:
+    return [plain(c.value) for c in block.caption]
+
+
+def rows(block) -> list[str]:
+    """The titles of the idea rows shown in a tab, in order („**3. Titel**“ → „Titel“)."""
+    return [
+        m[2:-2].split(". ", 1)[1]
+        for m in mds(block)
+        if m.startswith("**") and m.endswith("**") and m[2:3].isdigit()
+    ]
+
+
+def test_both_tabs_list_the_best_ideas_first_with_their_nearest_record(app: AppTest) -> None:
     app.run()
     assert not app.exception
-    labels = [t.label for t in app.tabs]
-    assert "Anregungen aus Magdeburg" in labels and "Anregungen aus Erfurt" in labels
-    ideas = pl.concat(tables(app, "Nächster Eintrag der anderen Stadt"), how="vertical")
-    titles = ideas["Eintrag"].to_list()
-    assert "Behördennummer D 115" in titles  # Magdeburg → Erfurt
-    assert any(t.startswith("gemeinsame Adoptionsvermittlungsstelle") for t in titles)  # Erfurt → Magdeburg
-    d115 = ideas.filter(pl.col("Eintrag") == "Behördennummer D 115").row(0, named=True)
-    assert d115["Quelle"].endswith("Z. 67")
-    assert d115["Art der Anregung"] == "Projekt mit Arbeitsstand"
-    assert d115["Nächster Eintrag der anderen Stadt"] not in ("", "–")
-    assert d115["Bewertung"] == "noch nicht bewertet"
-    # Grouped by Aufgabenbereich: a heading per area above its table.
-    assert any("3 Recht, Sicherheit und Ordnung" in m.value for m in app.markdown)
+    magdeburg = tab(app, "Anregungen aus Magdeburg")
+    erfurt = tab(app, "Anregungen aus Erfurt")
+    # A screenful each: the best PAGE_SIZE, the rest on demand.
+    assert len(rows(magdeburg)) == PAGE_SIZE and len(rows(erfurt)) == PAGE_SIZE
+    assert any(c == "78 von 78 Anregungen für Erfurt; gezeigt die besten 10." for c in caps(magdeburg))
+    assert "Behördennummer D 115" in rows(magdeburg)  # a binding project with status and partner
+    assert any(t.startswith("gemeinsame Adoptionsvermittlungsstelle") for t in rows(erfurt))
+    # No fragment and no bare abbreviation among the first shown.
+    assert not {"KITU", "LEMADRE"} & set(rows(magdeburg))
+    assert not any(t.startswith(("In der Form", "Der FD 23.2")) for t in rows(magdeburg))
+    # The nearest record of the other city and the score stand in the same row.
+    nearest = [c for c in caps(magdeburg) if c.startswith("**Nächster Eintrag in Erfurt:** ")]
+    assert len(nearest) == PAGE_SIZE
+    assert sum(c.startswith("Ähnlichkeit 0,") for c in caps(magdeburg)) == PAGE_SIZE
+    # Title, then its Aufgabenbereich, department, kind, status and source line.
+    meta = "3 Recht, Sicherheit und Ordnung · FB 32 · Projekt mit Arbeitsstand · Arbeitsstand: in Umsetzung"
+    assert f"{meta} · Z. 67" in caps(magdeburg)
+    assert not app.toast  # nothing was rebuilt or saved
+
+
+def test_more_ideas_on_demand_and_each_in_its_own_task_area(app: AppTest) -> None:
+    app.run()
+    magdeburg = tab(app, "Anregungen aus Magdeburg")
+    first = rows(magdeburg)
+    next(b for b in magdeburg.button if b.label == "Weitere 10 Anregungen anzeigen").click()
+    app.run()
+    magdeburg = tab(app, "Anregungen aus Magdeburg")
+    assert rows(magdeburg)[:PAGE_SIZE] == first and len(rows(magdeburg)) == 2 * PAGE_SIZE
+    next(b for b in magdeburg.button if b.label == "Alle 78 anzeigen").click()
+    app.run()
+    magdeburg = tab(app, "Anregungen aus Magdeburg")
+    shown = rows(magdeburg)
+    assert len(shown) == 78 and not any(b.label.startswith("Weitere") for b in magdeburg.button)
+    # Fragments and abbreviations come last, with their context.
+    assert "LEMADRE" in shown[-5:]
+    assert any(
+        c == "Zusammenhang: darunter: Entwicklung gemeinsamer Kennzahlen im LuK-Bereich"
+        for c in caps(magdeburg)
+    )
+    assert any(
+        c.startswith("Zusammenhang: Arbeitsstand: Prüfung gemeinsame Nutzung von Software")
+        for c in caps(magdeburg)
+    )
+    # The theatre tour proposed by FB 02 (Finanzen) is listed under its own topic's area.
+    theatre = next(c for c in caps(magdeburg) if "FB 02" in c and "4 Schule und Kultur" in c)
+    assert theatre.startswith("4 Schule und Kultur ◆ (Thema des Titels; Fachbereich: 2 Finanzen)")
 
 
 def test_shared_view_shows_record_pairs_with_reason(app: AppTest) -> None:
@@ -93,38 +154,55 @@ def test_filters_apply_to_the_ideas(app: AppTest) -> None:
     app.query_params["art"] = ["Zweckverband"]
     app.run()
     assert not app.exception
-    ideas = pl.concat(tables(app, "Nächster Eintrag der anderen Stadt"), how="vertical")
-    assert ideas.height > 0
-    assert all("verband" in t.casefold() for t in ideas["Eintrag"].to_list())
+    titles = rows(tab(app, "Anregungen aus Erfurt"))
+    assert titles
+    assert all("verband" in t.casefold() for t in titles)
 
 
-def test_a_reader_sees_no_mark_form(app: AppTest) -> None:
+def test_a_reader_sees_no_mark_buttons(app: AppTest) -> None:
     app.run()
     assert not app.exception
-    assert not any(b.label == "Bewertung speichern" for b in app.button)
+    assert not app.pills
+    assert "Bewertung: noch nicht bewertet" in caps(tab(app, "Anregungen aus Magdeburg"))
 
 
-def test_an_editor_marks_an_idea_and_the_mark_filter_and_url_work(
+def test_an_editor_marks_in_the_row_gets_a_toast_and_the_list_stays(
     app: AppTest, store: Store, built_db: Path, loopback
 ) -> None:
     app.session_state[NAME_KEY] = "Test Redaktion"
     app.run()
     assert not app.exception
+    magdeburg = tab(app, "Anregungen aus Magdeburg")
+    next(b for b in magdeburg.button if b.label == "Weitere 10 Anregungen anzeigen").click()
+    app.run()
+    before = rows(tab(app, "Anregungen aus Magdeburg"))
+    assert len(before) == 2 * PAGE_SIZE
     key = idea_key(built_db, "Behördennummer D 115", "Erfurt")
-    choose = next(s for s in app.selectbox if s.key == "anregung_wahl_magdeburg")
-    choose.set_value(key)
-    next(r for r in app.radio if r.key == "anregung_mark_magdeburg").set_value("interessant")
-    next(t for t in app.text_input if t.key == "anregung_notiz_magdeburg").input("für 2027 prüfen")
-    next(b for b in app.button if b.label == "Bewertung speichern" and "magdeburg" in b.id).click()
+    app.pills(key=mark_key("magdeburg", key)).set_value("interessant")
     app.run()
     assert not app.exception
     mark = store.latest_marks()[(key, "Erfurt")]
-    assert (mark.mark, mark.note, mark.actor_name) == ("interessant", "für 2027 prüfen", "Test Redaktion")
+    assert (mark.mark, mark.actor_name) == ("interessant", "Test Redaktion")
+    toasts = [t.value for t in app.toast]
+    assert toasts == ["Gespeichert: „interessant“ für Behördennummer D 115"]
+    # Same rows, same order, as many as before: nothing jumps back to the first item.
+    assert rows(tab(app, "Anregungen aus Magdeburg")) == before
+    assert app.pills(key=mark_key("magdeburg", key)).value == "interessant"
+    # A note in the row, kept with the mark.
+    app.text_input(key=f"notiz_magdeburg_{key}").input("für 2027 prüfen")
+    app.run()
+    assert [t.value for t in app.toast] == ["Notiz gespeichert."]
     # The mark filter of the tab: only the marked idea is left there.
     next(m for m in app.multiselect if m.key == "bewertung_md").set_value(["interessant"])
     app.run()
     assert not app.exception
-    assert marked_ideas(app) == [("Behördennummer D 115", "für 2027 prüfen")]
+    assert rows(tab(app, "Anregungen aus Magdeburg")) == ["Behördennummer D 115"]
+    assert "Notiz: für 2027 prüfen" in caps(tab(app, "Anregungen aus Magdeburg"))
+    # A second click on the same mark withdraws it.
+    app.pills(key=mark_key("magdeburg", key)).set_value(None)
+    app.run()
+    assert store.latest_marks()[(key, "Erfurt")].mark is None
+    assert [t.value for t in app.toast] == ["Bewertung zurückgenommen: Behördennummer D 115"]
 
 
 def test_the_mark_filter_comes_from_the_url(app: AppTest, store: Store, built_db: Path) -> None:
@@ -133,17 +211,11 @@ def test_the_mark_filter_comes_from_the_url(app: AppTest, store: Store, built_db
     app.query_params["bewertung_md"] = ["gibt es bei uns schon"]
     app.run()
     assert not app.exception
-    magdeburg = [f for f in tables(app, "Bewertung") if "Meldeportal" in f["Eintrag"].to_list()]
-    assert [f["Eintrag"].to_list() for f in magdeburg] == [["Meldeportal"]]
-
-
-def marked_ideas(app: AppTest) -> list[tuple[str, str]]:
-    return [
-        (r["Eintrag"], r["Notiz"])
-        for f in tables(app, "Bewertung")
-        for r in f.iter_rows(named=True)
-        if r["Bewertung"] == "interessant"
-    ]
+    assert rows(tab(app, "Anregungen aus Magdeburg")) == ["Meldeportal"]
+    assert any(
+        c.startswith("Bewertung: gibt es bei uns schon (Test Redaktion, ")
+        for c in caps(tab(app, "Anregungen aus Magdeburg"))
+    )
 
 
 def test_marks_survive_a_rebuild(tmp_path: Path, store: Store) -> None:
