@@ -31,8 +31,8 @@ st.html(
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
     }
     /* A chosen filter value shows its whole name („Vertrag / Vereinbarung“), wrapping if need be. */
-    [data-testid="stMultiSelect"] [data-baseweb="tag"] {max-width: 100% !important; height: auto !important;}
-    [data-testid="stMultiSelect"] [data-baseweb="tag"] span {
+    [data-testid="stMultiSelect"] [data-tag] {max-width: 100% !important; height: auto !important;}
+    [data-testid="stMultiSelect"] [data-tag] > span {
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
         max-width: none !important;
     }
