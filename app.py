@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import identity
+from pages import german_ui, identity
 
 # An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
 # page's icon) from fonts.gstatic.com, and no page may make the browser contact a third party
@@ -26,6 +26,16 @@ st.html(
     }
     /* The fourth key figure is a category name, not a number: smaller, so it wraps at words. */
     [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 1.5rem;}
+    /* Key figure labels wrap rather than end in „…“ („Anteil verbindlicher Kooperationen“ at 1,280 px). */
+    [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+        white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+    }
+    /* A chosen filter value shows its whole name („Vertrag / Vereinbarung“), wrapping if need be. */
+    [data-testid="stMultiSelect"] [data-tag] {max-width: 100% !important; height: auto !important;}
+    [data-testid="stMultiSelect"] [data-tag] > span {
+        white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+        max-width: none !important;
+    }
     /* WCAG 2.1 AA contrast: Streamlit's captions are text colour at 60 % opacity (#828180 on
        white, 3.9:1); they become ikz.theme.MUTED_COLOR at full opacity (#5F6B76, 5.4:1). */
     [data-testid="stCaptionContainer"] {opacity: 1 !important;}
@@ -56,7 +66,9 @@ st.html(
         if (!pending) { pending = true; requestAnimationFrame(name); }
       }).observe(document.body, {childList: true, subtree: true});
     }
-    </script>""",
+    </script>"""
+    # Streamlit's own English (multiselect's „Select all“, the uploader, „Stop“, …): see pages/german_ui.
+    + german_ui.script(),
     unsafe_allow_javascript=True,
 )
 

@@ -8,6 +8,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from ikz.dates import as_of_text, long_date
+
 CHANGE_ORDER = ("neu", "entfallen", "geändert")
 
 
@@ -23,9 +25,9 @@ class ChangesSince:
 
     @property
     def heading(self) -> str:
-        """„Änderungen seit 30.11.2026“, or since the seed list, whose date is not a day."""
+        """„Änderungen seit 30. November 2026“, or since the seed list, whose date is not a day."""
         try:
-            day = date.fromisoformat(self.previous_as_of).strftime("%d.%m.%Y")
+            day = long_date(date.fromisoformat(self.previous_as_of))
         except ValueError:
             return f"Änderungen seit der Ausgangsliste ({self.previous_as_of})"
         return f"Änderungen seit {day}"
@@ -33,9 +35,9 @@ class ChangesSince:
 
 def _label(edition_id: int, as_of: str, note: str | None) -> str:
     return (
-        f"Ausgangsliste ({as_of})"
+        f"Ausgangsliste ({as_of_text(as_of)})"
         if edition_id < 0 or note == "Ausgangsliste"
-        else f"Ausgabe {edition_id} ({as_of})"
+        else f"Ausgabe {edition_id} ({as_of_text(as_of)})"
     )
 
 
@@ -84,11 +86,11 @@ def change_list(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = ())
 
 def development(con: duckdb.DuckDBPyConnection, *, city: str) -> pl.DataFrame:
     """Cooperations per Kooperationsform per edition of a city, oldest edition first: edition, form, count."""
-    return con.sql(
+    frame = con.sql(
         """
         SELECT e.edition_id, e.as_of,
                CASE WHEN e.edition_id < 0 OR e.note = 'Ausgangsliste' THEN 'Ausgangsliste'
-                    ELSE 'Ausgabe ' || e.edition_id || ' (' || e.as_of || ')' END AS edition,
+                    ELSE 'Ausgabe ' || e.edition_id END AS edition,
                f.form, f.cooperations AS count
         FROM edition_form_count f
         JOIN edition e USING (edition_id)
@@ -98,6 +100,11 @@ def development(con: duckdb.DuckDBPyConnection, *, city: str) -> pl.DataFrame:
         """,
         params=[city],
     ).pl()
+    # The Stichtag in words, as everywhere else: „Ausgabe 2 (7. Dezember 2026)“.
+    days = {a: as_of_text(a) for a in frame["as_of"].unique().drop_nulls()}
+    dated = pl.col("edition") + " (" + pl.col("as_of").replace(days) + ")"
+    seed = pl.col("edition") == "Ausgangsliste"
+    return frame.with_columns(pl.when(seed).then(pl.col("edition")).otherwise(dated).alias("edition"))
 
 
 def edition_count(con: duckdb.DuckDBPyConnection, *, city: str) -> int:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from ikz.classify import Taxonomy
+from ikz.dates import as_of_text
 from ikz.diff import EditionDiff, diff_editions
 from ikz.errors import SourceError
 from ikz.keys import cooperation_key
@@ -130,9 +131,9 @@ class EditionInfo:
     derived_from: int | None = None
 
     def label(self) -> str:
-        """'Ausgabe 3 (Stand 2026-11-30)' or 'Ausgangsliste (Stand undatiert (nach 2020))'."""
+        """'Ausgabe 3 (Stand 30. November 2026)' or 'Ausgangsliste (Stand undatiert, nach 2020)'."""
         name = SEED_NOTE if is_seed(self.file_name) else f"Ausgabe {self.edition_id}"
-        return f"{name} (Stand {self.as_of})"
+        return f"{name} (Stand {as_of_text(self.as_of)})"
 
 
 def seed_id(city: str) -> int:

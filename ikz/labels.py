@@ -8,6 +8,7 @@ import unicodedata
 import polars as pl
 
 from ikz.queries import Filters
+from ikz.sources import source_name
 from ikz.theme import fmt_int
 
 FILTER_LABELS: dict[str, str] = {
@@ -45,7 +46,7 @@ COLUMN_LABELS: dict[str, str] = {
     "status": "Status",
     "status_text": "Arbeitsstand (Dokument)",
     "outlook_text": "Perspektive (Dokument)",
-    "source_file": "Quelldatei",
+    "source_file": "Quelle",
     "source_lines": "Zeilen",
     "parse_notes": "Reparaturen beim Einlesen",
     "type_origin": "Herkunft Kooperationsart",
@@ -68,7 +69,11 @@ MAX_LISTED = 3
 
 
 def german_columns(frame: pl.DataFrame, labels: dict[str, str] = COLUMN_LABELS) -> pl.DataFrame:
-    """The frame with its columns renamed to their German labels, for display and download."""
+    """The frame with its columns renamed to their German labels, for display and download; a
+    source file is named in words („Ausgangsliste Erfurt“), never by its file name."""
+    if "source_file" in frame.columns:
+        names = {f: source_name(f) for f in frame["source_file"].unique().drop_nulls()}
+        frame = frame.with_columns(pl.col("source_file").replace(names))
     return frame.rename({c: labels[c] for c in frame.columns if c in labels})
 
 

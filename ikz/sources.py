@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
+from ikz.dates import as_of_text
 from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE
 
 
@@ -23,8 +26,9 @@ ERFURT = SourceDocument(
     state="Thüringen",
     file=ERFURT_FILE,
     citation="Landeshauptstadt Erfurt, Übersicht interkommunale Kooperationen",
-    # No date is printed; it mentions the Digitalpakt Schule and the Corona pandemic.
-    as_of="undatiert (nach 2020)",
+    # No date is printed; it mentions the Digitalpakt Schule and the Corona pandemic. No parentheses:
+    # the text is itself put in parentheses („Ausgangsliste (undatiert, nach 2020)“).
+    as_of="undatiert, nach 2020",
 )
 MAGDEBURG = SourceDocument(
     city="Magdeburg",
@@ -41,3 +45,22 @@ def source_line(cities: tuple[str, ...] | list[str] | None = None) -> str:
     """Chart source line naming the documents of the given cities (all when None or empty)."""
     docs = [d for d in DOCUMENTS if not cities or d.city in cities]
     return "Quelle: " + "; ".join(d.citation for d in docs) + "; " + OWN_ANALYSIS
+
+
+# An imported edition's kept file: editions/<city>/<YYYY-MM-DD>_<hash>.<ext> (ikz.publish.keep_file).
+_EDITION_FILE = re.compile(r"^(?P<as_of>\d{4}-\d{2}-\d{2})_[0-9a-f]+\.\w+$")
+
+
+def source_name(file_name: str | None) -> str:
+    """A record's source in words instead of a file name: 'Ausgangsliste Erfurt',
+    'Ausgabe Erfurt vom 7. Dezember 2026'; anything else as it is."""
+    if not file_name:
+        return ""
+    path = PurePosixPath(file_name)
+    for doc in DOCUMENTS:
+        if path.name == doc.file:
+            return f"Ausgangsliste {doc.city}"
+    match = _EDITION_FILE.match(path.name)
+    if match and len(path.parts) >= 2:
+        return f"Ausgabe {path.parts[-2]} vom {as_of_text(match['as_of'])}"
+    return file_name

@@ -163,7 +163,7 @@ st.header("Gemeinsame Themen und Anregungen")
 if not presentation:
     st.caption(
         "Jeder Eintrag wird den Themen zugeordnet, die seine Texte nennen (Stichwörter und Wortstämme "
-        "aus data/topics.toml, auch in zusammengesetzten Wörtern; „≈“ markiert einen Treffer trotz "
+        "aus dem Themen-Vokabular, auch in zusammengesetzten Wörtern; „≈“ markiert einen Treffer trotz "
         "Tippfehler). Ein Thema beider Städte ist gemeinsam; eines, das nur eine Stadt nennt, ist eine "
         "Anregung für die andere."
     )
@@ -241,7 +241,7 @@ if not presentation:
                     continue
                 st.caption(
                     f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
-                    "Einträgen, nach Aufgabenbereich (Themen-Vokabular data/topics.toml)."
+                    "Einträgen, nach Aufgabenbereich (aus dem Themen-Vokabular)."
                 )
                 st.dataframe(
                     suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
@@ -254,7 +254,7 @@ st.header("Partner")
 if not presentation:
     st.caption(
         "Landkreise, Städte, Gemeinden, Behörden und Verbände, die die Texte beim Namen nennen – "
-        "erkannt mit dem Verzeichnis data/partners.toml. Die Stadt selbst zählt nie als ihr eigener "
+        "erkannt mit dem Partner-Verzeichnis. Die Stadt selbst zählt nie als ihr eigener "
         "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
     )
 page.chart(

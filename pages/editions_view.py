@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import charts, edition_queries
+from ikz.dates import as_of_text
 from ikz.diff import without_field_values
 from ikz.edition_queries import ChangesSince
 from ikz.export import KeyFigure
@@ -44,8 +45,11 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
         columns = st.columns(4)
         for column, kind in zip(columns, ("neu", "entfallen", "geändert"), strict=False):
             column.metric(kind.capitalize(), fmt_int(item.counts[kind]))
-        columns[3].caption(f"{item.city}: Ausgabe vom {item.current_as_of} gegenüber {item.previous_label}.")
-        figures.append(KeyFigure(f"{item.heading} ({item.city})", _summary(item), item.previous_label))
+        columns[3].caption(
+            f"{item.city}: Ausgabe vom {as_of_text(item.current_as_of)} gegenüber {item.previous_label}."
+        )
+        # „– Erfurt“, not „(Erfurt)“: the heading may end in parentheses of its own.
+        figures.append(KeyFigure(f"{item.heading} – {item.city}", _summary(item), item.previous_label))
         if not presentation:
             with st.expander("Liste der Änderungen"):
                 frame = change_list(cities=(item.city,))

@@ -9,7 +9,7 @@ from ikz import charts
 from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.labels import COLUMN_LABELS, german_columns, origin_note
 from ikz.queries import ALL
-from ikz.sources import DOCUMENTS
+from ikz.sources import DOCUMENTS, source_name
 from ikz.theme import fmt_int, fmt_pct
 from pages import data, identity
 from pages.editions_view import changes_section, development_chart
@@ -296,7 +296,7 @@ if rows:
         st.subheader(md_escape(detail["title"]))
         st.caption(
             md_escape(
-                f"{detail['city']} · {detail['department']} · Quelle: {detail['source_file']}, "
+                f"{detail['city']} · {detail['department']} · Quelle: {source_name(detail['source_file'])}, "
                 f"{detail['source_lines']}"
             )
         )

@@ -183,10 +183,11 @@ def _deny(message: str) -> None:
     st.stop()
 
 
-def editor_identity() -> Identity:
-    """The identity of an editor on an edit page; otherwise explains why in German and stops the page.
+def editor_reader() -> Identity | None:
+    """On a page only editors may open: the editor's identity, or None in local mode before a name is given.
 
-    Called first on every edit page, before anything of the page's data is read.
+    Anybody else gets „Keine Berechtigung“ and the page stops, before any of its data is read.
+    Reading needs no name; only a write does (editor_identity, ask_local_name).
     """
     if auth_configured():
         identity, reason = _signed_in()
@@ -204,15 +205,34 @@ def editor_identity() -> Identity:
         )
     identity = current_identity()
     if identity is None:
-        st.info(f"{LOCAL_NOTE}. Bitte einmal Ihren Namen angeben: jede Änderung wird damit gespeichert.")
-        with st.form("lokal_name_form"):
-            name = st.text_input("Ihr Name", max_chars=80)
-            if st.form_submit_button("Weiter") and name.strip():
-                st.session_state[NAME_KEY] = name.strip()
-                st.rerun()
-        st.stop()
+        return None
     try:
         return _require_editor(identity)
     except PermissionDenied as exc:
         _deny(str(exc))
         raise
+
+
+def ask_local_name(message: str) -> None:
+    """Local mode: the form that asks once per session for the name every change is saved under."""
+    st.info(message)
+    with st.form("lokal_name_form"):
+        name = st.text_input("Ihr Name", max_chars=80)
+        if st.form_submit_button("Weiter") and name.strip():
+            st.session_state[NAME_KEY] = name.strip()
+            st.rerun()
+
+
+def editor_identity() -> Identity:
+    """The identity of an editor on an edit page; otherwise explains why in German and stops the page.
+
+    Called first on every edit page, before anything of the page's data is read.
+    """
+    identity = editor_reader()
+    if identity is None:
+        ask_local_name(
+            f"{LOCAL_NOTE}. Bitte einmal Ihren Namen angeben: jede Änderung wird damit gespeichert."
+        )
+        st.stop()
+        raise AssertionError  # st.stop() raises already; this keeps type checkers content
+    return identity

@@ -9,12 +9,14 @@ import polars as pl
 import streamlit as st
 
 from ikz import editions, publish
+from ikz.dates import local_time
 from ikz.diff import EditionDiff
 from ikz.editions import CITIES, EditionInfo
 from ikz.errors import SourceError, TaxonomyError
 from ikz.parse.edition import EditionInvalid
 from ikz.publish import Prepared
 from ikz.records import EditionRecord
+from ikz.sources import source_name
 from ikz.store import StaleState, Store, StoreError
 from ikz.theme import fmt_int
 from pages.identity import editor_identity
@@ -109,6 +111,14 @@ def show_problems(exc: EditionInvalid) -> list[str]:
         ),
         hide_index=True,
         key="problems",
+        # Taller rows wrap the text (Streamlit wraps above 4rem): a long „Problem“ is read, not cut off.
+        row_height=72,
+        column_config={
+            "Zeile": st.column_config.NumberColumn(width=56),
+            "Spalte": st.column_config.TextColumn(width=140),
+            "Wert": st.column_config.TextColumn(width=160),
+            "Problem": st.column_config.TextColumn(width="large"),
+        },
     )
     return sorted(
         {
@@ -410,10 +420,10 @@ with tab_editions:
                 {
                     "Ausgabe": i.label(),
                     "aktuell": "✓" if i.is_current else "",
-                    "Datei": i.file_name,
+                    "Datei": source_name(i.file_name),
                     "SHA-256": i.sha256[:12],
                     "Zeilen": i.row_count or None,
-                    "veröffentlicht": (i.imported_at or "")[:16].replace("T", " "),
+                    "veröffentlicht": local_time(i.imported_at) if i.imported_at else "",
                     "von": i.imported_by or "",
                     "Notiz": i.note or "",
                 }

@@ -17,6 +17,7 @@ from ikz import review_bulk, review_queue  # noqa: E402 - the guard runs before 
 from ikz.access import PermissionDenied  # noqa: E402
 from ikz.db import DatabaseUnavailable  # noqa: E402
 from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
+from ikz.sources import source_name  # noqa: E402
 from ikz.store import Store, StoreError  # noqa: E402
 from ikz.theme import fmt_int  # noqa: E402
 from pages.data import database, fail  # noqa: E402
@@ -162,8 +163,8 @@ else:
     st.subheader(md_escape(item["title"]))
     st.caption(
         md_escape(
-            f"{item['city']} · {item['department']} · Quelle: {item['source_file']}, {item['source_lines']} "
-            f"· Schlüssel {item['cooperation_key']}"
+            f"{item['city']} · {item['department']} · Quelle: {source_name(item['source_file'])}, "
+            f"{item['source_lines']} · Schlüssel {item['cooperation_key']}"
         )
     )
     shown = (field,) if field else FIELDS

@@ -82,7 +82,7 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
         multiselect(
             "types",
             all_options.types,
-            placeholder="Alle Kooperationsarten – tippen zum Suchen",
+            placeholder="Alle – tippen zum Suchen",
             help="Kanonische Kooperationsart; Magdeburgs Arten sind aus den Texten abgeleitet.",
         )
     if "cities" in include:
@@ -114,7 +114,7 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
             key=FILTER_KEYS["search"],
             bind="query-params",
             max_chars=SEARCH_MAX_CHARS,
-            placeholder='z. B. Rettungsdienst oder "Gesunde Städte"',
+            placeholder="z. B. Rettungsdienst",
             help="Sucht in Bezeichnung, Effekten, Arbeitsstand und Perspektive. "
             "Mehrere Wörter müssen alle vorkommen; Phrasen in Anführungszeichen.",
         )

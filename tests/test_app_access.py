@@ -116,10 +116,11 @@ def test_editor_sees_the_protokoll_with_token_identities(
     at.switch_page("pages/protocol.py").run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["E-Mail"]) == ["lokal", "anna@erfurt.de"]  # newest first
-    assert list(table["Kennung (sub)"]) == ["lokal:Lokal", "a7f3"]
+    assert list(table["Person"]) == ["Lokal (lokal)", "Anna Redakteurin"]  # newest first
+    assert list(table["E-Mail"]) == ["lokal", "anna@erfurt.de"]  # kept for the CSV and the details
+    assert list(table["Kennung der Anmeldung"]) == ["lokal:Lokal", "a7f3"]
     at.selectbox(key="protokoll_person").set_value("anna@erfurt.de").run()
-    assert list(at.dataframe[0].value["Name"]) == ["Anna Redakteurin"]
+    assert list(at.dataframe[0].value["Person"]) == ["Anna Redakteurin"]
 
 
 def test_expired_sign_in_is_signed_out(built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
@@ -151,7 +152,11 @@ def test_local_mode_on_loopback_edits_with_a_given_name(
     assert len(at.get("plotly_chart")) == 7
     assert not at.warning
     at.switch_page("pages/protocol.py").run()
-    assert [f.label for f in at.text_input] == ["Ihr Name"]
+    # Reading needs no name: an empty Protokoll says so (nothing to export, so no name asked for).
+    assert "Noch keine Änderungen gespeichert." in texts(at)
+    assert not at.text_input
+    at.switch_page("pages/maintain.py").run()
+    assert [f.label for f in at.text_input] == ["Ihr Name"]  # editing asks for it first
 
 
 def test_local_mode_on_a_network_address_is_read_only(

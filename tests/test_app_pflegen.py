@@ -119,9 +119,7 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
     monkeypatch.setattr(DeckSpec, "slide_count", lambda spec: offered.append(spec) or count_slides(spec))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
-    assert [s.value for s in at.subheader][:1] == [
-        "Änderungen seit der Ausgangsliste (undatiert (nach 2020))"
-    ]
+    assert [s.value for s in at.subheader][:1] == ["Änderungen seit der Ausgangsliste (undatiert, nach 2020)"]
     shown = {m.label: m.value for m in at.metric}
     assert (shown["Neu"], shown["Entfallen"], shown["Geändert"]) == ("3", "2", "8")
     magdeburg = (
@@ -141,7 +139,7 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
         shown_on_slide = " | ".join(
             shape.text_frame.text for shape in key_slide.shapes if shape.has_text_frame
         )
-        since = "Änderungen seit der Ausgangsliste (undatiert (nach 2020)) (Erfurt)"
+        since = "Änderungen seit der Ausgangsliste (undatiert, nach 2020) – Erfurt"
         assert since in shown_on_slide and "3 neu, 2 entfallen, 8 geändert" in shown_on_slide
         report = " ".join(page_texts(build_pdf(spec, images)))
         assert since in " ".join(report.split()) and "3 neu, 2 entfallen, 8 geändert" in report
@@ -153,4 +151,4 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
     # The editions tab lists both, and offers going back to the seed.
     at = pflegen()
     assert "Ausgabe 1" in at.info[0].value
-    assert at.selectbox(key="zuruecksetzen_wahl").options == ["Ausgangsliste (Stand undatiert (nach 2020))"]
+    assert at.selectbox(key="zuruecksetzen_wahl").options == ["Ausgangsliste (Stand undatiert, nach 2020)"]

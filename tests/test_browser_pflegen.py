@@ -110,7 +110,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
 
     # 4. The same server, no restart: Überblick shows the new numbers and the changes.
     page.goto(server.url)
-    page.get_by_text("Änderungen seit der Ausgangsliste (undatiert (nach 2020))").wait_for(timeout=60_000)
+    page.get_by_text("Änderungen seit der Ausgangsliste (undatiert, nach 2020)").wait_for(timeout=60_000)
     settle(page)
     shown = shown_metrics(page, "Kooperationen", "Neu", "Entfallen", "Geändert")
     magdeburg = (
