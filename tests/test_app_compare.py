@@ -103,7 +103,7 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
         source = next(a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "source")
         flat = source.replace("<br>", " ")
         assert ERFURT.citation in flat and MAGDEBURG.citation in flat
-    assert set(shares_in(shown["Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich"])) == set(
+    assert set(shares_in(shown["Aufgabenbereich (KGSt) im Vergleich"])) == set(
         direct_shares(built_db, "task_area", None)
     )
 
@@ -126,11 +126,11 @@ def test_comparability_note_counts_come_from_the_database(app: AppTest, built_db
 def test_type_filter_changes_shares_exactly(app: AppTest, built_db: Path) -> None:
     type_name = type_in_both_cities(built_db)
     at = app.run()
-    before = shares_in(charts(at)["Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich"])
+    before = shares_in(charts(at)["Aufgabenbereich (KGSt) im Vergleich"])
     at.multiselect(key="art").set_value([type_name]).run()
     assert not at.exception
     shown = charts(at)
-    spec = shown["Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich"]
+    spec = shown["Aufgabenbereich (KGSt) im Vergleich"]
     assert f"Kooperationsart: {type_name}" in spec["layout"]["title"]["subtitle"]["text"]
     after = shares_in(spec)
     expected = direct_shares(built_db, "task_area", type_name)
