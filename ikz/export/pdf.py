@@ -204,10 +204,13 @@ def _table_page(report: _Report, item: TableSlide) -> None:
         line_height=4.5,
         text_align="LEFT",
     ) as table:
-        for cells in (item.columns, *item.rows):
+        # Body cells name their own style: left to fpdf2 (2.8.9), they took the heading's white text
+        # on its dark fill, and every table page showed dark bars without a readable word.
+        body = FontFace(color=_rgb(BODY_COLOR), fill_color=(255, 255, 255))
+        for index, cells in enumerate((item.columns, *item.rows)):
             row = table.row()
             for text in cells:
-                row.cell(report.clean(text))
+                row.cell(report.clean(text), style=None if index == 0 else body)
     if item.source:
         report.bottom_lines([source_caption(item.source)])
 
