@@ -23,8 +23,9 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-# Heights in font sizes: a tick label's line, the gap between rows, a legend entry.
-LINE = 1.25
+# Heights in font sizes: a tick label's line (Plotly's line spacing), the gap between rows, a
+# legend entry.
+LINE = 1.3
 ROW_GAP = 0.5
 LEGEND_ENTRY = 1.45
 LEGEND_TITLE = 1.9
@@ -34,6 +35,9 @@ HEATMAP_COLUMNS = 6
 HEATMAP_ROWS = 12
 HEATMAP_TEXT = 1.15
 HEATMAP_WRAP = 16
+# A slide image is 1100 px wide: its row labels may take this many characters a line, where a
+# half-width dashboard column broke them after 24 (three-line names made every row three lines high).
+SLIDE_LABEL_WRAP = 40
 # Plotly's default margins, for figures that do not set their own.
 _DEFAULT_MARGIN = {"t": 100, "b": 80, "l": 80, "r": 80}
 _TAG = re.compile(r"<[^>]*>")
@@ -88,6 +92,29 @@ def category_rows(fig: dict) -> list[str]:
     return bottom_up if yaxis.get("autorange") == "reversed" else bottom_up[::-1]
 
 
+def rewrap_rows(fig: dict, width: int = SLIDE_LABEL_WRAP) -> dict:
+    """fig with its row labels (horizontal bars or heatmap rows) broken into lines of width
+    characters instead of the dashboard's; labels with markup (bold headers) stay as they are."""
+    if not (is_category_rows(fig) or is_heatmap(fig)):
+        return fig
+    mapping: dict[str, str] = {}
+    for trace in fig["data"]:
+        for label in trace.get("y", []):
+            text = str(label)
+            if text in mapping or re.search(r"<(?!br>)", text):
+                continue
+            joined = " ".join(part.strip() for part in text.split("<br>"))
+            lines = textwrap.wrap(joined, width, break_long_words=False, break_on_hyphens=False)
+            mapping[text] = "<br>".join(lines) if "<br>" in text else text
+    fitted = copy.deepcopy(fig)
+    for trace in fitted["data"]:
+        trace["y"] = [mapping.get(str(y), y) for y in trace.get("y", [])]
+    yaxis = fitted.get("layout", {}).get("yaxis", {})
+    if yaxis.get("categoryarray"):
+        yaxis["categoryarray"] = [mapping.get(str(y), y) for y in yaxis["categoryarray"]]
+    return fitted
+
+
 def _group_size(fig: dict) -> int:
     """Bars side by side in one category row (grouped bars), else 1."""
     if fig.get("layout", {}).get("barmode") == "group":
@@ -100,32 +127,26 @@ def row_height(label: str, font: float, group: int = 1) -> float:
     return max(_lines(label) * LINE * font, group * 1.2 * font) + ROW_GAP * font
 
 
+def pitch(fig: dict) -> float:
+    """Px every row of a category chart needs: Plotly spaces categories evenly, so the row with
+    the most label lines sets the pitch for all (two- and three-line names printed over each other
+    where only the average had room)."""
+    font, group = font_size(fig), _group_size(fig)
+    return max((row_height(c, font, group) for c in category_rows(fig)), default=0.0)
+
+
 def rows_fit(fig: dict, height: int) -> bool:
     """True when every category row of fig has room for its label in an image of height px."""
     if not is_category_rows(fig):
         return True
-    font, group = font_size(fig), _group_size(fig)
-    need = sum(row_height(c, font, group) for c in category_rows(fig))
-    return need <= plot_height(fig, height)
+    return len(category_rows(fig)) * pitch(fig) <= plot_height(fig, height)
 
 
-def _chunks(sizes: list[float], room: float) -> list[tuple[int, int]]:
-    """Consecutive (start, end) ranges of sizes, each summing to at most room, about equally full."""
-    total = sum(sizes)
-    parts = max(1, math.ceil(total / room))
-    while True:
-        target = min(room, total / parts + max(sizes) / 2)
-        ranges: list[tuple[int, int]] = []
-        start, used = 0, 0.0
-        for index, size in enumerate(sizes):
-            if index > start and used + size > target:
-                ranges.append((start, index))
-                start, used = index, 0.0
-            used += size
-        ranges.append((start, len(sizes)))
-        if len(ranges) <= parts or parts >= len(sizes):
-            return ranges
-        parts += 1
+def _chunks(count: int, per_part: int) -> list[tuple[int, int]]:
+    """count rows as consecutive (start, end) ranges of at most per_part rows, about equally long."""
+    parts = math.ceil(count / max(per_part, 1))
+    size = math.ceil(count / parts)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
 def _take(value: Any, keep: list[int], length: int) -> Any:
@@ -167,15 +188,14 @@ def split_rows(fig: dict, height: int) -> list[Part]:
     if not is_category_rows(fig):
         return [Part(fig, 0, 0, 0)]
     rows = category_rows(fig)
-    font, group = font_size(fig), _group_size(fig)
-    sizes = [row_height(c, font, group) for c in rows]
     room = plot_height(fig, height)
-    if sum(sizes) <= room:
+    per_part = math.floor(room / pitch(fig))
+    if len(rows) <= per_part:
         return [Part(fig, 1, len(rows), len(rows))]
     reversed_axis = fig["layout"].get("yaxis", {}).get("autorange") == "reversed"
     value_range = _value_range(fig)
     parts = []
-    for start, end in _chunks(sizes, room):
+    for start, end in _chunks(len(rows), per_part):
         shown = rows[start:end]
         keep = set(shown)
         part = copy.deepcopy(fig)
@@ -236,13 +256,14 @@ def condense_heatmap(fig: dict, height: int) -> tuple[dict, Matrix, bool]:
     row_totals = [sum(row) for row in matrix.values]
     ranked = sorted(range(len(matrix.rows)), key=lambda i: -row_totals[i])
     chosen: list[int] = []
-    used = 0.0
+    tallest = 0.0
+    # Rows are evenly spaced: the tallest name chosen so far sets every row's height.
     for i in ranked[:HEATMAP_ROWS]:
-        need = row_height(trace["y"][i], font)
-        if chosen and used + need > room:
+        tallest_with = max(tallest, row_height(trace["y"][i], font))
+        if chosen and (len(chosen) + 1) * tallest_with > room:
             break
         chosen.append(i)
-        used += need
+        tallest = tallest_with
     rows = sorted(chosen)
     text = trace.get("text") or [[""] * len(matrix.columns) for _ in matrix.rows]
     condensed = copy.deepcopy(fig)

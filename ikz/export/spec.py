@@ -18,7 +18,14 @@ from babel.dates import format_date
 from plotly.graph_objects import Figure
 
 from ikz.charts import CATEGORY_TICKS, KEY_ANNOTATION, NOTE_ANNOTATION, SOURCE_ANNOTATION
-from ikz.export.fit import condense_heatmap, fit_legend, is_category_rows, is_heatmap, split_rows
+from ikz.export.fit import (
+    condense_heatmap,
+    fit_legend,
+    is_category_rows,
+    is_heatmap,
+    rewrap_rows,
+    split_rows,
+)
 from ikz.export.render import ImageRenderer, get_renderer
 from ikz.labels import ORIGIN_FIELD_LABELS, file_stem
 from ikz.theme import MUTED_COLOR, TEXT_COLOR, fmt_int, fmt_pct
@@ -188,7 +195,7 @@ def fit_chart(chart: ChartExport) -> tuple[list[ChartExport], list[TableSlide]]:
     „(1–11 von 21)“, the others are named „…: weitere (12–21 von 21)“. A heatmap shows its largest
     rows and columns; the full table follows the closing slide.
     """
-    figure = deck_figure(chart)
+    figure = rewrap_rows(deck_figure(chart))
     if is_heatmap(figure):
         condensed, matrix, omitted = condense_heatmap(figure, DECK_IMAGE_HEIGHT)
         if not omitted:
