@@ -90,6 +90,12 @@ SOURCE_WRAP = 72
 SOURCE_WRAP_LARGE = 60
 NOTE_ANNOTATION = "note"
 SOURCE_ANNOTATION = "source"
+# Every category of a category axis is a tick. Left to itself Plotly labels only every second
+# category once there are more than its length / (1.2 × font size) of them: on a slide the type
+# chart named 13 of its 21 bars.
+CATEGORY_TICKS = {"type": "category", "tickmode": "linear", "tick0": 0, "dtick": 1}
+# A legend above the plot (legend="top"): one row of entries is this many base font sizes high.
+TOP_LEGEND_ROW = 1.6
 
 
 def finish(
@@ -98,26 +104,32 @@ def finish(
     *,
     height: int = 460,
     large: bool = False,
-    legend: bool = False,
+    legend: bool | str = False,
     extra_top: int = 0,
     rows: int | None = None,
     row_lines: int = 1,
+    legend_rows: int = 1,
 ) -> go.Figure:
     """The figure of a plain spec {"data": [trace dicts], "layout": {…}} with title, subtitle, source
     line, fonts and German number format applied.
 
     With legend, a vertical legend sits right of the plot, where it never collides with the
-    subtitle, the axis labels or the source line at the bottom. With rows (categories on the
+    subtitle, the axis labels or the source line at the bottom; with legend="top" it runs in
+    legend_rows rows between subtitle and plot, which leaves a half-width chart its width for bars
+    and value labels. With rows (categories on the
     y axis, each label up to row_lines lines), the plot area gets room for every label at the
     current font size and height is only a minimum.
     """
     base = font_size(large)
     wrap = SOURCE_WRAP_LARGE if large else SOURCE_WRAP
-    if legend:
+    on_top = legend == "top"
+    if legend and not on_top:
         wrap = wrap * 3 // 4  # the legend beside the plot takes about a quarter of the width
     note_lines = textwrap.wrap(text.note, wrap)
     source_lines = textwrap.wrap(text.source, wrap)
     line_px = round(base * 0.8 * 1.35)
+    if on_top:
+        extra_top += round(base * TOP_LEGEND_ROW * legend_rows)
     top = round(base * 6.2) + extra_top
     # The footer starts below tick labels and axis title (about 4 lines of the base size).
     footer_top = round(base * 5.2)
@@ -171,7 +183,7 @@ def finish(
         "height": total_height,
         "margin": {"l": 10, "r": 24, "t": top, "b": bottom},
         "hoverlabel": {"font": {"family": FONT_FAMILY, "size": base}},
-        "showlegend": legend,
+        "showlegend": bool(legend) and not on_top,
         "legend": {
             "title": {"text": ""},
             "orientation": "v",
@@ -196,10 +208,51 @@ def finish(
     # away from the figure's edge and push its start off the left: shift it back by as much.
     for footer_annotation in annotations:
         footer_annotation["xshift"] = merged["margin"]["r"] - layout["margin"]["r"]
+    if on_top:
+        shift = merged["margin"]["r"] - layout["margin"]["r"]
+        annotations.append(_key_annotation(spec["data"], merged, base, legend_rows, shift))
     merged["annotations"] = [*own.get("annotations", ()), *annotations]
     # One construction instead of update_layout: Plotly's relayout path costs about 12 ms per
     # figure, building the figure whole about 2 ms (measured), and the page draws seven of them.
     return figure_of(spec["data"], merged)
+
+
+KEY_ANNOTATION = "key"
+
+
+def _key_annotation(traces: list[dict], layout: dict, base: int, rows: int, shift: int) -> dict:
+    """The legend above the plot as one right-aligned annotation: „■ Erfurt  ■ Magdeburg“.
+
+    Not Plotly's own legend: a horizontal legend wraps at the plot's width (two cities took two
+    rows in a half-width chart), and placed in the figure's width it pushed the plot narrower.
+    """
+    entries = [(t["name"], t["marker"]["color"]) for t in traces if t.get("showlegend", True)]
+    if "reversed" in layout["legend"].get("traceorder", ""):
+        entries.reverse()
+    size = round(base * 0.9)
+    lines: list[list[str]] = [[]]
+    per_line = max(1, -(-len(entries) // rows))
+    for name, colour in entries:
+        if len(lines[-1]) == per_line:
+            lines.append([])
+        lines[-1].append(f'<span style="color:{colour}">■</span> {name}')
+    return {
+        "name": KEY_ANNOTATION,
+        "text": "<br>".join("   ".join(line) for line in lines),
+        "xref": "paper",
+        "yref": "paper",
+        # Right-aligned at the figure's edge, like the source line: the key may run left over the
+        # axis labels' column, so a half-width chart keeps its plot width.
+        "x": 1,
+        "y": 1,
+        "xshift": shift,
+        "yshift": round(base * 0.3),
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "align": "right",
+        "showarrow": False,
+        "font": {"size": size, "color": TEXT_COLOR},
+    }
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -256,6 +309,24 @@ def _label_margin(texts: list[str], large: bool) -> int:
     edge on half-width charts („64 (30,0 %“)."""
     base = font_size(large)
     return max(24, round(max((len(t) for t in texts), default=0) * LABEL_EM * base))
+
+
+# Width in px of a half-width chart column at 1280 px (measured: 402) and of a legend entry's
+# symbol and gaps: what a legend above such a chart has per row.
+NARROW_WIDTH = 400
+LEGEND_SYMBOL = 46
+
+
+def legend_rows(names: list[str], large: bool, width: int = NARROW_WIDTH) -> int:
+    """Rows a horizontal legend of these entries takes in a chart of width px (greedy, like Plotly)."""
+    size = round(font_size(large) * 0.9)
+    rows, used = 1, 0.0
+    for name in names:
+        entry = LEGEND_SYMBOL + len(html.unescape(name)) * LABEL_EM * size
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
 
 
 def _count_labels(counts: pl.Series, shares: pl.Series | None = None) -> list[str]:
@@ -316,7 +387,7 @@ def bar_by_category(
             # The labels have the right margin; a little headroom keeps them off the last gridline.
             "range": _value_range(frame["count"].to_list(), 1.1),
         },
-        "yaxis": {"title": {"text": ""}},
+        "yaxis": {"title": {"text": ""}, **CATEGORY_TICKS},
         "margin": {"r": _label_margin(texts, large)},
     }
     return finish(
@@ -361,7 +432,12 @@ def departments_stacked(
     layout = {
         "barmode": "stack",
         "xaxis": {"title": {"text": "Kooperationen"}, **_count_ticks(totals)},
-        "yaxis": {"categoryorder": "array", "categoryarray": y_order, "title": {"text": ""}},
+        "yaxis": {
+            "categoryorder": "array",
+            "categoryarray": y_order,
+            "title": {"text": ""},
+            **CATEGORY_TICKS,
+        },
     }
     return finish(
         {"data": traces, "layout": layout},
@@ -413,8 +489,8 @@ def effect_heatmap(
     spec = {
         "data": [heatmap],
         "layout": {
-            "xaxis": {"side": "top", "title": {"text": ""}, "tickangle": -35},
-            "yaxis": {"autorange": "reversed", "title": {"text": ""}},
+            "xaxis": {"side": "top", "title": {"text": ""}, "tickangle": -35, **CATEGORY_TICKS},
+            "yaxis": {"autorange": "reversed", "title": {"text": ""}, **CATEGORY_TICKS},
         },
     }
     if not text.note:
@@ -488,10 +564,12 @@ def city_share_bars(
     *,
     order: tuple[str, ...],
     large: bool = False,
+    narrow: bool = False,
 ) -> go.Figure:
     """Grouped horizontal bars of each city's share per category (columns city, category, count, share);
-    cities in the frame's order (the query's display order)."""
+    cities in the frame's order (the query's display order). narrow: for a half-width column."""
     cities = _cities(frame)
+    wrap = CATEGORY_WRAP if narrow else 34
     present = [c for c in order if c in set(frame["category"].to_list())]
     present += sorted(set(frame["category"].to_list()) - set(present))
     traces = []
@@ -508,7 +586,7 @@ def city_share_bars(
                 "type": "bar",
                 "orientation": "h",
                 "name": city,
-                "y": [wrap_label(c, 34) for c in cats],
+                "y": [wrap_label(c, wrap) for c in cats],
                 "x": [by_cat[c]["share"] * 100 for c in cats],
                 "marker": {"color": color_of(city)},
                 "text": [f"{fmt_pct(by_cat[c]['share'], 0)} ({fmt_int(by_cat[c]['count'])})" for c in cats],
@@ -521,7 +599,8 @@ def city_share_bars(
                 ),
             }
         )
-    labels = [wrap_label(c, 34) for c in present]
+    labels = [wrap_label(c, wrap) for c in present]
+    texts = [t for trace in traces for t in trace["text"]]
     layout = {
         "barmode": "group",
         "bargap": 0.25,
@@ -531,16 +610,28 @@ def city_share_bars(
             "title": {"text": "Anteil an den Einträgen der Stadt"},
             "ticksuffix": " %",
             "rangemode": "tozero",
-            "range": _value_range([100 * v for v in frame["share"].to_list()], 1.5),
+            # The value labels have the right margin (as in bar_by_category): with only headroom
+            # inside the axis, a half-width chart cut „20 % (27)“ to „20 % (2“ (seen at 1366 px).
+            "range": _value_range([100 * v for v in frame["share"].to_list()], 1.05),
+            # Plotly puts at least five ticks on an x axis and turns them upright when the plot is
+            # narrow (seen at 1366 px); four at most stay level in a half-width column.
+            **({"nticks": 4} if narrow else {}),
         },
-        "yaxis": {"categoryorder": "array", "categoryarray": labels[::-1], "title": {"text": ""}},
+        "yaxis": {
+            "categoryorder": "array",
+            "categoryarray": labels[::-1],
+            "title": {"text": ""},
+            **CATEGORY_TICKS,
+        },
+        "margin": {"r": _label_margin(texts, large)},
     }
     return finish(
         {"data": traces, "layout": layout},
         text,
         height=360,
         large=large,
-        legend=True,
+        # Above the plot: beside it, two cities' legend took a quarter of a half-width chart.
+        legend="top",
         rows=len(present),
         row_lines=max(2, _label_lines(labels)),
     )
@@ -590,6 +681,8 @@ def city_profiles(
                     ],
                     "textposition": "inside",
                     "insidetextanchor": "middle",
+                    # Level text only: Plotly turns a label that fits a narrow segment only upright.
+                    "textangle": 0,
                     "customdata": [
                         [r["count"] if r else 0, r["city_total"] if r else 0, esc(cat)] for r in cells
                     ],
@@ -602,6 +695,9 @@ def city_profiles(
     layout = {
         "barmode": "stack",
         "bargap": 0.3,
+        # A label that does not fit its segment at 80 % of the font is left out (the share is in the
+        # hover and the table) rather than shrunk to illegibility.
+        "uniformtext": {"mode": "hide", "minsize": round(font_size(large) * 0.8)},
         # Stacked bars reverse the legend by default; keep categories in the order of the bars.
         "legend": {"groupclick": "toggleitem", "tracegroupgap": 12, "traceorder": "grouped"},
         "xaxis": {
@@ -624,14 +720,16 @@ def partner_bars(
     kinds: tuple[str, ...],
     city: str | None = None,
     large: bool = False,
+    narrow: bool = False,
 ) -> go.Figure:
     """Horizontal bars of how many records name each partner (columns partner, kind, count), most
     named on top, coloured by the partner's kind (one legend entry per kind); only city's rows
-    when given (the frame then needs a city column)."""
+    when given (the frame then needs a city column). narrow: for a half-width column."""
     if city is not None:
         frame = frame.filter(pl.col("city") == city)
     ordered = frame.sort(["count", "partner"], descending=[True, False])
-    labels = {p: wrap_label(p, 34) for p in ordered["partner"].to_list()}
+    # In a half-width column at 1280 px, 34 characters per line ran past the chart's left edge.
+    labels = {p: wrap_label(p, CATEGORY_WRAP if narrow else 34) for p in ordered["partner"].to_list()}
     traces = []
     present = set(ordered["kind"].to_list())
     for kind in [k for k in kinds if k in present] + sorted(present - set(kinds)):
@@ -652,16 +750,36 @@ def partner_bars(
             }
         )
     order = [labels[p] for p in ordered["partner"].to_list()]
+    texts = [t for trace in traces for t in trace["text"]]
     layout = {
         "xaxis": {
-            "title": {"text": "Einträge, die den Partner nennen"},
+            # Centred under a half-width chart's narrow plot, the long title ran past both edges.
+            "title": {"text": "Einträge" if narrow else "Einträge, die den Partner nennen"},
             "tickformat": ",d",
-            "range": _value_range([float(c) for c in ordered["count"].to_list()], 1.18),
+            "range": _value_range([float(c) for c in ordered["count"].to_list()], 1.05),
+            **({"nticks": 5} if narrow else {}),
         },
-        "yaxis": {"categoryorder": "array", "categoryarray": order[::-1], "title": {"text": ""}},
+        "yaxis": {
+            "categoryorder": "array",
+            "categoryarray": order[::-1],
+            "title": {"text": ""},
+            **CATEGORY_TICKS,
+        },
+        # Room for the value labels beside the longest bar (a legend to the right hid „14“ behind it).
+        "margin": {"r": _label_margin(texts, large)},
     }
     height = max(320, 150 + 30 * len(order) * _label_lines(order) ** 0.5)
-    return finish({"data": traces, "layout": layout}, text, height=round(height), large=large, legend=True)
+    names = [trace["name"] for trace in traces]
+    return finish(
+        {"data": traces, "layout": layout},
+        text,
+        height=round(height),
+        large=large,
+        legend="top" if narrow else True,
+        legend_rows=legend_rows(names, large) if narrow else 1,
+        rows=len(order),
+        row_lines=_label_lines(order),
+    )
 
 
 def topic_map(
@@ -722,7 +840,12 @@ def topic_map(
             "zeroline": True,
             "zerolinecolor": MUTED_COLOR,
         },
-        "yaxis": {"categoryorder": "array", "categoryarray": labels[::-1], "title": {"text": ""}},
+        "yaxis": {
+            "categoryorder": "array",
+            "categoryarray": labels[::-1],
+            "title": {"text": ""},
+            **CATEGORY_TICKS,
+        },
     }
     return finish(
         {"data": traces, "layout": layout},

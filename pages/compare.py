@@ -142,7 +142,9 @@ SHARE_CHARTS = (
     ("form", "Kooperationsform im Vergleich", TYPE_NOTE),
     ("effect", "Effektkategorien im Vergleich", EFFECT_NOTE),
     ("binding", "Verbindlichkeit im Vergleich", TYPE_NOTE),
-    ("task_area", "Aufgabenbereich (KGSt-Hauptgruppe) im Vergleich", ""),
+    # Titles stay within about 34 characters: Plotly does not wrap them, and a half-width chart at
+    # 1280 px holds no more („Aufgabenbereich (KGSt-Hauptgruppe) im Verg“ was cut at 1366 px).
+    ("task_area", "Aufgabenbereich (KGSt) im Vergleich", ""),
 )
 for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
     for column, (dimension, title, note) in zip(st.columns(2), row, strict=True):
@@ -155,7 +157,7 @@ for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
                 part=dimension,
                 key=f"vergleich_{dimension}",
                 note=note,
-                options={"order": data.categories(dimension)},
+                options={"order": data.categories(dimension), "narrow": True},
             )
 
 # --- 2. Shared topics and suggestions ----------------------------------------------------------
@@ -274,14 +276,14 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
             st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
             continue
         page.chart(
-            f"Partner {'Erfurts' if city == ERFURT.city else 'Magdeburgs'}: die meistgenannten",
+            f"Meistgenannte Partner {'Erfurts' if city == ERFURT.city else 'Magdeburgs'}",
             charts.partner_bars,
             data.partners_by_city,
             filters=filters,
             top=TOP_PARTNERS,
             key=f"vergleich_partner_{city.lower()}",
             note=f"Die {TOP_PARTNERS} meistgenannten Partner.",
-            options={"kinds": data.categories("partner_kind"), "city": city},
+            options={"kinds": data.categories("partner_kind"), "city": city, "narrow": True},
         )
 
 # The same partners on the map (pages/map_view.py, as on the page „Karte“); a click picks the partner below.

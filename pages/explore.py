@@ -7,8 +7,8 @@ import streamlit as st
 
 from ikz import charts
 from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
+from ikz.export.spec import against_base
 from ikz.labels import COLUMN_LABELS, german_columns, origin_note
-from ikz.queries import ALL
 from ikz.sources import DOCUMENTS, source_name
 from ikz.theme import fmt_int, fmt_pct
 from pages import data, identity
@@ -45,7 +45,7 @@ filters = page.filters
 # Every aggregate of this page comes from this one cached read (one statement over the mart).
 view = {"filters": filters, "top_departments": TOP_DEPARTMENTS, "top_tree": TOP_TREEMAP_DEPARTMENTS}
 figures = data.overview(**view).key_figures
-total = data.key_figures(filters=ALL)
+total = data.key_figures(filters=filters.only("cities"))  # the base: the chosen cities' own records
 origins = data.origin_counts(filters=filters)
 
 
@@ -54,10 +54,9 @@ def with_origin(note: str, *fields: str) -> str:
     return " ".join(n for n in (note, *(origin_note(origins, f) for f in fields)) if n)
 
 
-def against_total(part: int, whole: int) -> str:
-    """'von 143 insgesamt (8,4 %)'."""
-    share = f" ({fmt_pct(part / whole)})" if whole else ""
-    return f"von {fmt_int(whole)} insgesamt{share}"
+def against_total(part: int, whole: int, noun: str = "Kooperationen") -> str:
+    """'von 143 insgesamt (8,4 %)', or with one city chosen 'von 79 Kooperationen Erfurts'."""
+    return against_base(part, whole, filters.cities, noun)
 
 
 key_figures = [
@@ -69,7 +68,7 @@ key_figures = [
     KeyFigure(
         "Fachbereiche/Ämter",
         fmt_int(figures.departments),
-        against_total(figures.departments, total.departments),
+        against_total(figures.departments, total.departments, "Fachbereichen/Ämtern"),
     ),
     KeyFigure(
         "Anteil verbindlicher Kooperationen",

@@ -27,7 +27,9 @@ if [ ! -f "$stamp" ]; then
   fi
   touch "$stamp"
 fi
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installiere Debians chromium (für Browser-Tests und Bildexport) …"
+# DejaVu Sans gives the PDF report the glyphs Liberation Sans lacks (◆, ✓): also where chromium is there.
+if { [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } &&
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installiere Debians chromium und fonts-dejavu-core (für Browser-Tests, Bildexport und PDF) …"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi

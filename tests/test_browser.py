@@ -307,11 +307,13 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     assert download_info.value.suggested_filename.endswith(".pptx")
     deck = Presentation(download_info.value.path())
     slides = list(deck.slides)
-    assert len(slides) == expected
+    # A chart too long for one slide continues on the next, a condensed heatmap adds an appendix
+    # after the sources (ikz.export.fit): at least one slide per chart, the same count in the PDF.
+    assert len(slides) >= expected
     texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert f"Kooperationsart: {chosen_type}" in texts[0]
-    pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides[1:-2]]
-    assert pictures == [1] * charts_shown + [0] * (expected - charts_shown - 3)
+    pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides]
+    assert pictures.count(1) >= charts_shown and set(pictures) == {0, 1}
     # The click's rerun followed the build to its end.
     done = page.get_by_text("Foliensatz fertig")
     wait_until(lambda: done.count() > 0, timeout=60, what="deck progress finished")
@@ -320,9 +322,9 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
         page.get_by_role("button", name="PDF-Bericht herunterladen").click()
     assert download_info.value.suggested_filename.endswith(".pdf")
     pdf = PdfReader(download_info.value.path())
-    assert len(pdf.pages) == expected
+    assert len(pdf.pages) == len(slides)
     assert f"Kooperationsart: {chosen_type}" in pdf.pages[1].extract_text()
-    assert f"Seite {expected} von {expected}" in pdf.pages[-1].extract_text()
+    assert f"Seite {len(slides)} von {len(slides)}" in pdf.pages[-1].extract_text()
     done = page.get_by_text("PDF-Bericht fertig")
     wait_until(lambda: done.count() > 0, timeout=60, what="PDF progress finished")
     screenshot(page, f"{name}-export")

@@ -40,7 +40,9 @@ def test_slide_count_counts_title_content_key_figures_and_closing() -> None:
 def test_chart_slides_include_a_chart_a_feature_adds() -> None:
     extra = ChartExport("Karte", "", SOURCE, bar_figure("Karte"))
     spec = replace(SPEC, extra_slides=(extra,))
-    assert spec.chart_slides() == (*SPEC.charts, extra)
+    # Each chart slide carries its figure fitted to the slide image (ikz.export.fit), in page order.
+    assert [c.title for c in spec.chart_slides()] == [*(c.title for c in SPEC.charts), "Karte"]
+    assert all(isinstance(c.figure, dict) for c in spec.chart_slides())
 
 
 def test_table_rows_must_match_the_columns() -> None:

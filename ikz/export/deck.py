@@ -256,7 +256,7 @@ def build_deck(
     *,
     renderer: ImageRenderer | None = None,
 ) -> bytes:
-    """A 16:9 PowerPoint deck: title, the content slides, key figures, sources and note.
+    """A 16:9 PowerPoint deck: title, the content slides, key figures, sources and note, appendix.
 
     `images` are the chart slides' PNGs from render_deck_images (rendered here when not given).
     """
@@ -277,6 +277,8 @@ def build_deck(
     if spec.key_figures:
         _key_figures_slide(prs, spec)
     _closing_slide(prs, spec)
+    for item in spec.appendix():
+        _table_slide(prs, item)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -37,7 +37,9 @@ logger = logging.getLogger(__name__)
 # slides), Arial itself on Windows and macOS laptops, then DejaVu Sans. No installed Python package
 # ships a usable TTF (Streamlit has only woff2), so without any of these the PDF falls back to the
 # built-in Helvetica in Windows-1252, which still has umlauts, ß, „“ and –; other characters
-# become "?".
+# become "?". Liberation Sans and Arial lack ◆ and ✓ (the marks of derived and checked values):
+# those come from DejaVu Sans (Debian's fonts-dejavu-core, installed by scripts/setup.sh), which
+# fpdf2 uses for every glyph the first font lacks.
 PDF_FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
     (
         Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
@@ -53,7 +55,12 @@ PDF_FONT_CANDIDATES: tuple[tuple[Path, Path], ...] = (
         Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     ),
 )
+PDF_FALLBACK_FONT = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+)
 _FONT = "ikz"
+_FALLBACK = "ikz-glyphs"
 PAGE_WIDTH, PAGE_HEIGHT = 297.0, 210.0  # mm, A4 landscape
 MARGIN = 15.0
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -95,6 +102,11 @@ class _Report(FPDF):
             self.add_font(_FONT, "", str(fonts[0]))
             self.add_font(_FONT, "B", str(fonts[1]))
             self.font = _FONT
+            regular, bold = PDF_FALLBACK_FONT
+            if regular.is_file() and regular != fonts[0]:
+                self.add_font(_FALLBACK, "", str(regular))
+                self.add_font(_FALLBACK, "B", str(bold if bold.is_file() else regular))
+                self.set_fallback_fonts([_FALLBACK])
             self.unicode = True
 
     def footer(self) -> None:
@@ -192,10 +204,13 @@ def _table_page(report: _Report, item: TableSlide) -> None:
         line_height=4.5,
         text_align="LEFT",
     ) as table:
-        for cells in (item.columns, *item.rows):
+        # Body cells name their own style: left to fpdf2 (2.8.9), they took the heading's white text
+        # on its dark fill, and every table page showed dark bars without a readable word.
+        body = FontFace(color=_rgb(BODY_COLOR), fill_color=(255, 255, 255))
+        for index, cells in enumerate((item.columns, *item.rows)):
             row = table.row()
             for text in cells:
-                row.cell(report.clean(text))
+                row.cell(report.clean(text), style=None if index == 0 else body)
     if item.source:
         report.bottom_lines([source_caption(item.source)])
 
@@ -265,4 +280,6 @@ def build_pdf(
     if spec.key_figures:
         _key_figures_page(report, spec)
     _closing_page(report, spec)
+    for item in spec.appendix():
+        _table_page(report, item)
     return bytes(report.output())

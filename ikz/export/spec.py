@@ -6,19 +6,29 @@ so a deck has exactly as many slides as the report has pages.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import polars as pl
 from babel.dates import format_date
 from plotly.graph_objects import Figure
 
-from ikz.charts import SOURCE_ANNOTATION
+from ikz.charts import CATEGORY_TICKS, KEY_ANNOTATION, NOTE_ANNOTATION, SOURCE_ANNOTATION
+from ikz.export.fit import (
+    condense_heatmap,
+    fit_legend,
+    is_category_rows,
+    is_heatmap,
+    rewrap_rows,
+    split_rows,
+)
 from ikz.export.render import ImageRenderer, get_renderer
 from ikz.labels import ORIGIN_FIELD_LABELS, file_stem
-from ikz.theme import MUTED_COLOR, TEXT_COLOR
+from ikz.theme import MUTED_COLOR, TEXT_COLOR, fmt_int, fmt_pct
 
 # Fonts and colours of slides and pages. The font is Arial rather than the dashboard's web font
 # because a .pptx only names its fonts: PowerPoint on the council's Windows laptops has Arial,
@@ -37,6 +47,8 @@ CLOSING_TITLE = "Quellen und Hinweise"
 SOURCES_HEADING = "Quellen"
 NOTE_HEADING = "Hinweis zur Vergleichbarkeit"
 CONTINUED = " (Fortsetzung)"
+APPENDIX = "Anhang: "
+ZERO = "–"  # an empty cell of an appendix table (the heatmap shows nothing there either)
 # A table slide holds this many rows; longer tables continue on further slides (and pages), so
 # 11 pt rows never run off a slide.
 TABLE_ROWS_PER_SLIDE = 12
@@ -49,7 +61,7 @@ class ChartExport:
     title: str  # the slide/page title; the image itself is rendered without the figure's title
     subtitle: str  # one line under the title, e.g. what is counted; may be ""
     source: str  # printed as "Quelle: …"
-    figure: Figure
+    figure: Figure | dict  # a dict once ikz.export.fit has cut it to a slide
 
     def file_name(self, ext: str) -> str:
         """Safe download file name for this chart, e.g. 'kooperationen-nach-kooperationsart.png'."""
@@ -76,6 +88,7 @@ class TableSlide:
     subtitle: str = ""
     source: str = ""
     widths: tuple[float, ...] = ()  # relative column widths; equal when empty
+    rows_per_slide: int = TABLE_ROWS_PER_SLIDE  # fewer where the header takes several lines
 
     def __post_init__(self) -> None:
         bad = [row for row in self.rows if len(row) != len(self.columns)]
@@ -124,17 +137,27 @@ class DeckSpec:
     extra_slides: tuple[Slide, ...] = ()
 
     def content(self) -> tuple[Slide, ...]:
-        """The slides between title and key figures, long tables already split into continuations."""
+        """The slides between title and key figures: charts fitted to a slide (a long one split over
+        several, a large heatmap condensed), long tables split into continuations."""
+        return self._laid_out[0]
+
+    def appendix(self) -> tuple[TableSlide, ...]:
+        """Slides after the closing slide: the full numbers of charts condensed for their slide."""
+        return self._laid_out[1]
+
+    @cached_property
+    def _laid_out(self) -> tuple[tuple[Slide, ...], tuple[TableSlide, ...]]:
+        # Cached: a page asks for the slide count on every run, and fitting reads every figure.
         slides: list[Slide] = []
+        appendix: list[TableSlide] = []
         for slide in (*self.charts, *self.extra_slides):
-            if isinstance(slide, TableSlide) and len(slide.rows) > TABLE_ROWS_PER_SLIDE:
-                for start in range(0, len(slide.rows), TABLE_ROWS_PER_SLIDE):
-                    title = slide.title if start == 0 else slide.title + CONTINUED
-                    rows = slide.rows[start : start + TABLE_ROWS_PER_SLIDE]
-                    slides.append(replace(slide, title=title, rows=rows))
+            if isinstance(slide, ChartExport):
+                fitted, tables = fit_chart(slide)
+                slides += fitted
+                appendix += [t for table in tables for t in _continued(table) if isinstance(t, TableSlide)]
             else:
-                slides.append(slide)
-        return tuple(slides)
+                slides += _continued(slide)
+        return tuple(slides), tuple(appendix)
 
     def chart_slides(self) -> tuple[ChartExport, ...]:
         """The chart slides in deck order: one rendered image each."""
@@ -142,11 +165,75 @@ class DeckSpec:
 
     def slide_count(self) -> int:
         """Slides in the deck, which is also the number of pages in the report."""
-        return 1 + len(self.content()) + (1 if self.key_figures else 0) + 1
+        return 1 + len(self.content()) + (1 if self.key_figures else 0) + 1 + len(self.appendix())
 
     def file_stem(self) -> str:
         """File name of deck and report without extension, e.g. 'vergleich-erfurt-magdeburg-2026-11-21'."""
         return file_stem(f"{self.title} {self.created.isoformat()}")
+
+
+def _continued(slide: Slide) -> list[Slide]:
+    """A table longer than a slide as its continuations; any other slide as it is."""
+    if not isinstance(slide, TableSlide) or len(slide.rows) <= slide.rows_per_slide:
+        return [slide]
+    parts: list[Slide] = []
+    for start in range(0, len(slide.rows), slide.rows_per_slide):
+        title = slide.title if start == 0 else slide.title + CONTINUED
+        rows = slide.rows[start : start + slide.rows_per_slide]
+        parts.append(replace(slide, title=title, rows=rows))
+    return parts
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".") if value else ZERO
+
+
+def fit_chart(chart: ChartExport) -> tuple[list[ChartExport], list[TableSlide]]:
+    """The chart's slides at the deck's image size, and appendix tables for what they leave out.
+
+    A bar chart whose rows do not all fit is cut into parts: the first keeps the title with
+    „(1–11 von 21)“, the others are named „…: weitere (12–21 von 21)“. A heatmap shows its largest
+    rows and columns; the full table follows the closing slide.
+    """
+    figure = rewrap_rows(deck_figure(chart))
+    if is_heatmap(figure):
+        condensed, matrix, omitted = condense_heatmap(figure, DECK_IMAGE_HEIGHT)
+        if not omitted:
+            return [replace(chart, figure=condensed)], []
+        shown = len(condensed["data"][0]["y"]), len(condensed["data"][0]["x"])
+        row_name, _, column_name = chart.title.partition(" × ")
+        subtitle = (
+            f"{shown[0]} von {len(matrix.rows)} Zeilen und {shown[1]} von {len(matrix.columns)} Spalten "
+            "mit den meisten Nennungen; alle Werte im Anhang"
+        )
+        table = TableSlide(
+            title=f"{APPENDIX}{chart.title}",
+            columns=(row_name if column_name else "", *matrix.columns),
+            rows=tuple(
+                (name, *(_count(v) for v in values))
+                for name, values in zip(matrix.rows, matrix.values, strict=True)
+            ),
+            subtitle=f"Alle Werte des Diagramms „{chart.title}“. {chart.subtitle}".strip(),
+            source=chart.source,
+            widths=(3.0, *(1.0,) * len(matrix.columns)),
+            # Category names as column heads take up to four lines.
+            rows_per_slide=TABLE_ROWS_PER_SLIDE - 3,
+        )
+        return [replace(chart, subtitle=_joined(subtitle, chart.subtitle), figure=condensed)], [table]
+    figure = fit_legend(figure, DECK_IMAGE_HEIGHT)
+    parts = split_rows(figure, DECK_IMAGE_HEIGHT)
+    if len(parts) == 1:
+        return [replace(chart, figure=parts[0].figure)], []
+    slides = []
+    for index, part in enumerate(parts):
+        span = f"{part.first}–{part.last} von {part.total}"
+        title = f"{chart.title} ({span})" if index == 0 else f"{chart.title}: weitere ({span})"
+        slides.append(replace(chart, title=title, figure=part.figure))
+    return slides, []
+
+
+def _joined(first: str, second: str) -> str:
+    return "; ".join(p for p in (first, second) if p)
 
 
 CHECKED_TITLE = "Geprüfte Werte"
@@ -206,6 +293,21 @@ def source_caption(source: str) -> str:
     return source if source.startswith("Quelle") else f"Quelle: {source}"
 
 
+def genitive(city: str) -> str:
+    """'Erfurts', 'Magdeburgs' (a name ending in s, ß, x or z takes an apostrophe)."""
+    return f"{city}’" if city[-1:] in "sßxz" else f"{city}s"
+
+
+def against_base(part: int, whole: int, cities: Sequence[str], noun: str) -> str:
+    """A key figure's note naming its base: the one chosen city's own total („von 79 Kooperationen
+    Erfurts“), else all records („von 214 insgesamt (36,9 %)“). Measured against both cities, a
+    filtered Erfurt looked like a third of something it is all of."""
+    share = f" ({fmt_pct(part / whole)})" if whole and part != whole else ""
+    if len(cities) == 1:
+        return f"von {fmt_int(whole)} {noun} {genitive(cities[0])}{share}"
+    return f"von {fmt_int(whole)} insgesamt{share}"
+
+
 def value_size(value: str, large: int) -> int:
     """Font size for a key figure: numbers big, a category name small enough to fit its column."""
     # A number ("1.234", "36,4 %") fits at the large size; a word like "Erfahrungs- und
@@ -223,16 +325,35 @@ DECK_IMAGE_TOP_MARGIN = 40  # px; Plotly reserves 100 for the title, which the i
 
 
 def deck_figure(chart: ChartExport) -> dict[str, Any]:
-    """The chart's figure as a dict without the title and source the slide or page prints."""
-    data = chart.figure.to_dict()
+    """The chart's figure as a dict without the title and source the slide or page prints, every
+    category of a bar chart a tick. Applied twice, it changes nothing more."""
+    figure = chart.figure
+    data = copy.deepcopy(figure) if isinstance(figure, dict) else figure.to_dict()
     layout = data.setdefault("layout", {})
     layout["title"] = {"text": ""}  # also drops the subtitle, which the slide prints too
-    # A legend above the plot still gets its room: Plotly grows the margin for it automatically.
+    annotations = layout.get("annotations", [])
+    by_name = {a.get("name"): a for a in annotations}
+    # A legend above the plot still gets its room: Plotly grows the margin for it automatically;
+    # the key line of ikz.charts (legend="top") is an annotation, so it gets its lines here.
+    top = DECK_IMAGE_TOP_MARGIN
+    if KEY_ANNOTATION in by_name:
+        key = by_name[KEY_ANNOTATION]
+        top += round(key["font"]["size"] * 1.4 * (key["text"].count("<br>") + 1))
     margin = layout.setdefault("margin", {})
-    margin["t"] = min(margin.get("t", DECK_IMAGE_TOP_MARGIN), DECK_IMAGE_TOP_MARGIN)
+    margin["t"] = min(margin.get("t", top), top)
     # The slide or page prints the source line itself; ikz.charts.finish names that annotation.
-    if "annotations" in layout:
-        layout["annotations"] = [a for a in layout["annotations"] if a.get("name") != SOURCE_ANNOTATION]
+    # Its room at the bottom goes to the plot: the note (if any) is the last line under it.
+    source = by_name.get(SOURCE_ANNOTATION)
+    if source is not None:
+        note = by_name.get(NOTE_ANNOTATION)
+        if note is not None:
+            lines = note["text"].count("<br>") + 1
+            margin["b"] = -note["yshift"] + round(note["font"]["size"] * 1.35) * lines + 8
+        else:
+            margin["b"] = -source["yshift"] + 8
+        layout["annotations"] = [a for a in annotations if a.get("name") != SOURCE_ANNOTATION]
+    if is_category_rows(data):
+        layout["yaxis"] = {**layout.get("yaxis", {}), **CATEGORY_TICKS}
     return data
 
 
