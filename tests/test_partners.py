@@ -238,3 +238,62 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_default_path_is_the_data_file(gazetteer: Gazetteer) -> None:
     assert gazetteer.source == PARTNERS_PATH
+
+
+# --- places of data/geo without an entry of their own ------------------------------------------
+
+
+def found(gazetteer: Gazetteer, text: str, city: str) -> list[tuple[str, str | None]]:
+    """(name, ARS) of every partner found in one text."""
+    return [
+        (m.partner.name, m.partner.place.ars if m.partner.place else None)
+        for m in gazetteer.find([("Bezeichnung/Thema", text)], city=city)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("city", "text", "expected"),
+    [
+        # Towns and Kreise that no entry names, by their official name (ARS from data/geo by hand).
+        (
+            "Erfurt",
+            "Schulnetz mit Apolda und Arnstadt",
+            [("Apolda", "160710001001"), ("Arnstadt", "160700004004")],
+        ),
+        ("Erfurt", "Rettungsdienst der Stadt Suhl", [("Suhl", "160540000000")]),
+        ("Magdeburg", "Beratung für die Stadt Wolmirstedt", [("Wolmirstedt", "150830565565")]),
+        ("Erfurt", "Kreisarchiv in Mühlhausen", [("Mühlhausen/Thüringen", "160640046046")]),
+        # „Landkreis X“, and X-Kreis written as one word or with a hyphen.
+        ("Magdeburg", "Abstimmung mit dem Landkreis Börde", [("Landkreis Börde", "15083")]),
+        (
+            "Erfurt",
+            "Wartburg-Kreis und Unstrut-Hainich-Kreis",
+            [("Wartburgkreis", "16063"), ("Unstrut-Hainich-Kreis", "16064")],
+        ),
+        # A town named inside the name of a Verwaltungsgemeinschaft or a Zweckverband.
+        ("Erfurt", "Verwaltungsgemeinschaft Kölleda", [("Kölleda", "160680034034")]),
+        ("Magdeburg", "Zweckverband Wasserversorgung Haldensleben", [("Haldensleben", "150830270270")]),
+    ],
+)
+def test_every_place_of_the_geodata_is_found_by_its_usual_names(
+    gazetteer: Gazetteer, city: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(gazetteer, text, city) == expected
+
+
+def test_a_name_that_is_also_a_common_noun_needs_its_prefix(gazetteer: Gazetteer) -> None:
+    # „Harz“ and „Börde“ are words too: only „Landkreis Harz“ is the Landkreis.
+    assert found(gazetteer, "Holz aus dem Harz, Wetter in der Börde", "Magdeburg") == []
+    assert found(gazetteer, "Landkreis Harz", "Magdeburg") == [("Landkreis Harz", "15085")]
+
+
+def test_an_entry_of_the_file_goes_before_the_geodata(gazetteer: Gazetteer) -> None:
+    # In Erfurt's texts „Gotha“ is the Landkreis (partners.toml); in Magdeburg's, the town.
+    assert found(gazetteer, "Gotha", "Erfurt") == [("Landkreis Gotha", "16067")]
+    assert found(gazetteer, "Gotha", "Magdeburg") == [("Gotha", "160670029029")]
+
+
+def test_place_partner_names_are_unique(gazetteer: Gazetteer) -> None:
+    names = [p.name for p in gazetteer.partners()]
+    assert len(names) == len(set(names))
+    assert len(gazetteer.places) > 800  # every Gemeinde and Landkreis of Thüringen and Sachsen-Anhalt
