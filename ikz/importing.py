@@ -112,6 +112,11 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"Nicht veröffentlicht: {exc}", file=sys.stderr)
         return 2
     print(f"Veröffentlicht als Ausgabe {result.edition_id} ({result.file_name}).")
+    values, records = result.to_review
+    if values:
+        print(
+            f"Zu prüfen: {values} unsichere abgeleitete Werte in {records} neuen oder geänderten Einträgen."
+        )
     if result.build_warning:
         print(result.build_warning, file=sys.stderr)
         return 2

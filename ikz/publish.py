@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePath
 
+import duckdb
 import xlsxwriter
 
 from ikz import editions
@@ -31,6 +32,7 @@ from ikz.errors import SourceError, TaxonomyError
 from ikz.parse.edition import COLUMNS, HEADERS, RECORD_KINDS, ParsedEdition, parse_edition
 from ikz.paths import RAW_DIR, TAXONOMY_PATH, db_path, editions_dir
 from ikz.records import EditionRecord
+from ikz.review_queue import waiting_after_publish
 from ikz.store import Store
 
 CRASH_ENV_VAR = "IKZ_PUBLISH_CRASH_AT"  # tests: os._exit at the named step, as a killed process would
@@ -73,6 +75,7 @@ class PublishResult:
     edition_id: int
     file_name: str
     build_warning: str | None = None
+    to_review: tuple[int, int] = (0, 0)  # (uncertain values, records) of new and changed records
 
 
 def validation_args(
@@ -186,6 +189,12 @@ def rebuild(target: Path | None = None) -> str | None:
     return None
 
 
+def waiting(city: str, target: Path | None = None) -> tuple[int, int]:
+    """(uncertain derived values, records) the publish put into the Prüfen queue for city."""
+    with duckdb.connect(str(target or db_path()), read_only=True) as con:
+        return waiting_after_publish(con, city)
+
+
 def publish(
     identity: Identity,
     prepared: Prepared,
@@ -229,7 +238,10 @@ def publish(
         before_commit=lambda: _step("vor-commit"),
     )
     _step("nach-commit")
-    return PublishResult(edition_id, file_name, rebuild(target))
+    warning = rebuild(target)
+    return PublishResult(
+        edition_id, file_name, warning, (0, 0) if warning else waiting(prepared.city, target)
+    )
 
 
 def reset(

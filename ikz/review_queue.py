@@ -62,6 +62,12 @@ def _field_condition(field: str | None) -> str:
     return f"{source} = 'abgeleitet'"
 
 
+# Records new or changed in their city's current edition (what the last publish brought).
+_CHANGED = """w.cooperation_key IN (
+    SELECT ch.cooperation_key FROM cooperation_change ch JOIN city ci USING (city_id)
+    WHERE ci.name = w.city AND ch.change IN ('neu', 'geändert'))"""
+
+
 def queue(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -69,9 +75,15 @@ def queue(
     department: str | None = None,
     field: str | None = None,
     open_only: bool = True,
+    changed_only: bool = False,
 ) -> pl.DataFrame:
-    """Records to check, uncertain first: key, city, department, title and the counts per record."""
+    """Records to check, uncertain first: key, city, department, title and the counts per record.
+
+    changed_only: only records new or changed in their city's current edition with an uncertain
+    value — what a publish put into the queue; edition_id names that edition."""
     where, params = _where(city, department)
+    if changed_only:
+        where += f" AND {_CHANGED} AND o.count_uncertain > 0"
     uncertain = "o.count_uncertain"
     if field in ("type", "binding", "effects", "status"):
         uncertain = f"(w.{field}_source = 'abgeleitet' AND w.{field}_confidence = 'unsicher')::INTEGER"
@@ -80,13 +92,27 @@ def queue(
     return con.sql(
         f"""
         SELECT w.cooperation_id, w.cooperation_key, w.city, w.department, w.title, w.source_lines,
-               {uncertain} AS uncertain, o.count_uncertain, o.count_derived, o.count_checked
+               {uncertain} AS uncertain, o.count_uncertain, o.count_derived, o.count_checked,
+               w.edition_id
         FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id)
         WHERE {where}
         ORDER BY uncertain DESC, o.count_uncertain DESC, o.count_derived DESC, w.city, w.cooperation_id
         """,
         params=params,
     ).pl()
+
+
+def waiting_after_publish(con: duckdb.DuckDBPyConnection, city: str) -> tuple[int, int]:
+    """(uncertain derived values, records) of the city's new and changed records, unchecked."""
+    row = con.execute(
+        f"""
+        SELECT coalesce(sum(o.count_uncertain), 0)::BIGINT, count(*) FILTER (WHERE o.count_uncertain > 0)
+        FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id)
+        WHERE w.city = ? AND {_CHANGED}
+        """,
+        [city],
+    ).fetchall()[0]
+    return int(row[0]), int(row[1])
 
 
 def progress(

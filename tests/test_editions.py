@@ -460,3 +460,35 @@ def test_magdeburgs_four_column_list_keeps_bodies_projects_status_and_outlook(
     assert item.ready()
     publish.publish(ANNA, item)
     assert query(office["db"], wide) == before
+
+
+def test_a_publish_puts_the_unsure_values_of_its_new_and_changed_records_into_the_queue(
+    office: dict[str, Path],
+) -> None:
+    from ikz.review_queue import queue
+
+    result = publish.publish(ANNA, prepared(next_edition(publish.template("Erfurt"), wrong_cell=False)))
+    values, records = result.to_review
+    con = duckdb.connect(str(office["db"]), read_only=True)
+    try:
+        waiting = queue(con, city="Erfurt", changed_only=True)
+        changed = {
+            k
+            for (k,) in con.execute(
+                "SELECT cooperation_key FROM cooperation_change WHERE change IN ('neu', 'geändert')"
+            ).fetchall()
+        }
+        unsure_by_hand = con.execute(
+            "SELECT count(*) FILTER (WHERE type_confidence = 'unsicher' AND type_source = 'abgeleitet')"
+            " + count(*) FILTER (WHERE binding_confidence = 'unsicher' AND binding_source = 'abgeleitet')"
+            " + count(*) FILTER (WHERE effects_confidence = 'unsicher' AND effects_source = 'abgeleitet')"
+            " + count(*) FILTER (WHERE status_confidence = 'unsicher' AND status_source = 'abgeleitet')"
+            f" FROM cooperation_wide WHERE city = 'Erfurt' AND cooperation_key IN {tuple(changed)}"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert records == waiting.height > 0 and set(waiting["cooperation_key"]) <= changed
+    assert set(waiting["edition_id"]) == {result.edition_id}
+    # The new record with a Kooperationsart the rules do not know waits with an unsure form.
+    assert NEW_TITLES[2] in set(waiting["title"])
+    assert values >= unsure_by_hand > 0
