@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -465,11 +466,33 @@ def source_fingerprint(row: _Row) -> str:
     )
 
 
-def effects_confidence(matches: Sequence[Match]) -> str | None:
-    """NULL when the effects are printed (Dokument); else the weakest confidence of the categories."""
+_CLAUSE = re.compile(r"[^,;.•\n]+")
+_WORDS = re.compile(r"[^\W\d_]{3,}")
+
+
+def unexplained_clauses(text: str | None, matches: Sequence[Match]) -> list[str]:
+    """Clauses of an Effekte text (between commas, semicolons, full stops) that no evidence word of
+    any category touches: what the text says there, the rules did not understand."""
+    if not text:
+        return []
+    words = [w.casefold().strip("-") for m in matches for e in m.evidence for w in e.split()]
+    out = []
+    for clause in _CLAUSE.findall(text):
+        folded = clause.casefold()
+        if _WORDS.search(clause) and not any(w and w in folded for w in words):
+            out.append(clause.strip())
+    return out
+
+
+def effects_confidence(matches: Sequence[Match], text: str | None = None) -> str | None:
+    """NULL when the effects are printed (Dokument); else the weakest confidence of the categories,
+    and unsure while a clause of the Effekte text names nothing the rules understood (an effect the
+    set may lack)."""
     if not any(m.is_derived for m in matches):
         return None
-    return UNSURE if any(m.confidence != SURE for m in matches) else SURE
+    if any(m.confidence != SURE for m in matches) or unexplained_clauses(text, matches):
+        return UNSURE
+    return SURE
 
 
 @dataclass(frozen=True)
@@ -499,6 +522,9 @@ def classify_row(row: _Row, taxonomy: Taxonomy) -> RowClassification:
     # Indirect expressions („Vertretung“, „schneller“) speak of effects only in an Effekte column; in a
     # title or Arbeitsstand they name the topic („Fachgruppe Hilfeleistung“).
     effect_matches = taxonomy.classify_effects(effect_texts, derived=True, indirect=is_erfurt)
+    if not is_erfurt:
+        # Effects read from a topic (Thema, Arbeitsstand) are a guess at what the list never says.
+        effect_matches = [replace(m, confidence=UNSURE) for m in effect_matches]
     # The list heading an item stands under ("Vorschläge für …") decides before any wording.
     status = (
         taxonomy.classify_status(row.status_text)  # an edition's Status column
@@ -667,7 +693,9 @@ def tables_from_rows(
                 "status_source": DERIVED if status.is_derived else DOCUMENT,
                 "type_confidence": type_match.confidence,
                 "binding_confidence": binding.confidence,
-                "effects_confidence": effects_confidence(effect_matches),
+                "effects_confidence": effects_confidence(
+                    effect_matches, row.effects_text if row.kind == "row" else None
+                ),
                 "status_confidence": status.confidence,
                 "edition_id": row.edition_id,
                 "start_year": row.start_year,
