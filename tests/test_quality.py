@@ -34,8 +34,8 @@ FIELD_NAMES = {
 
 
 def readme_thresholds() -> dict[str, float]:
-    """The minimum scores the README states, from its line 'Mindestwerte (…): Feld 0,95 · …'."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The minimum scores docs/quality.md states, from its line 'Mindestwerte (…): Feld 0,95 · …'."""
+    text = (ROOT / "docs" / "quality.md").read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.startswith("Mindestwerte"))
     pairs = [item.strip().rsplit(" ", 1) for item in line.split(":", 1)[1].split("·")]
     found = {FIELD_NAMES[name]: float(value.replace(",", ".")) for name, value in pairs}
