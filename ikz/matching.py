@@ -2,7 +2,7 @@
 other city, with a score and the reason, and the records without a close counterpart (the ideas).
 
 Pure: records in, matches and suggestions out; no database, no files. Method, meant to be explained
-to a reader (README, „Anregungen“):
+to a reader (docs/matching.md):
 
 * Texts are folded (lower case, ä → ae), split into words, generic words dropped (stop words:
   „Erfahrungsaustausch“, „Kommunen“, „regelmäßig“ …) and stemmed with the Snowball German stemmer.
@@ -95,7 +95,7 @@ CORE = 7
 PART_FACTOR = 0.7  # such a partial agreement counts less than an equal stem
 
 # Weight of each signal in the score (they sum to 1). Chosen by measurement against the hand-read
-# list data/evaluation/anregungen.toml (README, „Anregungen“); a topic or partner alone stays below
+# list data/evaluation/anregungen.toml (docs/matching.md); a topic or partner alone stays below
 # the threshold.
 SIGNAL_WEIGHTS: Mapping[str, float] = {
     "words": 0.35,
@@ -107,7 +107,7 @@ SIGNAL_WEIGHTS: Mapping[str, float] = {
 BROAD_TOPIC = 0.4  # topic signal for a shared topic named through different stems
 PLACE_PARTNER = 0.3  # partner signal for a shared place (not an association) both name
 BODY_KINDS = frozenset({"Verband/Verein", "Bund/Bundesbehörde"})
-THRESHOLD = 0.13  # below this, no close counterpart: a suggestion (measured, README „Anregungen“)
+THRESHOLD = 0.13  # below this, no close counterpart: a suggestion (measured, docs/matching.md)
 TOP_MATCHES = 3  # counterparts kept per record
 CHAR_NGRAMS = (3, 5)
 

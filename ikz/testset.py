@@ -53,7 +53,7 @@ class Derived:
 
 @dataclass(frozen=True)
 class TestsetScores:
-    """The figures the README quotes, measured on the blind test set."""
+    """The figures docs/quality.md quotes, measured on the blind test set."""
 
     records: int
     form_accuracy: float

@@ -22,7 +22,7 @@ from tests.ws_client import StreamlitSession
 
 SESSIONS = 20
 # A fault test: every session's first run and filter changes after it, at once. Throughput is
-# measured by the load benchmark (python -m benchmarks.load, 60 s; README).
+# measured by the load benchmark (python -m benchmarks.load, 60 s; docs/performance.md).
 SECONDS = 40
 
 
