@@ -378,7 +378,10 @@ def test_readers_see_the_old_or_the_new_database_throughout_a_publish(office: di
     thread.start()
     try:
         publish.publish(ANNA, item)
-        time.sleep(0.3)  # the reader notices the swapped file on its next use
+        # The reader notices the swapped file on its next use: wait until it has read the new one.
+        deadline = time.monotonic() + 30
+        while not (seen and seen[-1] == 79) and not errors and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         done.set()
         thread.join()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import os
 import shutil
 import threading
 import time
@@ -193,8 +194,10 @@ def test_malformed_source_keeps_the_last_good_database(tmp_path: Path) -> None:
         run = visit(server.port)
         assert alerts(run, Alert.WARNING) == []
         shown = run.metrics()["Kooperationen"]
-        time.sleep(0.01)  # the broken file must be newer than the database
         (raw / ERFURT_FILE).write_bytes((raw / ERFURT_FILE).read_bytes()[:500] + b"\xff\xfe kaputt\n")
+        # The broken file must be newer than the database: set its time rather than wait for a tick.
+        newer = db.stat().st_mtime + 1
+        os.utime(raw / ERFURT_FILE, (newer, newer))
         run = visit(server.port)
         warning = " ".join(alerts(run, Alert.WARNING))
         assert "zuletzt erfolgreich gebaute Stand" in warning
