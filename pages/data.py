@@ -80,6 +80,17 @@ def database() -> Database:
     return _database(str(path))
 
 
+def take_over(waiting: str = "Wird übernommen …") -> None:
+    """Rebuild now, after a person's own change, with the spinner where this is called (beside the
+    button they pressed), instead of at the top of the next run, out of their sight."""
+    with st.spinner(waiting):
+        try:
+            ensure_database(db_path())
+        except DatabaseUnavailable as exc:
+            fail(str(exc))
+    # A warning of a failed build (the last good file stays) is shown by database() on the next run.
+
+
 def fail(message: str) -> None:
     """Show a German error for users and stop this run."""
     st.error(message, icon="🚫")

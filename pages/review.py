@@ -19,7 +19,7 @@ from ikz.db import DatabaseUnavailable  # noqa: E402
 from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
 from ikz.store import Store, StoreError  # noqa: E402
 from ikz.theme import fmt_int  # noqa: E402
-from pages.data import database, fail  # noqa: E402
+from pages.data import database, fail, take_over  # noqa: E402
 from pages.markdown import md_escape  # noqa: E402
 
 ALL_LABEL = "Alle"
@@ -125,7 +125,8 @@ if not pending.is_empty():
 
 # --- The record to check -----------------------------------------------------------------------------
 if saved := st.session_state.pop(SAVED_KEY, None):
-    st.success(saved, icon="✅")
+    # A toast, not a box at the top: the person is looking at the form far down the page.
+    st.toast(saved, icon="✅", duration="long")
 queue = read(review_queue.queue, city=city, department=department, field=field, open_only=open_only)
 requested = st.query_params.get(KEY_PARAM)
 keys = queue["cooperation_key"].to_list()
@@ -219,6 +220,7 @@ else:
             elif store_decisions(decisions, note.strip() or None):
                 names = ", ".join(FIELD_LABELS[d["field"]] for d in decisions)
                 st.session_state[SAVED_KEY] = f"Gespeichert ✓ ({names}) für „{item['title'][:80]}“."
+                take_over("Gespeichert – wird in alle Ansichten übernommen …")
                 st.rerun()
 
         checked = [(f, item["fields"][f]) for f in FIELDS if item["fields"][f]["check"]]
@@ -227,14 +229,20 @@ else:
             for f, info in checked:
                 check = info["check"]
                 note_text = f" – „{check['note']}“" if check["note"] else ""
-                a, b = st.columns([4, 1])
-                a.caption(
+                st.caption(
                     md_escape(
                         f"✓ {info['label']}: {review_bulk.display_value(info['value'])} – geprüft von "
                         f"{check['checked_by']} am {check['checked_on']}{note_text}"
                     )
                 )
-                if b.button("rückgängig", key=f"undo-{key}-{f}", type="tertiary", icon=":material/undo:"):
+                # Below its line, not in a narrow column beside it, where 1,280 px cut it to „rückg…“.
+                if st.button(
+                    "rückgängig",
+                    key=f"undo-{key}-{f}",
+                    type="tertiary",
+                    icon=":material/undo:",
+                    help=f"Die Prüfung von „{info['label']}“ zurücknehmen",
+                ):
                     undo = {
                         "city": item["city"],
                         "cooperation_key": key,
@@ -247,6 +255,7 @@ else:
                         st.session_state[SAVED_KEY] = (
                             f"Rückgängig gemacht: {info['label']} ist wieder der abgeleitete Wert."
                         )
+                        take_over("Wird zurückgenommen …")
                         st.rerun()
 
 # --- Bulk work ---------------------------------------------------------------------------------------------
@@ -313,4 +322,5 @@ if upload is not None:
             st.session_state[SAVED_KEY] = (
                 f"{fmt_int(len(result.decisions))} Entscheidungen aus der Datei gespeichert."
             )
+            take_over("Gespeichert – wird in alle Ansichten übernommen …")
             st.rerun()
