@@ -272,7 +272,8 @@ def export_frame() -> Any:
     return read(review_bulk.export_rows, city=city, department=department, field=field, open_only=open_only)
 
 
-d1, d2, _ = st.columns([1, 1, 3])
+# A row that wraps rather than columns of a fifth each, which could cut the labels at 1,280 px.
+d1 = d2 = st.container(horizontal=True, key="pruefliste_downloads")
 d1.download_button(
     "Prüfliste (CSV)",
     lambda: review_bulk.to_csv(export_frame()),
