@@ -122,8 +122,9 @@ def partner_records(page: Page, names: list[str]) -> None:
         return
     if st.session_state.get(PARTNER_KEY) not in names:
         st.session_state.pop(PARTNER_KEY, None)
+    st.subheader("Einträge eines Partners")
     chosen = st.selectbox(
-        "Einträge zum Partner (oder Kreis auf der Karte anklicken)",
+        "Partner wählen oder Kreis auf der Karte anklicken",
         names,
         index=None,
         key=PARTNER_KEY,
@@ -144,14 +145,19 @@ def show_records(rows: pl.DataFrame, partner: str, *, key: str) -> None:
     st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(partner)} ({counts}).")
     st.dataframe(
         rows.select(
+            # What a record is and why it names the partner first: seen in a column beside the map.
             pl.col("city").alias("Stadt"),
-            pl.col("department").alias("Fachbereich/Amt"),
             pl.col("title").alias("Eintrag"),
-            pl.col("type_name").alias("Kooperationsart"),
             pl.col("evidence").alias("Beleg"),
+            pl.col("department").alias("Fachbereich/Amt"),
+            pl.col("type_name").alias("Kooperationsart"),
             pl.col("source_file").alias("Quelldatei"),
             pl.col("source_lines").alias("Zeilen"),
         ),
         hide_index=True,
         key=key,
+        column_config={
+            "Stadt": st.column_config.TextColumn(width="small"),
+            "Eintrag": st.column_config.TextColumn(width="medium"),
+        },
     )
