@@ -184,3 +184,29 @@ def test_a_record_opens_beside_the_table_with_its_origins_first(app: AppTest, bu
     # One-shot: the next run (a filter change, say) does not open it again.
     at.run()
     assert not any(t.value == f"Bezeichnung / Thema: {title}" for t in at.text)
+
+
+def test_presentation_mode_is_left_from_the_top_of_the_page(app: AppTest) -> None:
+    """The way back is the first thing on the page, bound to Esc; it ends the mode and its URL flag."""
+    app.query_params["praesentation"] = "true"
+    at = app.run()
+    assert not at.exception
+    assert at.toggle(key="praesentation").value is True
+    leave = at.button(key="praesentation_verlassen")
+    assert leave.label == "Präsentationsansicht verlassen"
+    # Bound to Esc (tests/test_browser.py presses Escape in Chromium).
+    assert leave.proto.shortcut.lower() in ("esc", "escape")
+    # Above the page's title, not after its charts.
+    order = [
+        "leave"
+        if hasattr(child, "children") and any(b.key == "praesentation_verlassen" for b in child.get("button"))
+        else child.type
+        for child in at.main.children.values()
+    ]
+    assert order.index("leave") < order.index("title"), order
+    leave.click()
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="praesentation").value is False
+    assert "praesentation" not in at.query_params
+    assert not [b for b in at.button if b.key == "praesentation_verlassen"]

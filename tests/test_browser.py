@@ -378,3 +378,38 @@ def test_a_click_on_a_rows_text_opens_the_record_beside_the_table(
         assert problems(page) == []
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "width", "how"), [("/", 1280, "Esc"), ("/", 1920, "Klick"), ("/karte", 1280, "Esc")]
+)
+def test_presentation_mode_is_left_from_the_top_and_with_escape(
+    server: AppServer, browser: Any, path: str, width: int, how: str
+) -> None:
+    """In the Präsentationsansicht the way back is a button at the top, in view; Esc does the same:
+    the sidebar returns and the address loses its praesentation flag."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = open_page(ctx, f"{server.url}{path}?praesentation=true")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert not sidebar.is_visible()
+        leave = page.get_by_role("button", name="Präsentationsansicht verlassen")
+        box = wait_until(leave.bounding_box, what="the leave button")
+        assert leave.is_visible() and box["y"] < 150, box  # at the top, without scrolling
+        assert page.evaluate(TRUNCATED_LABELS) == []
+        screenshot(page, f"praesentation{path.replace('/', '-').rstrip('-')}-{width}")
+        if how == "Esc":
+            page.keyboard.press("Escape")
+        else:
+            leave.click()
+        # location.href, not page.url: the sync API updates page.url only while it talks to the browser.
+        wait_until(
+            lambda: "praesentation" not in page.evaluate("location.href"),
+            what="the flag to leave the address",
+        )
+        wait_until(sidebar.is_visible, what="the sidebar to return")
+        wait_idle(page)
+        assert leave.count() == 0
+        assert problems(page) == []
+    finally:
+        ctx.close()
