@@ -33,6 +33,12 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
 LEAVE_KEY = "praesentation_verlassen"
+# A key figure's label wraps instead of ending in „…“ („Anteil verbindlicher Koope…“ at 1,280 px).
+LABEL_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+}
+</style>"""
 
 
 def show_chart(
@@ -103,6 +109,7 @@ class Page:
     ) -> Page:
         """Database, Präsentationsansicht switch, sidebar filters, title and lead of a page."""
         data.database()
+        st.html(LABEL_CSS)
         presentation = state.presentation_switch()
         if presentation:
             st.html(PRESENTATION_CSS)

@@ -333,7 +333,8 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
 
 ROW_PX = 35  # Streamlit's data grid: header and row height
 TRUNCATED_LABELS = """() => Array.from(document.querySelectorAll(
-    '[data-testid="stMain"] button p, [data-testid="stMain"] button div, [data-testid="stMain"] a p'))
+    '[data-testid="stMain"] button p, [data-testid="stMain"] button div, [data-testid="stMain"] a p,'
+    + '[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *'))
     .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
 
