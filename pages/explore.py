@@ -56,9 +56,12 @@ page = Page.open(
 filters = page.filters
 # Every aggregate of this page comes from this one cached read (one statement over the mart).
 view = {"filters": filters, "top_departments": TOP_DEPARTMENTS, "top_tree": TOP_TREEMAP_DEPARTMENTS}
-figures = data.overview(**view).key_figures
-total = data.key_figures(filters=ALL)
-origins = data.origin_counts(filters=filters)
+# The page's one heavy read (cached afterwards): said where the page begins, not only by the
+# running indicator in the corner.
+with st.spinner("Kennzahlen und Diagramme werden berechnet …"):
+    figures = data.overview(**view).key_figures
+    total = data.key_figures(filters=ALL)
+    origins = data.origin_counts(filters=filters)
 
 
 def with_origin(note: str, *fields: str) -> str:

@@ -60,14 +60,16 @@ def partner_map(
 ) -> pl.DataFrame:
     """Show the map of the page's filtered partners with its table, keep it for the page's export;
     returns its bubbles."""
-    frames = data.map_frames(filters=page.filters)
     text = ChartText(title=MAP_TITLE, subtitle=page.subtitle, source=map_source(page.source), note=note)
-    fig = data.figure(
-        maps.map_figure,
-        data.map_frames,
-        filters=page.filters,
-        options={"text": text, "lines": lines, "large": page.presentation},
-    )
+    # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
+    with st.spinner("Die Karte wird gezeichnet …"):
+        frames = data.map_frames(filters=page.filters)
+        fig = data.figure(
+            maps.map_figure,
+            data.map_frames,
+            filters=page.filters,
+            options={"text": text, "lines": lines, "large": page.presentation},
+        )
     show_chart(
         fig,
         MAP_TITLE,
