@@ -72,7 +72,7 @@ def database() -> Database:
         except DatabaseUnavailable as exc:
             fail(str(exc))
     if result.built and notice:
-        st.toast(notice, icon="🔄")
+        st.toast(notice, icon=":material/sync:")
     if notice := result.notice():
         st.info(notice, icon="🛠️")
     if result.warning:

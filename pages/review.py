@@ -126,7 +126,7 @@ if not pending.is_empty():
 # --- The record to check -----------------------------------------------------------------------------
 if saved := st.session_state.pop(SAVED_KEY, None):
     # A toast, not a box at the top: the person is looking at the form far down the page.
-    st.toast(saved, icon="✅", duration="long")
+    st.toast(saved, icon=":material/check_circle:", duration="long")
 queue = read(review_queue.queue, city=city, department=department, field=field, open_only=open_only)
 requested = st.query_params.get(KEY_PARAM)
 keys = queue["cooperation_key"].to_list()
@@ -218,8 +218,10 @@ else:
             elif not decisions:
                 st.info("Nichts zu speichern: alle Werte stehen im Dokument oder sind schon geprüft.")
             elif store_decisions(decisions, note.strip() or None):
+                # Short enough for a toast without Streamlit's English „view more“; the record is in view.
                 names = ", ".join(FIELD_LABELS[d["field"]] for d in decisions)
-                st.session_state[SAVED_KEY] = f"Gespeichert ✓ ({names}) für „{item['title'][:80]}“."
+                saved = names if len(decisions) <= 2 else f"{len(decisions)} Werte"
+                st.session_state[SAVED_KEY] = f"Gespeichert ✓ – {saved} geprüft."
                 take_over("Gespeichert – wird in alle Ansichten übernommen …")
                 st.rerun()
 
