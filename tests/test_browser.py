@@ -368,8 +368,12 @@ def test_a_click_on_a_rows_text_opens_the_record_beside_the_table(
             wait_until(
                 lambda h=heading: titles[2] in (h.text_content() or ""), what="the third record's title"
             )
-            dbox = drawer.bounding_box()
-            assert dbox["x"] >= width / 2 - 1 and dbox["y"] <= 1, dbox  # at the right, in view
+            # Slid in completely: its right edge at the window's, its left in the right half, from the top.
+            dbox = wait_until(
+                lambda: (b := drawer.bounding_box()) and abs(b["x"] + b["width"] - width) < 2 and b,
+                what="the drawer to slide in",
+            )
+            assert dbox["x"] >= width / 2 - 1 and dbox["y"] <= 1, dbox
             assert "Originaltext" in drawer.inner_text()
             assert "Diesen Eintrag prüfen oder korrigieren" in drawer.inner_text()
             if attempt == 0:
