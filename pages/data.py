@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
@@ -21,7 +22,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import comparison, partner_map, queries
-from ikz.db import Database, DatabaseUnavailable, FileIdentity, ensure_database
+from ikz.db import Database, DatabaseUnavailable, FileIdentity, ensure_database, input_files, is_stale
 from ikz.errors import TaxonomyError
 from ikz.paths import db_path
 
@@ -39,22 +40,55 @@ def _database(path: str) -> Database:
     return Database(path)
 
 
+def rebuild_notice(db: Path, inputs: list[Path]) -> str | None:
+    """What a rebuild now would tell the office, or None when only the store moved (or nothing).
+
+    Two things make the database stale: a source document, rules or schema file newer than it
+    (changed underneath the running app: news for everybody), or the store of record moving (a
+    review decision or a published edition: what a person just did, and confirmed where they did
+    it). Only the first deserves a message; the second rebuild is silent.
+    """
+    if not db.exists():
+        return "Die Datenbank wurde aus den Quelldokumenten aufgebaut."
+    if is_stale(db, inputs):
+        return "Quelldokumente oder Regeln wurden geändert: die Datenbank wurde neu daraus aufgebaut."
+    return None
+
+
 def database() -> Database:
     """The shared database handle; builds the file first when it is missing or stale."""
     path = db_path()
-    # Checked on every run (a few stat calls): a changed source or rules file triggers a rebuild.
-    with st.spinner("Die Datenbank wird aus den Quelldokumenten aufgebaut …"):
+    # Checked on every run (a few stat calls): a changed source or rules file triggers a rebuild;
+    # so does a moved store (a decision, a publish), which is the person's own change.
+    notice = rebuild_notice(path, input_files())
+    waiting = (
+        "Die Datenbank wird aus den Quelldokumenten aufgebaut …"
+        if notice
+        else "Änderungen werden übernommen …"
+    )
+    with st.spinner(waiting):
         try:
             result = ensure_database(path)
         except DatabaseUnavailable as exc:
             fail(str(exc))
-    if result.built:
-        st.toast("Die Datenbank wurde neu aus den Quelldokumenten aufgebaut.")
+    if result.built and notice:
+        st.toast(notice, icon=":material/sync:")
     if notice := result.notice():
         st.info(notice, icon="🛠️")
     if result.warning:
         st.warning(result.warning, icon="⚠️")
     return _database(str(path))
+
+
+def take_over(waiting: str = "Wird übernommen …") -> None:
+    """Rebuild now, after a person's own change, with the spinner where this is called (beside the
+    button they pressed), instead of at the top of the next run, out of their sight."""
+    with st.spinner(waiting):
+        try:
+            ensure_database(db_path())
+        except DatabaseUnavailable as exc:
+            fail(str(exc))
+    # A warning of a failed build (the last good file stays) is shown by database() on the next run.
 
 
 def fail(message: str) -> None:

@@ -27,6 +27,18 @@ COMPARABILITY_NOTE = (
 TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
+TABLE_KEY = "records_table"
+DETAIL_KEY = "eintrag_offen"  # the cooperation_id whose detail opens in this run
+DETAIL_WIDTH = 640  # px, the drawer's initial width (the person can resize it)
+ORIGIN_COLUMN = "Herkunft"
+COLUMN_WIDTHS = {"Nr.": 60, "Bezeichnung / Thema": 380, ORIGIN_COLUMN: 260}
+ORIGIN_FIELDS = {
+    "type": "Kooperationsart",
+    "binding": "Verbindlichkeit",
+    "effects": "Effektkategorien",
+    "status": "Status",
+    "partners": "Partner",
+}
 DERIVED_MARK = " ◆"
 CHECKED_MARK = " ✓"
 HELP = {
@@ -44,9 +56,12 @@ page = Page.open(
 filters = page.filters
 # Every aggregate of this page comes from this one cached read (one statement over the mart).
 view = {"filters": filters, "top_departments": TOP_DEPARTMENTS, "top_tree": TOP_TREEMAP_DEPARTMENTS}
-figures = data.overview(**view).key_figures
-total = data.key_figures(filters=filters.only("cities"))  # the base: the chosen cities' own records
-origins = data.origin_counts(filters=filters)
+# The page's one heavy read (cached afterwards): said where the page begins, not only by the
+# running indicator in the corner.
+with st.spinner("Kennzahlen und Diagramme werden berechnet …"):
+    figures = data.overview(**view).key_figures
+    total = data.key_figures(filters=filters.only("cities"))  # the base: the chosen cities' own records
+    origins = data.origin_counts(filters=filters)
 
 
 def with_origin(note: str, *fields: str) -> str:
@@ -210,7 +225,9 @@ if figures.cooperations > TABLE_LIMIT:
     )
 st.caption(
     f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument), "
-    f"{CHECKED_MARK.strip()} = von der Stabsstelle geprüft; wer und wann steht in den Spalten „Herkunft …“."
+    f"{CHECKED_MARK.strip()} = von der Stabsstelle geprüft; die Spalte „Herkunft“ nennt die Felder, wer und "
+    "wann geprüft hat, stehen in den Spalten „Herkunft …“ am Ende. **Einen Eintrag anklicken:** "
+    "Originaltext und Belege öffnen sich rechts daneben."
 )
 
 
@@ -226,17 +243,51 @@ def marked(value: str, origin: str) -> pl.Expr:
     )
 
 
+def fields_marked(mark: str) -> pl.Expr:
+    """'Kooperationsart, Status': the fields whose origin starts with mark, in ORIGIN_FIELDS order."""
+    return (
+        pl.concat_list(
+            [
+                pl.when(pl.col(f"{field}_origin").str.starts_with(mark)).then(pl.lit(label))
+                for field, label in ORIGIN_FIELDS.items()
+            ]
+        )
+        .list.drop_nulls()
+        .list.join(", ")
+    )
+
+
+def origin_summary() -> pl.Expr:
+    """One short column of a record's ◆ and ✓ fields, e.g. '◆ Kooperationsart, Status · ✓ Partner'."""
+    derived, checked = fields_marked("◆"), fields_marked("✓")
+    return (
+        pl.concat_str(
+            [
+                pl.when(derived != "").then(pl.lit("◆ ") + derived),
+                pl.when(checked != "").then(pl.lit("✓ ") + checked),
+            ],
+            separator=" · ",
+            ignore_nulls=True,
+        )
+        .replace("", "wie im Dokument")
+        .alias(ORIGIN_COLUMN)
+    )
+
+
 display = records.with_columns(
+    origin_summary(),
     marked("type_name", "type_origin"),
     marked("binding", "binding_origin"),
     marked("effects", "effects_origin"),
     marked("status", "status_origin"),
     marked("partner_names", "partners_origin"),
 ).select(
+    # Title and its ◆/✓ fields first: seen at 1,280 px without scrolling sideways (issue 5).
     "cooperation_id",
+    "title",
+    ORIGIN_COLUMN,
     "city",
     "department",
-    "title",
     "type_name",
     "form",
     "binding",
@@ -253,20 +304,42 @@ display = records.with_columns(
     "status_origin",
     "partners_origin",
 )
-selection = st.dataframe(
+
+
+def open_record(ids: list[int]) -> None:
+    """Callback of the table: a click on a row's text (a cell) or its checkbox opens that record.
+
+    The selection is cleared again, so a second click on the same row opens it once more.
+    """
+    selection = (st.session_state.get(TABLE_KEY) or {}).get("selection", {})
+    rows = [*selection.get("rows", []), *(cell[0] for cell in selection.get("cells", []))]
+    if rows and 0 <= rows[0] < len(ids):
+        st.session_state[DETAIL_KEY] = ids[rows[0]]
+    st.session_state[TABLE_KEY] = {"selection": {"rows": [], "columns": [], "cells": []}}
+
+
+ids = display["cooperation_id"].to_list()
+st.dataframe(
     german_columns(display),
     hide_index=True,
-    key="records_table",
-    on_select="rerun",
-    selection_mode="single-row",
+    key=TABLE_KEY,
+    on_select=lambda: open_record(ids),
+    # A click on any cell selects it (and so opens the record), not only the checkbox at the left.
+    selection_mode=["single-row", "single-cell"],
+    # Widths in px: with the checkbox column the first three fit the 820 px of the table at 1,280 px.
     column_config={
-        "Nr.": st.column_config.NumberColumn(width="small", format="%d"),
-        "Bezeichnung / Thema": st.column_config.TextColumn(width="large"),
+        "Nr.": st.column_config.NumberColumn(width=COLUMN_WIDTHS["Nr."], format="%d"),
+        "Bezeichnung / Thema": st.column_config.TextColumn(width=COLUMN_WIDTHS["Bezeichnung / Thema"]),
+        ORIGIN_COLUMN: st.column_config.TextColumn(
+            width=COLUMN_WIDTHS[ORIGIN_COLUMN],
+            help="◆ = abgeleitet, ✓ = geprüft; alle übrigen Felder wie im Dokument",
+        ),
     },
 )
 
 
-c1, c2, _ = st.columns([1, 1, 3])
+# A row that wraps rather than columns of a fifth each, which cut the labels at 1,280 px.
+c1 = c2 = st.container(horizontal=True, key="eintraege_downloads")
 contacts = identity.may_see_contacts()
 # Generated only when clicked, on Streamlit's download thread: the page run stays fast, and the
 # files hold every filtered record, not just the rows the table shows.
@@ -287,60 +360,60 @@ c2.download_button(
     on_click="ignore",
 )
 
-rows = selection.selection.rows if selection else []
-if rows:
-    cooperation_id = int(display["cooperation_id"][rows[0]])
-    detail = data.record_detail(cooperation_id)
-    if detail:
-        st.subheader(md_escape(detail["title"]))
-        st.caption(
-            md_escape(
-                f"{detail['city']} · {detail['department']} · Quelle: {source_name(detail['source_file'])}, "
-                f"{detail['source_lines']}"
-            )
+
+def record_body(detail: dict) -> None:
+    """Original text, then classification with origin and evidence, then the way to Prüfen."""
+    st.caption(
+        md_escape(
+            f"{detail['city']} · {detail['department']} · Quelle: {source_name(detail['source_file'])}, "
+            f"{detail['source_lines']}"
         )
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**Originaltext**")
-            for column in (
-                "title",
-                "context",
-                "sub_unit",
-                "partners_text",
-                "type_raw",
-                "effects_text",
-                "status_text",
-                "outlook_text",
-            ):
-                if detail.get(column):
-                    st.text(f"{COLUMN_LABELS[column]}: {detail[column]}")
-            if detail.get("parse_notes"):
-                st.text(f"Reparaturen beim Einlesen: {detail['parse_notes']}")
-        with right:
-            st.markdown("**Klassifikation, Herkunft und Belege**")
-            st.text(
-                f"Kooperationsart: {detail['type_name']} – {detail['type_origin']} – "
-                f"Belege: {detail['type_evidence'] or '–'}"
-            )
-            st.text(f"Kooperationsform: {detail['form']}")
-            st.text(
-                f"Verbindlichkeit: {detail['binding']} – {detail['binding_origin']} – "
-                f"Belege: {detail['binding_evidence'] or '–'}"
-            )
-            st.text(f"Aufgabenbereich: {detail['task_area']}")
-            st.text(
-                f"Status: {detail['status']} – {detail['status_origin']} – "
-                f"Belege: {detail['status_evidence'] or '–'}"
-            )
-            st.text(f"Effektkategorien: {detail['effects_origin']}")
-            for effect in detail["effects"]:
-                st.text(f"  {effect['effect']} – Belege: {effect['evidence'] or '–'}")
-            st.text(f"Partner: {detail['partner_names'] or '–'} – {detail['partners_origin']}")
-            st.page_link(
-                "pages/review.py",
-                label="Diesen Eintrag prüfen oder korrigieren",
-                icon=":material/fact_check:",
-                query_params={"eintrag": detail["cooperation_key"]},
-            )
-else:
-    st.caption("Eine Zeile anklicken, um Originaltext und Belege der Klassifikation zu sehen.")
+    )
+    st.page_link(
+        "pages/review.py",
+        label="Diesen Eintrag prüfen oder korrigieren",
+        icon=":material/fact_check:",
+        query_params={"eintrag": detail["cooperation_key"]},
+    )
+    st.markdown("**Originaltext**")
+    for column in (
+        "title",
+        "context",
+        "sub_unit",
+        "partners_text",
+        "type_raw",
+        "effects_text",
+        "status_text",
+        "outlook_text",
+    ):
+        if detail.get(column):
+            st.text(f"{COLUMN_LABELS[column]}: {detail[column]}")
+    if detail.get("parse_notes"):
+        st.text(f"Reparaturen beim Einlesen: {detail['parse_notes']}")
+    st.markdown("**Klassifikation, Herkunft und Belege**")
+    st.text(
+        f"Kooperationsart: {detail['type_name']} – {detail['type_origin']} – "
+        f"Belege: {detail['type_evidence'] or '–'}"
+    )
+    st.text(f"Kooperationsform: {detail['form']}")
+    st.text(
+        f"Verbindlichkeit: {detail['binding']} – {detail['binding_origin']} – "
+        f"Belege: {detail['binding_evidence'] or '–'}"
+    )
+    st.text(f"Aufgabenbereich: {detail['task_area']}")
+    st.text(
+        f"Status: {detail['status']} – {detail['status_origin']} – Belege: {detail['status_evidence'] or '–'}"
+    )
+    st.text(f"Effektkategorien: {detail['effects_origin']}")
+    for effect in detail["effects"]:
+        st.text(f"  {effect['effect']} – Belege: {effect['evidence'] or '–'}")
+    st.text(f"Partner: {detail['partner_names'] or '–'} – {detail['partners_origin']}")
+
+
+# One-shot: opened in the run the click started; Esc, the X or a click beside it closes it without
+# a rerun, and the next run (a filter change) does not bring it back.
+if (cooperation_id := st.session_state.pop(DETAIL_KEY, None)) is not None:
+    detail = data.record_detail(int(cooperation_id))
+    if detail:
+        # A drawer at the right: the table stays in view beside it, where the person clicked.
+        st.dialog(md_escape(detail["title"]), width=DETAIL_WIDTH, position="right")(record_body)(detail)

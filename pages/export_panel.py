@@ -196,6 +196,12 @@ def _progress(key: str) -> Progress:
     return st.session_state[key]
 
 
+def _row(n: int) -> list[Any]:
+    """n slots in one row that wraps: buttons keep their whole label (columns of a quarter cut
+    „Foliensatz herunterladen“ to „Foliensatz herunterl…“ at 1,280 px)."""
+    return [st.container(horizontal=True)] * n
+
+
 @st.fragment
 def export_panel(page_key: str, spec: DeckSpec) -> None:
     """Slide deck, PDF report and single-chart images of the current view.
@@ -205,7 +211,7 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
     st.header("Export für Präsentationen")
     if not chromium_available():
         st.info(NO_BROWSER_MESSAGE, icon="ℹ️")
-        c1, c2, _ = st.columns([1, 1, 2])
+        c1 = c2 = st.container(horizontal=True)  # a wrapping row: columns cut the labels at 1,280 px
         c1.button("Foliensatz herunterladen", disabled=True, key=f"{page_key}_pptx_off")
         c2.button("PDF-Bericht herunterladen", disabled=True, key=f"{page_key}_pdf_off")
         return
@@ -219,7 +225,7 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
         ("pdf", "PDF-Bericht", build_pdf, PDF_MIME, ":material/picture_as_pdf:", "PDF-Bericht herunterladen"),
     )
     clicked: list[tuple[str, str]] = []
-    for column, (kind, what, build, mime, icon, label) in zip(st.columns([1, 1, 2]), files, strict=False):
+    for column, (kind, what, build, mime, icon, label) in zip(_row(2), files, strict=False):
         progress = _progress(f"{page_key}_{kind}_progress")
         if column.download_button(
             label,
@@ -252,7 +258,7 @@ def _image_downloads(page_key: str, spec: DeckSpec) -> None:
     titles = [c.title for c in spec.charts]
     chosen = st.selectbox("Diagramm", titles, key=f"{page_key}_chart_choice", label_visibility="collapsed")
     chart = spec.charts[titles.index(chosen)] if chosen in titles else spec.charts[0]
-    for column, (fmt, mime, icon) in zip(st.columns([1, 1, 2]), IMAGE_DOWNLOADS, strict=False):
+    for column, (fmt, mime, icon) in zip(_row(len(IMAGE_DOWNLOADS)), IMAGE_DOWNLOADS, strict=False):
         column.download_button(
             f"{fmt.upper()} herunterladen",
             _deferred_image(chart.figure, fmt),

@@ -8,6 +8,7 @@ import streamlit as st
 from ikz.export import KeyFigure
 from ikz.sources import DOCUMENTS
 from ikz.theme import BOTH_CITIES, fmt_int
+from pages import data
 from pages.layout import Page
 from pages.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list
 
@@ -21,7 +22,8 @@ page = Page.open(
     "Karte der Partner",
     "Landkreise, kreisfreie Städte und Gemeinden, die die Einträge Erfurts und Magdeburgs beim Namen "
     "nennen – jeder Kreis so groß wie die Zahl der Einträge, in der Farbe der nennenden Stadt. "
-    "Die Filter der Seitenleiste gelten auch hier; ein Klick auf einen Kreis listet seine Einträge. "
+    "Die Filter der Seitenleiste gelten auch hier; ein Klick auf einen Kreis listet seine Einträge "
+    "rechts neben der Karte. "
     "Die Karte kommt ganz aus den mitgelieferten Geodaten, ohne Internet.",
 )
 lines = st.toggle(
@@ -31,7 +33,9 @@ lines = st.toggle(
     disabled=page.presentation,
 )
 
-map_column, list_column = st.columns([2, 1]) if not page.presentation else (st.container(), None)
+# The chosen partner's records in the column beside the map, where the person just clicked (they
+# used to appear below the map, out of sight); the partners without a place below them.
+map_column, side_column = st.columns([3, 2]) if not page.presentation else (st.container(), None)
 with map_column:
     bubbles = partner_map(page, key="karte_map", lines=lines)
     if bubbles.is_empty():
@@ -41,10 +45,10 @@ with map_column:
             icon="🔍",
         )
 page.end_of_charts()
-with list_column:
-    unplaced = unplaced_list(page, key="karte")
-
-partner_records(page, bubbles["partner"].to_list() + unplaced["partner"].to_list())
+with side_column:
+    unplaced = data.unplaced_partners(filters=page.filters)
+    partner_records(page, bubbles["partner"].to_list() + unplaced["partner"].to_list())
+    unplaced_list(page, key="karte")
 
 
 def count_kind(kind: str) -> int:

@@ -32,6 +32,13 @@ PRESENTATION_CSS = """<style>
 [data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 2.1rem;}
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
+LEAVE_KEY = "praesentation_verlassen"
+# A key figure's label wraps instead of ending in „…“ („Anteil verbindlicher Koope…“ at 1,280 px).
+LABEL_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+}
+</style>"""
 
 
 def show_chart(
@@ -102,9 +109,22 @@ class Page:
     ) -> Page:
         """Database, Präsentationsansicht switch, sidebar filters, title and lead of a page."""
         data.database()
+        st.html(LABEL_CSS)
         presentation = state.presentation_switch()
         if presentation:
             st.html(PRESENTATION_CSS)
+            # The way back at the top, where the person is looking, and on Esc (issue 5: it used to
+            # be a link at the very end of the page).
+            with st.container(horizontal=True, horizontal_alignment="right", key="praesentation_ende"):
+                st.button(
+                    "Präsentationsansicht verlassen",
+                    key=LEAVE_KEY,
+                    on_click=state.leave_presentation,
+                    type="tertiary",
+                    icon=":material/close_fullscreen:",
+                    help="Zurück zur normalen Ansicht mit Seitenleiste und Bedienelementen",
+                    shortcut="Esc",  # Streamlit shows the key on the button
+                )
         chosen = state.sidebar_filters(include=filters)
         st.title(title)
         if not presentation:
@@ -154,9 +174,8 @@ class Page:
         return fig
 
     def end_of_charts(self) -> None:
-        """In the Präsentationsansicht the page ends after its charts, with the way back."""
+        """In the Präsentationsansicht the page ends after its charts (the way back is at the top)."""
         if self.presentation:
-            st.button("Präsentationsansicht verlassen", on_click=state.leave_presentation, type="tertiary")
             st.stop()
 
     def export(

@@ -147,7 +147,8 @@ def decide_all(keys: list[str], decision: str) -> None:
 
 
 if message := st.session_state.pop("pflegen_meldung", None):
-    st.success(message, icon="✅")
+    # A toast: the person pressed the button far down a tab, not at the top of the page.
+    st.toast(message, icon=":material/check_circle:", duration="long")
 if warning := st.session_state.pop("pflegen_warnung", None):
     st.warning(warning, icon="⚠️")
 

@@ -60,14 +60,16 @@ def partner_map(
 ) -> pl.DataFrame:
     """Show the map of the page's filtered partners with its table, keep it for the page's export;
     returns its bubbles."""
-    frames = data.map_frames(filters=page.filters)
     text = ChartText(title=MAP_TITLE, subtitle=page.subtitle, source=map_source(page.source), note=note)
-    fig = data.figure(
-        maps.map_figure,
-        data.map_frames,
-        filters=page.filters,
-        options={"text": text, "lines": lines, "large": page.presentation},
-    )
+    # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
+    with st.spinner("Die Karte wird gezeichnet …"):
+        frames = data.map_frames(filters=page.filters)
+        fig = data.figure(
+            maps.map_figure,
+            data.map_frames,
+            filters=page.filters,
+            options={"text": text, "lines": lines, "large": page.presentation},
+        )
     show_chart(
         fig,
         MAP_TITLE,
@@ -122,8 +124,9 @@ def partner_records(page: Page, names: list[str]) -> None:
         return
     if st.session_state.get(PARTNER_KEY) not in names:
         st.session_state.pop(PARTNER_KEY, None)
+    st.subheader("Einträge eines Partners")
     chosen = st.selectbox(
-        "Einträge zum Partner (oder Kreis auf der Karte anklicken)",
+        "Partner wählen oder Kreis auf der Karte anklicken",
         names,
         index=None,
         key=PARTNER_KEY,
@@ -144,14 +147,19 @@ def show_records(rows: pl.DataFrame, partner: str, *, key: str) -> None:
     st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(partner)} ({counts}).")
     st.dataframe(
         rows.select(
+            # What a record is and why it names the partner first: seen in a column beside the map.
             pl.col("city").alias("Stadt"),
-            pl.col("department").alias("Fachbereich/Amt"),
             pl.col("title").alias("Eintrag"),
-            pl.col("type_name").alias("Kooperationsart"),
             pl.col("evidence").alias("Beleg"),
+            pl.col("department").alias("Fachbereich/Amt"),
+            pl.col("type_name").alias("Kooperationsart"),
             pl.col("source_file").alias("Quelldatei"),
             pl.col("source_lines").alias("Zeilen"),
         ),
         hide_index=True,
         key=key,
+        column_config={
+            "Stadt": st.column_config.TextColumn(width="small"),
+            "Eintrag": st.column_config.TextColumn(width="medium"),
+        },
     )

@@ -20,7 +20,7 @@ from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate 
 from ikz.sources import source_name  # noqa: E402
 from ikz.store import Store, StoreError  # noqa: E402
 from ikz.theme import fmt_int  # noqa: E402
-from pages.data import database, fail  # noqa: E402
+from pages.data import database, fail, take_over  # noqa: E402
 from pages.markdown import md_escape  # noqa: E402
 
 ALL_LABEL = "Alle"
@@ -126,7 +126,8 @@ if not pending.is_empty():
 
 # --- The record to check -----------------------------------------------------------------------------
 if saved := st.session_state.pop(SAVED_KEY, None):
-    st.success(saved, icon="✅")
+    # A toast, not a box at the top: the person is looking at the form far down the page.
+    st.toast(saved, icon=":material/check_circle:", duration="long")
 queue = read(review_queue.queue, city=city, department=department, field=field, open_only=open_only)
 requested = st.query_params.get(KEY_PARAM)
 keys = queue["cooperation_key"].to_list()
@@ -218,8 +219,11 @@ else:
             elif not decisions:
                 st.info("Nichts zu speichern: alle Werte stehen im Dokument oder sind schon geprüft.")
             elif store_decisions(decisions, note.strip() or None):
+                # Short enough for a toast without Streamlit's English „view more“; the record is in view.
                 names = ", ".join(FIELD_LABELS[d["field"]] for d in decisions)
-                st.session_state[SAVED_KEY] = f"Gespeichert ✓ ({names}) für „{item['title'][:80]}“."
+                saved = names if len(decisions) <= 2 else f"{len(decisions)} Werte"
+                st.session_state[SAVED_KEY] = f"Gespeichert ✓ – {saved} geprüft."
+                take_over("Gespeichert – wird in alle Ansichten übernommen …")
                 st.rerun()
 
         checked = [(f, item["fields"][f]) for f in FIELDS if item["fields"][f]["check"]]
@@ -228,14 +232,20 @@ else:
             for f, info in checked:
                 check = info["check"]
                 note_text = f" – „{check['note']}“" if check["note"] else ""
-                a, b = st.columns([4, 1])
-                a.caption(
+                st.caption(
                     md_escape(
                         f"✓ {info['label']}: {review_bulk.display_value(info['value'])} – geprüft von "
                         f"{check['checked_by']} am {check['checked_on']}{note_text}"
                     )
                 )
-                if b.button("rückgängig", key=f"undo-{key}-{f}", type="tertiary", icon=":material/undo:"):
+                # Below its line, not in a narrow column beside it, where 1,280 px cut it to „rückg…“.
+                if st.button(
+                    "rückgängig",
+                    key=f"undo-{key}-{f}",
+                    type="tertiary",
+                    icon=":material/undo:",
+                    help=f"Die Prüfung von „{info['label']}“ zurücknehmen",
+                ):
                     undo = {
                         "city": item["city"],
                         "cooperation_key": key,
@@ -248,6 +258,7 @@ else:
                         st.session_state[SAVED_KEY] = (
                             f"Rückgängig gemacht: {info['label']} ist wieder der abgeleitete Wert."
                         )
+                        take_over("Wird zurückgenommen …")
                         st.rerun()
 
 # --- Bulk work ---------------------------------------------------------------------------------------------
@@ -264,7 +275,8 @@ def export_frame() -> Any:
     return read(review_bulk.export_rows, city=city, department=department, field=field, open_only=open_only)
 
 
-d1, d2, _ = st.columns([1, 1, 3])
+# A row that wraps rather than columns of a fifth each, which could cut the labels at 1,280 px.
+d1 = d2 = st.container(horizontal=True, key="pruefliste_downloads")
 d1.download_button(
     "Prüfliste (CSV)",
     lambda: review_bulk.to_csv(export_frame()),
@@ -314,4 +326,5 @@ if upload is not None:
             st.session_state[SAVED_KEY] = (
                 f"{fmt_int(len(result.decisions))} Entscheidungen aus der Datei gespeichert."
             )
+            take_over("Gespeichert – wird in alle Ansichten übernommen …")
             st.rerun()

@@ -155,3 +155,58 @@ def test_export_panel_explains_missing_browser(app: AppTest, monkeypatch: pytest
     assert not at.exception
     assert any("Chromium" in i.value for i in at.info)
     assert [b.disabled for b in at.button if b.label.endswith("herunterladen")] == [True, True]
+
+
+def test_a_record_opens_beside_the_table_with_its_origins_first(app: AppTest, built_db: Path) -> None:
+    """The record the table's click callback chose opens in the drawer (not at the page's end), with
+    its original text and evidence; the ✓/◆ summary follows the title in the table."""
+    at = app.run()
+    table = next(d for d in at.dataframe if d.key == "records_table")
+    assert list(table.value.columns[:3]) == ["Nr.", "Bezeichnung / Thema", "Herkunft"]
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        cid, title, key, binding_origin = con.execute(
+            "SELECT cooperation_id, title, cooperation_key, binding_origin FROM cooperation_wide"
+            " JOIN cooperation_origin USING (cooperation_id) WHERE binding_origin LIKE '◆%' LIMIT 1"
+        ).fetchone()
+    row = table.value[table.value["Nr."] == cid].iloc[0]
+    assert row["Herkunft"].startswith("◆ ") and "Verbindlichkeit" in row["Herkunft"]
+    assert not any(c.value.startswith("Erfurt · ") or c.value.startswith("Magdeburg · ") for c in at.caption)
+    at.session_state["eintrag_offen"] = cid
+    at.run()
+    assert not at.exception
+    # In the dialog (Streamlit's event block), nothing of it in the page's main area.
+    assert at.main.get("text") == []
+    texts = [t.value for t in at._tree.children[2].get("text")]
+    assert f"Bezeichnung / Thema: {title}" in texts
+    assert any(t.startswith("Verbindlichkeit: ") and binding_origin in t for t in texts)
+    (link,) = at.get("page_link")
+    assert link.proto.query_string == f"eintrag={key}"
+    # One-shot: the next run (a filter change, say) does not open it again.
+    at.run()
+    assert not any(t.value == f"Bezeichnung / Thema: {title}" for t in at.text)
+
+
+def test_presentation_mode_is_left_from_the_top_of_the_page(app: AppTest) -> None:
+    """The way back is the first thing on the page, bound to Esc; it ends the mode and its URL flag."""
+    app.query_params["praesentation"] = "true"
+    at = app.run()
+    assert not at.exception
+    assert at.toggle(key="praesentation").value is True
+    leave = at.button(key="praesentation_verlassen")
+    assert leave.label == "Präsentationsansicht verlassen"
+    # Bound to Esc (tests/test_browser.py presses Escape in Chromium).
+    assert leave.proto.shortcut.lower() in ("esc", "escape")
+    # Above the page's title, not after its charts.
+    order = [
+        "leave"
+        if hasattr(child, "children") and any(b.key == "praesentation_verlassen" for b in child.get("button"))
+        else child.type
+        for child in at.main.children.values()
+    ]
+    assert order.index("leave") < order.index("title"), order
+    leave.click()
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="praesentation").value is False
+    assert "praesentation" not in at.query_params
+    assert not [b for b in at.button if b.key == "praesentation_verlassen"]

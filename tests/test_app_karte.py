@@ -143,3 +143,19 @@ def test_vergleich_shows_the_map_too(built_db: Path, monkeypatch: pytest.MonkeyP
     maps = [s for s in specs if "Wo die Partner liegen" in s["layout"]["title"]["text"]]
     assert len(maps) == 1
     assert set(bubbles(maps[0])) == set(direct(built_db))
+
+
+def test_a_partners_records_stand_beside_the_map(app: AppTest, built_db: Path) -> None:
+    """The chosen partner's records are in the column right of the map, above the partners without a
+    place – not below the map, out of sight."""
+    app.query_params["partner"] = ["Landkreis Börde"]
+    at = app.run()
+    assert not at.exception
+    map_column = next(c for c in at.columns if c.get("plotly_chart"))
+    side = at.columns[list(at.columns).index(map_column) + 1]
+    assert not [d for d in map_column.get("dataframe") if "Beleg" in d.value.columns]
+    (records,) = [d.value for d in side.get("dataframe") if "Beleg" in d.value.columns]
+    assert len(records) == direct(built_db)["Landkreis Börde"]
+    assert list(records.columns[:3]) == ["Stadt", "Eintrag", "Beleg"]
+    headers = [h.value for h in side.get("subheader")]
+    assert headers == ["Einträge eines Partners", "Partner ohne Ort"]

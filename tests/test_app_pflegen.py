@@ -76,7 +76,7 @@ def test_editing_one_record_publishes_a_derived_edition(office: Path) -> None:
     next(w for w in at.selectbox if w.label == "Status").set_value("laufend")
     next(b for b in at.button if b.label == "Als neue Ausgabe speichern").click().run()
     assert not at.exception
-    assert "ist jetzt aktuell" in at.success[0].value
+    assert "ist jetzt aktuell" in at.toast[0].value  # a toast: seen wherever the person looks
     [edition] = Store().editions("Erfurt")
     assert edition.note.startswith("Kooperation geändert") and edition.imported_by == "Anna"
     from ikz import editions

@@ -100,7 +100,11 @@ def test_correct_a_value_then_undo_it(paths: tuple[Path, Path], server_address: 
     )
     # The page rebuilt the database: the value is checked, with its author, everywhere.
     assert origin(db, key, "status").startswith("✓ geprüft (Anna Beispiel, ")
-    assert any("Gespeichert" in s.value for s in at.success)
+    # The confirmation is a toast (seen wherever the person looks), and the own change's rebuild is
+    # not announced as a rebuild from the source documents.
+    assert any("Gespeichert" in t.value for t in at.toast)
+    assert not at.success
+    assert not [t.value for t in at.toast if "aufgebaut" in t.value]
     # The record is checked now; open it by its key, as the Überblick's link does, and undo.
     at.query_params["eintrag"] = key
     at.run()
@@ -110,4 +114,5 @@ def test_correct_a_value_then_undo_it(paths: tuple[Path, Path], server_address: 
     assert not at.exception, at.exception
     assert Store(store_path).decisions()[-1].new_value is None
     assert origin(db, key, "status").startswith("◆ abgeleitet")
-    assert any("Rückgängig" in s.value for s in at.success)
+    assert any("Rückgängig" in t.value for t in at.toast)
+    assert not [t.value for t in at.toast if "aufgebaut" in t.value]

@@ -329,3 +329,94 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     wait_until(lambda: done.count() > 0, timeout=60, what="PDF progress finished")
     screenshot(page, f"{name}-export")
     assert problems(page) == []
+
+
+# --- Answers where people look (issue 5) -------------------------------------------------------
+
+ROW_PX = 35  # Streamlit's data grid: header and row height
+TRUNCATED_LABELS = """() => Array.from(document.querySelectorAll(
+    '[data-testid="stMain"] button p, [data-testid="stMain"] button div, [data-testid="stMain"] a p,'
+    + '[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *'))
+    .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_a_click_on_a_rows_text_opens_the_record_beside_the_table(
+    server: AppServer, browser: Any, browser_db: Path, width: int
+) -> None:
+    """A click on the title text (not the checkbox) opens the record in a drawer at the right, over
+    the page where the person is; Esc closes it and the same row opens again. The ✓/◆ summary column
+    fits beside the title, and no button label on the page is cut."""
+    from ikz import queries
+    from ikz.db import Database
+    from pages.explore import COLUMN_WIDTHS
+
+    with Database(browser_db).cursor() as cur:
+        titles = queries.records(cur, filters=queries.ALL, limit=5)["title"].to_list()
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = open_page(ctx, server.url)
+        table = page.locator(".st-key-records_table")
+        table.scroll_into_view_if_needed()
+        box = wait_until(table.bounding_box, what="the records table")
+        # Checkbox column (≈ 37 px) + Nr. + Bezeichnung + Herkunft inside the table: no scrolling sideways.
+        assert 40 + sum(COLUMN_WIDTHS.values()) <= box["width"], box
+        assert page.evaluate(TRUNCATED_LABELS) == []
+        drawer = page.get_by_role("dialog")
+        for attempt in range(2):  # the second time: the same row again, after Esc
+            page.mouse.click(box["x"] + 40 + COLUMN_WIDTHS["Nr."] + 60, box["y"] + ROW_PX * 3 + ROW_PX // 2)
+            wait_until(lambda: drawer.count() == 1 and drawer.is_visible(), timeout=60, what="the drawer")
+            heading = drawer.get_by_role("heading").first
+            wait_until(
+                lambda h=heading: titles[2] in (h.text_content() or ""), what="the third record's title"
+            )
+            # Slid in completely: its right edge at the window's, its left in the right half, from the top.
+            dbox = wait_until(
+                lambda: (b := drawer.bounding_box()) and abs(b["x"] + b["width"] - width) < 2 and b,
+                what="the drawer to slide in",
+            )
+            assert dbox["x"] >= width / 2 - 1 and dbox["y"] <= 1, dbox
+            assert "Originaltext" in drawer.inner_text()
+            assert "Diesen Eintrag prüfen oder korrigieren" in drawer.inner_text()
+            if attempt == 0:
+                screenshot(page, f"ueberblick-eintrag-{width}")
+            page.keyboard.press("Escape")
+            wait_until(lambda: drawer.count() == 0 or not drawer.is_visible(), what="the drawer to close")
+        assert problems(page) == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "width", "how"), [("/", 1280, "Esc"), ("/", 1920, "Klick"), ("/karte", 1280, "Esc")]
+)
+def test_presentation_mode_is_left_from_the_top_and_with_escape(
+    server: AppServer, browser: Any, path: str, width: int, how: str
+) -> None:
+    """In the Präsentationsansicht the way back is a button at the top, in view; Esc does the same:
+    the sidebar returns and the address loses its praesentation flag."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = open_page(ctx, f"{server.url}{path}?praesentation=true")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert not sidebar.is_visible()
+        leave = page.get_by_role("button", name="Präsentationsansicht verlassen")
+        box = wait_until(leave.bounding_box, what="the leave button")
+        assert leave.is_visible() and box["y"] < 150, box  # at the top, without scrolling
+        assert page.evaluate(TRUNCATED_LABELS) == []
+        screenshot(page, f"praesentation{path.replace('/', '-').rstrip('-')}-{width}")
+        if how == "Esc":
+            page.keyboard.press("Escape")
+        else:
+            leave.click()
+        # location.href, not page.url: the sync API updates page.url only while it talks to the browser.
+        wait_until(
+            lambda: "praesentation" not in page.evaluate("location.href"),
+            what="the flag to leave the address",
+        )
+        wait_until(sidebar.is_visible, what="the sidebar to return")
+        wait_idle(page)
+        assert leave.count() == 0
+        assert problems(page) == []
+    finally:
+        ctx.close()

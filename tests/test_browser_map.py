@@ -105,6 +105,14 @@ def open_watched(context: Any, url: str) -> tuple[Any, list[str], list[str]]:
     return page, requested, errors
 
 
+def assert_beside_the_map(page: Any, element: Any, viewport_height: int) -> None:
+    """element is right of the map and inside the viewport: seen without scrolling after the click."""
+    plot = page.locator(".js-plotly-plot").filter(has_text=MAP_TITLE).first.bounding_box()
+    box = element.bounding_box()
+    assert box["x"] >= plot["x"] + plot["width"], (box, plot)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport_height, box
+
+
 def test_map_draws_every_partner_and_a_click_lists_its_records(
     server: AppServer, context: Any, map_db: Path
 ) -> None:
@@ -144,6 +152,7 @@ def test_map_draws_every_partner_and_a_click_lists_its_records(
     wait_until(lambda: caption.count() > 0, timeout=120, what="records caption")
     assert caption.first.inner_text().startswith(listed)
     assert problems(page) == []
+    assert_beside_the_map(page, caption.first, context.pages[0].viewport_size["height"])
     screenshot(page, "karte-klick")
     # The address with the partner, mailed or bookmarked, opens the same list.
     reopened = context.new_page()
@@ -153,3 +162,27 @@ def test_map_draws_every_partner_and_a_click_lists_its_records(
     wait_until(lambda: caption.count() > 0, timeout=120, what="records caption after reopening")
     assert caption.first.inner_text().startswith(listed)
     assert problems(reopened) == []
+
+
+def test_at_1280_px_a_partners_records_stand_beside_the_map(
+    server: AppServer, browser: Any, map_db: Path
+) -> None:
+    """On an office laptop's 1,280 px the records of the partner in the address are right of the map,
+    in view, and the table shows what each record is and why it names the partner."""
+    partner = "Landkreis Börde"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server.url}/karte?partner={quote_plus(partner)}")
+        wait_idle(page, timeout=180)
+        caption = page.get_by_text(f"Einträge nennen {partner}", exact=False)
+        wait_until(lambda: caption.count() > 0, timeout=120, what="records caption")
+        assert_beside_the_map(page, caption.first, 800)
+        side = page.locator('[data-testid="stColumn"]').filter(has=caption.first)
+        table = side.locator('[data-testid="stDataFrame"]').first
+        box = table.bounding_box()
+        assert box["y"] < 800, box  # the table starts in view, under its caption
+        assert problems(page) == []
+        screenshot(page, "karte-partner-1280")
+    finally:
+        ctx.close()

@@ -160,3 +160,47 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         wait_until(lambda: status_source() != "geprüft", timeout=60, what="the rebuild after the undo")
         assert status_source() in ("abgeleitet", "Dokument")
         ctx.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_a_decision_is_confirmed_where_the_person_looks(
+    files: tuple[Path, Path], browser: Any, tmp_path: Path, width: int
+) -> None:
+    """After saving, the confirmation is a toast inside the viewport (not a box above it), no
+    „Datenbank … neu aufgebaut“ message follows the person's own change, and „rückgängig“ is whole."""
+    db, _ = files
+    with duckdb.connect(str(db), read_only=True) as con:
+        key = review_queue.queue(con)["cooperation_key"][0]
+    with serve_app(db, tmp_path / "streamlit.log") as server:
+        ctx = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = ctx.new_page()
+            page.set_default_timeout(90_000)
+            page.goto(f"{server.url}/pruefen?eintrag={key}")
+            settle_page(page)
+            name_box = page.get_by_role("textbox", name="Ihr Name")
+            name_box.fill(NAME)
+            name_box.press("Enter")
+            page.wait_for_selector("text=Einträgen geprüft")
+            settle_page(page)
+            note = page.get_by_role("textbox", name="Notiz (optional)")
+            note.scroll_into_view_if_needed()
+            note.fill("bestätigt")
+            note.press("Enter")  # confirms the derived values as they are
+            toast = page.locator('[data-testid="stToast"]').filter(has_text="Gespeichert")
+            wait_until(lambda: toast.count() > 0 and toast.first.is_visible(), timeout=90, what="the toast")
+            box = toast.first.bounding_box()
+            assert "view more" not in toast.first.inner_text()  # whole, without Streamlit's English fold
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 900, box
+            settle_page(page)
+            assert "aufgebaut" not in page.locator('[data-testid="stToast"]').all_inner_texts().__str__()
+            undo = page.get_by_role("button", name="rückgängig").first
+            undo.scroll_into_view_if_needed()
+            assert undo.is_visible()
+            cut = undo.evaluate(
+                "b => Array.from(b.querySelectorAll('*')).some(e => e.scrollWidth > e.clientWidth + 1)"
+            )
+            assert not cut, "„rückgängig“ is cut"
+            screenshot(page, f"pruefen-entscheidung-{width}")
+        finally:
+            ctx.close()
