@@ -13,9 +13,8 @@ README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 MAX_README_LINES = 250
 
-# Written on another branch at the same time (the pages' user guide); a link to it may point
-# nowhere until that branch is merged. Remove the entry once the file is in the repository.
-PENDING_FILES = {ROOT / "docs" / "using.md"}
+# Files a link may name before they exist (none now).
+PENDING_FILES: set[Path] = set()
 
 # Every term of the glossary; the project's brief requires the table in the README.
 GLOSSARY_TERMS = (
