@@ -121,6 +121,18 @@ ORIGIN_FIELD_LABELS = {
 }
 
 
+def unchecked_note(counts: pl.DataFrame) -> str:
+    """How many values of the view are derived and nobody checked yet, from queries.origin_counts.
+
+    'In dieser Ansicht sind 412 Werte abgeleitet und ungeprüft ◆, davon 120 unsicher.'
+    """
+    derived, uncertain = (int(counts[c].sum()) for c in ("count_derived", "count_uncertain"))
+    if not derived:
+        return "In dieser Ansicht ist kein Wert abgeleitet und ungeprüft."
+    tail = f", davon {fmt_int(uncertain)} unsicher" if uncertain else ""
+    return f"In dieser Ansicht sind {fmt_int(derived)} Werte abgeleitet und ungeprüft ◆{tail}."
+
+
 def origin_note(counts: pl.DataFrame, field: str, *, city: str | None = None) -> str:
     """How many shown values of field are derived, uncertain, checked, from queries.origin_counts.
 

@@ -8,7 +8,7 @@ import streamlit as st
 from ikz import charts
 from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.export.spec import against_base
-from ikz.labels import COLUMN_LABELS, german_columns, origin_note
+from ikz.labels import COLUMN_LABELS, german_columns, origin_note, unchecked_note
 from ikz.sources import DOCUMENTS, source_name
 from ikz.theme import fmt_int, fmt_pct
 from pages import data, identity
@@ -102,7 +102,7 @@ page.key_figures(key_figures, HELP)
 # Issue 11: what changed since the previous edition (also on the deck's key-figures slide).
 key_figures += changes_section(filters.cities, presentation=page.presentation)
 
-ORIGIN_NOTE = "Herkunft der gezeigten Werte – " + " ".join(
+ORIGIN_NOTE = f"{unchecked_note(origins)} Herkunft der gezeigten Werte – " + " ".join(
     origin_note(origins, f) for f in ("type", "binding", "effects", "status", "partners")
 )
 st.caption(ORIGIN_NOTE)

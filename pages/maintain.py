@@ -134,6 +134,7 @@ def after_publish(result: publish.PublishResult, what: str) -> None:
     st.session_state["pflegen_meldung"] = (
         f"{what} Ausgabe {result.edition_id} ist jetzt aktuell; das Dashboard zeigt die neuen Zahlen."
     )
+    st.session_state["pflegen_pruefen"] = (city, *result.to_review)
     if result.build_warning:
         st.session_state["pflegen_warnung"] = result.build_warning
     st.session_state["upload_nr"] = st.session_state.get("upload_nr", 0) + 1
@@ -151,6 +152,21 @@ if message := st.session_state.pop("pflegen_meldung", None):
     st.toast(message, icon=":material/check_circle:", duration="long")
 if warning := st.session_state.pop("pflegen_warnung", None):
     st.warning(warning, icon="⚠️")
+if waiting := st.session_state.pop("pflegen_pruefen", None):
+    published_city, values, records = waiting
+    if values:
+        # Stays on the page (a toast vanishes): the way from the new edition to its unsure values.
+        with st.container(border=True):
+            st.markdown(
+                f"**Zu prüfen:** {fmt_int(values)} unsichere abgeleitete Werte in {fmt_int(records)} "
+                f"neuen oder geänderten Einträgen von {md_escape(published_city)}."
+            )
+            st.page_link(
+                "pages/review.py",
+                label="Zur Prüfliste dieser Ausgabe",
+                icon=":material/fact_check:",
+                query_params={"neu": "1", "stadt": published_city},
+            )
 
 tab_upload, tab_single, tab_editions = st.tabs(["Neue Ausgabe hochladen", "Einzelne Kooperation", "Ausgaben"])
 

@@ -68,6 +68,8 @@ def choose_field_value(field: str, info: dict[str, Any], vocab: Any, key: str) -
     return chosen
 
 
+CHANGED_PARAM, CITY_PARAM = "neu", "stadt"  # set by the link after a publish (pages/maintain.py)
+
 st.title("Prüfen und korrigieren")
 st.caption(
     f"Angemeldet als {md_escape(identity.label())}. Jede Entscheidung wird mit Ihrem Namen und der Zeit "
@@ -77,8 +79,16 @@ st.caption(
 
 # --- Filters and progress ------------------------------------------------------------------------
 cities = read(review_queue.cities)
+# A link from „Daten pflegen“ after a publish: ?neu=1&stadt=Erfurt shows what that edition brought.
+linked_city = st.query_params.get(CITY_PARAM)
 c1, c2, c3, c4 = st.columns([1, 2, 1.3, 1])
-city_choice = c1.selectbox("Stadt", (ALL_LABEL, *cities), key="pruefen_stadt")
+city_options = (ALL_LABEL, *cities)
+city_choice = c1.selectbox(
+    "Stadt",
+    city_options,
+    index=city_options.index(linked_city) if linked_city in cities else 0,
+    key=f"pruefen_stadt_{linked_city or ''}",
+)
 city = None if city_choice == ALL_LABEL else city_choice
 department_choice = c2.selectbox(
     "Fachbereich/Amt", (ALL_LABEL, *read(review_queue.departments, city=city)), key="pruefen_amt"
@@ -87,6 +97,12 @@ department = None if department_choice == ALL_LABEL else department_choice
 field_choice = c3.selectbox("Feld", (ALL_LABEL, *FIELD_LABELS.values()), key="pruefen_feld")
 field = next((f for f, label in FIELD_LABELS.items() if label == field_choice), None)
 open_only = c4.toggle("Nur ungeprüfte", value=True, key="pruefen_offen")
+changed_only = st.toggle(
+    "Nur unsichere Werte neuer und geänderter Einträge der aktuellen Ausgabe",
+    value=st.query_params.get(CHANGED_PARAM) == "1",
+    key="pruefen_neu",
+    help="Was die letzte Veröffentlichung einer Ausgabe in die Warteschlange gestellt hat.",
+)
 
 progress = read(review_queue.progress, city=city, department=department)
 st.progress(
@@ -128,7 +144,14 @@ if not pending.is_empty():
 if saved := st.session_state.pop(SAVED_KEY, None):
     # A toast, not a box at the top: the person is looking at the form far down the page.
     st.toast(saved, icon=":material/check_circle:", duration="long")
-queue = read(review_queue.queue, city=city, department=department, field=field, open_only=open_only)
+queue = read(
+    review_queue.queue,
+    city=city,
+    department=department,
+    field=field,
+    open_only=open_only,
+    changed_only=changed_only,
+)
 requested = st.query_params.get(KEY_PARAM)
 keys = queue["cooperation_key"].to_list()
 labels = {

@@ -108,6 +108,24 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     settle(page)
     assert (root / "editions" / "Erfurt").is_dir()
 
+    # 3b. Review at import: the publish says how many unsure values its new and changed records
+    # hold, and its link opens Prüfen filtered to exactly those records.
+    from ikz.review_queue import waiting_after_publish
+
+    with duckdb.connect(str(root / "ikz.duckdb"), read_only=True) as con:
+        values, records = waiting_after_publish(con, "Erfurt")
+    assert values > 0
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"Zu prüfen: {fmt_int(values)} unsichere abgeleitete Werte in {fmt_int(records)}" in body
+    screenshot(page, "pflegen-zu-pruefen")
+    page.get_by_role("link", name="Zur Prüfliste dieser Ausgabe").click()
+    page.get_by_text("Prüfen und korrigieren").first.wait_for(timeout=60_000)
+    settle(page)
+    assert "neu=1" in page.evaluate("location.href")
+    page.get_by_text(f"Warteschlange: {fmt_int(records)} Einträge").wait_for(timeout=60_000)
+    assert page.get_by_role("switch", name="Nur unsichere Werte neuer und geänderter Einträge").is_checked()
+    screenshot(page, "pruefen-nach-veroeffentlichung")
+
     # 4. The same server, no restart: Überblick shows the new numbers and the changes.
     page.goto(server.url)
     page.get_by_text("Änderungen seit der Ausgangsliste (undatiert, nach 2020)").wait_for(timeout=60_000)
