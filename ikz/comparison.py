@@ -25,7 +25,7 @@ from ikz.queries import (
     shares_by_city,
     where_clause,
 )
-from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG
+from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, named_sources
 from ikz.topics import TOPIC_FIELDS
 
 # The compared cities are those whose documents are loaded (ikz.sources), in their order; a
@@ -280,7 +280,7 @@ def topic_pairs(
     first, second = CITIES
     a, b = first.lower(), second.lower()
     shared = f"array_to_string(list_filter({a}.stem_list, lambda x: list_contains({b}.stem_list, x)), ', ')"
-    return read_frame(
+    frame = read_frame(
         con,
         f"""
         WITH rt AS ({sql}),
@@ -302,6 +302,7 @@ def topic_pairs(
         """,
         [*params, first, second, topic, topic],
     )
+    return named_sources(frame, "erfurt_source", "magdeburg_source")
 
 
 def topic_suggestions(
@@ -315,7 +316,7 @@ def topic_suggestions(
     if source_city not in CITIES:
         raise ValueError(f"unknown city {source_city!r}")
     sql, params = _record_topics(filters)
-    return read_frame(
+    frame = read_frame(
         con,
         f"""
         WITH rt AS ({sql})
@@ -327,6 +328,7 @@ def topic_suggestions(
         """,
         [*params, source_city, source_city],
     )
+    return named_sources(frame, "source")
 
 
 # --- partners ----------------------------------------------------------------------------------

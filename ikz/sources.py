@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import polars as pl
+
 from ikz.dates import as_of_text
 from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE
 
@@ -49,6 +51,20 @@ def source_line(cities: tuple[str, ...] | list[str] | None = None) -> str:
 
 # An imported edition's kept file: editions/<city>/<YYYY-MM-DD>_<hash>.<ext> (ikz.publish.keep_file).
 _EDITION_FILE = re.compile(r"^(?P<as_of>\d{4}-\d{2}-\d{2})_[0-9a-f]+\.\w+$")
+
+
+def named_sources(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Columns holding '<file>, Z. 3–7' with the file in words: 'Ausgangsliste Erfurt, Z. 3–7'."""
+
+    def named(text: str | None) -> str | None:
+        if not text:
+            return text
+        file_name, sep, lines = text.partition(", ")
+        return f"{source_name(file_name)}{sep}{lines}"
+
+    return frame.with_columns(
+        pl.col(c).map_elements(named, return_dtype=pl.String) for c in columns if c in frame.columns
+    )
 
 
 def source_name(file_name: str | None) -> str:

@@ -17,6 +17,7 @@ from ikz.comparison import compared
 from ikz.ideas import IdeaFeatures, idea_context, idea_reasons, idea_score, own_task_area, title_kind
 from ikz.matching import THRESHOLD
 from ikz.queries import ALL, Filters, where_clause
+from ikz.sources import named_sources
 from ikz.store import Mark
 
 MARKS = ("interessant", "gibt es bei uns schon", "nicht relevant")
@@ -118,6 +119,7 @@ def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, f
     if filters.task_areas:
         chosen = list(filters.task_areas)
         frame = frame.filter(pl.col("task_area").is_in(chosen) | pl.col("department_task_area").is_in(chosen))
+    frame = named_sources(frame, "source", "nearest_source")
     return (
         frame.sort(["idea_score", "nearest_score", "cooperation_id"], descending=[True, False, False])
         .with_row_index("rank", offset=1)
@@ -190,9 +192,11 @@ def record_pairs(
         """,
         params=[threshold, *params_e, *params_m],
     ).pl()
-    return frame.sort(
-        ["_area", "score", "erfurt_id", "magdeburg_id"], descending=[False, True, False, False]
-    ).drop("_area")
+    return (
+        named_sources(frame, "erfurt_source", "magdeburg_source")
+        .sort(["_area", "score", "erfurt_id", "magdeburg_id"], descending=[False, True, False, False])
+        .drop("_area")
+    )
 
 
 def with_marks(frame: pl.DataFrame, marks: Mapping[tuple[str, str], Mark], *, for_city: str) -> pl.DataFrame:

@@ -115,7 +115,7 @@ def _guarded(call: Callable[[], R]) -> R:
     except DatabaseUnavailable as exc:
         fail(str(exc))
     except TaxonomyError as exc:
-        fail(f"Eine Regeldatei in data/ kann nicht gelesen werden: {exc}")
+        fail(f"Die Regeln der Klassifikation können nicht gelesen werden: {exc}")
     except duckdb.Error as exc:
         fail(DAMAGED.format(error=type(exc).__name__))
     raise AssertionError("unreachable: fail() stops the run")

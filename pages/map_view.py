@@ -9,6 +9,7 @@ from ikz import geo, maps
 from ikz.charts import ChartText
 from ikz.export import ChartExport
 from ikz.partner_map import CITIES
+from ikz.sources import source_name
 from ikz.theme import fmt_int
 from pages import data
 from pages.layout import Page, show_chart
@@ -153,7 +154,7 @@ def show_records(rows: pl.DataFrame, partner: str, *, key: str) -> None:
             pl.col("evidence").alias("Beleg"),
             pl.col("department").alias("Fachbereich/Amt"),
             pl.col("type_name").alias("Kooperationsart"),
-            pl.col("source_file").alias("Quelldatei"),
+            pl.col("source_file").map_elements(source_name, return_dtype=pl.String).alias("Quelle"),
             pl.col("source_lines").alias("Zeilen"),
         ),
         hide_index=True,
