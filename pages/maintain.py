@@ -23,6 +23,14 @@ from pages.identity import editor_identity
 from pages.markdown import md_escape
 
 SAME, DIFFERENT = "dieselbe Kooperation", "verschiedene Kooperationen"
+BULK_DECISIONS = (
+    ("Alle übernehmen", SAME, "Jede offene Zuordnung als dieselbe Kooperation übernehmen"),
+    (
+        "Alle ablehnen",
+        DIFFERENT,
+        "Jede offene Zuordnung ablehnen: bisherige Kooperation entfällt, die Zeile ist neu",
+    ),
+)
 NEW_RECORD = "➕ Neue Kooperation"
 
 identity = editor_identity()
@@ -256,21 +264,15 @@ with tab_upload:
             st.markdown("**Zuordnungen nur nach ähnlicher Bezeichnung – bitte bestätigen:**")
         if len(to_confirm) > 1 or (to_confirm and decisions):
             keys = [f"fz_{tag}_{c.key}" for c in to_confirm]
-            all_same, all_different, _ = st.columns([1, 1, 3])
-            all_same.button(
-                "Alle übernehmen",
-                key=f"alle_gleich_{tag}",
-                help="Jede offene Zuordnung als dieselbe Kooperation übernehmen",
-                on_click=decide_all,
-                args=(keys, SAME),
-            )
-            all_different.button(
-                "Alle ablehnen",
-                key=f"alle_verschieden_{tag}",
-                help="Jede offene Zuordnung ablehnen: bisherige Kooperation entfällt, die Zeile ist neu",
-                on_click=decide_all,
-                args=(keys, DIFFERENT),
-            )
+            with st.container(horizontal=True):
+                for label, decision, explanation in BULK_DECISIONS:
+                    st.button(
+                        label,
+                        key=f"alle_{decision}_{tag}",
+                        help=explanation,
+                        on_click=decide_all,
+                        args=(keys, decision),
+                    )
         for c in to_confirm:
             assert c.old is not None and c.new is not None
             st.radio(

@@ -46,11 +46,9 @@ def office(tmp_path: Path) -> Iterator[tuple[AppServer, Path]]:
             yield server, root
 
 
-def test_the_office_publishes_a_new_edition_through_the_page(
-    office: tuple[AppServer, Path], browser: Any
-) -> None:
-    server, root = office
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+def open_pflegen(server: AppServer, browser: Any, *, width: int, height: int) -> tuple[Any, bytes]:
+    """„Daten pflegen“ opened as Anna in local mode, and the template downloaded from it."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     # The server's first run of /pflegen, an upload's parse and diff: on two busy cores each can take
     # longer than Playwright's default 30 s (a first attempt failed so in a parallel run, then passed).
     context.set_default_timeout(90_000)
@@ -60,11 +58,17 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     page.get_by_role("button", name="Weiter").click()
     page.get_by_text("Angemeldet als Anna (lokal)").wait_for(timeout=60_000)
     settle(page)
-
-    # 1. The template, as the office downloads it.
     with page.expect_download() as download:
         page.get_by_role("button", name="Vorlage herunterladen").click()
-    template = Path(download.value.path()).read_bytes()
+    return page, Path(download.value.path()).read_bytes()
+
+
+def test_the_office_publishes_a_new_edition_through_the_page(
+    office: tuple[AppServer, Path], browser: Any
+) -> None:
+    server, root = office
+    # 1. The template, as the office downloads it.
+    page, template = open_pflegen(server, browser, width=1400, height=1000)
     assert template[:2] == b"PK"
 
     # 2. The next edition with one wrong cell: the German error list, nothing published.
@@ -171,17 +175,7 @@ def test_the_offices_four_column_list_needs_no_answers_and_similar_titles_are_de
     office: tuple[AppServer, Path], browser: Any
 ) -> None:
     server, root = office
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(90_000)
-    page = context.new_page()
-    page.goto(f"{server.url}/pflegen")
-    page.get_by_label("Ihr Name").fill("Anna")
-    page.get_by_role("button", name="Weiter").click()
-    page.get_by_text("Angemeldet als Anna (lokal)").wait_for(timeout=60_000)
-    settle(page)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Vorlage herunterladen").click()
-    template = Path(download.value.path()).read_bytes()
+    page, template = open_pflegen(server, browser, width=1366, height=900)
 
     # The office's four columns of the current edition: unchanged, nothing to answer, the missing
     # columns named as „nicht geliefert“.
