@@ -144,8 +144,8 @@ def test_correct_in_the_browser_see_it_everywhere_and_undo(
         settle_page(page)
         assert f"✓ Status: {new_status} – geprüft von {NAME}" in main_text(page)
         # Undo it there.
-        # Streamlit 1.67 draws a button with `help` twice inside its element (the second for the
-        # tooltip's anchor); both are the same control.
+        # The element holds two matching buttons in Streamlit 1.67 (seen: one element container,
+        # two „rückgängig“ buttons inside it); the first is the one that takes the click.
         page.locator(f".stElementContainer.st-key-undo-{key}-status button").first.click()
         page.wait_for_selector("text=Rückgängig gemacht")
         settle_page(page)
