@@ -119,28 +119,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.flaky(reruns=1))
 
 
-# The longest test files, longest first (seconds per file in a two-worker run, 30 November 2026).
+# The longest test files, longest first (as seen in a two-worker run of the whole suite).
 # test.sh hands whole files to two workers in collection order (--no-loadscope-reorder: xdist
 # would otherwise start with the files of most tests, and one worker ran its last browser file
-# alone for 110 s while the other idled), so the long files are spread first and the many short
-# ones fill the gaps at the end (the two workers then ended 3 s apart).
+# alone while the other idled), so the long files are spread first and the many short ones fill
+# the gaps at the end.
 LONGEST_FIRST = (
-    "test_browser.py",  # 156
-    "test_browser_access.py",  # 153
-    "test_editions.py",  # 84
-    "test_browser_map.py",  # 55
-    "test_robustness.py",  # 54
-    "test_browser_review.py",  # 50
-    "test_robustness_server.py",  # 47
-    "test_browser_pflegen.py",  # 46
-    "test_export_render.py",  # 32
-    "test_build.py",  # 31
-    "test_map_export.py",  # 30
-    "test_review.py",  # 26
-    "test_app_pflegen.py",  # 20
-    "test_db.py",  # 18
-    "test_robustness_load.py",  # 16
-    "test_app_anregungen.py",  # 15
+    "test_browser.py",
+    "test_browser_access.py",
+    "test_browser_words.py",
+    "test_editions.py",
+    "test_export_readback.py",
+    "test_browser_map.py",
+    "test_robustness.py",
+    "test_browser_review.py",
+    "test_browser_anregungen.py",
+    "test_robustness_server.py",
+    "test_browser_pflegen.py",
+    "test_browser_chart_fit.py",
+    "test_export_render.py",
+    "test_build.py",
+    "test_map_export.py",
+    "test_review.py",
+    "test_app_pflegen.py",
+    "test_db.py",
+    "test_robustness_load.py",
+    "test_app_anregungen.py",
 )
 
 
