@@ -31,3 +31,8 @@ def test_every_label_of_the_blind_test_set_is_a_category_of_the_rules() -> None:
         assert {r["form"], *r["form_also"]} <= forms, r["id"]
         assert {r["binding"], *r["binding_also"]} <= bindings, r["id"]
         assert {*r["effects"], *r["effects_optional"]} <= effects, r["id"]
+
+
+def test_the_readme_names_the_test_sets_sha256() -> None:
+    digest = hashlib.sha256((EVALUATION / "testset_blind.toml").read_bytes()).hexdigest()
+    assert digest in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -71,11 +71,6 @@ def test_every_evaluated_record_is_found_exactly_once(con: duckdb.DuckDBPyConnec
     )
 
 
-def test_holdout_file_names_real_records(con: duckdb.DuckDBPyConnection) -> None:
-    report = quality_report(con, EVALUATION_PATH.with_name("holdout.toml"))
-    assert report.score("binding").evaluated == 17
-
-
 def test_compare_scores_and_micro_f1() -> None:
     records = pl.DataFrame(
         {
