@@ -4,7 +4,6 @@ confirm → publish, and the running dashboard shows the new numbers and „Änd
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from tests.live_app import (
     serve_app,
     settle,
     shown_metrics,
+    wait_idle,
 )
 
 if reason := chromium_missing_reason():
@@ -147,7 +147,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     screenshot(page, "ueberblick-aenderungen")
     chart = page.locator(".js-plotly-plot").filter(has_text="Entwicklung").first
     chart.scroll_into_view_if_needed()
-    time.sleep(1)
+    wait_idle(page)  # every chart drawn and no longer changing, instead of a fixed second
     chart.screenshot(path=str(screenshot(page, "ueberblick-entwicklung")))
 
 
