@@ -62,8 +62,12 @@ def named_sources(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
         file_name, sep, lines = text.partition(", ")
         return f"{source_name(file_name)}{sep}{lines}"
 
+    # A list comprehension, not map_elements: a Python callback inside polars' thread pool can
+    # deadlock when several Streamlit sessions (threads) run it at once (seen in the load test).
     return frame.with_columns(
-        pl.col(c).map_elements(named, return_dtype=pl.String) for c in columns if c in frame.columns
+        pl.Series(c, [named(v) for v in frame[c].to_list()], dtype=pl.String)
+        for c in columns
+        if c in frame.columns
     )
 
 

@@ -154,7 +154,7 @@ def show_records(rows: pl.DataFrame, partner: str, *, key: str) -> None:
             pl.col("evidence").alias("Beleg"),
             pl.col("department").alias("Fachbereich/Amt"),
             pl.col("type_name").alias("Kooperationsart"),
-            pl.col("source_file").map_elements(source_name, return_dtype=pl.String).alias("Quelle"),
+            pl.Series("Quelle", [source_name(f) for f in rows["source_file"].to_list()], dtype=pl.String),
             pl.col("source_lines").alias("Zeilen"),
         ),
         hide_index=True,

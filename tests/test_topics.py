@@ -194,8 +194,8 @@ def test_winterdienst_pair(con: duckdb.DuckDBPyConnection) -> None:
             "reason": "beide: winterdienst",
         }
     ]
-    assert pairs["erfurt_source"][0].startswith("erfurt_kooperationen.tsv, Z. ")
-    assert pairs["magdeburg_source"][0].startswith("magdeburg_ikz_2010.txt, Z. ")
+    assert pairs["erfurt_source"][0].startswith("Ausgangsliste Erfurt, Z. ")
+    assert pairs["magdeburg_source"][0].startswith("Ausgangsliste Magdeburg, Z. ")
 
 
 def test_pairs_are_the_product_of_each_topics_records(con: duckdb.DuckDBPyConnection) -> None:
