@@ -15,10 +15,9 @@ fi
 # In two workers: a serial run left the two cores idle about 45 % of the time (servers starting,
 # Chromium and script runs waited for), so a second test file runs meanwhile. --dist loadfile keeps
 # each file, with its module fixtures (server, browser), in one worker; --no-loadscope-reorder
-# keeps the files in collection order, the longest first (tests/conftest.py, LONGEST_FIRST); -rR
-# names any test that needed its rerun.
+# keeps the files in collection order, the longest first (tests/conftest.py, LONGEST_FIRST).
 status=0
-.venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -rR -m "not load" || status=$?
+.venv/bin/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not load" || status=$?
 # The load test measures one server, so it runs with the machine to itself.
 .venv/bin/python -m pytest -m load || status=$((status ? status : $?))
 exit "$status"

@@ -269,6 +269,6 @@ def type_known_to(taxonomy: Taxonomy):
     """A test whether the taxonomy recognises a written Kooperationsart."""
 
     def known(text: str) -> bool:
-        return taxonomy.classify_type(text, []).name != "ohne Angabe"
+        return taxonomy.classify_type(text, []).name != taxonomy.no_info
 
     return known

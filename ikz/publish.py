@@ -277,8 +277,6 @@ def expected_of(info: EditionInfo) -> int | None:
 
 # --- template and derived editions -------------------------------------------------------------
 
-STATUS_CHOICES_EXCLUDED = ("ohne Angabe",)
-
 
 def _cell(record: EditionRecord, field: str) -> object:
     value = getattr(record, field)
@@ -366,9 +364,10 @@ def choices(
 ) -> tuple[list[str], list[str]]:
     """Drop-down values: the canonical Kooperationsarten (plus raw ones in use) and the statuses."""
     taxonomy = load_taxonomy(taxonomy_path)
-    types = [t.name for t in taxonomy.types() if t.name != "ohne Angabe"]
+    # „ohne Angabe“ is what an empty cell means, not a choice (named once, in the taxonomy).
+    types = [t.name for t in taxonomy.types() if t.name != taxonomy.no_info]
     used = sorted({r.type_raw for r in records if r.type_raw and r.type_raw not in types})
-    statuses = [s for s in taxonomy.statuses() if s not in STATUS_CHOICES_EXCLUDED]
+    statuses = [s for s in taxonomy.statuses() if s != taxonomy.no_info]
     return types + used, statuses
 
 

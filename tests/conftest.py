@@ -106,17 +106,13 @@ CHROMIUM_FIXTURES = {"renderer", "exports"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that start Chromium for rendering as slow; give real-browser tests one rerun;
-    run the longest files first."""
+    """Mark tests that start Chromium for rendering as slow; run the longest files first.
+
+    No test is rerun: a flaky one is fixed at its cause (waiting for the condition it needs)."""
     _order_longest_first(items)
     for item in items:
         if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        # A browser test drives a server, Chromium and the export renderer on two cores; a step that
-        # misses its timeout under that load passed alone (seen for the Pflegen and editor tests).
-        # One rerun, reported as such by pytest-rerunfailures; a real fault fails both runs.
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 # The longest test files, longest first (as seen in a two-worker run of the whole suite).

@@ -34,8 +34,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[tuple[AppServer, Path]]:
-    """A server with its own database, store and editions folder (fresh for a rerun, too: a first
-    attempt may have stored an accepted department name)."""
+    """A server with its own database, store and editions folder (fresh for each test: one may
+    store an accepted department name)."""
     root = tmp_path
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IKZ_STORE", str(root / "pflege.sqlite"))
