@@ -258,18 +258,7 @@ class Taxonomy:
                 words for text in normalised if indirect for _, words in find_all(rule.concepts, text)
             ]
             found = [word for text in normalised for word in _evidence(rule.patterns, text)]
-            seen = " ".join(found).casefold()
-            # A lexicon word a pattern already found („-entlastung“) is the same evidence, once.
-            evidence = _dedupe(
-                [
-                    *found,
-                    *(
-                        " ".join(words)
-                        for words in named + indirect_words
-                        if not all(w.casefold().strip("-") in seen for w in words)
-                    ),
-                ]
-            )
+            evidence = _with_lexicon(found, named + indirect_words)
             if evidence:
                 confidence = None
                 if derived:
@@ -380,8 +369,24 @@ class Taxonomy:
 
 def _status_evidence(rule: _CategoryRule, text: str) -> tuple[str, ...]:
     """The words of a status rule in the text: its patterns, then its lexicon entries."""
-    found = _evidence(rule.patterns, text)
-    return _dedupe([*found, *(" ".join(words) for _, words in find_all(rule.concepts, text))])
+    return _with_lexicon(
+        _evidence(rule.patterns, text), [words for _, words in find_all(rule.concepts, text)]
+    )
+
+
+def _with_lexicon(found: Sequence[str], lexicon_hits: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """Pattern words, then the lexicon's words; one a pattern already found („-entlastung“) once."""
+    seen = " ".join(found).casefold()
+    return _dedupe(
+        [
+            *found,
+            *(
+                " ".join(words)
+                for words in lexicon_hits
+                if not all(w.casefold().strip("-") in seen for w in words)
+            ),
+        ]
+    )
 
 
 def word_pattern(pattern: str) -> str:

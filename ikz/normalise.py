@@ -501,6 +501,7 @@ class RowClassification:
 
     type: TypeMatch
     effects: list[Match]
+    effects_confidence: str | None  # of the whole set (see effects_confidence)
     status: Match
     binding: Match
 
@@ -543,7 +544,8 @@ def classify_row(row: _Row, taxonomy: Taxonomy) -> RowClassification:
     )
     if row.status_text in taxonomy.statuses():  # chosen from the template's drop-down list
         status = Match(row.status_text, ("Spalte „Status“",), False)
-    return RowClassification(type_match, effect_matches, status, binding)
+    confidence = effects_confidence(effect_matches, row.effects_text if is_erfurt else None)
+    return RowClassification(type_match, effect_matches, confidence, status, binding)
 
 
 def tables_from_rows(
@@ -640,8 +642,13 @@ def tables_from_rows(
                     "task_area_evidence": "; ".join(area.evidence),
                 }
             )
-        found = classify_row(row, taxonomy)
-        type_match, effect_matches, status, binding = found.type, found.effects, found.status, found.binding
+        derived = classify_row(row, taxonomy)
+        type_match, effect_matches, status, binding = (
+            derived.type,
+            derived.effects,
+            derived.status,
+            derived.binding,
+        )
         if type_match.name not in type_ids:
             raise ValueError(f"Taxonomie liefert unbekannte Kooperationsart {type_match.name!r}")
         cooperation_rows.append(
@@ -693,9 +700,7 @@ def tables_from_rows(
                 "status_source": DERIVED if status.is_derived else DOCUMENT,
                 "type_confidence": type_match.confidence,
                 "binding_confidence": binding.confidence,
-                "effects_confidence": effects_confidence(
-                    effect_matches, row.effects_text if row.kind == "row" else None
-                ),
+                "effects_confidence": derived.effects_confidence,
                 "status_confidence": status.confidence,
                 "edition_id": row.edition_id,
                 "start_year": row.start_year,

@@ -19,6 +19,7 @@ from ikz.rules import compile_pattern, named_tables, read_rules, rule_error, tex
 from ikz.sources import DOCUMENTS
 
 _ENTRY_KEYS = {"name", "kind", "aliases", "patterns", "cities", "ars"}
+FREE_CITY = "Kreisfreie Stadt"  # data/geo's Bezeichnung of a Kreis that is one town
 _PLACES_KEYS = {"lands", "kinds", "town_prefixes", "county_prefixes"}
 # The key lengths geo.place understands: Kreis, Verwaltungsgemeinschaft, Gemeinde.
 _KEY_LENGTHS = (geo.KREIS_DIGITS, geo.VERBAND_DIGITS, geo.GEMEINDE_DIGITS)
@@ -196,14 +197,15 @@ def _place_entries(
     cities_of_land = {key: [d.city for d in DOCUMENTS if d.state == land] for land, key in lands.items()}
     taken = {e.partner.place.ars for e in entries if e.partner.place} | {e.partner.name for e in entries}
     every = geo.places(geo_dir)
-    free_cities = {p.ars[: geo.KREIS_DIGITS] for p in every.values() if p.kind == "Kreisfreie Stadt"}
+    free_cities = {p.ars[: geo.KREIS_DIGITS] for p in every.values() if p.kind == FREE_CITY}
 
     candidates: list[tuple[Partner, list[str]]] = []
     for p in every.values():
         if p.ars[:2] not in cities_of_land or p.ars in taken or len(p.ars) == geo.VERBAND_DIGITS:
             continue
         if len(p.ars) == geo.KREIS_DIGITS:
-            if p.kind not in kind_of or p.kind == "Kreisfreie Stadt":
+            kind = p.kind
+            if kind not in kind_of or kind == FREE_CITY:
                 continue  # a kreisfreie Stadt is found as its Gemeinde
             name = p.name if "kreis" in p.name.casefold() else f"{p.kind} {p.name}"
             bases = {p.name}
@@ -213,7 +215,7 @@ def _place_entries(
                 bases.add(p.name.removesuffix("kreis") + "-Kreis")
             prefixes = county_prefixes
         else:
-            kind = "Kreisfreie Stadt" if p.ars[: geo.KREIS_DIGITS] in free_cities else p.kind
+            kind = FREE_CITY if p.ars[: geo.KREIS_DIGITS] in free_cities else p.kind
             if kind not in kind_of:
                 continue
             # „Halle (Saale)“, „Mühlhausen/Thüringen“: also the name before its addition.
@@ -221,13 +223,10 @@ def _place_entries(
             bases = {p.name, p.name.split(" (")[0], p.name.split("/")[0]}
         if name in taken:
             continue
-        geo_kind = (
-            "Kreisfreie Stadt" if len(p.ars) == geo.GEMEINDE_DIGITS and p.ars[:5] in free_cities else p.kind
-        )
         aliases = [f"{prefix} {base}" for base in sorted(bases) for prefix in prefixes]
         # A name of several words is no common noun, even where its last word is one („Ilm-Kreis“).
         aliases += [b for b in sorted(bases) if any(c in b for c in " -") or not _is_common_noun(b)]
-        candidates.append((Partner(name, kind_of[geo_kind], p), aliases))
+        candidates.append((Partner(name, kind_of[kind], p), aliases))
 
     # Partner names are unique: places of one name are told apart by their Kreis („Elxleben (Ilm-Kreis)“).
     counts: dict[str, int] = {}

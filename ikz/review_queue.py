@@ -103,16 +103,10 @@ def queue(
 
 
 def waiting_after_publish(con: duckdb.DuckDBPyConnection, city: str) -> tuple[int, int]:
-    """(uncertain derived values, records) of the city's new and changed records, unchecked."""
-    row = con.execute(
-        f"""
-        SELECT coalesce(sum(o.count_uncertain), 0)::BIGINT, count(*) FILTER (WHERE o.count_uncertain > 0)
-        FROM cooperation_wide w JOIN cooperation_origin o USING (cooperation_id)
-        WHERE w.city = ? AND {_CHANGED}
-        """,
-        [city],
-    ).fetchall()[0]
-    return int(row[0]), int(row[1])
+    """(uncertain derived values, records) of the city's new and changed records, unchecked: the
+    queue that the link after a publish opens, counted."""
+    waiting = queue(con, city=city, changed_only=True)
+    return int(waiting["count_uncertain"].sum()), waiting.height
 
 
 def progress(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ikz import paths
 from ikz.classify import SURE, Taxonomy
-from ikz.normalise import classify_row, effects_confidence, partner_texts, rows_of
+from ikz.normalise import classify_row, partner_texts, rows_of
 from ikz.partners import Gazetteer
 from ikz.records import EditionRecord
 from ikz.sources import DOCUMENTS
@@ -127,7 +127,6 @@ def derive(items: Sequence[Labelled], taxonomy: Taxonomy, gazetteer: Gazetteer) 
         [row] = rows_of([item.record], docs[item.city], edition_id=1, file_name="testset")
         found = classify_row(row, taxonomy)
         effects = frozenset(m.value for m in found.effects if m.value != taxonomy.no_info)
-        confidence = effects_confidence(found.effects, item.record.effects_text)
         places = frozenset(
             m.partner.place.ars
             for m in gazetteer.find(partner_texts(row), city=item.city)
@@ -141,7 +140,7 @@ def derive(items: Sequence[Labelled], taxonomy: Taxonomy, gazetteer: Gazetteer) 
                 binding=found.binding.value,
                 binding_confidence=found.binding.confidence,
                 effects=effects,
-                effects_confidence=confidence,
+                effects_confidence=found.effects_confidence,
                 places=places,
             )
         )
