@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ikz.cities import load_cities
 from pages import german_ui, identity
 
 # An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
@@ -14,7 +15,7 @@ st.set_page_config(
     page_icon="🤝",
     layout="wide",
     initial_sidebar_state="expanded",
-    menu_items={"About": "IKZ Dashboard der Stabsstelle Strategie, Landeshauptstadt Erfurt."},
+    menu_items={"About": f"IKZ Dashboard der Stabsstelle Strategie, {load_cities().owner}."},
 )
 
 st.html(
@@ -80,7 +81,10 @@ pages = [
         # The default page is served at the app's root URL; Streamlit ignores a url_path here.
         default=True,
     ),
-    st.Page("pages/compare.py", title="Vergleich Erfurt – Magdeburg", url_path="vergleich"),
+    # Named after the default pair; the page itself lets the person choose any two cities.
+    st.Page(
+        "pages/compare.py", title="Vergleich {} – {}".format(*load_cities().compare), url_path="vergleich"
+    ),
     st.Page("pages/karte.py", title="Karte", url_path="karte"),
     # Listed for everybody so its address always resolves; the pages themselves refuse non-editors.
     st.Page(

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ikz.cities import load_cities
 from ikz.errors import SourceError, TaxonomyError
 from ikz.paths import DB_ENV_VAR, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
 
@@ -54,7 +55,7 @@ def _add_import_command(commands: argparse._SubParsersAction) -> None:
     """`python -m ikz import PATH --city Erfurt --as-of YYYY-MM-DD [--dry-run]`."""
     cmd = commands.add_parser("import", help="neue Ausgabe einer Stadt prüfen und veröffentlichen")
     cmd.add_argument("path", type=Path, help="XLSX- oder CSV-Datei in den Spalten der Vorlage")
-    cmd.add_argument("--city", required=True, help="Stadt, z. B. Erfurt")
+    cmd.add_argument("--city", required=True, help=f"Stadt: {', '.join(load_cities().names)}")
     cmd.add_argument("--as-of", required=True, help="Stichtag der Ausgabe, JJJJ-MM-TT")
     cmd.add_argument("--dry-run", action="store_true", help="nur prüfen und Änderungen zeigen")
     cmd.add_argument("--by", help="Name der veröffentlichenden Person (Standard: $USER)")

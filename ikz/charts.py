@@ -790,7 +790,8 @@ def topic_map(
     large: bool = False,
 ) -> go.Figure:
     """Topics per Aufgabenbereich as diverging bars: the first city's records to the left, the
-    second's to the right (columns area, topic, count_<city lower case> for both cities).
+    second's to the right (comparison.topic_overview: columns area, topic, count_first and
+    count_second for the two cities in this order).
 
     A topic with bars on both sides is shared; one side only is a suggestion for the other city.
     """
@@ -803,8 +804,8 @@ def topic_map(
     # because every topic name is (vocabulary names are unique).
     labels = [f"<b>{esc(a)}</b>" if t is None else f"{esc(t)}  " for a, t in rows]
     counts = {
-        city: dict(zip(frame["topic"].to_list(), frame[f"count_{city.lower()}"].to_list(), strict=True))
-        for city in cities
+        city: dict(zip(frame["topic"].to_list(), frame[f"count_{side}"].to_list(), strict=True))
+        for city, side in zip(cities, ("first", "second"), strict=True)
     }
     traces = []
     for city, sign in ((left, -1), (right, 1)):

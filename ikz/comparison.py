@@ -1,9 +1,10 @@
 """Queries of the comparison page: both cities side by side, shared topics, partners.
 
 Filters come in as keyword `filters`, values are bound parameters, frames come out chart-ready.
-The city filter is replaced here: the comparison always shows Erfurt and Magdeburg, and only them,
-however many other cities the database holds. Topics are facts of the build (cooperation_topic);
-the topic views are SQL over them.
+The city filter is replaced here: the comparison shows two cities, and only them, however many
+other cities the database holds: a city filter of exactly two cities names them (the Vergleich
+page's choice), anything else means the default pair of data/cities.toml. Topics are facts of the
+build (cooperation_topic); the topic views are SQL over them.
 """
 
 from __future__ import annotations
@@ -14,31 +15,45 @@ from typing import Literal
 import duckdb
 import polars as pl
 
+from ikz.cities import load_cities
 from ikz.labels import FILTER_LABELS
 from ikz.queries import (
     ALL,
     Dimension,
     Filters,
     partner_counts,
+    partners_per_city,
     read_frame,
     records_naming,
     shares_by_city,
     where_clause,
 )
-from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, named_sources
+from ikz.sources import named_sources
 from ikz.topics import TOPIC_FIELDS
 
-# The compared cities are those whose documents are loaded (ikz.sources), in their order; a
-# database may hold others (the scale benchmark's synthetic cities).
-CITIES = tuple(d.city for d in DOCUMENTS)
+# The default pair (data/cities.toml `compare`); a database may hold other cities (a third city,
+# the scale benchmark's synthetic ones).
+CITIES: tuple[str, str] = load_cities().compare
 BOTH = "beide Städte"
-ONLY = {ERFURT.city: "nur Erfurt", MAGDEBURG.city: "nur Magdeburg"}
 DERIVED = "abgeleitet"
 
 
+def only(city: str) -> str:
+    """The presence of a topic only one compared city names: 'nur Erfurt'."""
+    return f"nur {city}"
+
+
+def pair_of(filters: Filters) -> tuple[str, str]:
+    """The two compared cities: the city filter's when it names exactly two different ones, in its
+    order, else the default pair."""
+    if len(filters.cities) == 2 and filters.cities[0] != filters.cities[1]:
+        return filters.cities[0], filters.cities[1]
+    return CITIES
+
+
 def compared(filters: Filters) -> Filters:
-    """The filters restricted to the two compared cities, whatever city filter came in."""
-    return replace(filters, cities=CITIES)
+    """The filters restricted to the two compared cities (pair_of), whatever city filter came in."""
+    return replace(filters, cities=pair_of(filters))
 
 
 # --- comparability -----------------------------------------------------------------------------
@@ -74,9 +89,9 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
         FROM city ci CROSS JOIN no_info na LEFT JOIN selected s ON s.city = ci.name
         WHERE list_contains(?, ci.name)
         GROUP BY ci.sort_order, ci.name, ci.as_of, ci.source
-        ORDER BY ci.sort_order
+        ORDER BY list_position(?, ci.name)
         """,
-        [*params, DERIVED, DERIVED, list(CITIES)],
+        [*params, DERIVED, DERIVED, list(pair_of(filters)), list(pair_of(filters))],
     )
 
 
@@ -228,25 +243,24 @@ def record_topics(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
 
 
 def topic_overview(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
-    """One row per topic named by the filtered records: which city has it and how often.
+    """One row per topic named by the filtered records: which compared city has it and how often.
 
-    Columns area, topic, presence ('beide Städte', 'nur Erfurt', 'nur Magdeburg'), count_erfurt,
-    count_magdeburg, stems_erfurt, stems_magdeburg, titles_erfurt, titles_magdeburg; ordered by
-    area, then vocabulary order.
+    Columns area, topic, presence ('beide Städte', 'nur <first>', 'nur <second>'), count_first,
+    count_second, stems_first, stems_second, titles_first, titles_second (first and second: the
+    compared pair, pair_of); ordered by area, then vocabulary order.
     """
     sql, params = _record_topics(filters)
-    first, second = CITIES
+    first, second = pair_of(filters)
     columns = []
-    for city in CITIES:
-        suffix = city.lower()  # a name from ikz.sources, not user text
-        stems = f"flatten(list(stem_list ORDER BY cooperation_id) FILTER (WHERE city = '{city}'))"
+    for side in ("first", "second"):
+        # _unique repeats its expression twice: the city is bound once per filter written.
+        stems = "flatten(list(stem_list ORDER BY cooperation_id) FILTER (WHERE city = ?))"
         columns.append(
-            f"""count(*) FILTER (WHERE city = '{city}')::INTEGER AS count_{suffix},
-                array_to_string({_unique(stems)}, ', ') AS stems_{suffix},
-                coalesce(string_agg(title, ' | ' ORDER BY cooperation_id) FILTER (WHERE city = '{city}'), '')
-                    AS titles_{suffix}"""
+            f"""count(*) FILTER (WHERE city = ?)::INTEGER AS count_{side},
+                array_to_string({_unique(stems)}, ', ') AS stems_{side},
+                coalesce(string_agg(title, ' | ' ORDER BY cooperation_id) FILTER (WHERE city = ?), '')
+                    AS titles_{side}"""
         )
-    a, b = first.lower(), second.lower()
     return read_frame(
         con,
         f"""
@@ -256,29 +270,30 @@ def topic_overview(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) ->
             FROM rt GROUP BY area, topic, area_order, topic_order
         )
         SELECT area, topic,
-               CASE WHEN count_{a} > 0 AND count_{b} > 0 THEN ?
-                    WHEN count_{a} > 0 THEN ? ELSE ? END AS presence,
-               count_{a}, count_{b}, coalesce(stems_{a}, '') AS stems_{a},
-               coalesce(stems_{b}, '') AS stems_{b}, titles_{a}, titles_{b}
+               CASE WHEN count_first > 0 AND count_second > 0 THEN ?
+                    WHEN count_first > 0 THEN ? ELSE ? END AS presence,
+               count_first, count_second, coalesce(stems_first, '') AS stems_first,
+               coalesce(stems_second, '') AS stems_second, titles_first, titles_second
         FROM per_topic ORDER BY area_order, topic_order
         """,
-        [*params, BOTH, ONLY[first], ONLY[second]],
+        [*params, *[first] * 4, *[second] * 4, BOTH, only(first), only(second)],
     )
 
 
 def topic_pairs(
     con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, topic: str | None = None
 ) -> pl.DataFrame:
-    """One row per (shared topic, Erfurt record, Magdeburg record) pair and why it matched.
+    """One row per (shared topic, record of the first, record of the second compared city) pair
+    and why it matched.
 
     Columns area, topic, shared_stems (stems both records matched; empty when they matched the
-    topic by different stems), reason ('beide: winterdienst', else each side's stems), erfurt_id,
-    erfurt_title, erfurt_words, erfurt_source, magdeburg_id, magdeburg_title, magdeburg_words,
-    magdeburg_source. Only `topic` when given.
+    topic by different stems), reason ('beide: winterdienst', else each side's stems), first_id,
+    first_title, first_words, first_source, second_id, second_title, second_words, second_source.
+    Only `topic` when given.
     """
     sql, params = _record_topics(filters)
-    first, second = CITIES
-    a, b = first.lower(), second.lower()
+    first, second = pair_of(filters)
+    a, b = "first", "second"
     shared = f"array_to_string(list_filter({a}.stem_list, lambda x: list_contains({b}.stem_list, x)), ', ')"
     frame = read_frame(
         con,
@@ -286,7 +301,7 @@ def topic_pairs(
         WITH rt AS ({sql}),
         pairs AS (
             SELECT {a}.area, {a}.topic, {a}.area_order, {a}.topic_order, {shared} AS shared_stems,
-                   '{first}: ' || array_to_string({a}.stem_list, ', ') || ' · {second}: '
+                   {a}.city || ': ' || array_to_string({a}.stem_list, ', ') || ' · ' || {b}.city || ': '
                        || array_to_string({b}.stem_list, ', ') AS each_side,
                    {a}.cooperation_id AS {a}_id, {a}.title AS {a}_title, {a}.words AS {a}_words,
                    {a}.source_file || ', ' || {a}.source_lines AS {a}_source,
@@ -302,7 +317,7 @@ def topic_pairs(
         """,
         [*params, first, second, topic, topic],
     )
-    return named_sources(frame, "erfurt_source", "magdeburg_source")
+    return named_sources(frame, "first_source", "second_source")
 
 
 def topic_suggestions(
@@ -313,7 +328,7 @@ def topic_suggestions(
     Columns area, topic, cooperation_id, department, title, status, words, source; ordered by area,
     vocabulary order, record.
     """
-    if source_city not in CITIES:
+    if source_city not in pair_of(filters):
         raise ValueError(f"unknown city {source_city!r}")
     sql, params = _record_topics(filters)
     frame = read_frame(
@@ -339,22 +354,11 @@ def partners_by_city(
 ) -> pl.DataFrame:
     """Columns city, partner, kind, count (filtered records naming it); per city most named first.
 
-    With top, each city keeps its `top` most named partners (ties broken by name).
+    With top, each city keeps its `top` most named partners (ties broken by name). The counts are
+    those of ikz.queries.partner_counts, in long form.
     """
     where, params = where_clause(compared(filters))
-    frame = read_frame(
-        con,
-        f"""
-        SELECT w.city, p.name AS partner, p.kind, count(*)::INTEGER AS count
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        WHERE {where}
-        GROUP BY ALL
-        ORDER BY w.city, count DESC, partner
-        """,
-        params,
-    )
+    frame = partners_per_city(partner_counts(con, where, params))
     if top is not None:
         frame = frame.filter(pl.int_range(pl.len()).over("city") < top)
     return frame
@@ -387,10 +391,10 @@ def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
 
 
 def partner_table(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
-    """One row per partner named in the filtered records: partner, kind, count_erfurt,
-    count_magdeburg, count_total; most named first, then by name."""
+    """One row per partner named in the filtered records of the compared cities: partner, kind,
+    city_counts, count_total; most named first, then by name (ikz.queries.partner_counts)."""
     where, params = where_clause(compared(filters))
-    return partner_counts(con, where, params)
+    return partner_counts(con, where, params).select("partner", "kind", "city_counts", "count_total")
 
 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:

@@ -15,14 +15,14 @@ import duckdb
 from ikz.errors import SourceError, TaxonomyError
 from ikz.geo import geo_files
 from ikz.paths import (
-    ERFURT_FILE,
-    MAGDEBURG_FILE,
+    CITIES_PATH,
     PARTNERS_PATH,
     RAW_DIR,
     SCHEMA_PATH,
     TAXONOMY_PATH,
     TOPICS_PATH,
 )
+from ikz.sources import DOCUMENTS
 from ikz.store import Store, StoreError
 
 MEMORY_LIMIT = "384MB"
@@ -79,8 +79,8 @@ def input_files(
     """
     # The geodata give the partners their map points, so an updated data/geo rebuilds too.
     return [
-        raw_dir / ERFURT_FILE,
-        raw_dir / MAGDEBURG_FILE,
+        *(raw_dir / doc.file for doc in DOCUMENTS),
+        CITIES_PATH,
         taxonomy_path,
         partners_path,
         topics_path,

@@ -62,22 +62,42 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def seed_parsed(city: str, raw_dir: Path = RAW_DIR) -> list[ErfurtRecord] | list[MagdeburgRecord]:
-    """The seed document's records as its own parser returns them."""
+def seed_parsed(
+    city: str, raw_dir: Path = RAW_DIR
+) -> list[ErfurtRecord] | list[MagdeburgRecord] | list[EditionRecord]:
+    """The seed document's records as the parser of its format (data/cities.toml) returns them."""
     from ikz.build import read_source  # the build imports this module; its reader comes late
 
     doc = document(city)
     path = raw_dir / doc.file
-    parse = parse_erfurt if city == "Erfurt" else parse_magdeburg
+    if doc.format == "vorlage":  # a list in the office's edition template, as a first edition
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(
+                str(path), None, f"Datei fehlt oder ist nicht lesbar ({exc.strerror})"
+            ) from None
+        try:
+            parsed = parse_edition(
+                data, path.name, city=city, as_of=_as_date(doc.as_of), known_departments=None
+            )
+        except EditionInvalid as exc:
+            raise SourceError(str(path), None, exc.report()) from None
+        return list(parsed.records)
+    parse = parse_erfurt if doc.format == "tabelle" else parse_magdeburg
     return parse(read_source(path), source=str(path))  # type: ignore[return-value]
 
 
-def as_edition_records(city: str, parsed: list[ErfurtRecord] | list[MagdeburgRecord]) -> list[EditionRecord]:
+def as_edition_records(
+    city: str, parsed: list[ErfurtRecord] | list[MagdeburgRecord] | list[EditionRecord]
+) -> list[EditionRecord]:
     """Seed records in the template's shape, each with the key the build gives it."""
     taken: set[str] = set()
     out = []
     for r in parsed:
-        if isinstance(r, ErfurtRecord):
+        if isinstance(r, EditionRecord):  # a seed in the template's shape has its keys already
+            out.append(r)
+        elif isinstance(r, ErfurtRecord):
             kind = KIND_LABELS["row"]
             out.append(
                 EditionRecord(

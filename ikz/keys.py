@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-CITY_CODES = {"Erfurt": "EF", "Magdeburg": "MD"}
+from ikz.cities import load_cities
+
 _SEP = "\x1f"
 
 
@@ -19,7 +20,10 @@ def cooperation_key(city: str, department: str, record_kind: str, title: str, ta
     The same record gets the same key in every build; two records that print the same department,
     kind and title get '-2', '-3' in source order.
     """
-    code = CITY_CODES.get(city) or _norm(city)[:2].upper()
+    # The city's code from data/cities.toml; a city it does not list (synthetic benchmark data)
+    # gets the first two letters of its name.
+    codes = {c.name: c.code for c in load_cities().cities}
+    code = codes.get(city) or _norm(city)[:2].upper()
     digest = hashlib.sha1(_SEP.join(map(_norm, (department, record_kind, title))).encode()).hexdigest()[:8]
     key, n = f"{code}-{digest}", 1
     while key in taken:

@@ -21,6 +21,7 @@ from ikz.partner_map import MapFrames
 from ikz.theme import (
     BOTH_CITIES,
     CITY_COLORS,
+    MANY_CITIES,
     MAP_BACKGROUND,
     MAP_KREIS_LINE,
     MAP_NEIGHBOUR_FILL,
@@ -75,16 +76,18 @@ def _bounds(
     return min(lons), max(lons), min(lats), max(lats)
 
 
+def city_counts(row: dict) -> dict[str, int]:
+    """A partner row's records per city naming it (from city_counts: a list of {city, count})."""
+    return {c["city"]: c["count"] for c in row.get("city_counts") or []}
+
+
 def hover_text(row: dict) -> str:
     """A bubble's hover: name, kind, today's place name if different, counts, first records."""
     lines = [f"<b>{esc(row['partner'])}</b>", esc(row["kind"])]
     if row["place_name"] and row["place_name"] not in row["partner"]:
         lines.append(f"heute: {esc(row['place_name'])}")
-    counts = []
-    for city in CITY_COLORS:
-        n = row[f"count_{city.lower()}"]
-        if n:
-            counts.append(f"{esc(city)} {n}")
+    named = city_counts(row)
+    counts = [f"{esc(city)} {named[city]}" for city in CITY_COLORS if named.get(city)]
     lines.append(f"Einträge: {row['count_total']} ({', '.join(counts)})")
     for title in row["first_records"] or []:
         short = title if len(title) <= 70 else title[:69] + "…"
@@ -105,7 +108,7 @@ def partner_map(
 ) -> go.Figure:
     """Partners on a map of Thüringen and Sachsen-Anhalt, Kreise outlined, neighbours faded.
 
-    frame: ikz.partner_map.map_partners (partner, kind, place_name, lon, lat, count_<city>,
+    frame: ikz.partner_map.map_partners (partner, kind, place_name, lon, lat, city_counts,
     count_total, named_by, first_records). cities: city, lon, lat of the marked cities. Each
     bubble is sized by its count and coloured by the city naming it (BOTH_CITIES for both);
     customdata[0] is the partner's name, for click selection. With lines, each city is joined to
@@ -133,7 +136,7 @@ def partner_map(
             lx: list[float | None] = []
             ly: list[float | None] = []
             for row in rows:
-                if row[f"count_{city.lower()}"]:
+                if city_counts(row).get(city):
                     lx += [where[city][0], row["lon"], None]
                     ly += [where[city][1], row["lat"], None]
             if lx:
@@ -145,13 +148,14 @@ def partner_map(
     # The most named partners carry their name beside the bubble; every one has it on hover.
     ranked = sorted((r for r in rows if r["count_total"] >= LABEL_MIN_COUNT), key=lambda r: -r["count_total"])
     labelled = {r["partner"] for r in ranked[:MAX_LABELS]}
-    groups = [*CITY_COLORS, BOTH_CITIES]
+    groups = [*CITY_COLORS, BOTH_CITIES, MANY_CITIES]
     colors = {group: color_of(group) for group in groups}
     for group in groups:
         part = [r for r in rows if r["named_by"] == group]
         if not part:
             continue
-        label = f"genannt von {group}" if group != BOTH_CITIES else "genannt von beiden Städten"
+        several = {BOTH_CITIES: "genannt von beiden Städten", MANY_CITIES: "genannt von mehreren Städten"}
+        label = several.get(group, f"genannt von {group}")
         # Largest first, so a small bubble is drawn on top of a large one that would hide it.
         part.sort(key=lambda r: -r["count_total"])
         traces.append(

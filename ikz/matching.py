@@ -40,6 +40,7 @@ import polars as pl
 import snowballstemmer
 from rapidfuzz import fuzz
 
+from ikz.cities import load_cities
 from ikz.normalise import Tables
 from ikz.topics import TOPIC_FIELDS, fold
 
@@ -67,7 +68,7 @@ _GENERIC_TEXT = """
     kommunale kommunaler kommunalen stadt städte städten staedte landkreis landkreise landkreisen
     kreisfreie kreisfreien gemeinde gemeinden land länder ländern landes bund bundes bundesebene
     landesebene deutscher deutschen deutsche deutschland thüringen thüringer thueringen sachsen anhalt
-    lsa erfurt erfurter magdeburg magdeburger landeshauptstadt lh md regelmäßig regelmäßige regelmäßiger
+    lsa landeshauptstadt lh md regelmäßig regelmäßige regelmäßiger
     regelmäßigen laufend laufende ständig jährlich jährliche jährlichen treffen sitzung sitzungen
     verband verbandes verbände verein vereine ev e v mitglied mitgliedschaft mitarbeit beteiligung
     beteiligt zwischen sowie bzw ggf etc z b u a weitere weiteren neue neuer neuen bereich bereichen
@@ -84,7 +85,9 @@ _GENERIC_TEXT = """
     technisch technische technischen ausstattung nord ost süd west gründung erarbeitung konzept
     konzepte konzeptes aufstellung aktualisierung vernetzung aufbau
 """
-GENERIC_WORDS = frozenset(fold(w) for w in _GENERIC_TEXT.split())
+# The cities' own names say nothing about what a record does (data/cities.toml: name and adjective).
+_CITY_WORDS = [w for c in load_cities().cities for w in (c.name.casefold(), c.adjective.casefold())]
+GENERIC_WORDS = frozenset(fold(w) for w in [*_GENERIC_TEXT.split(), *_CITY_WORDS])
 MIN_WORD = 4  # shorter words are abbreviations or noise, except known ones kept by KEEP_SHORT
 KEEP_SHORT = frozenset({"vhs", "asd", "dwa"})
 MIN_COMPOUND_PART = 7  # a stem this long also counts as the head (end) of the other record's compound
@@ -312,8 +315,8 @@ def match_records(
     weights: Mapping[str, float] = SIGNAL_WEIGHTS,
     top: int = TOP_MATCHES,
 ) -> list[Match]:
-    """For every record, its `top` closest records of another city, best first; every kept pair in
-    both directions."""
+    """For every record and every other city, its `top` closest records there, best first (rank per
+    other city); every kept pair in both directions."""
     prepared = [_prepare(r) for r in sorted(records, key=lambda r: r.cooperation_id)]
     if len(prepared) < 2:
         return []
@@ -321,8 +324,12 @@ def match_records(
     cosine = _letter_similarity([p.clean_text for p in prepared])
     agreements = _agreements(s for p in prepared for s in p.stems)
     # Each pair of records from different cities is scored once, from the side of the smaller id,
-    # and serves both directions: the score is the same whichever record one starts from.
-    scored: dict[int, list[tuple[float, int, str]]] = {p.record.cooperation_id: [] for p in prepared}
+    # and serves both directions: the score is the same whichever record one starts from. A record's
+    # candidates are ranked per other city: with three cities, each pair of them is compared alike.
+    cities = sorted({p.record.city for p in prepared})
+    scored: dict[tuple[int, str], list[tuple[float, int, str]]] = {
+        (p.record.cooperation_id, city): [] for p in prepared for city in cities if city != p.record.city
+    }
     for i, a in enumerate(prepared):
         for j in range(i + 1, len(prepared)):
             b = prepared[j]
@@ -330,19 +337,23 @@ def match_records(
                 continue
             sig = _signals(a, b, idf, float(cosine[i, j]), agreements)
             score = round(sum(weights[k] * getattr(sig, k) for k in weights), 4)
-            scored[a.record.cooperation_id].append((score, b.record.cooperation_id, _reason(sig)))
-            scored[b.record.cooperation_id].append((score, a.record.cooperation_id, _reason(sig, flip=True)))
+            scored[(a.record.cooperation_id, b.record.city)].append(
+                (score, b.record.cooperation_id, _reason(sig))
+            )
+            scored[(b.record.cooperation_id, a.record.city)].append(
+                (score, a.record.cooperation_id, _reason(sig, flip=True))
+            )
     for candidates in scored.values():
         candidates.sort(key=lambda t: (-t[0], t[1]))
     # A pair is kept when it is among the `top` of either record, and then from both sides (with
     # each side's own rank): what Erfurt's record matches, Magdeburg's record shows too.
     kept = {
         frozenset((cooperation_id, other))
-        for cooperation_id, candidates in scored.items()
+        for (cooperation_id, _), candidates in scored.items()
         for _, other, _ in candidates[:top]
     }
     matches: list[Match] = []
-    for cooperation_id, candidates in scored.items():
+    for (cooperation_id, _), candidates in scored.items():
         for rank, (score, other, reason) in enumerate(candidates, start=1):
             if frozenset((cooperation_id, other)) in kept:
                 matches.append(Match(cooperation_id, other, score, rank, reason))
@@ -424,29 +435,29 @@ def _reason(sig: _PairSignals, *, flip: bool = False) -> str:
 def suggestions(
     records: Iterable[MatchRecord], matches: Iterable[Match], *, threshold: float = THRESHOLD
 ) -> list[Suggestion]:
-    """One suggestion per record whose closest counterpart scores below threshold, for the other city.
-
-    With exactly two cities the other city is clear; a record of a city compared with nobody gets none.
+    """One suggestion per record and other city where the record's closest counterpart in that city
+    scores below threshold: an idea for that city. A record of a city compared with nobody gets none.
     """
     records = list(records)
     cities = sorted({r.city for r in records})
-    best: dict[int, Match] = {}
+    city_of = {r.cooperation_id: r.city for r in records}
+    best: dict[tuple[int, str], Match] = {}
     for m in matches:
         if m.rank == 1:
-            best[m.cooperation_id] = m
+            best[(m.cooperation_id, city_of[m.other_cooperation_id])] = m
     out = []
     for r in sorted(records, key=lambda r: r.cooperation_id):
-        others = [c for c in cities if c != r.city]
-        if len(others) != 1:
-            continue
-        nearest = best.get(r.cooperation_id)
-        score = nearest.score if nearest else 0.0
-        if score < threshold:
-            out.append(
-                Suggestion(
-                    r.cooperation_id, others[0], nearest.other_cooperation_id if nearest else None, score
+        for other in cities:
+            if other == r.city:
+                continue
+            nearest = best.get((r.cooperation_id, other))
+            score = nearest.score if nearest else 0.0
+            if score < threshold:
+                out.append(
+                    Suggestion(
+                        r.cooperation_id, other, nearest.other_cooperation_id if nearest else None, score
+                    )
                 )
-            )
     return out
 
 

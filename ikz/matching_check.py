@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ikz.cities import load_cities
 from ikz.classify import normalise
 from ikz.errors import TaxonomyError
 from ikz.matching import THRESHOLD, Match, MatchRecord, Suggestion
@@ -66,10 +67,12 @@ def load_evaluation(path: Path = EVALUATION_PATH) -> Evaluation:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         ideas = tuple(RecordRef(i["city"], int(i["line"]), i["title"]) for i in data.get("idea", []))
+        # A pair names a record of each compared city by '<stadt>_line' and '<stadt>_title'.
+        first, second = (c.casefold() for c in load_cities().compare)
         pairs = tuple(
             (
-                RecordRef("Erfurt", int(p["erfurt_line"]), p["erfurt_title"]),
-                RecordRef("Magdeburg", int(p["magdeburg_line"]), p["magdeburg_title"]),
+                RecordRef(load_cities().compare[0], int(p[f"{first}_line"]), p[f"{first}_title"]),
+                RecordRef(load_cities().compare[1], int(p[f"{second}_line"]), p[f"{second}_title"]),
             )
             for p in data.get("pair", [])
         )

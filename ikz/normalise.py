@@ -12,7 +12,7 @@ from ikz.classify import Match, Taxonomy, TypeMatch
 from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import RECORD_KIND_LABELS, EditionRecord, ErfurtRecord, MagdeburgRecord
-from ikz.sources import ERFURT, MAGDEBURG, SourceDocument
+from ikz.sources import DOCUMENTS, SourceDocument
 from ikz.topics import TOPIC_FIELDS, Vocabulary
 
 DOCUMENT = "Dokument"
@@ -241,19 +241,6 @@ def source_lines_label(start: int, end: int) -> str:
     return f"Z. {start}" if start == end else f"Z. {start}–{end}"
 
 
-def normalise(
-    erfurt: Sequence[ErfurtRecord],
-    magdeburg: Sequence[MagdeburgRecord],
-    taxonomy: Taxonomy,
-    gazetteer: Gazetteer,
-    topics: Vocabulary,
-) -> Tables:
-    """Classify every record, find its partners and topics, and lay the result out as tables."""
-    rows = [_from_erfurt(r) for r in erfurt] + [_from_magdeburg(r) for r in magdeburg]
-    tables = tables_from_rows(rows, taxonomy, gazetteer)
-    return Tables({**tables.frames, **topic_frames(tables["cooperation"], topics)})
-
-
 def topic_frames(cooperations: pl.DataFrame, topics: Vocabulary) -> dict[str, pl.DataFrame]:
     """The topic table and one row per (cooperation, topic, field) whose text names the topic."""
     topic_rows = [
@@ -349,9 +336,9 @@ def rows_of(
         if isinstance(r, EditionRecord):
             out.append(_from_edition(r, doc, edition_id or 0, file_name or doc.file))
         elif isinstance(r, ErfurtRecord):
-            out.append(replace(_from_erfurt(r), doc=doc, edition_id=edition_id))
+            out.append(replace(_from_erfurt(r, doc), edition_id=edition_id))
         else:
-            out.append(replace(_from_magdeburg(r), doc=doc, edition_id=edition_id))
+            out.append(replace(_from_magdeburg(r, doc), edition_id=edition_id))
     return out
 
 
@@ -363,9 +350,9 @@ def type_of(row: _Row, taxonomy: Taxonomy) -> TypeMatch:
     )
 
 
-def _from_erfurt(r: ErfurtRecord) -> _Row:
+def _from_erfurt(r: ErfurtRecord, doc: SourceDocument) -> _Row:
     return _Row(
-        doc=ERFURT,
+        doc=doc,
         department=r.department,
         division=None,
         kind="row",
@@ -383,9 +370,9 @@ def _from_erfurt(r: ErfurtRecord) -> _Row:
     )
 
 
-def _from_magdeburg(r: MagdeburgRecord) -> _Row:
+def _from_magdeburg(r: MagdeburgRecord, doc: SourceDocument) -> _Row:
     return _Row(
-        doc=MAGDEBURG,
+        doc=doc,
         department=r.unit,
         division=r.division,
         kind=r.kind,
@@ -554,7 +541,7 @@ def tables_from_rows(
     """Assign ids in source order (so equal input gives equal output) and classify each row."""
     city_rows: list[dict] = []
     city_ids: dict[str, int] = {}
-    for doc in (ERFURT, MAGDEBURG):
+    for doc in DOCUMENTS:
         city_ids[doc.city] = len(city_ids) + 1
         current = (facts.current if facts else {}).get(doc.city, {})
         city_rows.append(

@@ -1,7 +1,7 @@
 """Queries of the map: where each city's named partners are, and who has no place on it.
 
 Filters come in as keyword `filters`, values are bound parameters, frames come out chart-ready. The
-map shows Erfurt and Magdeburg only; a Stadt filter narrows it to one of them.
+map shows every city of data/cities.toml; a Stadt filter narrows it to those chosen.
 """
 
 from __future__ import annotations
@@ -12,52 +12,36 @@ import duckdb
 import polars as pl
 
 from ikz.queries import ALL, Filters, partner_counts, read_frame, records_naming, where_clause
-from ikz.sources import ERFURT, MAGDEBURG
-from ikz.theme import BOTH_CITIES
+from ikz.sources import DOCUMENTS
+from ikz.theme import BOTH_CITIES, MANY_CITIES
 
-CITIES = (ERFURT.city, MAGDEBURG.city)
+CITIES = tuple(d.city for d in DOCUMENTS)
 BOTH = BOTH_CITIES
-FIRST_RECORDS = 3  # titles shown in a bubble's hover
 
 
 def mapped(filters: Filters) -> Filters:
-    """The filters restricted to the two cities: a Stadt filter narrows, never widens, them."""
+    """The filters restricted to the cities of the map: a Stadt filter narrows, never widens, them."""
     cities = tuple(c for c in CITIES if not filters.cities or c in filters.cities)
-    # A Stadt filter naming neither city leaves nothing: no city matches an impossible name.
+    # A Stadt filter naming no known city leaves nothing: no city matches an impossible name.
     return replace(filters, cities=cities or ("",))
 
 
 def map_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """One row per partner with a place that the filtered records name: its bubble on the map.
 
-    Columns partner, kind, ars, place_name, lon, lat, count_erfurt, count_magdeburg, count_total
-    (records naming it), named_by ('Erfurt', 'Magdeburg' or 'beide Städte'), first_records (up to
-    three 'Stadt: Titel' lines, in source order); most named first, then by name.
+    Columns partner, kind, ars, place_name, lon, lat, city_counts, count_total (records naming it),
+    named_by (the one city naming it, else 'beide Städte', or 'mehrere Städte' when the map shows
+    more than two cities), first_records (up to three 'Stadt: Titel' lines, in source order); most
+    named first, then by name (ikz.queries.partner_counts).
     """
-    where, params = where_clause(mapped(filters))
-    frame = read_frame(
-        con,
-        f"""
-        SELECT p.name AS partner, p.kind, p.ars, p.place_name, p.lon, p.lat,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_erfurt,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_magdeburg,
-               count(*)::INTEGER AS count_total,
-               list(w.city || ': ' || w.title ORDER BY w.cooperation_id)[1:{FIRST_RECORDS}] AS first_records
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        WHERE p.ars IS NOT NULL AND {where}
-        GROUP BY p.name, p.kind, p.ars, p.place_name, p.lon, p.lat
-        ORDER BY count_total DESC, partner
-        """,
-        [ERFURT.city, MAGDEBURG.city, *params],
-    )
+    shown = mapped(filters)
+    where, params = where_clause(shown)
+    frame = partner_counts(con, where, params, placed=True)
+    several = BOTH if len(shown.cities) <= 2 else MANY_CITIES
     named_by = (
-        pl.when((pl.col("count_erfurt") > 0) & (pl.col("count_magdeburg") > 0))
-        .then(pl.lit(BOTH))
-        .when(pl.col("count_erfurt") > 0)
-        .then(pl.lit(ERFURT.city))
-        .otherwise(pl.lit(MAGDEBURG.city))
+        pl.when(pl.col("city_counts").list.len() > 1)
+        .then(pl.lit(several))
+        .otherwise(pl.col("city_counts").list.first().struct.field("city"))
     )
     return frame.with_columns(named_by.alias("named_by")).select(
         "partner",
@@ -66,8 +50,7 @@ def map_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> p
         "place_name",
         "lon",
         "lat",
-        "count_erfurt",
-        "count_magdeburg",
+        "city_counts",
         "count_total",
         "named_by",
         "first_records",
@@ -77,11 +60,13 @@ def map_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> p
 def unplaced_partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
     """The named partners without a place (Landesbehörden, Verbände, Bund …), listed beside the map.
 
-    Columns partner, kind, count_erfurt, count_magdeburg, count_total; by kind (in the order of
-    the partner_kind dimension table), then most named first.
+    Columns partner, kind, city_counts, count_total; by kind (in the order of the partner_kind
+    dimension table), then most named first.
     """
     where, params = where_clause(mapped(filters))
-    return partner_counts(con, where, params, without_place=True)
+    return partner_counts(con, where, params, placed=False).select(
+        "partner", "kind", "city_counts", "count_total"
+    )
 
 
 def city_points(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:

@@ -6,18 +6,20 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "data"
+# The rules files and seed documents: data/, or $IKZ_DATA (a test's copy with a third city).
+DATA_ENV_VAR = "IKZ_DATA"
+DATA_DIR = (
+    Path(os.environ[DATA_ENV_VAR]).expanduser().resolve() if os.environ.get(DATA_ENV_VAR) else ROOT / "data"
+)
 RAW_DIR = DATA_DIR / "raw"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.toml"
 PARTNERS_PATH = DATA_DIR / "partners.toml"  # gazetteer of named partners
 TOPICS_PATH = DATA_DIR / "topics.toml"  # topic vocabulary of the comparison page
+CITIES_PATH = DATA_DIR / "cities.toml"  # the cities, their seed documents and colours
 GEO_DIR = DATA_DIR / "geo"  # bundled BKG geodata for the map (see data/geo/README.md)
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
 DEFAULT_DB_PATH = DATA_DIR / "ikz.duckdb"
 ARTIFACTS_DIR = ROOT / "artifacts"
-
-ERFURT_FILE = "erfurt_kooperationen.tsv"
-MAGDEBURG_FILE = "magdeburg_ikz_2010.txt"
 
 DB_ENV_VAR = "IKZ_DB"
 

@@ -13,9 +13,10 @@ import duckdb
 import polars as pl
 
 from ikz import paths
+from ikz.cities import load_cities
 
 EVALUATION_PATH = paths.DATA_DIR / "evaluation" / "evaluation.toml"
-CITIES = ("Erfurt", "Magdeburg")
+CITIES = load_cities().names
 ALL_CITIES = "beide"
 FIELDS = ("form", "binding", "effects", "status")
 FIELD_LABELS = {

@@ -9,8 +9,6 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from ikz.sources import ERFURT, MAGDEBURG
-
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_TERMS = 12
 OTHER_DEPARTMENTS = "Übrige Fachbereiche"
@@ -138,33 +136,76 @@ def records_naming(con: duckdb.DuckDBPyConnection, where: str, params: list, par
     )
 
 
-def partner_counts(
-    con: duckdb.DuckDBPyConnection, where: str, params: list, *, without_place: bool = False
-) -> pl.DataFrame:
-    """Partners the records matching where (over cooperation_wide w) name: partner, kind,
-    count_erfurt, count_magdeburg, count_total; most named first, then by name.
+FIRST_RECORDS = 3  # titles a partner's map bubble shows in its hover
 
-    without_place: only partners the map cannot place (no ARS), grouped by kind in the order of the
-    partner_kind dimension table.
+
+def partner_counts(
+    con: duckdb.DuckDBPyConnection, where: str, params: list, *, placed: bool | None = None
+) -> pl.DataFrame:
+    """The one partner count: partners the records matching where (over cooperation_wide w) name.
+
+    Columns partner, kind, ars, place_name, lon, lat, city_counts (list of {city, count} in the
+    cities' order, only cities naming it), count_total, first_records (up to FIRST_RECORDS
+    'Stadt: Titel' lines in source order); most named first, then by name.
+
+    placed: True only partners the map can place (an ARS), False only those it cannot (grouped by
+    kind in the order of the partner_kind dimension table), None all.
     """
-    place = "p.ars IS NULL" if without_place else "TRUE"
-    order = "pk.sort_order, count_total DESC, partner" if without_place else "count_total DESC, partner"
+    place = {True: "p.ars IS NOT NULL", False: "p.ars IS NULL", None: "TRUE"}[placed]
+    order = "pk.sort_order, count_total DESC, partner" if placed is False else "count_total DESC, partner"
     return read_frame(
         con,
         f"""
-        SELECT p.name AS partner, p.kind,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_erfurt,
-               count(*) FILTER (WHERE w.city = ?)::INTEGER AS count_magdeburg,
-               count(*)::INTEGER AS count_total
-        FROM cooperation_wide w
-        JOIN cooperation_partner cp USING (cooperation_id)
-        JOIN partner p USING (partner_id)
-        JOIN partner_kind pk ON pk.name = p.kind
-        WHERE {place} AND {where}
-        GROUP BY p.name, p.kind, pk.sort_order
+        WITH named AS (
+            SELECT p.name AS partner, p.kind, p.ars, p.place_name, p.lon, p.lat, w.city,
+                   ci.sort_order AS city_order, w.cooperation_id, w.title
+            FROM cooperation_wide w
+            JOIN cooperation_partner cp USING (cooperation_id)
+            JOIN partner p USING (partner_id)
+            JOIN city ci ON ci.name = w.city
+            WHERE {place} AND {where}
+        ),
+        per_city AS (
+            SELECT partner, list({{'city': city, 'count': n}} ORDER BY city_order) AS city_counts
+            FROM (SELECT partner, city, city_order, count(*)::INTEGER AS n FROM named GROUP BY ALL)
+            GROUP BY partner
+        )
+        SELECT n.partner, n.kind, n.ars, n.place_name, n.lon, n.lat, any_value(c.city_counts) AS city_counts,
+               count(*)::INTEGER AS count_total,
+               list(n.city || ': ' || n.title ORDER BY n.cooperation_id)[1:{FIRST_RECORDS}] AS first_records
+        FROM named n
+        JOIN per_city c USING (partner)
+        JOIN partner_kind pk ON pk.name = n.kind
+        GROUP BY n.partner, n.kind, n.ars, n.place_name, n.lon, n.lat, pk.sort_order
         ORDER BY {order}
         """,
-        [ERFURT.city, MAGDEBURG.city, *params],
+        params,
+    )
+
+
+def city_count(city: str) -> pl.Expr:
+    """How many records of city name the partner (0 if none): from partner_counts' city_counts."""
+    return (
+        pl.col("city_counts")
+        .list.eval(pl.element().filter(pl.element().struct.field("city") == city).struct.field("count"))
+        .list.sum()
+        .cast(pl.Int32)
+    )
+
+
+def partners_per_city(frame: pl.DataFrame) -> pl.DataFrame:
+    """partner_counts in long form: columns city, partner, kind, count; by city name, each city's
+    most named partner first (ties by name)."""
+    long = frame.select("partner", "kind", "city_counts").explode("city_counts")
+    return (
+        long.filter(pl.col("city_counts").is_not_null())
+        .select(
+            pl.col("city_counts").struct.field("city").alias("city"),
+            "partner",
+            "kind",
+            pl.col("city_counts").struct.field("count").alias("count"),
+        )
+        .sort(["city", "count", "partner"], descending=[False, True, False])
     )
 
 

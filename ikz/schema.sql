@@ -85,7 +85,7 @@ CREATE TABLE department (
     task_area_evidence   VARCHAR NOT NULL,  -- the rule that placed it
     UNIQUE (city_id, name)
 );
-COMMENT ON TABLE department IS 'One row per department (Fachbereich/Amt or Magdeburg unit) of a city.';
+COMMENT ON TABLE department IS 'One row per department (Fachbereich/Amt, or a unit of a Dezernat) of a city.';
 
 -- One row per canonical Kooperationsart, with its harmonised form and binding.
 CREATE TABLE cooperation_type (
@@ -152,7 +152,7 @@ CREATE TABLE cooperation (
     CHECK (effects_confidence IN ('sicher', 'unsicher')),
     CHECK (status_confidence IN ('sicher', 'unsicher'))
 );
-COMMENT ON TABLE cooperation IS 'One row per cooperation record: an Erfurt table row, or a Magdeburg exchange body or project.';
+COMMENT ON TABLE cooperation IS 'One row per cooperation record: a row of a list, or an exchange body or project of a report.';
 
 -- One row per Effektkategorie.
 CREATE TABLE effect_category (
@@ -261,13 +261,14 @@ COMMENT ON TABLE cooperation_match IS 'One row per record and one of its closest
 -- One row per record of one city without a close counterpart in the other: an idea („Anregung“)
 -- for for_city. Derived: the record's best match scores below ikz.matching.THRESHOLD.
 CREATE TABLE suggestion (
-    cooperation_id          INTEGER PRIMARY KEY REFERENCES cooperation (cooperation_id),
-    for_city                VARCHAR NOT NULL,   -- the city it is an idea for (the other one)
+    cooperation_id          INTEGER NOT NULL REFERENCES cooperation (cooperation_id),
+    for_city                VARCHAR NOT NULL,   -- the city it is an idea for (each other city)
     nearest_cooperation_id  INTEGER REFERENCES cooperation (cooperation_id),
     nearest_score           DOUBLE NOT NULL,    -- score of the closest record there, below the threshold
+    PRIMARY KEY (cooperation_id, for_city),
     CHECK (nearest_score >= 0 AND nearest_score <= 1)
 );
-COMMENT ON TABLE suggestion IS 'One row per record without a close counterpart in the other city: an idea for that city (derived).';
+COMMENT ON TABLE suggestion IS 'One row per record and other city without a close counterpart there: an idea for that city (derived).';
 
 -- The three tables below come from the store of record (ikz/review.py applies it in the build).
 

@@ -1,45 +1,19 @@
-"""The two source documents: which city, which file, how to cite them."""
+"""The seed documents (data/cities.toml): which city, which file, how to cite them."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import polars as pl
 
+from ikz.cities import SourceDocument, load_cities
 from ikz.dates import as_of_text
-from ikz.paths import ERFURT_FILE, MAGDEBURG_FILE
 
+__all__ = ["DOCUMENTS", "OWN_ANALYSIS", "SourceDocument", "named_sources", "source_line", "source_name"]
 
-@dataclass(frozen=True)
-class SourceDocument:
-    """Metadata of one source document, as cited on charts and in the city table."""
-
-    city: str
-    state: str
-    file: str
-    citation: str  # for chart source lines
-    as_of: str  # the document's date as far as it can be told
-
-
-ERFURT = SourceDocument(
-    city="Erfurt",
-    state="Thüringen",
-    file=ERFURT_FILE,
-    citation="Landeshauptstadt Erfurt, Übersicht interkommunale Kooperationen",
-    # No date is printed; it mentions the Digitalpakt Schule and the Corona pandemic. No parentheses:
-    # the text is itself put in parentheses („Ausgangsliste (undatiert, nach 2020)“).
-    as_of="undatiert, nach 2020",
-)
-MAGDEBURG = SourceDocument(
-    city="Magdeburg",
-    state="Sachsen-Anhalt",
-    file=MAGDEBURG_FILE,
-    citation="Landeshauptstadt Magdeburg, Interkommunale Zusammenarbeit in den Dezernaten",
-    as_of="November 2010",
-)
-DOCUMENTS: tuple[SourceDocument, ...] = (ERFURT, MAGDEBURG)
+# The seed documents, one per city of data/cities.toml, in its order.
+DOCUMENTS: tuple[SourceDocument, ...] = load_cities().documents
 OWN_ANALYSIS = "eigene Auswertung"
 
 

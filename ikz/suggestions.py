@@ -13,7 +13,7 @@ from dataclasses import replace
 import duckdb
 import polars as pl
 
-from ikz.comparison import compared
+from ikz.comparison import compared, pair_of
 from ikz.ideas import IdeaFeatures, idea_context, idea_reasons, idea_score, own_task_area, title_kind
 from ikz.matching import THRESHOLD
 from ikz.queries import ALL, Filters, where_clause
@@ -170,31 +170,33 @@ def _features(row: Mapping) -> IdeaFeatures:
 def record_pairs(
     con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, threshold: float = THRESHOLD
 ) -> pl.DataFrame:
-    """Erfurt ↔ Magdeburg pairs of records that match (score ≥ threshold), when either passes the filters.
+    """Pairs of records of the two compared cities (comparison.pair_of) that match (score ≥
+    threshold), when either passes the filters.
 
-    Columns task_area, score, reason (from Erfurt's side), erfurt_id, erfurt_title, erfurt_source,
-    magdeburg_id, magdeburg_title, magdeburg_source; best pairs first within an Aufgabenbereich.
+    Columns task_area, score, reason (from the first city's side), first_id, first_title,
+    first_source, second_id, second_title, second_source; best pairs first within an Aufgabenbereich.
     """
+    first, second = pair_of(filters)
     where_e, params_e = where_clause(compared(filters), alias="e")
     where_m, params_m = where_clause(compared(filters), alias="g")
     frame = con.sql(
         f"""
         SELECT e.task_area, ta.sort_order AS _area, m.score, m.reason,
-               e.cooperation_id AS erfurt_id, e.title AS erfurt_title,
-               e.source_file || ', ' || e.source_lines AS erfurt_source,
-               g.cooperation_id AS magdeburg_id, g.title AS magdeburg_title,
-               g.source_file || ', ' || g.source_lines AS magdeburg_source
+               e.cooperation_id AS first_id, e.title AS first_title,
+               e.source_file || ', ' || e.source_lines AS first_source,
+               g.cooperation_id AS second_id, g.title AS second_title,
+               g.source_file || ', ' || g.source_lines AS second_source
         FROM cooperation_match m
-        JOIN cooperation_wide e ON e.cooperation_id = m.cooperation_id AND e.city = 'Erfurt'
-        JOIN cooperation_wide g ON g.cooperation_id = m.other_cooperation_id AND g.city = 'Magdeburg'
+        JOIN cooperation_wide e ON e.cooperation_id = m.cooperation_id AND e.city = ?
+        JOIN cooperation_wide g ON g.cooperation_id = m.other_cooperation_id AND g.city = ?
         LEFT JOIN task_area ta ON ta.name = e.task_area
         WHERE m.score >= ? AND (({where_e}) OR ({where_m}))
         """,
-        params=[threshold, *params_e, *params_m],
+        params=[first, second, threshold, *params_e, *params_m],
     ).pl()
     return (
-        named_sources(frame, "erfurt_source", "magdeburg_source")
-        .sort(["_area", "score", "erfurt_id", "magdeburg_id"], descending=[False, True, False, False])
+        named_sources(frame, "first_source", "second_source")
+        .sort(["_area", "score", "first_id", "second_id"], descending=[False, True, False, False])
         .drop("_area")
     )
 

@@ -7,6 +7,8 @@ import zlib
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
+from ikz.cities import load_cities
+
 # One Locale object, its number data loaded here at import: babel looks a locale's data up under a
 # process-wide lock, and twenty first page runs at once (the load test) deadlocked on it when a
 # lookup came from inside a polars expression. Loaded once, the formatters never take that lock.
@@ -30,10 +32,7 @@ EXPORT_HEIGHT = 1080
 # build's dimension tables (ikz/schema.sql), read through ikz.queries.categories. A name without a
 # colour here gets one from PALETTE (color_of), so a category added to a rules file still has a
 # fixed colour of its own. Names are unique across dimensions, so one lookup serves all.
-CITY_COLORS: dict[str, str] = {
-    "Erfurt": "#B3282D",  # Erfurt's red
-    "Magdeburg": "#1F5A8C",  # a calm blue, clearly apart from Erfurt
-}
+CITY_COLORS: dict[str, str] = load_cities().colors  # data/cities.toml, in its order
 # Distinguishable for colour-blind viewers (tests/test_palette.py: ΔE ≥ 8 under simulated protanopia,
 # deuteranopia and tritanopia). 'ohne Angabe' (taxonomy.toml `no_info`) is the same grey in
 # every dimension.
@@ -41,6 +40,7 @@ CATEGORY_COLORS: dict[str, str] = {
     **CITY_COLORS,
     # The partner map (ikz.maps): a partner both cities name gets the colour between their two.
     "beide Städte": "#6B4C9A",
+    "mehrere Städte": "#6B4C9A",  # the same, when the map shows more than two cities
     # Kooperationsform
     "Zweckverband": "#0B4F6C",
     "Zweckvereinbarung": "#2E86AB",
@@ -96,6 +96,7 @@ CATEGORY_COLORS: dict[str, str] = {
 # The partner map (ikz.maps): the bubbles' group for a partner both cities name (its colour is in
 # CATEGORY_COLORS); the base map stays quiet greys so the bubbles carry the colour.
 BOTH_CITIES = "beide Städte"
+MANY_CITIES = "mehrere Städte"  # named by two or more of more than two cities shown
 MAP_STATE_FILL = "#FFFFFF"
 MAP_STATE_LINE = "#5F6B76"
 MAP_KREIS_LINE = "#C3C9CF"

@@ -13,11 +13,12 @@ import streamlit as st
 
 from ikz import suggestions
 from ikz.access import PermissionDenied
+from ikz.cities import load_cities
+from ikz.comparison import pair_of
 from ikz.csv_safe import csv_bytes
 from ikz.export import TextSlide
 from ikz.matching import THRESHOLD
 from ikz.queries import Filters
-from ikz.sources import ERFURT, MAGDEBURG
 from ikz.store import Mark, Store, StoreError
 from ikz.theme import fmt_decimal
 from pages import data
@@ -25,14 +26,18 @@ from pages.identity import NAME_KEY, current_identity, local_mode, on_loopback
 from pages.markdown import md_escape
 
 # URL parameter of the Bewertung filter in each tab (bound like the sidebar filters).
-MARK_FILTER_KEYS = {MAGDEBURG.city: "bewertung_md", ERFURT.city: "bewertung_ef"}
+# (bewertung_ + the city's code from data/cities.toml in lower case: bewertung_ef)
+MARK_FILTER_KEYS = {c.name: f"bewertung_{c.code.lower()}" for c in load_cities().cities}
 MARK_CHOICES = (*suggestions.MARKS, suggestions.UNMARKED)
-OTHER = {ERFURT.city: MAGDEBURG.city, MAGDEBURG.city: ERFURT.city}
 # Ideas shown at first per tab (about a screenful at 1,280 px); „Weitere … anzeigen“ adds as many.
 PAGE_SIZE = 10
 # Share of the row for the idea, the nearest record of the other city, and the mark.
 ROW_COLUMNS = (5, 4, 3)
-LARGE = ("Eintrag", "Nächster Eintrag der anderen Stadt", "Erfurt: Eintrag", "Magdeburg: Eintrag")
+LARGE = (
+    "Eintrag",
+    "Nächster Eintrag der anderen Stadt",
+    *(f"{city}: Eintrag" for city in load_cities().names),
+)
 WIDE = ("Was beide gemeinsam haben", "Warum sie passen", "Art der Anregung")
 NARROW = ("Ähnlichkeit", "Arbeitsstand", "Aufgabenbereich", "Quelle")
 
@@ -45,15 +50,19 @@ def _widths(columns: list[str]) -> dict[str, st.column_config.Column]:
     return config
 
 
-PAIR_COLUMNS = {
-    "task_area": "Aufgabenbereich",
-    "erfurt_title": "Erfurt: Eintrag",
-    "magdeburg_title": "Magdeburg: Eintrag",
-    "similarity": "Ähnlichkeit",
-    "reason": "Warum sie passen",
-    "erfurt_source": "Erfurt: Quelle",
-    "magdeburg_source": "Magdeburg: Quelle",
-}
+def pair_columns(first: str, second: str) -> dict[str, str]:
+    """The German headers of the record pairs' table for the compared cities."""
+    return {
+        "task_area": "Aufgabenbereich",
+        "first_title": f"{first}: Eintrag",
+        "second_title": f"{second}: Eintrag",
+        "similarity": "Ähnlichkeit",
+        "reason": "Warum sie passen",
+        "first_source": f"{first}: Quelle",
+        "second_source": f"{second}: Quelle",
+    }
+
+
 CSV_COLUMNS = {
     "for_city": "Anregung für",
     "rank": "Rang",
@@ -133,9 +142,8 @@ def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
     )
 
 
-def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
+def show_ideas(filters: Filters, *, source_city: str, for_city: str) -> pl.DataFrame:
     """One „Anregungen aus …“ tab: the best ideas first, marked in their row; returns the whole list."""
-    for_city = OTHER[source_city]
     suffix = source_city.lower()
     ideas = idea_list(filters, for_city)
     if ideas.is_empty():
@@ -145,7 +153,7 @@ def show_ideas(filters: Filters, *, source_city: str) -> pl.DataFrame:
         return ideas
     st.caption(
         f"Einträge aus {source_city}, zu denen {for_city} nichts Vergleichbares nennt: kein Eintrag "
-        f"{'Erfurts' if for_city == ERFURT.city else 'Magdeburgs'} erreicht die Ähnlichkeit "
+        f"{load_cities().get(for_city).genitive} erreicht die Ähnlichkeit "
         f"{fmt_decimal(THRESHOLD, 2)} (Abgleich beim Aufbau der Datenbank). Die besten zuerst: eine "
         "verbindliche Vereinbarung oder ein Projekt vor allgemeinem Austausch, mit Arbeitsstand, Effekten "
         "und benanntem Partner, mit klarem Titel. Rechts daneben der ähnlichste Eintrag aus "
@@ -341,21 +349,27 @@ def _save_note(key: str, cooperation_key: str, for_city: str, mark: str) -> None
 
 
 def show_record_pairs(filters: Filters) -> None:
-    """Under „Gemeinsame Themen“: Erfurt ↔ Magdeburg records that do the same, and why."""
+    """Under „Gemeinsame Themen“: records of the two compared cities that do the same, and why."""
+    first, second = (load_cities().get(c) for c in pair_of(filters))
+    columns = pair_columns(first.name, second.name)
     pairs = _record_pairs(filters=filters)
     st.subheader("Einträge, die einander entsprechen")
     st.caption(
-        f"{len(pairs)} Paare aus einem Erfurter und einem Magdeburger Eintrag mit einer Ähnlichkeit ab "
+        f"{len(pairs)} Paare aus einem {first.adjective} und einem {second.adjective} Eintrag mit einer "
+        "Ähnlichkeit ab "
         f"{fmt_decimal(THRESHOLD, 2)} (0 bis 1): gemeinsame Wörter mit ihrem Feld, gemeinsames Thema "
         "(„beide: …“ = dasselbe Stichwort), gemeinsamer Partner."
     )
     if pairs.is_empty():
-        st.info("Bei diesen Filtern entspricht kein Erfurter Eintrag einem Magdeburger.", icon="🔍")
+        st.info(
+            f"Bei diesen Filtern entspricht kein {first.adjective} Eintrag einem {second.adjective}.",
+            icon="🔍",
+        )
         return
     st.dataframe(
-        pairs.with_columns(_similarity(pairs["score"])).select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
+        pairs.with_columns(_similarity(pairs["score"])).select(list(columns)).rename(columns),
         hide_index=True,
-        column_config=_widths(list(PAIR_COLUMNS.values())),
+        column_config=_widths(list(columns.values())),
         key="vergleich_eintragspaare",
     )
 

@@ -1,40 +1,90 @@
-"""Vergleich Erfurt – Magdeburg: shares side by side, shared topics and suggestions, partners."""
+"""Vergleich of two cities (default from data/cities.toml, chosen in the URL): shares side by side,
+shared topics and suggestions, partners."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import polars as pl
 import streamlit as st
 
 from ikz import charts
+from ikz.cities import load_cities
 from ikz.export import KeyFigure
 from ikz.labels import origin_note
-from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
+from ikz.queries import city_count
+from ikz.sources import source_line
 from ikz.theme import fmt_int, fmt_pct
 from pages import anregungen, data
 from pages.layout import Page
 from pages.map_view import MAP_SOURCE, partner_map, show_records
 from pages.markdown import md_escape
 
-# Filters that make sense when both cities are always shown: no city, no department (each city
-# has its own), no status (only Magdeburg reports one).
+# Filters that make sense when two cities are always shown: no city, no department (each city
+# has its own), no status (not every document reports one).
 COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "search")
 TOP_PARTNERS = 15
+# URL parameters (and widget keys) of the two compared cities: a link opens the same pair.
+PAIR_KEYS = ("stadt_a", "stadt_b")
+CITIES_FILE = load_cities()
+
+
+def chosen_pair() -> tuple[str, str]:
+    """The two cities to compare: the widgets' (or the URL's) choice, else data/cities.toml's pair.
+
+    Read before the widgets are drawn, so that title and source line name the pair; a name the
+    cities file does not know leaves the URL and falls back to the default."""
+    names = CITIES_FILE.names
+    values = []
+    for key in PAIR_KEYS:
+        value = st.session_state.get(key) or st.query_params.get(key)
+        if value is not None and value not in names:
+            st.query_params.pop(key, None)
+            st.session_state.pop(key, None)
+            value = None
+        values.append(value)
+    first = values[0] or CITIES_FILE.compare[0]
+    second = values[1]
+    if second is None or second == first:
+        second = next(c for c in (*CITIES_FILE.compare, *names) if c != first)
+    return first, second
+
+
+def pair_widgets(pair: tuple[str, str]) -> None:
+    """The two city choices in a row; each bound to the URL, the second never the first."""
+    names = CITIES_FILE.names
+    choices = (names, tuple(c for c in names if c != pair[0]))
+    for key, value in zip(PAIR_KEYS, pair, strict=True):
+        if key in st.session_state and st.session_state[key] != value:
+            st.session_state[key] = value  # the second city just became the first: it moves on
+    left, right, _ = st.columns([1, 1, 2])
+    for column, label, key, options, value in zip(
+        (left, right), ("Erste Stadt", "Zweite Stadt"), PAIR_KEYS, choices, pair, strict=True
+    ):
+        # The index only on the first run: afterwards the widget's state holds the choice.
+        index = {} if key in st.session_state else {"index": options.index(value)}
+        column.selectbox(label, options, key=key, bind="query-params", **index)
+
+
+PAIR = chosen_pair()
+A, B = (CITIES_FILE.get(c) for c in PAIR)
 # What each document is; the numbers in the note come from the database.
-DOCUMENT_KIND = {
-    ERFURT.city: "listet bestehende Kooperationen; Kooperationsart und Effekte stehen im Dokument",
-    MAGDEBURG.city: "berichtet Gremien und Projekte mit Arbeitsstand",
-}
-# Chart notes stay short: in a half-width column a long footer line is cut off.
-TYPE_NOTE = "Magdeburg: Kooperationsart aus den Texten abgeleitet."
-EFFECT_NOTE = "Mehrfachnennungen möglich. Magdeburg: Effekte abgeleitet."
+DOCUMENT_KIND = {c.name: c.source.note for c in (A, B)}
+# Chart notes stay short: in a half-width column a long footer line is cut off. A document without
+# a Kooperationsart and Effekte column (format „bericht“) has them derived from its texts.
+_DERIVED = [c.name for c in (A, B) if not c.source.prints_type]
+TYPE_NOTE = f"{', '.join(_DERIVED)}: Kooperationsart aus den Texten abgeleitet." if _DERIVED else ""
+EFFECT_NOTE = "Mehrfachnennungen möglich." + (
+    f" {', '.join(_DERIVED)}: Effekte abgeleitet." if _DERIVED else ""
+)
 PAIR_COLUMNS = {
     "reason": "Warum sie passen (Stichwörter)",
-    "erfurt_title": "Erfurt: Eintrag",
-    "erfurt_words": "Erfurt: gefundene Wörter",
-    "erfurt_source": "Erfurt: Quelle",
-    "magdeburg_title": "Magdeburg: Eintrag",
-    "magdeburg_words": "Magdeburg: gefundene Wörter",
-    "magdeburg_source": "Magdeburg: Quelle",
+    "first_title": f"{A.name}: Eintrag",
+    "first_words": f"{A.name}: gefundene Wörter",
+    "first_source": f"{A.name}: Quelle",
+    "second_title": f"{B.name}: Eintrag",
+    "second_words": f"{B.name}: gefundene Wörter",
+    "second_source": f"{B.name}: Quelle",
 }
 SUGGESTION_COLUMNS = {
     "area": "Aufgabenbereich",
@@ -48,16 +98,21 @@ SUGGESTION_COLUMNS = {
 
 page = Page.open(
     "vergleich",
-    "Vergleich Erfurt – Magdeburg",
-    "Wo sich die beiden Landeshauptstädte ähneln, wo sie sich unterscheiden und was die eine von "
+    f"Vergleich {A.name} – {B.name}",
+    "Wo sich die beiden Städte ähneln, wo sie sich unterscheiden und was die eine von "
     "der anderen übernehmen könnte. Die Filter der Seitenleiste gelten auch hier und bleiben beim "
     "Wechsel zwischen den Seiten erhalten.",
     filters=COMPARE_FILTERS,
-    source=lambda _: source_line(),  # always both documents
+    source=lambda _: source_line(PAIR),  # always both documents
 )
-filters, presentation = page.filters, page.presentation
+presentation = page.presentation
+if not presentation:
+    pair_widgets(PAIR)
+# The reads get the pair as their city filter (ikz.comparison.pair_of); the charts' subtitles keep
+# the page's filters, which have no city.
+filters = replace(page.filters, cities=PAIR)
 facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
-CITIES = tuple(facts)  # the compared cities, in display order
+CITIES = PAIR  # the compared cities, in display order
 origins = data.origin_counts(filters=filters)
 
 
@@ -180,13 +235,13 @@ page.chart(
     options={"cities": CITIES},
 )
 
-shared = overview.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)
+shared = overview.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)
 if not presentation:
-    tab_shared, tab_from_md, tab_from_ef = st.tabs(
+    tab_shared, tab_from_b, tab_from_a = st.tabs(
         [
             f"Gemeinsame Themen ({fmt_int(shared.height)})",
-            "Anregungen aus Magdeburg",
-            "Anregungen aus Erfurt",
+            f"Anregungen aus {B.name}",
+            f"Anregungen aus {A.name}",
         ]
     )
     with tab_shared:
@@ -194,12 +249,12 @@ if not presentation:
             shared.select(
                 pl.col("area").alias("Aufgabenbereich"),
                 pl.col("topic").alias("Thema"),
-                pl.col("count_erfurt").alias("Einträge Erfurt"),
-                pl.col("count_magdeburg").alias("Einträge Magdeburg"),
-                pl.col("stems_erfurt").alias("Stichwörter Erfurt"),
-                pl.col("stems_magdeburg").alias("Stichwörter Magdeburg"),
-                pl.col("titles_erfurt").alias("Einträge Erfurt (Titel)"),
-                pl.col("titles_magdeburg").alias("Einträge Magdeburg (Titel)"),
+                pl.col("count_first").alias(f"Einträge {A.name}"),
+                pl.col("count_second").alias(f"Einträge {B.name}"),
+                pl.col("stems_first").alias(f"Stichwörter {A.name}"),
+                pl.col("stems_second").alias(f"Stichwörter {B.name}"),
+                pl.col("titles_first").alias(f"Einträge {A.name} (Titel)"),
+                pl.col("titles_second").alias(f"Einträge {B.name} (Titel)"),
             ),
             hide_index=True,
             key="vergleich_gemeinsam",
@@ -210,7 +265,8 @@ if not presentation:
                 "Passende Paare für das Thema",
                 topics,
                 key="vergleich_thema",
-                help="Jedes Paar: ein Erfurter und ein Magdeburger Eintrag, die dasselbe Thema nennen.",
+                help=f"Jedes Paar: ein {A.adjective} und ein {B.adjective} Eintrag, die dasselbe "
+                "Thema nennen.",
             )
             pairs = data.topic_pairs(filters=filters, topic=chosen)
             st.caption(
@@ -227,12 +283,12 @@ if not presentation:
         anregungen.show_record_pairs(filters)
     idea_frames = []
     for tab, city, other in (
-        (tab_from_md, MAGDEBURG.city, ERFURT.city),
-        (tab_from_ef, ERFURT.city, MAGDEBURG.city),
+        (tab_from_b, B.name, A.name),
+        (tab_from_a, A.name, B.name),
     ):
         with tab:
             # Record by record (ikz/matching.py); the topic view stays below as an overview.
-            idea_frames.append(anregungen.show_ideas(filters, source_city=city))
+            idea_frames.append(anregungen.show_ideas(filters, source_city=city, for_city=other))
             suggestions = data.topic_suggestions(filters=filters, source_city=city)
             with st.expander(f"Themen, die nur {city} nennt"):
                 if suggestions.is_empty():
@@ -276,7 +332,7 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
             st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
             continue
         page.chart(
-            f"Meistgenannte Partner {'Erfurts' if city == ERFURT.city else 'Magdeburgs'}",
+            f"Meistgenannte Partner {CITIES_FILE.get(city).genitive}",
             charts.partner_bars,
             data.partners_by_city,
             filters=filters,
@@ -287,11 +343,12 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
         )
 
 # The same partners on the map (pages/map_view.py, as on the page „Karte“); a click picks the partner below.
-partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl")
+partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl", filters=filters)
 
 page.end_of_charts()
 table = data.partner_table(filters=filters)
-both = table.filter(pl.col("count_erfurt") > 0, pl.col("count_magdeburg") > 0)["partner"].to_list()
+table = table.with_columns(city_count(A.name).alias("count_first"), city_count(B.name).alias("count_second"))
+both = table.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)["partner"].to_list()
 if both:
     st.caption("Von beiden Städten genannt: " + md_escape(", ".join(both)) + ".")
 if not table.is_empty():
@@ -301,12 +358,15 @@ if not table.is_empty():
         table["partner"].to_list(),
         key="vergleich_partnerwahl",
         format_func=lambda p: (
-            f"{p} ({counts[p]['kind']}) – Erfurt {fmt_int(counts[p]['count_erfurt'])}, "
-            f"Magdeburg {fmt_int(counts[p]['count_magdeburg'])}"
+            f"{p} ({counts[p]['kind']}) – {A.name} {fmt_int(counts[p]['count_first'])}, "
+            f"{B.name} {fmt_int(counts[p]['count_second'])}"
         ),
     )
     show_records(
-        data.partner_records(filters=filters, partner=chosen), chosen, key="vergleich_partnereintraege"
+        data.partner_records(filters=filters, partner=chosen),
+        chosen,
+        key="vergleich_partnereintraege",
+        cities=PAIR,
     )
 
 key_figures = [
@@ -331,6 +391,6 @@ page.export(
     subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
     extra_slides=(idea_slide,) if idea_slide else (),
     key_figures=key_figures,
-    sources=(*(f"{d.citation} ({d.as_of})" for d in DOCUMENTS), MAP_SOURCE),
+    sources=(*(f"{d.citation} ({d.as_of})" for d in (A.source, B.source)), MAP_SOURCE),
     note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),
 )

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import charts, edition_queries
+from ikz.cities import load_cities
 from ikz.dates import as_of_text
 from ikz.diff import without_field_values
 from ikz.edition_queries import ChangesSince
@@ -69,7 +70,7 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
 
 def development_chart(page: Page, cities: tuple[str, ...]) -> None:
     """„Entwicklung“ per city that has two or more editions: cooperations per Kooperationsform."""
-    for city in cities or ("Erfurt", "Magdeburg"):
+    for city in cities or load_cities().names:
         if edition_count(city=city) < 2:
             continue
         page.chart(

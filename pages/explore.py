@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import charts
+from ikz.cities import joined, load_cities
 from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.export.spec import against_base
 from ikz.labels import COLUMN_LABELS, german_columns, origin_note, unchecked_note
@@ -17,12 +18,31 @@ from pages.layout import Page
 from pages.markdown import md_escape
 from pages.state import select_into_filter
 
-STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
-COMPARABILITY_NOTE = (
-    "Erfurts Übersicht (undatiert, nach 2020) listet bestehende Kooperationen mit Kooperationsart und "
-    "Effekten. Magdeburgs Bericht (November 2010) nennt Gremien und Projekte mit Arbeitsstand; "
-    "Kooperationsart und Effekte sind dort aus den Texten abgeleitet. Kooperationsform, "
-    "Verbindlichkeit, Effektkategorien und Aufgabenbereiche sind eigene Harmonisierungen."
+CITIES = load_cities()
+_REPORTING = [c.name for c in CITIES.cities if c.source.reports_status]
+_SILENT = [c.genitive for c in CITIES.cities if not c.source.reports_status]
+STATUS_NOTE = (
+    f"Einen Arbeitsstand berichtet nur {joined(_REPORTING)}; {joined(_SILENT)} Einträge stehen unter "
+    "„ohne Angabe“."
+    if _REPORTING and _SILENT
+    else ""
+)
+COMPARABILITY_NOTE = " ".join(
+    [
+        *(c.source.description for c in CITIES.cities),
+        "Kooperationsform, Verbindlichkeit, Effektkategorien und Aufgabenbereiche sind eigene "
+        "Harmonisierungen.",
+    ]
+)
+_OTHERS = [c for c in CITIES.cities if c.name != CITIES.home]
+LEAD = (
+    f"Kooperationen der {CITIES.owner}"
+    + (
+        " und – zum Vergleich – " + joined([f"{c.genitive} (Stand {c.source.as_of})" for c in _OTHERS])
+        if _OTHERS
+        else ""
+    )
+    + ". Filter in der Seitenleiste; die Adresse dieser Seite hält die Auswahl fest und kann geteilt werden."
 )
 TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
@@ -50,8 +70,7 @@ HELP = {
 page = Page.open(
     "ueberblick",
     "Interkommunale Zusammenarbeit",
-    "Kooperationen der Landeshauptstadt Erfurt und – zum Vergleich – Magdeburgs (Stand 2010). "
-    "Filter in der Seitenleiste; die Adresse dieser Seite hält die Auswahl fest und kann geteilt werden.",
+    LEAD,
 )
 filters = page.filters
 # Every aggregate of this page comes from this one cached read (one statement over the mart).

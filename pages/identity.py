@@ -21,10 +21,11 @@ import streamlit as st
 
 from ikz.access import AccessConfigError, AccessRules, Identity, PermissionDenied, identity_from_claims
 from ikz.access import require_editor as _require_editor
+from ikz.cities import joined, load_cities
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NAME_KEY = "lokal_name"
-TITLE = "IKZ Dashboard – Erfurt und Magdeburg"
+TITLE = f"IKZ Dashboard – {joined(load_cities().names)}"
 LOCAL_NOTE = "Lokaler Modus – ohne Anmeldung"
 READ_ONLY_REASON = (
     "Nur Lesen: Ohne Anmeldung (lokaler Modus) darf nur bearbeitet werden, solange der Server "

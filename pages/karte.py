@@ -5,9 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from ikz.cities import joined, load_cities
 from ikz.export import KeyFigure
 from ikz.sources import DOCUMENTS
-from ikz.theme import BOTH_CITIES, fmt_int
+from ikz.theme import BOTH_CITIES, MANY_CITIES, fmt_int
 from pages import data
 from pages.layout import Page
 from pages.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list
@@ -20,7 +21,8 @@ MAP_NOTE = (
 page = Page.open(
     "karte",
     "Karte der Partner",
-    "Landkreise, kreisfreie Städte und Gemeinden, die die Einträge Erfurts und Magdeburgs beim Namen "
+    "Landkreise, kreisfreie Städte und Gemeinden, die die Einträge "
+    f"{joined([c.genitive for c in load_cities().cities])} beim Namen "
     "nennen – jeder Kreis so groß wie die Zahl der Einträge, in der Farbe der nennenden Stadt. "
     "Die Filter der Seitenleiste gelten auch hier; ein Klick auf einen Kreis listet seine Einträge "
     "rechts neben der Karte. "
@@ -56,13 +58,12 @@ def count_kind(kind: str) -> int:
     return bubbles.filter(pl.col("kind") == kind).height
 
 
-both = bubbles.filter(pl.col("named_by") == BOTH_CITIES).height
+both = bubbles.filter(pl.col("named_by").is_in([BOTH_CITIES, MANY_CITIES])).height
+several = "von beiden Städten" if len(load_cities().names) <= 2 else "von mehreren Städten"
 page.export(
-    subtitle="Landkreise, Städte und Gemeinden, mit denen Erfurt und Magdeburg kooperieren",
+    subtitle=f"Landkreise, Städte und Gemeinden, mit denen {joined(load_cities().names)} kooperieren",
     key_figures=[
-        KeyFigure(
-            "Partner auf der Karte", fmt_int(bubbles.height), f"davon {fmt_int(both)} von beiden Städten"
-        ),
+        KeyFigure("Partner auf der Karte", fmt_int(bubbles.height), f"davon {fmt_int(both)} {several}"),
         KeyFigure(
             "Landkreise",
             fmt_int(count_kind("Landkreis")),

@@ -7,8 +7,10 @@ import streamlit as st
 
 from ikz import geo, maps
 from ikz.charts import ChartText
+from ikz.cities import joined
 from ikz.export import ChartExport
-from ikz.partner_map import CITIES
+from ikz.partner_map import CITIES, mapped
+from ikz.queries import Filters, city_count
 from ikz.sources import source_name
 from ikz.theme import fmt_int
 from pages import data
@@ -16,27 +18,42 @@ from pages.layout import Page, show_chart
 from pages.markdown import md_escape
 from pages.state import selected_categories
 
-MAP_TITLE = "Wo die Partner liegen: Erfurt und Magdeburg"
+
+def map_title(cities: tuple[str, ...] = CITIES) -> str:
+    """'Wo die Partner liegen: Erfurt und Magdeburg' (the cities the map shows)."""
+    return f"Wo die Partner liegen: {joined(cities)}"
+
+
+MAP_TITLE = map_title()
 ATTRIBUTION_MARKDOWN = f"Geodaten: [{geo.ATTRIBUTION}]({geo.ATTRIBUTION_URL})"
 MAP_SOURCE = f"Geodaten: {geo.ATTRIBUTION}, {geo.ATTRIBUTION_URL}"  # for a deck's sources slide
 PARTNER_KEY = "partner"  # URL parameter and widget key of the partner whose records are listed
 LINES_KEY = "linien"
 # The counts before the place and its key: in the map's column they are seen without scrolling.
+# Each city's count comes between kind and total: one column per city of the map.
 BUBBLE_COLUMNS = {
     "partner": "Partner",
     "kind": "Art",
-    "count_erfurt": "Einträge Erfurt",
-    "count_magdeburg": "Einträge Magdeburg",
     "count_total": "Einträge gesamt",
     "place_name": "Ort (Stand 2021)",
     "ars": "Regionalschlüssel",
 }
-UNPLACED_COLUMNS = {
-    "partner": "Partner",
-    "kind": "Art",
-    "count_erfurt": "Erfurt",
-    "count_magdeburg": "Magdeburg",
-}
+UNPLACED_COLUMNS = {"partner": "Partner", "kind": "Art"}
+
+
+def counts_table(
+    frame: pl.DataFrame, columns: dict[str, str], cities: tuple[str, ...], header: str = "{city}"
+) -> pl.DataFrame:
+    """A partner frame with German headers and one count column per city after 'Art'
+    (header: 'Einträge {city}' or '{city}')."""
+    names = list(columns)
+    at = names.index("kind") + 1
+    per_city = [city_count(city).alias(header.format(city=city)) for city in cities]
+    return frame.select(
+        *(pl.col(c).alias(columns[c]) for c in names[:at]),
+        *per_city,
+        *(pl.col(c).alias(columns[c]) for c in names[at:]),
+    )
 
 
 def map_source(source: str) -> str:
@@ -58,31 +75,35 @@ def partner_map(
     lines: bool,
     note: str = "",
     select_key: str = PARTNER_KEY,
+    filters: Filters | None = None,
 ) -> pl.DataFrame:
     """Show the map of the page's filtered partners with its table, keep it for the page's export;
-    returns its bubbles."""
-    text = ChartText(title=MAP_TITLE, subtitle=page.subtitle, source=map_source(page.source), note=note)
+    returns its bubbles. filters: the reads' filters when not the page's (the Vergleich page's pair)."""
+    # The title names every city of the map, or the Vergleich page's two.
+    title = MAP_TITLE if filters is None else map_title(mapped(filters).cities)
+    filters = filters or page.filters
+    text = ChartText(title=title, subtitle=page.subtitle, source=map_source(page.source), note=note)
     # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
     with st.spinner("Die Karte wird gezeichnet …"):
-        frames = data.map_frames(filters=page.filters)
+        frames = data.map_frames(filters=filters)
         fig = data.figure(
             maps.map_figure,
             data.map_frames,
-            filters=page.filters,
+            filters=filters,
             options={"text": text, "lines": lines, "large": page.presentation},
         )
     show_chart(
         fig,
-        MAP_TITLE,
+        title,
         key=key,
         presentation=page.presentation,
         on_select=lambda: _choose_partner(key, select_key),
         # The map's numbers are its partners and their counts; the figure's own points would list
         # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
-        table=frames.bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
+        table=counts_table(frames.bubbles, BUBBLE_COLUMNS, CITIES, "Einträge {city}"),
     )
     st.caption(ATTRIBUTION_MARKDOWN)
-    page.exports.append(ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure=fig))
+    page.exports.append(ChartExport(title=title, subtitle=page.subtitle, source=text.source, figure=fig))
     return frames.bubbles
 
 
@@ -105,15 +126,14 @@ def unplaced_list(page: Page, *, key: str) -> pl.DataFrame:
         + "."
     )
     st.dataframe(
-        unplaced.select(list(UNPLACED_COLUMNS)).rename(UNPLACED_COLUMNS),
+        counts_table(unplaced, UNPLACED_COLUMNS, CITIES),
         hide_index=True,
         height=640,
         key=f"{key}_ohne_ort",
         column_config={
             "Partner": st.column_config.TextColumn(width="medium"),
             "Art": st.column_config.TextColumn(width="small"),
-            "Erfurt": st.column_config.NumberColumn(width="small"),
-            "Magdeburg": st.column_config.NumberColumn(width="small"),
+            **{city: st.column_config.NumberColumn(width="small") for city in CITIES},
         },
     )
     return unplaced
@@ -141,10 +161,10 @@ def partner_records(page: Page, names: list[str]) -> None:
     )
 
 
-def show_records(rows: pl.DataFrame, partner: str, *, key: str) -> None:
+def show_records(rows: pl.DataFrame, partner: str, *, key: str, cities: tuple[str, ...] = CITIES) -> None:
     """The records naming partner (a records_naming frame): how many per city, then the table with
     the evidence and where each stands in its document."""
-    counts = ", ".join(f"{city} {fmt_int(rows.filter(pl.col('city') == city).height)}" for city in CITIES)
+    counts = ", ".join(f"{city} {fmt_int(rows.filter(pl.col('city') == city).height)}" for city in cities)
     st.caption(f"{fmt_int(rows.height)} Einträge nennen {md_escape(partner)} ({counts}).")
     st.dataframe(
         rows.select(

@@ -18,6 +18,7 @@ from ikz.audit import (
     people,
     record_titles,
 )
+from ikz.cities import load_cities
 from ikz.dates import local_day, local_time
 from ikz.store import Store, StoreError
 from ikz.theme import fmt_int
@@ -34,7 +35,8 @@ editor = editor_reader()
 st.title("Protokoll")
 st.caption(
     "Jede Änderung – Prüfentscheidung, Veröffentlichung, Zurücksetzen, Einzeländerung, Bewertung – "
-    "mit Zeit (Ortszeit Erfurt), Person und Anmeldung. Einträge werden nie geändert oder gelöscht."
+    f"mit Zeit (Ortszeit {load_cities().home}), Person und Anmeldung. Einträge werden nie geändert oder "
+    "gelöscht."
 )
 
 store = Store()
@@ -65,7 +67,7 @@ days = right.date_input(
     value=(first, last),
     format="DD.MM.YYYY",
     key="protokoll_zeitraum",
-    help="Tage nach Ortszeit Erfurt, beide eingeschlossen.",
+    help=f"Tage nach Ortszeit {load_cities().home}, beide eingeschlossen.",
 )
 since, until = (*days, None, None)[:2] if isinstance(days, tuple) else (days, days)
 lower, upper = date_bounds(since, until)

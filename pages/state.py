@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ikz import queries
+from ikz.cities import joined, load_cities
 from ikz.labels import FILTER_LABELS
 from ikz.queries import Filters
 from pages import data
@@ -29,6 +30,20 @@ FILTER_KEYS: dict[str, str] = {
 }
 PRESENTATION_KEY = "praesentation"
 SEARCH_MAX_CHARS = queries.MAX_SEARCH_LENGTH
+
+
+# Which documents derive their Kooperationsart, which report an Arbeitsstand (data/cities.toml).
+_CITIES = load_cities().cities
+_DERIVED = [c.genitive for c in _CITIES if not c.source.prints_type]
+TYPE_HELP = "Kanonische Kooperationsart" + (
+    f"; {joined(_DERIVED)} Arten sind aus den Texten abgeleitet." if _DERIVED else "."
+)
+_REPORTING = [c.name for c in _CITIES if c.source.reports_status]
+STATUS_HELP = (
+    f"Arbeitsstand (nur {joined(_REPORTING)} berichtet ihn)"
+    if _REPORTING and len(_REPORTING) < len(_CITIES)
+    else "Arbeitsstand"
+)
 
 
 def _unknown_url_values(key: str, allowed: tuple[str, ...]) -> list[str]:
@@ -83,10 +98,11 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
             "types",
             all_options.types,
             placeholder="Alle – tippen zum Suchen",
-            help="Kanonische Kooperationsart; Magdeburgs Arten sind aus den Texten abgeleitet.",
+            help=TYPE_HELP,
         )
     if "cities" in include:
-        multiselect("cities", all_options.cities, placeholder="Beide Städte", help="Stadt des Dokuments")
+        every = "Beide Städte" if len(all_options.cities) <= 2 else "Alle Städte"
+        multiselect("cities", all_options.cities, placeholder=every, help="Stadt des Dokuments")
     for name, help_text in (
         ("forms", "Harmonisierte Kooperationsform"),
         ("bindings", "Öffentlich-rechtlich, vertraglich, institutionell oder informell"),
@@ -101,7 +117,7 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
         )
     for name, help_text in (
         ("effects", "Ein Eintrag kann mehreren Effektkategorien angehören"),
-        ("statuses", "Arbeitsstand (nur Magdeburg berichtet ihn)"),
+        ("statuses", STATUS_HELP),
     ):
         if name in include:
             multiselect(name, getattr(all_options, name), placeholder="Alle", help=help_text)

@@ -14,12 +14,15 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from streamlit.testing.v1 import AppTest
 
+from ikz.cities import load_cities
 from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
 from ikz.paths import DB_ENV_VAR, ROOT
-from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import fmt_int
 from tests.export_samples import page_texts, png
 from tests.plotly_specs import assert_valid_figures
+
+ERFURT = load_cities().get("Erfurt").source
+MAGDEBURG = load_cities().get("Magdeburg").source
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60

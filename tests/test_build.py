@@ -14,7 +14,8 @@ import pytest
 
 from ikz.build import build
 from ikz.classify import load_taxonomy
-from ikz.paths import DB_ENV_VAR, ERFURT_FILE, MAGDEBURG_FILE, RAW_DIR, ROOT, TAXONOMY_PATH, db_path
+from ikz.paths import DB_ENV_VAR, RAW_DIR, ROOT, TAXONOMY_PATH, db_path
+from tests.seed_files import ERFURT_FILE, MAGDEBURG_FILE
 
 TEXT_COLUMNS = (
     "title",

@@ -70,8 +70,8 @@ def test_topic_map_diverges_with_area_headers() -> None:
         {
             "area": ["3 Recht, Sicherheit und Ordnung", "7 Öffentliche Einrichtungen"],
             "topic": ["Rettungsdienst", "Winterdienst"],
-            "count_erfurt": [3, 1],
-            "count_magdeburg": [4, 0],
+            "count_first": [3, 1],
+            "count_second": [4, 0],
         }
     )
     fig = charts.topic_map(frame, TEXT, cities=("Erfurt", "Magdeburg"))

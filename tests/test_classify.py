@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ikz import paths
 from ikz.classify import CooperationType, Match, Taxonomy, TypeMatch, load_taxonomy
 from ikz.errors import TaxonomyError
+from tests.seed_files import ERFURT_FILE
 
 AK = "Arbeitskreis / Arbeitsgruppe / Gremium"
 NET = "Netzwerk / Erfahrungsaustausch"
@@ -194,7 +195,7 @@ WRAPPED_FRAGMENTS = {"Arbeitsgemeinschaft mit", "themenbezogenen"}
 
 def _printed_type_cells() -> set[str]:
     """Every non-empty Kooperationsart cell of the raw Erfurt file."""
-    text = (paths.RAW_DIR / paths.ERFURT_FILE).read_text(encoding="utf-8")
+    text = (paths.RAW_DIR / ERFURT_FILE).read_text(encoding="utf-8")
     cells = set()
     for line in text.splitlines():
         fields = line.split("\t")

@@ -11,8 +11,9 @@ import pytest
 
 from ikz.build import build, load_tables, write_database
 from ikz.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
-from ikz.paths import MAGDEBURG_FILE, PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
+from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
 from tests.one_city import erfurt_only
+from tests.seed_files import MAGDEBURG_FILE
 
 
 def count(db: Database) -> int:

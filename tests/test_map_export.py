@@ -150,7 +150,7 @@ def test_deck_image_keeps_the_attribution_annotation() -> None:
     empty = pl.DataFrame(
         schema={
             "partner": pl.String, "kind": pl.String, "place_name": pl.String, "lon": pl.Float64,
-            "lat": pl.Float64, "count_erfurt": pl.Int32, "count_magdeburg": pl.Int32,
+            "lat": pl.Float64, "city_counts": pl.List(pl.Struct({"city": pl.String, "count": pl.Int32})),
             "count_total": pl.Int32, "named_by": pl.String, "first_records": pl.List(pl.String),
         }
     )  # fmt: skip

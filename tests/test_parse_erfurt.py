@@ -18,8 +18,9 @@ from ikz.parse.erfurt import (
     repair_split_effects,
     type_is_unfinished,
 )
-from ikz.paths import ERFURT_FILE, RAW_DIR
+from ikz.paths import RAW_DIR
 from ikz.records import ErfurtRecord
+from tests.seed_files import ERFURT_FILE
 
 TEXT = (RAW_DIR / ERFURT_FILE).read_text(encoding="utf-8")
 LINES = TEXT.split("\n")

@@ -19,8 +19,9 @@ from ikz.parse.magdeburg import (
     split_sentences,
     strip_markup,
 )
-from ikz.paths import MAGDEBURG_FILE, RAW_DIR
+from ikz.paths import RAW_DIR
 from ikz.records import MagdeburgRecord
+from tests.seed_files import MAGDEBURG_FILE
 
 SHIFT_LEFT = (
     "repariert: Zeile um eine Spalte nach links verschoben; die Liste unter „LEMADRE“ von Spalte 1 "

@@ -15,7 +15,7 @@ from ikz.charts import ChartText
 from ikz.comparison import partner_table
 from ikz.db import Database
 from ikz.partner_map import BOTH, city_points, map_partners, partner_records, unplaced_partners
-from ikz.queries import Filters
+from ikz.queries import city_count, Filters
 from ikz.theme import CITY_COLORS, color_of
 
 # Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
@@ -77,9 +77,16 @@ def direct_counts(
     return {name: (e, m) for name, e, m in rows}
 
 
+def with_city_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with count_erfurt and count_magdeburg read from its city_counts."""
+    return frame.with_columns(
+        city_count("Erfurt").alias("count_erfurt"), city_count("Magdeburg").alias("count_magdeburg")
+    )
+
+
 @pytest.mark.parametrize("filters", FILTER_CASES, ids=lambda f: str(f)[:60])
 def test_bubbles_equal_direct_partner_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
-    bubbles = map_partners(con, filters=filters)
+    bubbles = with_city_columns(map_partners(con, filters=filters))
     shown = {r["partner"]: (r["count_erfurt"], r["count_magdeburg"]) for r in bubbles.iter_rows(named=True)}
     assert shown == direct_counts(con, filters, placed=True)
     for row in bubbles.iter_rows(named=True):
@@ -91,7 +98,7 @@ def test_bubbles_equal_direct_partner_counts(con: duckdb.DuckDBPyConnection, fil
         )
         assert row["named_by"] == expected
         assert 1 <= len(row["first_records"]) <= min(3, row["count_total"])
-    unplaced = unplaced_partners(con, filters=filters)
+    unplaced = with_city_columns(unplaced_partners(con, filters=filters))
     assert {
         r["partner"]: (r["count_erfurt"], r["count_magdeburg"]) for r in unplaced.iter_rows(named=True)
     } == direct_counts(con, filters, placed=False)
@@ -217,14 +224,14 @@ def test_lines_join_each_city_to_its_partners(real_frames: Frames) -> None:
     added = [t for t in with_lines.data if t.name and t.name.startswith("Verbindungen")]
     assert len(with_lines.data) == len(without.data) + 2 == len(without.data) + len(added)
     erfurt = next(t for t in added if t.name == "Verbindungen Erfurt")
-    assert len(erfurt.x) == 3 * int((bubbles["count_erfurt"] > 0).sum())
+    assert len(erfurt.x) == 3 * int((with_city_columns(bubbles)["count_erfurt"] > 0).sum())
 
 
 def test_empty_frame_draws_the_base_map() -> None:
     empty = pl.DataFrame(
         schema={
             "partner": pl.String, "kind": pl.String, "place_name": pl.String, "lon": pl.Float64,
-            "lat": pl.Float64, "count_erfurt": pl.Int32, "count_magdeburg": pl.Int32,
+            "lat": pl.Float64, "city_counts": pl.List(pl.Struct({"city": pl.String, "count": pl.Int32})),
             "count_total": pl.Int32, "named_by": pl.String, "first_records": pl.List(pl.String),
         }
     )  # fmt: skip
@@ -239,8 +246,7 @@ def test_hover_escapes_document_text() -> None:
         "partner": "<b>Fett</b>",
         "kind": "Gemeinde",
         "place_name": "Ort",
-        "count_erfurt": 1,
-        "count_magdeburg": 0,
+        "city_counts": [{"city": "Erfurt", "count": 1}],
         "count_total": 1,
         "first_records": ['Erfurt: <a href="x">Link</a>'],
     }

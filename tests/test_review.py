@@ -18,9 +18,10 @@ from ikz.access import Identity
 from ikz.build import build, load_tables
 from ikz.db import ensure_database
 from ikz.normalise import Tables
-from ikz.paths import MAGDEBURG_FILE, RAW_DIR, ROOT
+from ikz.paths import RAW_DIR, ROOT
 from ikz.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
 from ikz.store import Decision, Store
+from tests.seed_files import MAGDEBURG_FILE
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow

@@ -23,11 +23,12 @@ import pytest
 from streamlit.proto.Alert_pb2 import Alert
 
 from ikz.build import build, load_tables, write_database
-from ikz.paths import ERFURT_FILE, RAW_DIR
+from ikz.paths import RAW_DIR
 from ikz.queries import MAX_SEARCH_LENGTH
 from ikz.theme import fmt_int
 from tests.live_app import HOSTILE_SEARCHES, AppServer, expected_search_count, mart_count, serve_app
 from tests.one_city import erfurt_only
+from tests.seed_files import ERFURT_FILE
 from tests.ws_client import Run, StreamlitSession
 
 pytestmark = pytest.mark.slow

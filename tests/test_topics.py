@@ -178,32 +178,32 @@ def test_overview_marks_the_shared_topics(con: duckdb.DuckDBPyConnection) -> Non
             (True, True): comparison.BOTH,
             (True, False): "nur Erfurt",
             (False, True): "nur Magdeburg",
-        }[(row["count_erfurt"] > 0, row["count_magdeburg"] > 0)]
+        }[(row["count_first"] > 0, row["count_second"] > 0)]
         assert row["presence"] == expected
 
 
 def test_winterdienst_pair(con: duckdb.DuckDBPyConnection) -> None:
     pairs = comparison.topic_pairs(con, topic="Winterdienst")
-    assert pairs.select("erfurt_title", "magdeburg_title", "shared_stems", "reason").to_dicts() == [
+    assert pairs.select("first_title", "second_title", "shared_stems", "reason").to_dicts() == [
         {
-            "erfurt_title": (
+            "first_title": (
                 'Fahrbahnwinterdienst "Austauschstrecken" mit benachbarten Landkreisen und Gemeinden'
             ),
-            "magdeburg_title": "Kooperation Winterdienst",
+            "second_title": "Kooperation Winterdienst",
             "shared_stems": "winterdienst",
             "reason": "beide: winterdienst",
         }
     ]
-    assert pairs["erfurt_source"][0].startswith("Ausgangsliste Erfurt, Z. ")
-    assert pairs["magdeburg_source"][0].startswith("Ausgangsliste Magdeburg, Z. ")
+    assert pairs["first_source"][0].startswith("Ausgangsliste Erfurt, Z. ")
+    assert pairs["second_source"][0].startswith("Ausgangsliste Magdeburg, Z. ")
 
 
 def test_pairs_are_the_product_of_each_topics_records(con: duckdb.DuckDBPyConnection) -> None:
     overview = comparison.topic_overview(con)
     pairs = comparison.topic_pairs(con)
-    expected = overview.select(n=pl.col("count_erfurt") * pl.col("count_magdeburg"))["n"].sum()
+    expected = overview.select(n=pl.col("count_first") * pl.col("count_second"))["n"].sum()
     assert pairs.height == expected
-    assert pairs.select("topic", "erfurt_id", "magdeburg_id").is_duplicated().sum() == 0
+    assert pairs.select("topic", "first_id", "second_id").is_duplicated().sum() == 0
 
 
 def test_suggestions_are_one_sided_topics(con: duckdb.DuckDBPyConnection) -> None:

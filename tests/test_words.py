@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from ikz.cities import load_cities
 from ikz.editions import seed_info
-from ikz.sources import DOCUMENTS, ERFURT, source_name
+from ikz.sources import DOCUMENTS, source_name
 from pages import german_ui
+
+ERFURT = load_cities().get("Erfurt").source
 
 
 @pytest.mark.parametrize(

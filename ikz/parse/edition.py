@@ -138,7 +138,8 @@ COLUMNS: tuple[EditionColumn, ...] = (
         "Gremium",
         "context",
         False,
-        "Bei einem Projekt: das Gremium, in dem es entstand oder beraten wird (Magdeburger Liste).",
+        "Bei einem Projekt: das Gremium, in dem es entstand oder beraten wird (Listen mit Gremien und "
+        "Projekten).",
         "AG Digitalisierung",
     ),
     EditionColumn(
@@ -162,14 +163,14 @@ COLUMNS: tuple[EditionColumn, ...] = (
         "Dezernat",
         "division",
         False,
-        "Dezernat des Fachbereichs/Amtes als römische Zahl (Magdeburger Liste).",
+        "Dezernat des Fachbereichs/Amtes als römische Zahl (wenn die Liste Dezernate nennt).",
         "III",
     ),
     EditionColumn(
         "Teilbereich",
         "sub_unit",
         False,
-        "Teilbereich innerhalb des Fachbereichs/Amtes, wenn die Liste ihn nennt (Magdeburger Liste).",
+        "Teilbereich innerhalb des Fachbereichs/Amtes, wenn die Liste ihn nennt.",
         "Stadtordnungsdienst (32.1)",
     ),
 )

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ikz.errors import SourceError
-from ikz.paths import ERFURT_FILE
 from ikz.records import ErfurtRecord
 
 HEADER = ("Fachbereich/Amt", "Bezeichnung", "Kooperationsart", "Effekte")
@@ -284,6 +283,6 @@ def repair_split_effects(records: list[ErfurtRecord]) -> list[ErfurtRecord]:
     return out
 
 
-def parse_erfurt(text: str, source: str = ERFURT_FILE) -> list[ErfurtRecord]:
+def parse_erfurt(text: str, source: str = "Liste") -> list[ErfurtRecord]:
     """Parse the text of erfurt_kooperationen.tsv into one record per table row, in document order."""
     return repair_split_effects(_read_rows(text, source))

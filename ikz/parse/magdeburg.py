@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import snowballstemmer
 
+from ikz.cities import load_cities
 from ikz.errors import SourceError
 from ikz.records import MagdeburgKind, MagdeburgRecord
 
@@ -246,7 +247,8 @@ _STOPWORDS = frozenset(
         "gemeinsame",
         "gemeinsamen",
         "gemeinsamer",
-        "magdeburg",
+        # the cities' own names (data/cities.toml) say nothing about the project
+        *(c.name.casefold() for c in load_cities().cities),
         "stadt",
         "städte",
         "städten",
@@ -580,7 +582,7 @@ def _check_clean(records: list[MagdeburgRecord], source: str) -> None:
                 )
 
 
-def parse_magdeburg(text: str, source: str = "magdeburg_ikz_2010.txt") -> list[MagdeburgRecord]:
+def parse_magdeburg(text: str, source: str = "Bericht") -> list[MagdeburgRecord]:
     """All records of Magdeburg's report, in document order (per line: bodies, then projects)."""
     if not text.strip():
         raise SourceError(source, None, "leerer Text")
