@@ -15,7 +15,7 @@ from ikz.charts import ChartText
 from ikz.comparison import partner_table
 from ikz.db import Database
 from ikz.partner_map import BOTH, city_points, map_partners, partner_records, unplaced_partners
-from ikz.queries import city_count, Filters
+from ikz.queries import Filters, city_count
 from ikz.theme import CITY_COLORS, color_of
 
 # Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
