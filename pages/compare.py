@@ -45,25 +45,34 @@ def chosen_pair() -> tuple[str, str]:
         values.append(value)
     first = values[0] or CITIES_FILE.compare[0]
     second = values[1]
-    if second is None or second == first:
-        second = next(c for c in (*CITIES_FILE.compare, *names) if c != first)
+    if second is None or second == first:  # the second choice's default (pair_widgets)
+        others = [c for c in names if c != first]
+        second = CITIES_FILE.compare[1] if CITIES_FILE.compare[1] in others else others[0]
     return first, second
 
 
 def pair_widgets(pair: tuple[str, str]) -> None:
-    """The two city choices in a row; each bound to the URL, the second never the first."""
+    """The two city choices in a row, each bound to the URL; the second never the first.
+
+    Their defaults are the cities file's pair, whatever is chosen: a bound widget leaves the URL
+    when it shows its default, so only a choice that differs from data/cities.toml is written there.
+    """
     names = CITIES_FILE.names
-    choices = (names, tuple(c for c in names if c != pair[0]))
-    for key, value in zip(PAIR_KEYS, pair, strict=True):
-        if key in st.session_state and st.session_state[key] != value:
-            st.session_state[key] = value  # the second city just became the first: it moves on
+    first_default, second_default = CITIES_FILE.compare
+    others = tuple(c for c in names if c != pair[0])
+    if st.session_state.get(PAIR_KEYS[1]) not in (None, *others):
+        del st.session_state[PAIR_KEYS[1]]  # the second city just became the first
     left, right, _ = st.columns([1, 1, 2])
-    for column, label, key, options, value in zip(
-        (left, right), ("Erste Stadt", "Zweite Stadt"), PAIR_KEYS, choices, pair, strict=True
-    ):
-        # The index only on the first run: afterwards the widget's state holds the choice.
-        index = {} if key in st.session_state else {"index": options.index(value)}
-        column.selectbox(label, options, key=key, bind="query-params", **index)
+    left.selectbox(
+        "Erste Stadt", names, index=names.index(first_default), key=PAIR_KEYS[0], bind="query-params"
+    )
+    right.selectbox(
+        "Zweite Stadt",
+        others,
+        index=others.index(second_default) if second_default in others else 0,
+        key=PAIR_KEYS[1],
+        bind="query-params",
+    )
 
 
 PAIR = chosen_pair()

@@ -24,6 +24,14 @@ from ikz.export import DeckSpec
 from ikz.partner_map import city_points, map_partners
 from ikz.paths import CITIES_PATH, DATA_ENV_VAR, ROOT, db_path
 from ikz.queries import ALL, Filters, filter_options, records
+from tests.live_app import (
+    chromium_missing_reason,
+    launch_chromium,
+    open_options,
+    serve_app,
+    settle,
+    wait_until,
+)
 
 pytestmark = pytest.mark.skipif(DATA_ENV_VAR not in os.environ, reason="needs the data folder with Jena")
 
@@ -164,3 +172,32 @@ def test_vergleich_compares_the_pair_in_the_url(db: Path, decks: list[DeckSpec])
     assert "Magdeburg" not in at.selectbox(key="stadt_b").options
     at.selectbox(key="stadt_b").set_value(JENA).run()
     assert at.title[0].value == f"Vergleich Magdeburg – {JENA}"
+
+
+def test_the_pair_lives_in_the_address(db: Path, tmp_path: Path) -> None:
+    """In Chromium: a link opens its pair, a choice is written into the address, and the address
+    opens the same pair again."""
+    if reason := chromium_missing_reason():
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    def heading(page) -> str:
+        return page.locator("h1").first.inner_text() if page.locator("h1").count() else ""
+
+    with serve_app(db, tmp_path / "app.log") as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(f"{server.url}/vergleich?stadt_a={JENA}&stadt_b=Magdeburg")
+            wait_until(lambda: heading(page) == f"Vergleich {JENA} – Magdeburg", timeout=120, what="link")
+            settle(page, timeout=120)
+            second = page.get_by_role("combobox", name="Zweite Stadt", exact=True)
+            assert open_options(page, second) == ["Erfurt", "Magdeburg"]  # never the first city
+            page.get_by_role("option", name="Erfurt", exact=True).click()
+            wait_until(lambda: heading(page) == f"Vergleich {JENA} – Erfurt", timeout=60, what="choice")
+            wait_until(lambda: "stadt_b=Erfurt" in page.url, timeout=30, what="address")
+            again = browser.new_page(viewport={"width": 1280, "height": 1000})
+            again.goto(page.url)
+            wait_until(lambda: heading(again) == f"Vergleich {JENA} – Erfurt", timeout=120, what="reopened")
+        finally:
+            browser.close()
