@@ -68,8 +68,8 @@ class City:
 
     @property
     def genitive(self) -> str:
-        """'Erfurts'; a name ending in s, ß, x or z takes an apostrophe ('Mainz’')."""
-        return f"{self.name}’" if self.name[-1] in "sßxzSSXZ" else f"{self.name}s"
+        """'Erfurts' (see genitive)."""
+        return genitive(self.name)
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,11 @@ class Cities:
         if first in self.names and second in self.names and first != second:
             return first, second  # type: ignore[return-value]
         return self.compare
+
+
+def genitive(name: str) -> str:
+    """'Erfurts', 'Magdeburgs' (a name ending in s, ß, x or z takes an apostrophe: 'Mainz’')."""
+    return f"{name}’" if name[-1:] in "sßxz" else f"{name}s"
 
 
 def joined(names: tuple[str, ...] | list[str]) -> str:

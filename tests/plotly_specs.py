@@ -3,6 +3,7 @@ validation for speed (ikz.charts.figure_of), so a misspelt property would otherw
 
 from __future__ import annotations
 
+import html
 import json
 
 import plotly.graph_objects as go
@@ -15,3 +16,13 @@ def assert_valid_figures(at: AppTest) -> int:
     for spec in specs:
         go.Figure(spec)  # validates every trace and layout property
     return len(specs)
+
+
+def figures_by_title(at: AppTest) -> dict[str, dict]:
+    """The page's Plotly figures (as sent) by title, markup removed."""
+    found = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        title = html.unescape(spec["layout"]["title"]["text"].replace("<b>", "").replace("</b>", ""))
+        found[title] = spec
+    return found

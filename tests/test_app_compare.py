@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 from pathlib import Path
 
 import duckdb
@@ -20,6 +19,7 @@ from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.theme import fmt_int
 from tests.export_samples import page_texts, png
 from tests.plotly_specs import assert_valid_figures
+from tests.plotly_specs import figures_by_title as charts
 
 ERFURT = load_cities().get("Erfurt").source
 MAGDEBURG = load_cities().get("Magdeburg").source
@@ -36,16 +36,6 @@ def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.switch_page(PAGE)
     return at
-
-
-def charts(at: AppTest) -> dict[str, dict]:
-    """The page's figures by title (without markup)."""
-    found = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        title = html.unescape(spec["layout"]["title"]["text"].replace("<b>", "").replace("</b>", ""))
-        found[title] = spec
-    return found
 
 
 def shares_in(spec: dict) -> dict[tuple[str, str], float]:

@@ -4,7 +4,6 @@ name does not start with test_. Each check looks for Jena where a person would s
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from tests.live_app import (
     settle,
     wait_until,
 )
+from tests.plotly_specs import figures_by_title as figures
 
 pytestmark = pytest.mark.skipif(DATA_ENV_VAR not in os.environ, reason="needs the data folder with Jena")
 
@@ -68,16 +68,6 @@ def run_page(page: str, params: dict[str, list[str]] | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def figures(at: AppTest) -> dict[str, dict]:
-    """The page's Plotly figures by title (markup removed)."""
-    found = {}
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        title = html.unescape(spec["layout"]["title"]["text"].replace("<b>", "").replace("</b>", ""))
-        found[title] = spec
-    return found
 
 
 def trace_names(spec: dict) -> set[str]:

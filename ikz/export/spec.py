@@ -18,6 +18,7 @@ from babel.dates import format_date
 from plotly.graph_objects import Figure
 
 from ikz.charts import CATEGORY_TICKS, KEY_ANNOTATION, NOTE_ANNOTATION, SOURCE_ANNOTATION
+from ikz.cities import genitive
 from ikz.export.fit import (
     condense_heatmap,
     fit_legend,
@@ -291,11 +292,6 @@ def source_caption(source: str) -> str:
     Not to be confused with ikz.sources.source_line, which composes a source from the cities.
     """
     return source if source.startswith("Quelle") else f"Quelle: {source}"
-
-
-def genitive(city: str) -> str:
-    """'Erfurts', 'Magdeburgs' (a name ending in s, ß, x or z takes an apostrophe)."""
-    return f"{city}’" if city[-1:] in "sßxz" else f"{city}s"
 
 
 def against_base(part: int, whole: int, cities: Sequence[str], noun: str) -> str:
