@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 
 from ikz.cities import load_cities
 
 _SEP = "\x1f"
+
+
+@functools.cache
+def _codes() -> dict[str, str]:
+    return {c.name: c.code for c in load_cities().cities}
 
 
 def _norm(text: str | None) -> str:
@@ -22,8 +28,7 @@ def cooperation_key(city: str, department: str, record_kind: str, title: str, ta
     """
     # The city's code from data/cities.toml; a city it does not list (synthetic benchmark data)
     # gets the first two letters of its name.
-    codes = {c.name: c.code for c in load_cities().cities}
-    code = codes.get(city) or _norm(city)[:2].upper()
+    code = _codes().get(city) or _norm(city)[:2].upper()
     digest = hashlib.sha1(_SEP.join(map(_norm, (department, record_kind, title))).encode()).hexdigest()[:8]
     key, n = f"{code}-{digest}", 1
     while key in taken:
