@@ -144,8 +144,8 @@ def partner_counts(
 ) -> pl.DataFrame:
     """The one partner count: partners the records matching where (over cooperation_wide w) name.
 
-    Columns partner, kind, ars, place_name, lon, lat, city_counts (list of {city, count} in the
-    cities' order, only cities naming it), count_total, first_records (up to FIRST_RECORDS
+    Columns partner, kind, ars, place_name, lon, lat, city_counts (list of {city, count}, one per
+    city naming it, by city name), count_total, first_records (up to FIRST_RECORDS
     'Stadt: Titel' lines in source order); most named first, then by name.
 
     placed: True only partners the map can place (an ARS), False only those it cannot (grouped by
@@ -156,27 +156,18 @@ def partner_counts(
     return read_frame(
         con,
         f"""
-        WITH named AS (
-            SELECT p.name AS partner, p.kind, p.ars, p.place_name, p.lon, p.lat, w.city,
-                   ci.sort_order AS city_order, w.cooperation_id, w.title
-            FROM cooperation_wide w
-            JOIN cooperation_partner cp USING (cooperation_id)
-            JOIN partner p USING (partner_id)
-            JOIN city ci ON ci.name = w.city
-            WHERE {place} AND {where}
-        ),
-        per_city AS (
-            SELECT partner, list({{'city': city, 'count': n}} ORDER BY city_order) AS city_counts
-            FROM (SELECT partner, city, city_order, count(*)::INTEGER AS n FROM named GROUP BY ALL)
-            GROUP BY partner
-        )
-        SELECT n.partner, n.kind, n.ars, n.place_name, n.lon, n.lat, any_value(c.city_counts) AS city_counts,
+        SELECT p.name AS partner, p.kind, p.ars, p.place_name, p.lon, p.lat,
+               list_sort(list_transform(
+                   map_entries(histogram(w.city)), lambda e: {{'city': e.key, 'count': e.value::INTEGER}}
+               )) AS city_counts,
                count(*)::INTEGER AS count_total,
-               list(n.city || ': ' || n.title ORDER BY n.cooperation_id)[1:{FIRST_RECORDS}] AS first_records
-        FROM named n
-        JOIN per_city c USING (partner)
-        JOIN partner_kind pk ON pk.name = n.kind
-        GROUP BY n.partner, n.kind, n.ars, n.place_name, n.lon, n.lat, pk.sort_order
+               list(w.city || ': ' || w.title ORDER BY w.cooperation_id)[1:{FIRST_RECORDS}] AS first_records
+        FROM cooperation_wide w
+        JOIN cooperation_partner cp USING (cooperation_id)
+        JOIN partner p USING (partner_id)
+        JOIN partner_kind pk ON pk.name = p.kind
+        WHERE {place} AND {where}
+        GROUP BY p.name, p.kind, p.ars, p.place_name, p.lon, p.lat, pk.sort_order
         ORDER BY {order}
         """,
         params,
