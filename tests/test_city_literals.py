@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from ikz import geo
 from ikz.cities import load_cities, read_cities
 from ikz.errors import TaxonomyError
 from ikz.paths import CITIES_PATH, ROOT
@@ -114,5 +115,7 @@ def test_the_shipped_file_names_the_two_cities_in_order() -> None:
     cities = read_cities(CITIES_PATH)
     assert cities.names == ("Erfurt", "Magdeburg")
     assert cities.compare == ("Erfurt", "Magdeburg")
-    assert [c.ars for c in cities.cities] == ["160510000000", "150030000000"]  # as in data/geo
+    # Each key is a municipality of data/geo of that name (its 12-digit ARS).
+    places = geo.places()
+    assert [places[c.ars].name for c in cities.cities] == ["Erfurt", "Magdeburg"]
     assert [c.genitive for c in cities.cities] == ["Erfurts", "Magdeburgs"]
