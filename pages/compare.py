@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from ikz import charts
-from ikz.cities import load_cities
+from ikz.cities import joined, load_cities
 from ikz.export import KeyFigure
 from ikz.labels import origin_note
 from ikz.queries import city_count
@@ -82,9 +82,9 @@ DOCUMENT_KIND = {c.name: c.source.note for c in (A, B)}
 # Chart notes stay short: in a half-width column a long footer line is cut off. A document without
 # a Kooperationsart and Effekte column (format „bericht“) has them derived from its texts.
 _DERIVED = [c.name for c in (A, B) if not c.source.prints_type]
-TYPE_NOTE = f"{', '.join(_DERIVED)}: Kooperationsart aus den Texten abgeleitet." if _DERIVED else ""
+TYPE_NOTE = f"{joined(_DERIVED)}: Kooperationsart aus den Texten abgeleitet." if _DERIVED else ""
 EFFECT_NOTE = "Mehrfachnennungen möglich." + (
-    f" {', '.join(_DERIVED)}: Effekte abgeleitet." if _DERIVED else ""
+    f" {joined(_DERIVED)}: Effekte abgeleitet." if _DERIVED else ""
 )
 PAIR_COLUMNS = {
     "reason": "Warum sie passen (Stichwörter)",
