@@ -83,9 +83,7 @@ DOCUMENT_KIND = {c.name: c.source.note for c in (A, B)}
 # a Kooperationsart and Effekte column (format „bericht“) has them derived from its texts.
 _DERIVED = [c.name for c in (A, B) if not c.source.prints_type]
 TYPE_NOTE = f"{joined(_DERIVED)}: Kooperationsart aus den Texten abgeleitet." if _DERIVED else ""
-EFFECT_NOTE = "Mehrfachnennungen möglich." + (
-    f" {joined(_DERIVED)}: Effekte abgeleitet." if _DERIVED else ""
-)
+EFFECT_NOTE = "Mehrfachnennungen möglich." + (f" {joined(_DERIVED)}: Effekte abgeleitet." if _DERIVED else "")
 PAIR_COLUMNS = {
     "reason": "Warum sie passen (Stichwörter)",
     "first_title": f"{A.name}: Eintrag",
