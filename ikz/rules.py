@@ -89,6 +89,8 @@ ORIGIN_ROLES = ("document", "derived", "checked")
 # Plotly's bar fill patterns ('' = solid): what a form's `pattern` may be.
 FILL_PATTERNS = ("", "/", "\\", "x", "-", "|", "+", ".")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+# The groups of forms [ideas] names, from most to least concrete short of a general exchange.
+IDEA_FORM_KEYS = ("agreement", "project", "standing")
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,18 @@ class Words:
     origins: Origins
     colors: tuple[tuple[str, str], ...]  # (form or effect category, colour) as the file gives them
     patterns: tuple[tuple[str, str], ...]  # (form, fill pattern), every form; '' = solid
+    committed_bindings: tuple[str, ...]  # Verbindlichkeiten that count as binding
+    # How concrete an idea of each Kooperationsform is ([ideas]): 'agreement', 'project', 'standing'.
+    idea_forms: tuple[tuple[str, tuple[str, ...]], ...]
+    generic_effects: tuple[str, ...]  # effect categories that say little alone ([ideas])
 
     def color_of(self, name: str) -> str | None:
         """The colour the file gives a form or effect category; None when it gives none."""
         return dict(self.colors).get(name)
+
+    def idea_forms_of(self, key: str) -> frozenset[str]:
+        """The forms of one [ideas] group ('agreement', 'project', 'standing')."""
+        return frozenset(dict(self.idea_forms)[key])
 
     def pattern_of(self, name: str) -> str:
         """The fill pattern of a form; '' (solid) for anything else."""
@@ -158,7 +168,7 @@ def words_of(source: Path, data: Mapping[str, Any]) -> Words:
         if not isinstance(name, str) or not name.strip():
             raise rule_error(source, f"origins.{role}", "braucht ein nicht leeres Textfeld 'name'")
         if not isinstance(mark, str) or (role != "document" and not mark.strip()):
-            raise rule_error(source, f"origins.{role}", "braucht ein Textfeld 'mark' (ein Zeichen wie ◆)")
+            raise rule_error(source, f"origins.{role}", "braucht ein Textfeld 'mark' (ein Zeichen)")
         origins.append(Origin(role, name, mark))
     if len({o.name for o in origins}) < len(origins) or len({o.mark for o in origins}) < len(origins):
         raise rule_error(source, "origins", "Namen und Zeichen müssen verschieden sein")
@@ -184,7 +194,35 @@ def words_of(source: Path, data: Mapping[str, Any]) -> Words:
                 patterns.append((name, pattern))
             elif "pattern" in item:
                 raise rule_error(source, entry, "'pattern' gibt es nur für Kooperationsformen")
-    return Words(source, no_info, Origins(*origins), tuple(colors), tuple(patterns))
+    committed = data.get("committed_bindings", [])
+    if not isinstance(committed, list) or not all(isinstance(b, str) for b in committed):
+        raise rule_error(source, "committed_bindings", "muss eine Liste von Texten sein")
+    ideas = data.get("ideas", {})
+    if not isinstance(ideas, dict):
+        raise rule_error(source, "ideas", "muss eine Tabelle sein")
+    form_names = [n for n, _ in patterns]
+    effect_names = [t.get("name") for t in data["effects"] if isinstance(t, dict)]
+    idea_forms = []
+    for key in IDEA_FORM_KEYS:
+        names = text_list(source, ideas, f"{key}_forms", f"ideas.{key}_forms")
+        for name in names:
+            if name not in form_names:
+                raise rule_error(source, f"ideas.{key}_forms", f"unbekannte Kooperationsform {name!r}")
+        idea_forms.append((key, tuple(names)))
+    generic = text_list(source, ideas, "generic_effects", "ideas.generic_effects")
+    for name in generic:
+        if name not in effect_names:
+            raise rule_error(source, "ideas.generic_effects", f"unbekannte Effektkategorie {name!r}")
+    return Words(
+        source,
+        no_info,
+        Origins(*origins),
+        tuple(colors),
+        tuple(patterns),
+        tuple(committed),
+        tuple(idea_forms),
+        tuple(generic),
+    )
 
 
 def load_words(source: Path) -> Words:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ikz import charts
 from ikz.export import KeyFigure
-from ikz.labels import origin_note
+from ikz.labels import DERIVED, DOCUMENT, origin_note
 from ikz.sources import DOCUMENTS, ERFURT, MAGDEBURG, source_line
 from ikz.theme import fmt_int, fmt_pct
 from pages import anregungen, data
@@ -21,12 +21,12 @@ COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "searc
 TOP_PARTNERS = 15
 # What each document is; the numbers in the note come from the database.
 DOCUMENT_KIND = {
-    ERFURT.city: "listet bestehende Kooperationen; Kooperationsart und Effekte stehen im Dokument",
+    ERFURT.city: f"listet bestehende Kooperationen; Kooperationsart und Effekte stehen im {DOCUMENT.name}",
     MAGDEBURG.city: "berichtet Gremien und Projekte mit Arbeitsstand",
 }
 # Chart notes stay short: in a half-width column a long footer line is cut off.
-TYPE_NOTE = "Magdeburg: Kooperationsart aus den Texten abgeleitet."
-EFFECT_NOTE = "Mehrfachnennungen möglich. Magdeburg: Effekte abgeleitet."
+TYPE_NOTE = f"Magdeburg: Kooperationsart aus den Texten {DERIVED.name}."
+EFFECT_NOTE = f"Mehrfachnennungen möglich. Magdeburg: Effekte {DERIVED.name}."
 PAIR_COLUMNS = {
     "reason": "Warum sie passen (Stichwörter)",
     "erfurt_title": "Erfurt: Eintrag",
@@ -82,7 +82,7 @@ def city_note(city: str) -> str:
         ]
         parts.append(
             f"Kooperationsart bei {fmt_int(f['count_type_derived'])} und Effekte bei "
-            f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten abgeleitet"
+            f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten {DERIVED.name}"
             + (f" ({', '.join(unknown)})" if unknown else "")
         )
     notes = " ".join(origin_note(origins, f, city=city) for f in ("type", "binding", "effects", "status"))

@@ -8,7 +8,18 @@ import streamlit as st
 from ikz import charts
 from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.export.spec import against_base
-from ikz.labels import COLUMN_LABELS, german_columns, origin_note, unchecked_note
+from ikz.labels import (
+    CHECKED,
+    COLUMN_LABELS,
+    COMMITTED_BINDINGS,
+    DERIVED,
+    DOCUMENT,
+    NO_INFO,
+    ORIGIN_FIELD_LABELS,
+    german_columns,
+    origin_note,
+    unchecked_note,
+)
 from ikz.sources import DOCUMENTS, source_name
 from ikz.theme import fmt_int, fmt_pct
 from pages import data, identity
@@ -17,11 +28,11 @@ from pages.layout import Page
 from pages.markdown import md_escape
 from pages.state import select_into_filter
 
-STATUS_NOTE = "Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „ohne Angabe“."
+STATUS_NOTE = f"Einen Arbeitsstand berichtet nur Magdeburg; Erfurts Einträge stehen unter „{NO_INFO}“."
 COMPARABILITY_NOTE = (
     "Erfurts Übersicht (undatiert, nach 2020) listet bestehende Kooperationen mit Kooperationsart und "
     "Effekten. Magdeburgs Bericht (November 2010) nennt Gremien und Projekte mit Arbeitsstand; "
-    "Kooperationsart und Effekte sind dort aus den Texten abgeleitet. Kooperationsform, "
+    f"Kooperationsart und Effekte sind dort aus den Texten {DERIVED.name}. Kooperationsform, "
     "Verbindlichkeit, Effektkategorien und Aufgabenbereiche sind eigene Harmonisierungen."
 )
 TOP_DEPARTMENTS = 25
@@ -32,19 +43,12 @@ DETAIL_KEY = "eintrag_offen"  # the cooperation_id whose detail opens in this ru
 DETAIL_WIDTH = 640  # px, the drawer's initial width (the person can resize it)
 ORIGIN_COLUMN = "Herkunft"
 COLUMN_WIDTHS = {"Nr.": 60, "Bezeichnung / Thema": 380, ORIGIN_COLUMN: 260}
-ORIGIN_FIELDS = {
-    "type": "Kooperationsart",
-    "binding": "Verbindlichkeit",
-    "effects": "Effektkategorien",
-    "status": "Status",
-    "partners": "Partner",
-}
-DERIVED_MARK = " ◆"
-CHECKED_MARK = " ✓"
+ORIGIN_FIELDS = ORIGIN_FIELD_LABELS
+DERIVED_MARK = f" {DERIVED.mark}"
+CHECKED_MARK = f" {CHECKED.mark}"
 HELP = {
-    "Anteil verbindlicher Kooperationen": "Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) "
-    "oder vertraglich",
-    "Häufigste Effektkategorie": "Ohne „ohne Angabe“; ein Eintrag kann mehreren Kategorien angehören",
+    "Anteil verbindlicher Kooperationen": f"Verbindlichkeit {' oder '.join(COMMITTED_BINDINGS)}",
+    "Häufigste Effektkategorie": f"Ohne „{NO_INFO}“; ein Eintrag kann mehreren Kategorien angehören",
 }
 
 page = Page.open(
@@ -224,9 +228,9 @@ if figures.cooperations > TABLE_LIMIT:
         "Einträgen; die Downloads enthalten alle."
     )
 st.caption(
-    f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument), "
-    f"{CHECKED_MARK.strip()} = von der Stabsstelle geprüft; die Spalte „Herkunft“ nennt die Felder, wer und "
-    "wann geprüft hat, stehen in den Spalten „Herkunft …“ am Ende. **Einen Eintrag anklicken:** "
+    f"{DERIVED.mark} = aus dem Text {DERIVED.name} (kein eigenes Feld im {DOCUMENT.name}), "
+    f"{CHECKED.mark} = von der Stabsstelle {CHECKED.name}; die Spalte „Herkunft“ nennt die Felder, wer und "
+    f"wann {CHECKED.name} hat, stehen in den Spalten „Herkunft …“ am Ende. **Einen Eintrag anklicken:** "
     "Originaltext und Belege öffnen sich rechts daneben."
 )
 
@@ -234,9 +238,9 @@ st.caption(
 def marked(value: str, origin: str) -> pl.Expr:
     """The value column with ◆ (derived) or ✓ (checked) appended, as its origin column says."""
     return (
-        pl.when(pl.col(origin).str.starts_with("◆"))
+        pl.when(pl.col(origin).str.starts_with(DERIVED.mark))
         .then(pl.col(value) + DERIVED_MARK)
-        .when(pl.col(origin).str.starts_with("✓"))
+        .when(pl.col(origin).str.starts_with(CHECKED.mark))
         .then(pl.col(value) + CHECKED_MARK)
         .otherwise(pl.col(value))
         .alias(value)
@@ -259,17 +263,17 @@ def fields_marked(mark: str) -> pl.Expr:
 
 def origin_summary() -> pl.Expr:
     """One short column of a record's ◆ and ✓ fields, e.g. '◆ Kooperationsart, Status · ✓ Partner'."""
-    derived, checked = fields_marked("◆"), fields_marked("✓")
+    derived, checked = fields_marked(DERIVED.mark), fields_marked(CHECKED.mark)
     return (
         pl.concat_str(
             [
-                pl.when(derived != "").then(pl.lit("◆ ") + derived),
-                pl.when(checked != "").then(pl.lit("✓ ") + checked),
+                pl.when(derived != "").then(pl.lit(f"{DERIVED.mark} ") + derived),
+                pl.when(checked != "").then(pl.lit(f"{CHECKED.mark} ") + checked),
             ],
             separator=" · ",
             ignore_nulls=True,
         )
-        .replace("", "wie im Dokument")
+        .replace("", f"wie im {DOCUMENT.name}")
         .alias(ORIGIN_COLUMN)
     )
 
@@ -332,7 +336,8 @@ st.dataframe(
         "Bezeichnung / Thema": st.column_config.TextColumn(width=COLUMN_WIDTHS["Bezeichnung / Thema"]),
         ORIGIN_COLUMN: st.column_config.TextColumn(
             width=COLUMN_WIDTHS[ORIGIN_COLUMN],
-            help="◆ = abgeleitet, ✓ = geprüft; alle übrigen Felder wie im Dokument",
+            help=f"{DERIVED.mark} = {DERIVED.name}, {CHECKED.mark} = {CHECKED.name}; "
+            f"alle übrigen Felder wie im {DOCUMENT.name}",
         ),
     },
 )

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from ikz import queries
-from ikz.labels import FILTER_LABELS
+from ikz.labels import DERIVED, FILTER_LABELS
 from ikz.queries import Filters
 from pages import data
 from pages.markdown import md_escape
@@ -83,7 +83,7 @@ def sidebar_filters(*, include: tuple[str, ...] = tuple(FILTER_KEYS)) -> Filters
             "types",
             all_options.types,
             placeholder="Alle – tippen zum Suchen",
-            help="Kanonische Kooperationsart; Magdeburgs Arten sind aus den Texten abgeleitet.",
+            help=f"Kanonische Kooperationsart; Magdeburgs Arten sind aus den Texten {DERIVED.name}.",
         )
     if "cities" in include:
         multiselect("cities", all_options.cities, placeholder="Beide Städte", help="Stadt des Dokuments")
