@@ -25,7 +25,14 @@ HERE = Path(__file__).resolve().parents[1]
 # What the working tree adds on purpose: whole tables, and columns of existing tables.
 ADDED = {"origin": None, "form": {"color", "pattern"}, "effect_category": {"color"}}
 # The pages compared and who opens them (editor pages run in local mode under a name).
-PAGES = ("pages/explore.py", "pages/compare.py", "pages/karte.py", "pages/review.py", "pages/maintain.py")
+PAGES = (
+    "pages/explore.py",
+    "pages/compare.py",
+    "pages/karte.py",
+    "pages/review.py",
+    "pages/maintain.py",
+    "pages/protocol.py",
+)
 
 
 def _prepare_store(store_path: Path, work: Path) -> None:
