@@ -47,7 +47,10 @@ ORIGIN_FIELDS = ORIGIN_FIELD_LABELS
 DERIVED_MARK = f" {DERIVED.mark}"
 CHECKED_MARK = f" {CHECKED.mark}"
 HELP = {
-    "Anteil verbindlicher Kooperationen": f"Verbindlichkeit {' oder '.join(COMMITTED_BINDINGS)}",
+    # „Öffentlich-rechtlich oder vertraglich“: the taxonomy's committed_bindings.
+    "Anteil verbindlicher Kooperationen": (lambda t: t[:1].upper() + t[1:])(
+        " oder ".join(COMMITTED_BINDINGS)
+    ),
     "Häufigste Effektkategorie": f"Ohne „{NO_INFO}“; ein Eintrag kann mehreren Kategorien angehören",
 }
 
