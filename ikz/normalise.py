@@ -285,7 +285,13 @@ def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.
         "binding": make_frame(
             "binding",
             [
-                {"name": b, "sort_order": i, "is_no_info": b == no_info, "is_committed": b in committed}
+                {
+                    "name": b,
+                    "sort_order": i,
+                    "is_no_info": b == no_info,
+                    "is_committed": b in committed,
+                    "color": words.color_of(b),
+                }
                 for i, b in enumerate(taxonomy.bindings(), start=1)
             ],
         ),
@@ -313,13 +319,16 @@ def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.
         "status": make_frame(
             "status",
             [
-                {"name": s, "sort_order": i, "is_no_info": s == no_info}
+                {"name": s, "sort_order": i, "is_no_info": s == no_info, "color": words.color_of(s)}
                 for i, s in enumerate(taxonomy.statuses(), start=1)
             ],
         ),
         "task_area": make_frame(
             "task_area",
-            [{"name": a, "sort_order": i} for i, a in enumerate(taxonomy.task_areas(), start=1)],
+            [
+                {"name": a, "sort_order": i, "color": words.color_of(a)}
+                for i, a in enumerate(taxonomy.task_areas(), start=1)
+            ],
         ),
         "partner_kind": make_frame(
             "partner_kind", [{"name": k, "sort_order": i} for i, k in enumerate(gazetteer.kinds, start=1)]

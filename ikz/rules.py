@@ -127,7 +127,7 @@ class Words:
     source: Path
     no_info: str  # 'ohne Angabe'
     origins: Origins
-    colors: tuple[tuple[str, str], ...]  # (form or effect category, colour) as the file gives them
+    colors: tuple[tuple[str, str], ...]  # (category, colour): forms, effects and [colors], as given
     patterns: tuple[tuple[str, str], ...]  # (form, fill pattern), every form; '' = solid
     committed_bindings: tuple[str, ...]  # Verbindlichkeiten that count as binding
     # How concrete an idea of each Kooperationsform is ([ideas]): 'agreement', 'project', 'standing'.
@@ -135,7 +135,7 @@ class Words:
     generic_effects: tuple[str, ...]  # effect categories that say little alone ([ideas])
 
     def color_of(self, name: str) -> str | None:
-        """The colour the file gives a form or effect category; None when it gives none."""
+        """The colour the file gives a category; None when it gives none."""
         return dict(self.colors).get(name)
 
     def idea_forms_of(self, key: str) -> frozenset[str]:
@@ -194,6 +194,7 @@ def words_of(source: Path, data: Mapping[str, Any]) -> Words:
                 patterns.append((name, pattern))
             elif "pattern" in item:
                 raise rule_error(source, entry, "'pattern' gibt es nur für Kooperationsformen")
+    colors += _named_colors(source, data)
     committed = data.get("committed_bindings", [])
     if not isinstance(committed, list) or not all(isinstance(b, str) for b in committed):
         raise rule_error(source, "committed_bindings", "muss eine Liste von Texten sein")
@@ -223,6 +224,39 @@ def words_of(source: Path, data: Mapping[str, Any]) -> Words:
         tuple(idea_forms),
         tuple(generic),
     )
+
+
+# The [colors] sub-tables and where the names they colour are listed.
+COLOR_GROUPS = {
+    "bindings": ("bindings",),
+    "status": ("status", "names"),
+    "task_areas": ("task_areas", "names"),
+}
+
+
+def _named_colors(source: Path, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, colour) of [colors.bindings], [colors.status] and [colors.task_areas]; each name must be
+    one its list names."""
+    table = data.get("colors", {})
+    if not isinstance(table, dict) or set(table) - set(COLOR_GROUPS):
+        raise rule_error(source, "colors", f"erlaubt sind nur die Abschnitte {sorted(COLOR_GROUPS)}")
+    out = []
+    for group, path in COLOR_GROUPS.items():
+        listed: Any = data
+        for key in path:
+            listed = listed.get(key, {}) if isinstance(listed, dict) else {}
+        entries = table.get(group, {})
+        if not isinstance(entries, dict):
+            raise rule_error(source, f"colors.{group}", "muss eine Tabelle aus Name = Farbe sein")
+        for name, color in entries.items():
+            if not isinstance(listed, list) or name not in listed:
+                raise rule_error(source, f"colors.{group}", f"unbekannter Name {name!r}")
+            if not isinstance(color, str) or not _COLOR.fullmatch(color):
+                raise rule_error(
+                    source, f"colors.{group}.{name!r}", f'Farbe wie "#0B4F6C" nötig, nicht {color!r}'
+                )
+            out.append((name, color))
+    return out
 
 
 def load_words(source: Path) -> Words:

@@ -13,7 +13,8 @@ CREATE TABLE binding (
     name          VARCHAR PRIMARY KEY,
     sort_order    INTEGER NOT NULL UNIQUE,
     is_no_info    BOOLEAN NOT NULL,
-    is_committed  BOOLEAN NOT NULL          -- counts as binding in the key figures (`committed_bindings`)
+    is_committed  BOOLEAN NOT NULL,         -- counts as binding in the key figures (`committed_bindings`)
+    color         VARCHAR                   -- [colors.bindings]; NULL: the theme gives one
 );
 COMMENT ON TABLE binding IS 'One row per Verbindlichkeit, in display order.';
 
@@ -33,14 +34,16 @@ COMMENT ON TABLE form IS 'One row per Kooperationsform, in display order.';
 CREATE TABLE status (
     name        VARCHAR PRIMARY KEY,
     sort_order  INTEGER NOT NULL UNIQUE,
-    is_no_info  BOOLEAN NOT NULL
+    is_no_info  BOOLEAN NOT NULL,
+    color       VARCHAR                     -- [colors.status]; NULL: the theme gives one
 );
 COMMENT ON TABLE status IS 'One row per harmonised status, in display order.';
 
 -- One row per KGSt main group (data/taxonomy.toml [task_areas] names).
 CREATE TABLE task_area (
     name        VARCHAR PRIMARY KEY,
-    sort_order  INTEGER NOT NULL UNIQUE
+    sort_order  INTEGER NOT NULL UNIQUE,
+    color       VARCHAR                     -- [colors.task_areas]; NULL: the theme gives one
 );
 COMMENT ON TABLE task_area IS 'One row per Aufgabenbereich (KGSt main group), in display order.';
 

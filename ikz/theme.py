@@ -42,30 +42,9 @@ CATEGORY_COLORS: dict[str, str] = {
     **CITY_COLORS,
     # The partner map (ikz.maps): a partner both cities name gets the colour between their two.
     "beide Städte": "#6B4C9A",
-    # Kooperationsform and Effektkategorie: data/taxonomy.toml (`color` of [[forms]], [[effects]])
+    # Kooperationsform, Effektkategorie, Verbindlichkeit, Status, Aufgabenbereich: data/taxonomy.toml
+    # (`color` of [[forms]] and [[effects]], [colors])
     **dict(shipped_words().colors),
-    # Verbindlichkeit
-    "öffentlich-rechtlich": "#0B4F6C",
-    "vertraglich": "#6BB3D6",
-    "institutionell": "#E69F00",
-    "informell": "#8CCB5E",
-    # Aufgabenbereich
-    "1 Allgemeine Verwaltung": "#5B8DB8",
-    "2 Finanzen": "#A0CBE8",
-    "3 Recht, Sicherheit und Ordnung": "#C44E52",
-    "4 Schule und Kultur": "#F1CE63",
-    "5 Soziales, Jugend und Gesundheit": "#E39B5B",
-    "6 Bauwesen": "#8C6D31",
-    "7 Öffentliche Einrichtungen": "#6AA56E",
-    "8 Wirtschaft und Verkehr": "#F28E2B",
-    # Status
-    "umgesetzt": "#1A7F4B",
-    "laufend": "#5DB075",
-    "in Umsetzung": "#A6D96A",
-    "in Planung": "#FDD05B",
-    "ruht": "#B07AA1",
-    "gescheitert": "#C0392B",
-    "Vorschlag": "#7FA7D9",
     # Partner kinds; Verband/Verein shares the orange of the form "Verein / Verband /
     # Mitgliedschaft", so an association looks alike on every chart.
     "Landkreis": "#009E73",

@@ -23,7 +23,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
 # What the working tree adds on purpose: whole tables, and columns of existing tables.
-ADDED = {"origin": None, "form": {"color", "pattern"}, "effect_category": {"color"}}
+ADDED = {
+    "origin": None,
+    "form": {"color", "pattern"},
+    **{table: {"color"} for table in ("effect_category", "binding", "status", "task_area")},
+}
 # The pages compared and who opens them (editor pages run in local mode under a name).
 PAGES = (
     "pages/explore.py",

@@ -110,17 +110,20 @@ def test_the_search_finds_a_copy(tmp_path: Path) -> None:
     )
 
 
-def test_a_rules_file_without_origins_or_with_a_bad_colour_is_refused(tmp_path: Path) -> None:
+def test_a_rules_file_without_origins_or_with_a_bad_colour_or_name_is_refused(tmp_path: Path) -> None:
     text = TAXONOMY_PATH.read_text(encoding="utf-8")
     start = text.index("[origins.document]")
     no_origins = text[:start] + text[text.index("# ----", start) :]
     bad_colour = text.replace('color = "#0B4F6C"', 'color = "blau"', 1)
     bad_pattern = text.replace("pattern = '/'", "pattern = '#'", 1)
+    unknown_status = text.replace('[colors.status]\n"umgesetzt"', '[colors.status]\n"erledigt"', 1)
     for name, broken, message in (
         ("origins", no_origins, "origins"),
         ("colour", bad_colour, "'color'"),
         ("pattern", bad_pattern, "'pattern'"),
+        ("status", unknown_status, "colors.status: unbekannter Name 'erledigt'"),
     ):
+        assert broken != text, name
         path = tmp_path / f"{name}.toml"
         path.write_text(broken, encoding="utf-8")
         with pytest.raises(TaxonomyError, match=message):
