@@ -81,7 +81,7 @@ def named_tables(
         yield entry, name, table
 
 
-# --- the shared words: „ohne Angabe“, the origins of a value, the forms' colours and patterns ------
+# --- the shared words: „ohne Angabe“, the origins of a value, colours and patterns ---------------
 
 # The three origins of a shown value, by role (code) – their German names and marks are in the
 # taxonomy's [origins] section.
@@ -122,7 +122,8 @@ class Origins:
 @dataclass(frozen=True)
 class Words:
     """The words every layer shows, named once in data/taxonomy.toml: the value for „the text says
-    nothing“, the origins of a value, and the colours and fill patterns of forms and effects."""
+    nothing“, the origins of a value, the categories' colours and the forms' fill patterns, and the
+    groups the Anregungen's score reads ([ideas]). Patterns and rules are not part of it."""
 
     source: Path
     no_info: str  # 'ohne Angabe'
@@ -178,9 +179,11 @@ def words_of(source: Path, data: Mapping[str, Any]) -> Words:
         if not isinstance(tables, list):
             raise rule_error(source, key, f"muss eine nicht leere Liste von Tabellen [[{key}]] sein")
         for i, item in enumerate(tables):
-            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(item, dict):
+                raise rule_error(source, f"{key}[{i}]", f"muss eine Tabelle [[{key}]] sein")
+            name = item.get("name")
             entry = f"{key}[{i}] ({name})"
-            color = item.get("color") if isinstance(item, dict) else None
+            color = item.get("color")
             if color is not None:
                 if not isinstance(color, str) or not _COLOR.fullmatch(color):
                     raise rule_error(
