@@ -542,7 +542,6 @@ class _Loader:
     def taxonomy(self) -> Taxonomy:
         """The validated Taxonomy."""
         self.no_info = self.text(self.data, "no_info", "no_info")
-        words = words_of(self.source, self.data)
         bindings = self.names_list(self.data, "bindings", "bindings")
         self.unique_with_no_info(bindings, "bindings")
         committed = self.names_list(self.data, "committed_bindings", "committed_bindings")
@@ -649,6 +648,8 @@ class _Loader:
             self.check_member(type_name, type_names, entry, "type")
             column_types.append((kind, heading, type_name))
 
+        # Last: the names the words refer to (forms, effects, bindings, …) are checked above.
+        words = words_of(self.source, self.data)
         return Taxonomy(
             source=self.source,
             column_types=tuple(column_types),
