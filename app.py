@@ -31,7 +31,7 @@ st.html(
     [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
     }
-    /* A chosen filter value shows its whole name („Vertrag / Vereinbarung“), wrapping if need be. */
+    /* A chosen filter value shows its whole name (a long Kooperationsform), wrapping if need be. */
     [data-testid="stMultiSelect"] [data-tag] {max-width: 100% !important; height: auto !important;}
     [data-testid="stMultiSelect"] [data-tag] > span {
         white-space: normal !important; text-overflow: clip !important; overflow: visible !important;

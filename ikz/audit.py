@@ -14,7 +14,7 @@ import polars as pl
 
 from ikz.csv_safe import csv_bytes
 from ikz.dates import as_of_text, day_bounds, local_time, spreadsheet_time
-from ikz.labels import ORIGIN_FIELD_LABELS
+from ikz.labels import CHECKED, DERIVED, ORIGIN_FIELD_LABELS
 from ikz.store import AuditEvent, Store, decode
 from ikz.theme import fmt_int
 
@@ -37,7 +37,7 @@ VIA_WORDS = {"oidc": "Dienstkonto", "lokal": "lokaler Modus"}
 # What each stored action was, in the past tense the Protokoll reads in („prüfen“ depends on its
 # decisions and „veröffentlichen“ on its edition: see action_words).
 ACTION_WORDS: dict[str, str] = {
-    "prüfen": "geprüft",
+    "prüfen": CHECKED.name,
     "veröffentlichen": "Ausgabe veröffentlicht",
     "zurücksetzen": "zurückgesetzt",
     "protokoll-export": "Protokoll exportiert",
@@ -212,7 +212,7 @@ def detail_lines(event: AuditEvent, found: Particulars, titles: Mapping[str, str
     for d in found.decisions.get(event.event_id, []):
         label = ORIGIN_FIELD_LABELS.get(d["field"], d["field"])
         change = (
-            f"{_value(d['old_value'])} → wieder abgeleitet"
+            f"{_value(d['old_value'])} → wieder {DERIVED.name}"
             if d["new_value"] is None
             else f"{_value(d['old_value'])} → {_value(d['new_value'])}"
         )

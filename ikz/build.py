@@ -21,9 +21,8 @@ from ikz.partners import Gazetteer, load_gazetteer
 from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH, db_path
 from ikz.sources import DOCUMENTS, SourceDocument
 from ikz.store import Store
+from ikz.table_schema import split_schema
 from ikz.topics import load_topics
-
-MARTS_MARKER = "-- @marts"  # in schema.sql: what follows is derived from the loaded tables
 
 
 @dataclass(frozen=True)
@@ -175,7 +174,7 @@ def write_database(tables: Tables, target: Path) -> None:
     try:
         con = duckdb.connect(str(tmp))
         try:
-            tables_sql, marts_sql = SCHEMA_PATH.read_text(encoding="utf-8").split(MARTS_MARKER)
+            tables_sql, marts_sql = split_schema(SCHEMA_PATH)
             con.execute(tables_sql)
             # Tables made without the matcher (synthetic benchmark data) leave its tables empty;
             # tables made without the store (tests, tools) leave the review tables empty.

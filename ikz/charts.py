@@ -371,7 +371,7 @@ def bar_by_category(
         "y": labels,
         "marker": {
             "color": [color_of(k) for k in colour_keys],
-            # A form's pattern too (theme.FORM_PATTERNS): colour is not the only cue for it.
+            # A form's pattern too (theme.pattern_of, from the taxonomy): colour is not the only cue for it.
             "pattern": {**FORM_PATTERN_STYLE, "shape": [pattern_of(k) for k in colour_keys]},
         },
         "text": (texts := _count_labels(frame["count"], shares)),

@@ -11,7 +11,7 @@ from typing import Any
 from ikz import paths
 from ikz.errors import TaxonomyError
 from ikz.lexicon import Concept, compile_concept, find_all
-from ikz.rules import compile_pattern, read_rules, rule_error
+from ikz.rules import Words, compile_pattern, read_rules, rule_error, words_of
 
 SURE = "sicher"
 UNSURE = "unsicher"
@@ -122,6 +122,7 @@ class Taxonomy:
     task_area_keywords: tuple[_CategoryRule, ...]
     no_info: str  # the value for "the text says nothing" ('ohne Angabe'), named once in the file
     committed_bindings: tuple[str, ...]  # Verbindlichkeiten counted as binding in the key figures
+    words: Words  # the origins' names and marks, the forms' and effects' colours (ikz.rules.words_of)
     column_types: tuple[tuple[str, str, str], ...] = ()  # (record kind, column heading, type name)
     binding_rules: BindingRules | None = None
     status_outlook_rules: tuple[_CategoryRule, ...] = ()  # Perspektive, only without Arbeitsstand
@@ -647,6 +648,8 @@ class _Loader:
             self.check_member(type_name, type_names, entry, "type")
             column_types.append((kind, heading, type_name))
 
+        # Last: the names the words refer to (forms, effects, bindings, …) are checked above.
+        words = words_of(self.source, self.data)
         return Taxonomy(
             source=self.source,
             column_types=tuple(column_types),
@@ -669,6 +672,7 @@ class _Loader:
             proposal_headings=tuple(proposal_headings),
             no_info=self.no_info,
             committed_bindings=tuple(committed),
+            words=words,
         )
 
     def binding_rules(self, table: Mapping[str, Any]) -> BindingRules:

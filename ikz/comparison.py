@@ -35,7 +35,6 @@ from ikz.topics import TOPIC_FIELDS
 # the scale benchmark's synthetic ones).
 CITIES: tuple[str, str] = load_cities().compare
 BOTH = "beide Städte"
-DERIVED = "abgeleitet"
 
 
 def only(city: str) -> str:
@@ -73,13 +72,16 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
         no_info AS (
             SELECT (SELECT name FROM cooperation_type WHERE is_no_info) AS type_name,
                    (SELECT name FROM effect_category WHERE is_no_info) AS effect,
-                   (SELECT name FROM status WHERE is_no_info) AS status
+                   (SELECT name FROM status WHERE is_no_info) AS status,
+                   (SELECT name FROM origin WHERE role = 'derived') AS derived
         )
         SELECT ci.name AS city, ci.as_of, ci.source,
                count(s.cooperation_id)::INTEGER AS count_records,
-               count(s.cooperation_id) FILTER (WHERE s.type_source = ?)::INTEGER AS count_type_derived,
+               count(s.cooperation_id) FILTER (WHERE s.type_source = na.derived)::INTEGER
+                   AS count_type_derived,
                count(s.cooperation_id) FILTER (WHERE s.type_name = na.type_name)::INTEGER AS count_type_na,
-               count(s.cooperation_id) FILTER (WHERE s.effects_source = ?)::INTEGER AS count_effects_derived,
+               count(s.cooperation_id) FILTER (WHERE s.effects_source = na.derived)::INTEGER
+                   AS count_effects_derived,
                count(s.cooperation_id) FILTER (WHERE list_contains(s.effect_names, na.effect))::INTEGER
                    AS count_effects_na,
                count(s.cooperation_id) FILTER (WHERE s.record_kind = 'Kooperation')::INTEGER AS count_rows,
@@ -91,7 +93,7 @@ def city_facts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.
         GROUP BY ci.sort_order, ci.name, ci.as_of, ci.source
         ORDER BY list_position(?, ci.name)
         """,
-        [*params, DERIVED, DERIVED, list(pair_of(filters)), list(pair_of(filters))],
+        [*params, list(pair_of(filters)), list(pair_of(filters))],
     )
 
 

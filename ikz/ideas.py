@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ikz.rules import shipped_words
+
 # What a title is, as the list shows it.
 CLEAR, FRAGMENT, ACRONYM, DESCRIPTION = "klar", "Satzteil", "Abkürzung", "Beschreibung"
 
@@ -110,13 +112,15 @@ STATUS_WORDS = 12
 # Kooperationsform (data/taxonomy.toml) as concreteness: an agreement or association of public law
 # binds; a project or a joint body produces something; an association or membership is standing
 # exchange; a working group, network or exchange is general talk.
-AGREEMENT_FORMS = frozenset({"Zweckverband", "Zweckvereinbarung", "Vertrag / Vereinbarung"})
-COMMITTED_BINDINGS = frozenset({"öffentlich-rechtlich", "vertraglich"})
-PROJECT_FORMS = frozenset({"Projekt / Verbund"})
-STANDING_FORMS = frozenset({"Arbeitsgemeinschaft", "Verein / Verband / Mitgliedschaft"})
-# The effect category every exchange body has: named alone it says little about an effect.
-GENERIC_EFFECTS = frozenset({"Erfahrungs- und Wissensaustausch"})
-NO_INFO = "ohne Angabe"
+# The groups are the taxonomy's [ideas] section.
+_WORDS = shipped_words()
+AGREEMENT_FORMS = _WORDS.idea_forms_of("agreement")
+COMMITTED_BINDINGS = frozenset(_WORDS.committed_bindings)
+PROJECT_FORMS = _WORDS.idea_forms_of("project")
+STANDING_FORMS = _WORDS.idea_forms_of("standing")
+# The effect categories every exchange body has: named alone they say little about an effect.
+GENERIC_EFFECTS = frozenset(_WORDS.generic_effects)
+NO_INFO = _WORDS.no_info
 
 # Weights of the four features; they add up to 1, so the score is 0–1.
 WEIGHTS = {"concrete": 0.40, "effects_status": 0.25, "partner": 0.15, "title": 0.20}

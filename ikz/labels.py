@@ -8,8 +8,15 @@ import unicodedata
 import polars as pl
 
 from ikz.queries import Filters
+from ikz.rules import shipped_words
 from ikz.sources import source_name
 from ikz.theme import fmt_int
+
+# Where a value comes from, and its mark: data/taxonomy.toml [origins].
+ORIGINS = shipped_words().origins
+DOCUMENT, DERIVED, CHECKED = ORIGINS.document, ORIGINS.derived, ORIGINS.checked
+NO_INFO = shipped_words().no_info  # „the text says nothing“ (data/taxonomy.toml `no_info`)
+COMMITTED_BINDINGS = shipped_words().committed_bindings  # count in „Anteil verbindlicher Kooperationen“
 
 FILTER_LABELS: dict[str, str] = {
     "cities": "Stadt",
@@ -34,18 +41,18 @@ COLUMN_LABELS: dict[str, str] = {
     "title": "Bezeichnung / Thema",
     "context": "Gremium (Kontext)",
     "sub_unit": "Teilbereich",
-    "partners_text": "Partner (Dokument)",
-    "type_raw": "Kooperationsart (Dokument)",
+    "partners_text": f"Partner ({DOCUMENT.name})",
+    "type_raw": f"Kooperationsart ({DOCUMENT.name})",
     "type_name": "Kooperationsart",
     "form": "Kooperationsform",
     "binding": "Verbindlichkeit",
     "type_source": "Herkunft Kooperationsart",
     "effects": "Effektkategorien",
-    "effects_text": "Effekte (Dokument)",
+    "effects_text": f"Effekte ({DOCUMENT.name})",
     "effects_source": "Herkunft Effekte",
     "status": "Status",
-    "status_text": "Arbeitsstand (Dokument)",
-    "outlook_text": "Perspektive (Dokument)",
+    "status_text": f"Arbeitsstand ({DOCUMENT.name})",
+    "outlook_text": f"Perspektive ({DOCUMENT.name})",
     "source_file": "Quelle",
     "source_lines": "Zeilen",
     "parse_notes": "Reparaturen beim Einlesen",
@@ -128,9 +135,11 @@ def unchecked_note(counts: pl.DataFrame) -> str:
     """
     derived, uncertain = (int(counts[c].sum()) for c in ("count_derived", "count_uncertain"))
     if not derived:
-        return "In dieser Ansicht ist kein Wert abgeleitet und ungeprüft."
+        return f"In dieser Ansicht ist kein Wert {DERIVED.name} und ungeprüft."
     tail = f", davon {fmt_int(uncertain)} unsicher" if uncertain else ""
-    return f"In dieser Ansicht sind {fmt_int(derived)} Werte abgeleitet und ungeprüft ◆{tail}."
+    return (
+        f"In dieser Ansicht sind {fmt_int(derived)} Werte {DERIVED.name} und ungeprüft {DERIVED.mark}{tail}."
+    )
 
 
 def origin_note(counts: pl.DataFrame, field: str, *, city: str | None = None) -> str:
@@ -146,11 +155,11 @@ def origin_note(counts: pl.DataFrame, field: str, *, city: str | None = None) ->
     )
     label = ORIGIN_FIELD_LABELS[field]
     if not derived and not checked:
-        return f"{label}: alle {fmt_int(values)} Werte aus dem Dokument."
+        return f"{label}: alle {fmt_int(values)} Werte aus dem {DOCUMENT.name}."
     parts = [
-        f"{fmt_int(derived)} von {fmt_int(values)} Werten abgeleitet ◆"
+        f"{fmt_int(derived)} von {fmt_int(values)} Werten {DERIVED.name} {DERIVED.mark}"
         + (f" ({fmt_int(uncertain)} unsicher)" if uncertain else "")
     ]
     if checked:
-        parts.append(f"{fmt_int(checked)} geprüft ✓")
+        parts.append(f"{fmt_int(checked)} {CHECKED.name} {CHECKED.mark}")
     return f"{label}: {', '.join(parts)}."

@@ -42,6 +42,7 @@ from rapidfuzz import fuzz
 
 from ikz.cities import load_cities
 from ikz.normalise import Tables
+from ikz.table_schema import TABLES
 from ikz.topics import TOPIC_FIELDS, fold
 
 # Which texts are compared, with their German label (shown in the reason) and weight: the name of
@@ -466,19 +467,8 @@ def suggestions(
 # The cooperation columns compared, with the label the reason shows: the fields topics are found in.
 TEXT_COLUMNS = TOPIC_FIELDS
 MATCH_TABLES = ("cooperation_match", "suggestion")  # written by the build after the normalised tables
-MATCH_SCHEMA: dict[str, pl.DataType] = {
-    "cooperation_id": pl.Int32(),
-    "other_cooperation_id": pl.Int32(),
-    "score": pl.Float64(),
-    "rank": pl.Int32(),
-    "reason": pl.String(),
-}
-SUGGESTION_SCHEMA: dict[str, pl.DataType] = {
-    "cooperation_id": pl.Int32(),
-    "for_city": pl.String(),
-    "nearest_cooperation_id": pl.Int32(),
-    "nearest_score": pl.Float64(),
-}
+MATCH_SCHEMA: dict[str, pl.DataType] = TABLES["cooperation_match"]  # declared in schema.sql
+SUGGESTION_SCHEMA: dict[str, pl.DataType] = TABLES["suggestion"]
 
 
 def records_from_frames(

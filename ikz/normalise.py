@@ -13,168 +13,27 @@ from ikz.keys import cooperation_key, fingerprint
 from ikz.partners import Gazetteer
 from ikz.records import RECORD_KIND_LABELS, EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.sources import DOCUMENTS, SourceDocument
+from ikz.table_schema import TABLES
 from ikz.topics import TOPIC_FIELDS, Vocabulary
 
-DOCUMENT = "Dokument"
-DERIVED = "abgeleitet"
 SURE = "sicher"
 UNSURE = "unsicher"
 KIND_LABELS = RECORD_KIND_LABELS
 
-# Column order and types of each table, exactly as in schema.sql; the build inserts by position.
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "binding": {
-        "name": pl.String(),
-        "sort_order": pl.Int32(),
-        "is_no_info": pl.Boolean(),
-        "is_committed": pl.Boolean(),
-    },
-    "form": {
-        "name": pl.String(),
-        "binding": pl.String(),
-        "sort_order": pl.Int32(),
-        "is_no_info": pl.Boolean(),
-    },
-    "status": {"name": pl.String(), "sort_order": pl.Int32(), "is_no_info": pl.Boolean()},
-    "task_area": {"name": pl.String(), "sort_order": pl.Int32()},
-    "partner_kind": {"name": pl.String(), "sort_order": pl.Int32()},
-    "city": {
-        "city_id": pl.Int32(),
-        "name": pl.String(),
-        "state": pl.String(),
-        "source": pl.String(),
-        "source_file": pl.String(),
-        "as_of": pl.String(),
-        "sort_order": pl.Int32(),
-    },
-    "edition": {
-        "edition_id": pl.Int32(),
-        "city_id": pl.Int32(),
-        "as_of": pl.String(),
-        "file_name": pl.String(),
-        "sha256": pl.String(),
-        "imported_at": pl.String(),
-        "imported_by": pl.String(),
-        "is_current": pl.Boolean(),
-        "row_count": pl.Int32(),
-        "note": pl.String(),
-    },
-    "department": {
-        "department_id": pl.Int32(),
-        "city_id": pl.Int32(),
-        "name": pl.String(),
-        "division": pl.String(),
-        "task_area": pl.String(),
-        "task_area_evidence": pl.String(),
-    },
-    "cooperation_type": {
-        "type_id": pl.Int32(),
-        "name": pl.String(),
-        "form": pl.String(),
-        "binding": pl.String(),
-        "is_no_info": pl.Boolean(),
-    },
-    "cooperation": {
-        "cooperation_id": pl.Int32(),
-        "city_id": pl.Int32(),
-        "department_id": pl.Int32(),
-        "record_kind": pl.String(),
-        "title": pl.String(),
-        "context": pl.String(),
-        "sub_unit": pl.String(),
-        "partners_text": pl.String(),
-        "type_raw": pl.String(),
-        "type_id": pl.Int32(),
-        "type_source": pl.String(),
-        "type_evidence": pl.String(),
-        "effects_text": pl.String(),
-        "effects_source": pl.String(),
-        "status_text": pl.String(),
-        "status": pl.String(),
-        "status_evidence": pl.String(),
-        "outlook_text": pl.String(),
-        "source_file": pl.String(),
-        "line_start": pl.Int32(),
-        "line_end": pl.Int32(),
-        "source_lines": pl.String(),
-        "parse_notes": pl.String(),
-        "search_text": pl.String(),
-        "cooperation_key": pl.String(),
-        "source_fingerprint": pl.String(),
-        "list_heading": pl.String(),
-        "binding": pl.String(),
-        "binding_source": pl.String(),
-        "binding_evidence": pl.String(),
-        "status_source": pl.String(),
-        "type_confidence": pl.String(),
-        "binding_confidence": pl.String(),
-        "effects_confidence": pl.String(),
-        "status_confidence": pl.String(),
-        # Issue 11: the edition a record comes from, its stable key and the template's optional columns.
-        "edition_id": pl.Int32(),
-        "start_year": pl.Int32(),
-        "end_year": pl.Int32(),
-        "legal_basis": pl.String(),
-        "council_decision": pl.String(),
-        "contact_person": pl.String(),
-        "savings_eur_per_year": pl.Float64(),
-        "funding": pl.String(),
-    },
-    "effect_category": {
-        "effect_id": pl.Int32(),
-        "name": pl.String(),
-        "description": pl.String(),
-        "sort_order": pl.Int32(),
-        "is_no_info": pl.Boolean(),
-    },
-    "cooperation_effect": {
-        "cooperation_id": pl.Int32(),
-        "effect_id": pl.Int32(),
-        "evidence": pl.String(),
-        "is_derived": pl.Boolean(),
-    },
-    "partner": {
-        "partner_id": pl.Int32(),
-        "name": pl.String(),
-        "kind": pl.String(),
-        "ars": pl.String(),
-        "place_name": pl.String(),
-        "lon": pl.Float64(),
-        "lat": pl.Float64(),
-    },
-    "cooperation_partner": {
-        "cooperation_id": pl.Int32(),
-        "partner_id": pl.Int32(),
-        "evidence": pl.String(),
-    },
-    "topic": {"name": pl.String(), "task_area": pl.String(), "sort_order": pl.Int32()},
-    "cooperation_topic": {
-        "cooperation_id": pl.Int32(),
-        "topic": pl.String(),
-        "task_area": pl.String(),
-        "field": pl.String(),
-        "stems": pl.String(),
-        "matched": pl.String(),
-        "fuzzy": pl.Boolean(),
-    },
-}
-SCHEMAS["cooperation_change"] = {
-    "city_id": pl.Int32(),
-    "from_edition_id": pl.Int32(),
-    "to_edition_id": pl.Int32(),
-    "cooperation_key": pl.String(),
-    "change": pl.String(),
-    "title": pl.String(),
-    "department": pl.String(),
-    "changed_fields": pl.String(),
-}
-SCHEMAS["edition_form_count"] = {
-    "city_id": pl.Int32(),
-    "edition_id": pl.Int32(),
-    "form": pl.String(),
-    "cooperations": pl.Int32(),
-}
-TABLE_ORDER = tuple(SCHEMAS)  # parents before children, for foreign keys
+# The tables this module makes, in schema.sql's order (parents before children, for foreign keys);
+# their columns and types come from schema.sql (ikz.table_schema), the build inserts by position.
+TABLE_ORDER = tuple(
+    name
+    for name in TABLES
+    if name
+    in {
+        "binding", "form", "status", "task_area", "origin", "partner_kind", "city", "edition",
+        "department", "cooperation_type", "cooperation", "effect_category", "cooperation_effect",
+        "partner", "cooperation_partner", "cooperation_change", "edition_form_count", "topic",
+        "cooperation_topic",
+    }
+)  # fmt: skip
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {name: TABLES[name] for name in TABLE_ORDER}
 
 
 @dataclass(frozen=True)
@@ -407,32 +266,56 @@ def partner_texts(row: _Row) -> list[tuple[str, str | None]]:
 def vocabulary_frames(taxonomy: Taxonomy, gazetteer: Gazetteer) -> dict[str, pl.DataFrame]:
     """The dimension tables: every vocabulary of the rules files with its display order."""
     no_info = taxonomy.no_info
+    words = taxonomy.words
     committed = set(taxonomy.committed_bindings)
     return {
         "binding": make_frame(
             "binding",
             [
-                {"name": b, "sort_order": i, "is_no_info": b == no_info, "is_committed": b in committed}
+                {
+                    "name": b,
+                    "sort_order": i,
+                    "is_no_info": b == no_info,
+                    "is_committed": b in committed,
+                    "color": words.color_of(b),
+                }
                 for i, b in enumerate(taxonomy.bindings(), start=1)
             ],
         ),
         "form": make_frame(
             "form",
             [
-                {"name": f, "binding": b, "sort_order": i, "is_no_info": f == no_info}
+                {
+                    "name": f,
+                    "binding": b,
+                    "sort_order": i,
+                    "is_no_info": f == no_info,
+                    "color": words.color_of(f),
+                    "pattern": words.pattern_of(f),
+                }
                 for i, (f, b) in enumerate(taxonomy.form_bindings, start=1)
+            ],
+        ),
+        "origin": make_frame(
+            "origin",
+            [
+                {"name": o.name, "role": o.role, "mark": o.mark, "label": o.label, "sort_order": i}
+                for i, o in enumerate(words.origins, start=1)
             ],
         ),
         "status": make_frame(
             "status",
             [
-                {"name": s, "sort_order": i, "is_no_info": s == no_info}
+                {"name": s, "sort_order": i, "is_no_info": s == no_info, "color": words.color_of(s)}
                 for i, s in enumerate(taxonomy.statuses(), start=1)
             ],
         ),
         "task_area": make_frame(
             "task_area",
-            [{"name": a, "sort_order": i} for i, a in enumerate(taxonomy.task_areas(), start=1)],
+            [
+                {"name": a, "sort_order": i, "color": words.color_of(a)}
+                for i, a in enumerate(taxonomy.task_areas(), start=1)
+            ],
         ),
         "partner_kind": make_frame(
             "partner_kind", [{"name": k, "sort_order": i} for i, k in enumerate(gazetteer.kinds, start=1)]
@@ -573,6 +456,7 @@ def tables_from_rows(
         for row in rows
     ]
 
+    document, derived_origin = taxonomy.words.origins.document.name, taxonomy.words.origins.derived.name
     types = taxonomy.types()
     type_ids = {t.name: i for i, t in enumerate(types, start=1)}
     no_info = taxonomy.no_info
@@ -589,7 +473,14 @@ def tables_from_rows(
     effects = taxonomy.effect_categories()
     effect_ids = {name: i for i, (name, _) in enumerate(effects, start=1)}
     effect_rows = [
-        {"effect_id": i, "name": name, "description": desc, "sort_order": i, "is_no_info": name == no_info}
+        {
+            "effect_id": i,
+            "name": name,
+            "description": desc,
+            "sort_order": i,
+            "is_no_info": name == no_info,
+            "color": taxonomy.words.color_of(name),
+        }
         for i, (name, desc) in enumerate(effects, start=1)
     ]
 
@@ -650,10 +541,10 @@ def tables_from_rows(
                 "partners_text": row.partners_text,
                 "type_raw": row.type_raw,
                 "type_id": type_ids[type_match.name],
-                "type_source": DERIVED if type_match.is_derived else DOCUMENT,
+                "type_source": derived_origin if type_match.is_derived else document,
                 "type_evidence": "; ".join(type_match.evidence),
                 "effects_text": row.effects_text,
-                "effects_source": DERIVED if any(m.is_derived for m in effect_matches) else DOCUMENT,
+                "effects_source": derived_origin if any(m.is_derived for m in effect_matches) else document,
                 "status_text": row.status_text,
                 "status": status.value,
                 "status_evidence": "; ".join(status.evidence),
@@ -682,9 +573,9 @@ def tables_from_rows(
                 "source_fingerprint": source_fingerprint(row),
                 "list_heading": row.list_heading,
                 "binding": binding.value,
-                "binding_source": DERIVED if binding.is_derived else DOCUMENT,
+                "binding_source": derived_origin if binding.is_derived else document,
                 "binding_evidence": "; ".join(binding.evidence),
-                "status_source": DERIVED if status.is_derived else DOCUMENT,
+                "status_source": derived_origin if status.is_derived else document,
                 "type_confidence": type_match.confidence,
                 "binding_confidence": binding.confidence,
                 "effects_confidence": derived.effects_confidence,

@@ -14,6 +14,7 @@ import polars as pl
 
 from ikz import paths
 from ikz.cities import load_cities
+from ikz.rules import shipped_words
 
 EVALUATION_PATH = paths.DATA_DIR / "evaluation" / "evaluation.toml"
 CITIES = load_cities().names
@@ -33,7 +34,14 @@ SOURCE_COLUMNS = {
     "effects": ("effects_source", "effects_confidence"),
     "status": ("status_source", "status_confidence"),
 }
-ORIGINS = ("Dokument", "abgeleitet sicher", "abgeleitet unsicher", "geprüft")
+# The origins of a value (data/taxonomy.toml [origins]), a derived one split by its confidence.
+_WORDS = shipped_words().origins
+ORIGINS = (
+    _WORDS.document.name,
+    f"{_WORDS.derived.name} sicher",
+    f"{_WORDS.derived.name} unsicher",
+    _WORDS.checked.name,
+)
 
 
 class EvaluationError(ValueError):
@@ -109,7 +117,7 @@ class QualityReport:
                     f"{s.city:<20} {FIELD_LABELS[s.field]:<18} {s.evaluated:>8} {_percent(s.value):>16}"
                 )
         if details and self.disagreements:
-            lines += ["", "Abweichungen (erwartet → abgeleitet)", ""]
+            lines += ["", f"Abweichungen (erwartet → {_WORDS.derived.name})", ""]
             for d in self.disagreements:
                 lines.append(
                     f"{d.city} Z. {d.line} „{d.title[:50]}“ – {FIELD_LABELS[d.field]}: "
@@ -172,9 +180,9 @@ def derived_records(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def origin_label(source: str, confidence: str | None) -> str:
-    """'Dokument', 'abgeleitet sicher', 'abgeleitet unsicher' or 'geprüft'."""
-    if source == "abgeleitet":
-        return "abgeleitet sicher" if confidence == "sicher" else "abgeleitet unsicher"
+    """One of ORIGINS: the origin's name, a derived one with its confidence ('abgeleitet sicher')."""
+    if source == _WORDS.derived.name:
+        return ORIGINS[1] if confidence == "sicher" else ORIGINS[2]
     return source
 
 

@@ -673,7 +673,8 @@ def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
         )
         for order, (field, _, _) in enumerate(_ORIGIN_COLUMNS)
     ]
-    derived = pl.col("source") == "abgeleitet"
+    names = dict(con.execute("SELECT role, name FROM origin").fetchall())
+    derived = pl.col("source") == names["derived"]
     return (
         pl.concat(per_field)
         .group_by("city", "city_id", "field", "order")
@@ -684,7 +685,7 @@ def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
             .sum()
             .cast(pl.Int32)
             .alias("count_uncertain"),
-            n.filter(pl.col("source") == "geprüft").sum().cast(pl.Int32).alias("count_checked"),
+            n.filter(pl.col("source") == names["checked"]).sum().cast(pl.Int32).alias("count_checked"),
         )
         .sort("city_id", "order")
         .drop("city_id", "order")

@@ -17,51 +17,23 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from ikz.labels import ORIGIN_FIELD_LABELS
+from ikz.rules import shipped_words
 from ikz.store import Decision
+from ikz.table_schema import TABLES as SCHEMA_TABLES
 
 FIELDS = ("type", "binding", "effects", "status", "partners")
 FIELD_LABELS = ORIGIN_FIELD_LABELS  # one set of German field names for review and origin notes
 LIST_FIELDS = frozenset({"effects", "partners"})
-CHECKED = "geprüft"
-CHECKED_EVIDENCE = "geprüft"  # evidence of effect and partner links a person set
-NA = "ohne Angabe"
+NA = shipped_words().no_info  # effects without any category (data/taxonomy.toml `no_info`)
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")  # the office reads dates in its own time
 
 SOURCE_CHANGED = "zu prüfen (Quelle geändert)"
 RECORD_GONE = "zu prüfen (Eintrag nicht mehr vorhanden)"
 VALUE_GONE = "zu prüfen (Wert nicht mehr gültig)"
 
-# The tables this module adds; the schema declares them, the build inserts them after the others.
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "review_vocabulary": {
-        "field": pl.String(),
-        "value": pl.String(),
-        "sort_order": pl.Int32(),
-    },
-    "cooperation_check": {
-        "cooperation_id": pl.Int32(),
-        "field": pl.String(),
-        "value": pl.String(),
-        "checked_by": pl.String(),
-        "checked_at": pl.String(),
-        "checked_on": pl.String(),
-        "note": pl.String(),
-        "decision_id": pl.Int64(),
-    },
-    "review_pending": {
-        "decision_id": pl.Int64(),
-        "cooperation_id": pl.Int32(),
-        "cooperation_key": pl.String(),
-        "city": pl.String(),
-        "field": pl.String(),
-        "value": pl.String(),
-        "checked_by": pl.String(),
-        "checked_at": pl.String(),
-        "note": pl.String(),
-        "reason": pl.String(),
-    },
-}
-TABLES = tuple(SCHEMAS)
+# The tables this module adds; schema.sql declares them, the build inserts them after the others.
+TABLES = ("review_vocabulary", "cooperation_check", "review_pending")
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {name: SCHEMA_TABLES[name] for name in TABLES}
 
 
 class ReviewError(ValueError):
@@ -110,8 +82,8 @@ class Vocabulary:
 def validate(field: str, value: Any, vocabulary: Vocabulary) -> Any:
     """The value as stored (a name, or a list of names in display order); ReviewError if not allowed.
 
-    None means „rückgängig“ and is always allowed. Effects without any category become
-    ['ohne Angabe'], which stands alone.
+    None means „rückgängig“ and is always allowed. Effects without any category become [NA] (the
+    taxonomy's `no_info`), which stands alone.
     """
     allowed = vocabulary.choices(field)
     label = FIELD_LABELS[field]
@@ -176,13 +148,15 @@ def apply_decisions(
     decisions: Iterable[Decision],
     vocabulary: Vocabulary,
 ) -> dict[str, pl.DataFrame]:
-    """The tables with every applicable latest decision's value in place and marked 'geprüft'.
+    """The tables with every applicable latest decision's value in place and marked checked (the
+    origin table's row of role 'checked'; the links a person set carry its name as evidence).
 
     decisions are the latest per (cooperation_key, field) (Store.latest_decisions().values());
     an undo (new_value None) leaves the derived value. Adds the tables of SCHEMAS.
     """
     out = dict(frames)
     cooperation = frames["cooperation"]
+    checked = frames["origin"].filter(pl.col("role") == "checked")["name"].item()
     by_key = {
         key: (cid, fp)
         for key, cid, fp in cooperation.select(
@@ -246,14 +220,14 @@ def apply_decisions(
                 column
             ),
             pl.when(ids.is_in(list(values)))
-            .then(pl.lit(CHECKED))
+            .then(pl.lit(checked))
             .otherwise(pl.col(f"{field}_source"))
             .alias(f"{field}_source"),
         ]
     if links["effects"]:
         updates.append(
             pl.when(pl.col("cooperation_id").is_in(list(links["effects"])))
-            .then(pl.lit(CHECKED))
+            .then(pl.lit(checked))
             .otherwise(pl.col("effects_source"))
             .alias("effects_source")
         )
@@ -261,9 +235,11 @@ def apply_decisions(
         out["cooperation"] = cooperation.with_columns(updates)
 
     out["cooperation_effect"] = _relink(
-        frames["cooperation_effect"], "effect_id", links["effects"], {"is_derived": False}
+        frames["cooperation_effect"], "effect_id", links["effects"], checked, {"is_derived": False}
     )
-    out["cooperation_partner"] = _relink(frames["cooperation_partner"], "partner_id", links["partners"], {})
+    out["cooperation_partner"] = _relink(
+        frames["cooperation_partner"], "partner_id", links["partners"], checked, {}
+    )
     out["review_vocabulary"] = vocabulary.frame()
     out["cooperation_check"] = _frame("cooperation_check", checks)
     out["review_pending"] = _frame("review_pending", pending)
@@ -271,14 +247,14 @@ def apply_decisions(
 
 
 def _relink(
-    frame: pl.DataFrame, id_column: str, chosen: dict[int, list[int]], extra: dict[str, Any]
+    frame: pl.DataFrame, id_column: str, chosen: dict[int, list[int]], evidence: str, extra: dict[str, Any]
 ) -> pl.DataFrame:
     """The link table with the links of each checked cooperation replaced by the chosen ones."""
     if not chosen:
         return frame
     kept = frame.filter(~pl.col("cooperation_id").is_in(list(chosen)))
     new = [
-        {"cooperation_id": cid, id_column: target, "evidence": CHECKED_EVIDENCE, **extra}
+        {"cooperation_id": cid, id_column: target, "evidence": evidence, **extra}
         for cid, targets in chosen.items()
         for target in targets
     ]

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from ikz.csv_safe import csv_bytes
+from ikz.labels import DERIVED
 from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, Vocabulary, display_value, validate
 from ikz.review_queue import queue, vocabulary
 
@@ -101,7 +102,7 @@ def export_rows(
         record = values[key]
         for name in (field,) if field else FIELDS:
             origin = record["origins"][name]
-            if open_only and not origin.startswith("◆"):
+            if open_only and not origin.startswith(DERIVED.label):
                 continue
             rows.append(
                 (

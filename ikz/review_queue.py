@@ -14,19 +14,20 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from ikz.labels import COLUMN_LABELS
 from ikz.review import FIELD_LABELS, FIELDS, Vocabulary
 
 TEXT_LABELS = {
-    "title": "Bezeichnung / Thema",
-    "context": "Gremium (Kontext)",
-    "sub_unit": "Teilbereich",
-    "partners_text": "Partner (Dokument)",
-    "type_raw": "Kooperationsart (Dokument)",
-    "effects_text": "Effekte (Dokument)",
+    **{
+        c: COLUMN_LABELS[c]
+        for c in ("title", "context", "sub_unit", "partners_text", "type_raw", "effects_text")
+    },
     "status_text": "Arbeitsstand",
     "outlook_text": "Perspektive",
     "list_heading": "Überschrift der Liste",
 }
+# The name of the origin 'derived' (table origin), for SQL that asks whether a value is still derived.
+DERIVED_NAME = "(SELECT name FROM origin WHERE role = 'derived')"
 QUOTED = re.compile(r"„([^“]+)“")
 
 
@@ -59,7 +60,7 @@ def _field_condition(field: str | None) -> str:
     if field not in FIELDS:
         raise ValueError(f"unknown field {field!r}")
     source = "o.partners_source" if field == "partners" else f"w.{field}_source"
-    return f"{source} = 'abgeleitet'"
+    return f"{source} = {DERIVED_NAME}"
 
 
 # Records new or changed in their city's current edition (what the last publish brought).
@@ -86,7 +87,7 @@ def queue(
         where += f" AND {_CHANGED} AND o.count_uncertain > 0"
     uncertain = "o.count_uncertain"
     if field in ("type", "binding", "effects", "status"):
-        uncertain = f"(w.{field}_source = 'abgeleitet' AND w.{field}_confidence = 'unsicher')::INTEGER"
+        uncertain = f"(w.{field}_source = {DERIVED_NAME} AND w.{field}_confidence = 'unsicher')::INTEGER"
     if open_only:
         where += f" AND {_field_condition(field)}"
     return con.sql(
@@ -180,6 +181,8 @@ def item(con: duckdb.DuckDBPyConnection, cooperation_key: str) -> dict[str, Any]
         return None
     row = frame.row(0, named=True)
     cid = row["cooperation_id"]
+    role_of = dict(con.execute("SELECT name, role FROM origin").fetchall())
+    checked = next(name for name, role in role_of.items() if role == "checked")
     effects = con.execute(
         """
         SELECT ec.name, ce.evidence FROM cooperation_effect ce JOIN effect_category ec USING (effect_id)
@@ -214,8 +217,10 @@ def item(con: duckdb.DuckDBPyConnection, cooperation_key: str) -> dict[str, Any]
             "value": value,
             "origin": row[f"{field}_origin"],
             "source": row["partners_source"] if field == "partners" else row[f"{field}_source"],
-            "evidence": evidence if evidence != "geprüft" else "",
-            "words": _evidence_words(evidence if evidence != "geprüft" else ""),
+            # 'document', 'derived' or 'checked': what the page asks, whatever the origins are called.
+            "role": role_of[row["partners_source"] if field == "partners" else row[f"{field}_source"]],
+            "evidence": evidence if evidence != checked else "",
+            "words": _evidence_words(evidence if evidence != checked else ""),
             "check": checks.get(field),
         }
         for field, (value, evidence) in fields.items()

@@ -1,27 +1,32 @@
 -- Schema of the IKZ database. One file holds it all; ikz/build.py runs it on an empty database.
 -- Every value that was inferred from free text keeps its evidence (the words that matched)
--- and a marker (*_source = 'abgeleitet' or is_derived) so a reader can tell it from the printed text.
+-- and a marker (*_source naming a row of the table origin, or is_derived) so a reader can tell it
+-- from the printed text.
 
 -- Vocabularies (dimension tables). Each is loaded by the build from the rules files in data/ and
 -- is the one place its categories and their display order live: queries ORDER BY sort_order,
 -- filters and charts take their choices from here. is_no_info marks the value named `no_info` in
--- data/taxonomy.toml ('ohne Angabe'), so no query spells it out.
+-- data/taxonomy.toml, so no query spells it out; the table origin names where a value comes from.
 
 -- One row per Verbindlichkeit (data/taxonomy.toml `bindings`).
 CREATE TABLE binding (
     name          VARCHAR PRIMARY KEY,
     sort_order    INTEGER NOT NULL UNIQUE,
     is_no_info    BOOLEAN NOT NULL,
-    is_committed  BOOLEAN NOT NULL          -- counts as binding in the key figures (`committed_bindings`)
+    is_committed  BOOLEAN NOT NULL,         -- counts as binding in the key figures (`committed_bindings`)
+    color         VARCHAR                   -- [colors.bindings]; NULL: the theme gives one
 );
 COMMENT ON TABLE binding IS 'One row per Verbindlichkeit, in display order.';
 
--- One row per Kooperationsform (data/taxonomy.toml [[forms]]) with its Verbindlichkeit.
+-- One row per Kooperationsform (data/taxonomy.toml [[forms]]) with its Verbindlichkeit, colour and
+-- fill pattern.
 CREATE TABLE form (
     name        VARCHAR PRIMARY KEY,
     binding     VARCHAR NOT NULL REFERENCES binding (name),
     sort_order  INTEGER NOT NULL UNIQUE,
-    is_no_info  BOOLEAN NOT NULL
+    is_no_info  BOOLEAN NOT NULL,
+    color       VARCHAR,                    -- '#0B4F6C'; NULL: the theme gives one (ikz.theme.color_of)
+    pattern     VARCHAR NOT NULL            -- Plotly fill pattern, '' = solid
 );
 COMMENT ON TABLE form IS 'One row per Kooperationsform, in display order.';
 
@@ -29,16 +34,30 @@ COMMENT ON TABLE form IS 'One row per Kooperationsform, in display order.';
 CREATE TABLE status (
     name        VARCHAR PRIMARY KEY,
     sort_order  INTEGER NOT NULL UNIQUE,
-    is_no_info  BOOLEAN NOT NULL
+    is_no_info  BOOLEAN NOT NULL,
+    color       VARCHAR                     -- [colors.status]; NULL: the theme gives one
 );
 COMMENT ON TABLE status IS 'One row per harmonised status, in display order.';
 
 -- One row per KGSt main group (data/taxonomy.toml [task_areas] names).
 CREATE TABLE task_area (
     name        VARCHAR PRIMARY KEY,
-    sort_order  INTEGER NOT NULL UNIQUE
+    sort_order  INTEGER NOT NULL UNIQUE,
+    color       VARCHAR                     -- [colors.task_areas]; NULL: the theme gives one
 );
 COMMENT ON TABLE task_area IS 'One row per Aufgabenbereich (KGSt main group), in display order.';
+
+-- One row per origin of a shown value (data/taxonomy.toml [origins]): printed in the document,
+-- derived from the texts, or checked by a person. Code asks by role; tables show the label.
+CREATE TABLE origin (
+    name        VARCHAR PRIMARY KEY,        -- as the *_source columns hold it
+    role        VARCHAR NOT NULL UNIQUE,    -- 'document', 'derived' or 'checked'
+    mark        VARCHAR NOT NULL,           -- its sign in tables; '' for the document
+    label       VARCHAR NOT NULL,           -- mark and name, as the *_origin columns begin
+    sort_order  INTEGER NOT NULL UNIQUE,
+    CHECK (role IN ('document', 'derived', 'checked'))
+);
+COMMENT ON TABLE origin IS 'One row per origin of a shown value (document, derived, checked), with its mark.';
 
 -- One row per kind of named partner (data/partners.toml `kinds`).
 CREATE TABLE partner_kind (
@@ -109,12 +128,12 @@ CREATE TABLE cooperation (
     partners_text    VARCHAR,               -- Magdeburg FB 32: the partners listed in column 1
     type_raw         VARCHAR,               -- Kooperationsart as printed and cleaned; NULL if none printed
     type_id          INTEGER NOT NULL REFERENCES cooperation_type (type_id),
-    type_source      VARCHAR NOT NULL,      -- 'Dokument' or 'abgeleitet'
-    type_evidence    VARCHAR NOT NULL,      -- words that led to the type ('' for ohne Angabe)
+    type_source      VARCHAR NOT NULL REFERENCES origin (name),  -- document or derived (checked once overlaid)
+    type_evidence    VARCHAR NOT NULL,      -- words that led to the type ('' for no_info)
     effects_text     VARCHAR,               -- Effekte as printed (Erfurt); NULL where the source has none
-    effects_source   VARCHAR NOT NULL,      -- 'Dokument' (Effekte column) or 'abgeleitet' (from other texts)
+    effects_source   VARCHAR NOT NULL REFERENCES origin (name),  -- document (Effekte column) or derived
     status_text      VARCHAR,               -- Arbeitsstand as printed (Magdeburg)
-    status           VARCHAR NOT NULL REFERENCES status (name),  -- 'ohne Angabe' without a status text
+    status           VARCHAR NOT NULL REFERENCES status (name),  -- no_info without a status text
     status_evidence  VARCHAR NOT NULL,
     outlook_text     VARCHAR,               -- Perspektive (Magdeburg)
     source_file      VARCHAR NOT NULL,      -- file under data/raw
@@ -127,9 +146,9 @@ CREATE TABLE cooperation (
     source_fingerprint VARCHAR NOT NULL,    -- ikz.keys.fingerprint of the record's source texts
     list_heading     VARCHAR,               -- Magdeburg: the list heading an item stands under ('Vorschläge für …')
     binding          VARCHAR NOT NULL,      -- Verbindlichkeit of this record, from its own words
-    binding_source   VARCHAR NOT NULL,      -- 'Dokument', 'abgeleitet' (or 'geprüft' once overlaid)
+    binding_source   VARCHAR NOT NULL REFERENCES origin (name),
     binding_evidence VARCHAR NOT NULL,      -- the words (or rule) that led to the binding
-    status_source    VARCHAR NOT NULL,      -- 'Dokument' (nothing to derive), 'abgeleitet', 'geprüft'
+    status_source    VARCHAR NOT NULL REFERENCES origin (name),  -- document: nothing to derive
     type_confidence    VARCHAR,             -- 'sicher'/'unsicher' for a derived value; NULL when printed
     binding_confidence VARCHAR,
     effects_confidence VARCHAR,
@@ -143,10 +162,6 @@ CREATE TABLE cooperation (
     savings_eur_per_year DOUBLE,            -- Einsparung (€/Jahr)
     funding          VARCHAR,               -- Förderung
     CHECK (line_start <= line_end),
-    CHECK (type_source IN ('Dokument', 'abgeleitet', 'geprüft')),
-    CHECK (effects_source IN ('Dokument', 'abgeleitet', 'geprüft')),
-    CHECK (binding_source IN ('Dokument', 'abgeleitet', 'geprüft')),
-    CHECK (status_source IN ('Dokument', 'abgeleitet', 'geprüft')),
     CHECK (type_confidence IN ('sicher', 'unsicher')),
     CHECK (binding_confidence IN ('sicher', 'unsicher')),
     CHECK (effects_confidence IN ('sicher', 'unsicher')),
@@ -160,7 +175,8 @@ CREATE TABLE effect_category (
     name         VARCHAR NOT NULL UNIQUE,
     description  VARCHAR NOT NULL,
     sort_order   INTEGER NOT NULL UNIQUE,
-    is_no_info   BOOLEAN NOT NULL
+    is_no_info   BOOLEAN NOT NULL,
+    color        VARCHAR                    -- '#4E79A7'; NULL: the theme gives one (ikz.theme.color_of)
 );
 COMMENT ON TABLE effect_category IS 'One row per Effektkategorie.';
 
@@ -385,12 +401,19 @@ COMMENT ON TABLE cooperation_wide IS 'One row per cooperation with city, departm
 COMMENT ON COLUMN cooperation_wide.effect_names IS 'Its effect categories in display order, as in cooperation_effect.';
 COMMENT ON COLUMN cooperation_wide.binding IS 'Verbindlichkeit of the record from its own words (not from its type).';
 
--- Where each shown value comes from, as one text per field for tables and downloads:
--- 'Dokument', '◆ abgeleitet (unsicher)', '✓ geprüft (Anna Beispiel, 30.11.2026)'.
+-- Where each shown value comes from, as one text per field for tables and downloads: the origin's
+-- label, for a derived value with its confidence, for a checked one with who and when (with the
+-- shipped words: 'Dokument', '◆ abgeleitet (unsicher)', '✓ geprüft (Anna Beispiel, 30.11.2026)').
 -- One row per cooperation: the origin of each reviewable value, its partners, and how many of its
 -- values are still derived, uncertain or checked (for key figures, footers and the review queue).
 CREATE TABLE cooperation_origin AS
-WITH checks AS (
+WITH o AS (
+    SELECT max(name) FILTER (WHERE role = 'derived') AS derived,
+           max(label) FILTER (WHERE role = 'derived') AS derived_label,
+           max(name) FILTER (WHERE role = 'checked') AS checked,
+           max(label) FILTER (WHERE role = 'checked') AS checked_label
+    FROM origin
+), checks AS (
     SELECT cooperation_id,
            max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'type') AS type_check,
            max(checked_by || ', ' || checked_on) FILTER (WHERE field = 'binding') AS binding_check,
@@ -407,41 +430,43 @@ WITH checks AS (
            c.binding_source, c.binding_confidence, ch.binding_check,
            c.effects_source, c.effects_confidence, ch.effects_check,
            c.status_source, c.status_confidence, ch.status_check,
-           CASE WHEN ch.partners_check IS NULL THEN 'abgeleitet' ELSE 'geprüft' END AS partners_source,
+           CASE WHEN ch.partners_check IS NULL THEN o.derived ELSE o.checked END AS partners_source,
            ch.partners_check,
            pa.partner_names
     FROM cooperation c
+    CROSS JOIN o
     LEFT JOIN checks ch USING (cooperation_id)
     LEFT JOIN partners pa USING (cooperation_id)
 )
 SELECT
     cooperation_id,
-    CASE type_source WHEN 'geprüft' THEN '✓ geprüft (' || type_check || ')'
-        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || type_confidence || ')', '')
+    CASE type_source WHEN o.checked THEN o.checked_label || ' (' || type_check || ')'
+        WHEN o.derived THEN o.derived_label || coalesce(' (' || type_confidence || ')', '')
         ELSE type_source END AS type_origin,
-    CASE binding_source WHEN 'geprüft' THEN '✓ geprüft (' || binding_check || ')'
-        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || binding_confidence || ')', '')
+    CASE binding_source WHEN o.checked THEN o.checked_label || ' (' || binding_check || ')'
+        WHEN o.derived THEN o.derived_label || coalesce(' (' || binding_confidence || ')', '')
         ELSE binding_source END AS binding_origin,
-    CASE effects_source WHEN 'geprüft' THEN '✓ geprüft (' || effects_check || ')'
-        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || effects_confidence || ')', '')
+    CASE effects_source WHEN o.checked THEN o.checked_label || ' (' || effects_check || ')'
+        WHEN o.derived THEN o.derived_label || coalesce(' (' || effects_confidence || ')', '')
         ELSE effects_source END AS effects_origin,
-    CASE status_source WHEN 'geprüft' THEN '✓ geprüft (' || status_check || ')'
-        WHEN 'abgeleitet' THEN '◆ abgeleitet' || coalesce(' (' || status_confidence || ')', '')
+    CASE status_source WHEN o.checked THEN o.checked_label || ' (' || status_check || ')'
+        WHEN o.derived THEN o.derived_label || coalesce(' (' || status_confidence || ')', '')
         ELSE status_source END AS status_origin,
-    CASE partners_source WHEN 'geprüft' THEN '✓ geprüft (' || partners_check || ')'
-        ELSE '◆ abgeleitet' END AS partners_origin,
+    CASE partners_source WHEN o.checked THEN o.checked_label || ' (' || partners_check || ')'
+        ELSE o.derived_label END AS partners_origin,
     partners_source,
     coalesce(partner_names, '') AS partner_names,
-    (type_source = 'abgeleitet')::INTEGER + (binding_source = 'abgeleitet')::INTEGER
-        + (effects_source = 'abgeleitet')::INTEGER + (status_source = 'abgeleitet')::INTEGER
-        + (partners_source = 'abgeleitet')::INTEGER AS count_derived,
-    (type_source = 'abgeleitet' AND type_confidence = 'unsicher')::INTEGER
-        + (binding_source = 'abgeleitet' AND binding_confidence = 'unsicher')::INTEGER
-        + (effects_source = 'abgeleitet' AND effects_confidence = 'unsicher')::INTEGER
-        + (status_source = 'abgeleitet' AND status_confidence = 'unsicher')::INTEGER AS count_uncertain,
-    (type_source = 'geprüft')::INTEGER + (binding_source = 'geprüft')::INTEGER
-        + (effects_source = 'geprüft')::INTEGER + (status_source = 'geprüft')::INTEGER
-        + (partners_source = 'geprüft')::INTEGER AS count_checked
+    (type_source = o.derived)::INTEGER + (binding_source = o.derived)::INTEGER
+        + (effects_source = o.derived)::INTEGER + (status_source = o.derived)::INTEGER
+        + (partners_source = o.derived)::INTEGER AS count_derived,
+    (type_source = o.derived AND type_confidence = 'unsicher')::INTEGER
+        + (binding_source = o.derived AND binding_confidence = 'unsicher')::INTEGER
+        + (effects_source = o.derived AND effects_confidence = 'unsicher')::INTEGER
+        + (status_source = o.derived AND status_confidence = 'unsicher')::INTEGER AS count_uncertain,
+    (type_source = o.checked)::INTEGER + (binding_source = o.checked)::INTEGER
+        + (effects_source = o.checked)::INTEGER + (status_source = o.checked)::INTEGER
+        + (partners_source = o.checked)::INTEGER AS count_checked
 FROM fields
+CROSS JOIN o
 ORDER BY cooperation_id;
 COMMENT ON TABLE cooperation_origin IS 'One row per cooperation: origin label per reviewable field and counts of derived, uncertain, checked values.';

@@ -35,8 +35,8 @@ CONCRETENESS = (
 )
 _CONCRETENESS_SQL = """
     CASE
-        WHEN w.record_kind = 'Projekt' AND w.status <> 'ohne Angabe' THEN 0
-        WHEN w.binding IN ('öffentlich-rechtlich', 'vertraglich') THEN 1
+        WHEN w.record_kind = 'Projekt' AND w.status NOT IN (SELECT name FROM status WHERE is_no_info) THEN 0
+        WHEN w.binding IN (SELECT name FROM binding WHERE is_committed) THEN 1
         WHEN w.record_kind = 'Projekt' THEN 2
         ELSE 3
     END

@@ -18,6 +18,7 @@ from ikz.classify import SURE, Taxonomy
 from ikz.normalise import classify_row, partner_texts, rows_of
 from ikz.partners import Gazetteer
 from ikz.records import EditionRecord
+from ikz.rules import shipped_words
 from ikz.sources import DOCUMENTS
 
 TESTSET_PATH = paths.DATA_DIR / "evaluation" / "testset_blind.toml"
@@ -83,7 +84,8 @@ class TestsetScores:
             f"  als „sicher“ markierte Werte richtig: {pct(self.sure_accuracy)} von {self.sure_values}",
             f"  genannte Orte gefunden: {pct(self.places_recall)} von {self.places_labelled} "
             f"(Präzision {pct(self.places_precision)})",
-            f"  Effekte aus Freitext als „Dokument“ gezeigt: {self.free_text_as_document}",
+            f"  Effekte aus Freitext als „{shipped_words().origins.document.name}“ gezeigt: "
+            f"{self.free_text_as_document}",
         ]
 
 

@@ -8,6 +8,7 @@ from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 from ikz.cities import load_cities
+from ikz.rules import shipped_words
 
 # One Locale object, its number data loaded here at import: babel looks a locale's data up under a
 # process-wide lock, and twenty first page runs at once (the load test) deadlocked on it when a
@@ -19,7 +20,7 @@ FONT_FAMILY = '"Source Sans 3", "Source Sans Pro", Arial, sans-serif'
 TEXT_COLOR = "#1F2933"
 MUTED_COLOR = "#5F6B76"
 GRID_COLOR = "#E4E7EB"
-NA_COLOR = "#B8BEC4"  # 'ohne Angabe' is the same light grey in every dimension
+NA_COLOR = "#B8BEC4"  # the taxonomy's `no_info` is the same light grey in every dimension
 
 # Plotly's separators: decimal comma, thousands dot (German usage).
 PLOTLY_SEPARATORS = ",."
@@ -34,53 +35,15 @@ EXPORT_HEIGHT = 1080
 # fixed colour of its own. Names are unique across dimensions, so one lookup serves all.
 CITY_COLORS: dict[str, str] = load_cities().colors  # data/cities.toml, in its order
 # Distinguishable for colour-blind viewers (tests/test_palette.py: ΔE ≥ 8 under simulated protanopia,
-# deuteranopia and tritanopia). 'ohne Angabe' (taxonomy.toml `no_info`) is the same grey in
-# every dimension.
+# deuteranopia and tritanopia). The taxonomy's `no_info` is the same grey in every dimension.
 CATEGORY_COLORS: dict[str, str] = {
     **CITY_COLORS,
     # The partner map (ikz.maps): a partner both cities name gets the colour between their two.
     "beide Städte": "#6B4C9A",
     "mehrere Städte": "#6B4C9A",  # the same, when the map shows more than two cities
-    # Kooperationsform
-    "Zweckverband": "#0B4F6C",
-    "Zweckvereinbarung": "#2E86AB",
-    "Vertrag / Vereinbarung": "#6BB3D6",
-    "Arbeitsgemeinschaft": "#7A4EAB",
-    "Verein / Verband / Mitgliedschaft": "#E69F00",
-    "Arbeitskreis / Arbeitsgruppe / Gremium": "#009E73",
-    "Netzwerk / Erfahrungsaustausch": "#8CCB5E",
-    "Projekt / Verbund": "#D55E00",
-    # Verbindlichkeit
-    "öffentlich-rechtlich": "#0B4F6C",
-    "vertraglich": "#6BB3D6",
-    "institutionell": "#E69F00",
-    "informell": "#8CCB5E",
-    # Effektkategorie
-    "Erfahrungs- und Wissensaustausch": "#4E79A7",
-    "Kosteneinsparung und Wirtschaftlichkeit": "#F28E2B",
-    "Personalentlastung": "#9C755F",
-    "Prozessoptimierung und Standardisierung": "#AA4499",
-    "Qualität und Fachkompetenz": "#59A14F",
-    "Daseinsvorsorge und Versorgungssicherheit": "#EDC948",
-    "Regionalentwicklung und Wirtschaft": "#B07AA1",
-    "Interessenvertretung": "#FF9DA7",
-    # Aufgabenbereich
-    "1 Allgemeine Verwaltung": "#5B8DB8",
-    "2 Finanzen": "#A0CBE8",
-    "3 Recht, Sicherheit und Ordnung": "#C44E52",
-    "4 Schule und Kultur": "#F1CE63",
-    "5 Soziales, Jugend und Gesundheit": "#E39B5B",
-    "6 Bauwesen": "#8C6D31",
-    "7 Öffentliche Einrichtungen": "#6AA56E",
-    "8 Wirtschaft und Verkehr": "#F28E2B",
-    # Status
-    "umgesetzt": "#1A7F4B",
-    "laufend": "#5DB075",
-    "in Umsetzung": "#A6D96A",
-    "in Planung": "#FDD05B",
-    "ruht": "#B07AA1",
-    "gescheitert": "#C0392B",
-    "Vorschlag": "#7FA7D9",
+    # Kooperationsform, Effektkategorie, Verbindlichkeit, Status, Aufgabenbereich: data/taxonomy.toml
+    # (`color` of [[forms]] and [[effects]], [colors])
+    **dict(shipped_words().colors),
     # Partner kinds; Verband/Verein shares the orange of the form "Verein / Verband /
     # Mitgliedschaft", so an association looks alike on every chart.
     "Landkreis": "#009E73",
@@ -90,7 +53,7 @@ CATEGORY_COLORS: dict[str, str] = {
     "Verband/Verein": "#E69F00",
     "Bund/Bundesbehörde": "#D55E00",
     "Sonstige": "#8C96A0",
-    "ohne Angabe": NA_COLOR,
+    shipped_words().no_info: NA_COLOR,
 }
 
 # The partner map (ikz.maps): the bubbles' group for a partner both cities name (its colour is in
@@ -116,23 +79,13 @@ PALETTE = tuple(c for c in _PALETTE if c not in set(CATEGORY_COLORS.values()))
 
 # Kooperationsform is also drawn as a fill pattern, so that colour is not its only cue (WCAG 2.1,
 # 1.4.1): on the Kooperationsart chart, whose bars take their form's colour, the pattern matches the
-# bar of the same form on the Kooperationsform chart beside it. „ohne Angabe“ stays plain: its
-# bars are labelled „ohne Angabe“.
-FORM_PATTERNS = {
-    "Zweckverband": "/",
-    "Zweckvereinbarung": "\\",
-    "Vertrag / Vereinbarung": "x",
-    "Arbeitsgemeinschaft": "-",
-    "Verein / Verband / Mitgliedschaft": "|",
-    "Arbeitskreis / Arbeitsgruppe / Gremium": "+",
-    "Netzwerk / Erfahrungsaustausch": ".",
-    "Projekt / Verbund": "",
-}
+# bar of the same form on the Kooperationsform chart beside it. The patterns are the `pattern` of
+# [[forms]] in data/taxonomy.toml; „ohne Angabe“ stays plain: its bars are labelled so.
 
 
 def pattern_of(category: str) -> str:
     """The fill pattern of a Kooperationsform ('' = solid); every other category is solid."""
-    return FORM_PATTERNS.get(category, "")
+    return shipped_words().pattern_of(category)
 
 
 def color_of(category: str) -> str:

@@ -17,6 +17,7 @@ from ikz.cities import load_cities
 from ikz.comparison import pair_of
 from ikz.csv_safe import csv_bytes
 from ikz.export import TextSlide
+from ikz.labels import DERIVED
 from ikz.matching import THRESHOLD
 from ikz.queries import Filters
 from ikz.store import Mark, Store, StoreError
@@ -253,7 +254,7 @@ def _idea_row(row: dict, *, for_city: str, suffix: str, editor: bool) -> None:
             st.markdown(f"**{row['rank']}. {md_escape(row['title'])}**")
             area = row["task_area"]
             if area != row["department_task_area"]:
-                area += f" ◆ (Thema des Titels; Fachbereich: {row['department_task_area']})"
+                area += f" {DERIVED.mark} (Thema des Titels; Fachbereich: {row['department_task_area']})"
             meta = [area, row["department"], row["concreteness"]]
             if row["status"]:
                 meta.append(f"Arbeitsstand: {row['status']}")

@@ -11,7 +11,7 @@ import streamlit as st
 from ikz import charts
 from ikz.cities import joined, load_cities
 from ikz.export import KeyFigure
-from ikz.labels import origin_note
+from ikz.labels import DERIVED, origin_note
 from ikz.queries import city_count
 from ikz.sources import source_line
 from ikz.theme import fmt_int, fmt_pct
@@ -82,8 +82,10 @@ DOCUMENT_KIND = {c.name: c.source.note for c in (A, B)}
 # Chart notes stay short: in a half-width column a long footer line is cut off. A document without
 # a Kooperationsart and Effekte column (format „bericht“) has them derived from its texts.
 _DERIVED = [c.name for c in (A, B) if not c.source.prints_type]
-TYPE_NOTE = f"{joined(_DERIVED)}: Kooperationsart aus den Texten abgeleitet." if _DERIVED else ""
-EFFECT_NOTE = "Mehrfachnennungen möglich." + (f" {joined(_DERIVED)}: Effekte abgeleitet." if _DERIVED else "")
+TYPE_NOTE = f"{joined(_DERIVED)}: Kooperationsart aus den Texten {DERIVED.name}." if _DERIVED else ""
+EFFECT_NOTE = "Mehrfachnennungen möglich." + (
+    f" {joined(_DERIVED)}: Effekte {DERIVED.name}." if _DERIVED else ""
+)
 PAIR_COLUMNS = {
     "reason": "Warum sie passen (Stichwörter)",
     "first_title": f"{A.name}: Eintrag",
@@ -144,7 +146,7 @@ def city_note(city: str) -> str:
         ]
         parts.append(
             f"Kooperationsart bei {fmt_int(f['count_type_derived'])} und Effekte bei "
-            f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten abgeleitet"
+            f"{fmt_int(f['count_effects_derived'])} Einträgen aus den Texten {DERIVED.name}"
             + (f" ({', '.join(unknown)})" if unknown else "")
         )
     notes = " ".join(origin_note(origins, f, city=city) for f in ("type", "binding", "effects", "status"))

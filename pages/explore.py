@@ -9,7 +9,18 @@ from ikz import charts
 from ikz.cities import joined, load_cities
 from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.export.spec import against_base
-from ikz.labels import COLUMN_LABELS, german_columns, origin_note, unchecked_note
+from ikz.labels import (
+    CHECKED,
+    COLUMN_LABELS,
+    COMMITTED_BINDINGS,
+    DERIVED,
+    DOCUMENT,
+    NO_INFO,
+    ORIGIN_FIELD_LABELS,
+    german_columns,
+    origin_note,
+    unchecked_note,
+)
 from ikz.sources import DOCUMENTS, source_name
 from ikz.theme import fmt_int, fmt_pct
 from pages import data, identity
@@ -23,7 +34,7 @@ _REPORTING = [c.name for c in CITIES.cities if c.source.reports_status]
 _SILENT = [c.genitive for c in CITIES.cities if not c.source.reports_status]
 STATUS_NOTE = (
     f"Einen Arbeitsstand berichtet nur {joined(_REPORTING)}; {joined(_SILENT)} Einträge stehen unter "
-    "„ohne Angabe“."
+    f"„{NO_INFO}“."
     if _REPORTING and _SILENT
     else ""
 )
@@ -52,19 +63,15 @@ DETAIL_KEY = "eintrag_offen"  # the cooperation_id whose detail opens in this ru
 DETAIL_WIDTH = 640  # px, the drawer's initial width (the person can resize it)
 ORIGIN_COLUMN = "Herkunft"
 COLUMN_WIDTHS = {"Nr.": 60, "Bezeichnung / Thema": 380, ORIGIN_COLUMN: 260}
-ORIGIN_FIELDS = {
-    "type": "Kooperationsart",
-    "binding": "Verbindlichkeit",
-    "effects": "Effektkategorien",
-    "status": "Status",
-    "partners": "Partner",
-}
-DERIVED_MARK = " ◆"
-CHECKED_MARK = " ✓"
+ORIGIN_FIELDS = ORIGIN_FIELD_LABELS
+DERIVED_MARK = f" {DERIVED.mark}"
+CHECKED_MARK = f" {CHECKED.mark}"
 HELP = {
-    "Anteil verbindlicher Kooperationen": "Öffentlich-rechtlich (Zweckverband, Zweckvereinbarung) "
-    "oder vertraglich",
-    "Häufigste Effektkategorie": "Ohne „ohne Angabe“; ein Eintrag kann mehreren Kategorien angehören",
+    # „Öffentlich-rechtlich oder vertraglich“: the taxonomy's committed_bindings.
+    "Anteil verbindlicher Kooperationen": (lambda t: t[:1].upper() + t[1:])(
+        " oder ".join(COMMITTED_BINDINGS)
+    ),
+    "Häufigste Effektkategorie": f"Ohne „{NO_INFO}“; ein Eintrag kann mehreren Kategorien angehören",
 }
 
 page = Page.open(
@@ -243,9 +250,9 @@ if figures.cooperations > TABLE_LIMIT:
         "Einträgen; die Downloads enthalten alle."
     )
 st.caption(
-    f"{DERIVED_MARK.strip()} = aus dem Text abgeleitet (kein eigenes Feld im Dokument), "
-    f"{CHECKED_MARK.strip()} = von der Stabsstelle geprüft; die Spalte „Herkunft“ nennt die Felder, wer und "
-    "wann geprüft hat, stehen in den Spalten „Herkunft …“ am Ende. **Einen Eintrag anklicken:** "
+    f"{DERIVED.mark} = aus dem Text {DERIVED.name} (kein eigenes Feld im {DOCUMENT.name}), "
+    f"{CHECKED.mark} = von der Stabsstelle {CHECKED.name}; die Spalte „Herkunft“ nennt die Felder, wer und "
+    f"wann {CHECKED.name} hat, stehen in den Spalten „Herkunft …“ am Ende. **Einen Eintrag anklicken:** "
     "Originaltext und Belege öffnen sich rechts daneben."
 )
 
@@ -253,9 +260,9 @@ st.caption(
 def marked(value: str, origin: str) -> pl.Expr:
     """The value column with ◆ (derived) or ✓ (checked) appended, as its origin column says."""
     return (
-        pl.when(pl.col(origin).str.starts_with("◆"))
+        pl.when(pl.col(origin).str.starts_with(DERIVED.mark))
         .then(pl.col(value) + DERIVED_MARK)
-        .when(pl.col(origin).str.starts_with("✓"))
+        .when(pl.col(origin).str.starts_with(CHECKED.mark))
         .then(pl.col(value) + CHECKED_MARK)
         .otherwise(pl.col(value))
         .alias(value)
@@ -278,17 +285,17 @@ def fields_marked(mark: str) -> pl.Expr:
 
 def origin_summary() -> pl.Expr:
     """One short column of a record's ◆ and ✓ fields, e.g. '◆ Kooperationsart, Status · ✓ Partner'."""
-    derived, checked = fields_marked("◆"), fields_marked("✓")
+    derived, checked = fields_marked(DERIVED.mark), fields_marked(CHECKED.mark)
     return (
         pl.concat_str(
             [
-                pl.when(derived != "").then(pl.lit("◆ ") + derived),
-                pl.when(checked != "").then(pl.lit("✓ ") + checked),
+                pl.when(derived != "").then(pl.lit(f"{DERIVED.mark} ") + derived),
+                pl.when(checked != "").then(pl.lit(f"{CHECKED.mark} ") + checked),
             ],
             separator=" · ",
             ignore_nulls=True,
         )
-        .replace("", "wie im Dokument")
+        .replace("", f"wie im {DOCUMENT.name}")
         .alias(ORIGIN_COLUMN)
     )
 
@@ -351,7 +358,8 @@ st.dataframe(
         "Bezeichnung / Thema": st.column_config.TextColumn(width=COLUMN_WIDTHS["Bezeichnung / Thema"]),
         ORIGIN_COLUMN: st.column_config.TextColumn(
             width=COLUMN_WIDTHS[ORIGIN_COLUMN],
-            help="◆ = abgeleitet, ✓ = geprüft; alle übrigen Felder wie im Dokument",
+            help=f"{DERIVED.mark} = {DERIVED.name}, {CHECKED.mark} = {CHECKED.name}; "
+            f"alle übrigen Felder wie im {DOCUMENT.name}",
         ),
     },
 )

@@ -16,6 +16,7 @@ identity = editor_identity()
 from ikz import review_bulk, review_queue  # noqa: E402 - the guard runs before anything else
 from ikz.access import PermissionDenied  # noqa: E402
 from ikz.db import DatabaseUnavailable  # noqa: E402
+from ikz.labels import CHECKED, DERIVED, DOCUMENT  # noqa: E402
 from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
 from ikz.sources import source_name  # noqa: E402
 from ikz.store import Store, StoreError  # noqa: E402
@@ -62,7 +63,7 @@ def choose_field_value(field: str, info: dict[str, Any], vocab: Any, key: str) -
     else:
         index = choices.index(info["value"]) if info["value"] in choices else None
         chosen = st.selectbox(label, choices, index=index, key=key)
-    heading = "abgeleitet aus" if info["source"] == "geprüft" else "Belege"
+    heading = f"{DERIVED.name} aus" if info["role"] == CHECKED.role else "Belege"
     evidence = f" · {heading}: {info['evidence']}" if info["evidence"] else ""
     st.caption(md_escape(f"{info['origin']}{evidence}"))
     return chosen
@@ -73,8 +74,9 @@ CHANGED_PARAM, CITY_PARAM = "neu", "stadt"  # set by the link after a publish (p
 st.title("Prüfen und korrigieren")
 st.caption(
     f"Angemeldet als {md_escape(identity.label())}. Jede Entscheidung wird mit Ihrem Namen und der Zeit "
-    "gespeichert und erscheint nach dem nächsten Aufbau der Datenbank in allen Ansichten mit ✓. "
-    "◆ = aus dem Text abgeleitet (sicher oder unsicher), ✓ = geprüft."
+    "gespeichert und erscheint nach dem nächsten Aufbau der Datenbank in allen Ansichten mit "
+    f"{CHECKED.mark}. "
+    f"{DERIVED.mark} = aus dem Text {DERIVED.name} (sicher oder unsicher), {CHECKED.mark} = {CHECKED.name}."
 )
 
 # --- Filters and progress ------------------------------------------------------------------------
@@ -107,13 +109,13 @@ changed_only = st.toggle(
 progress = read(review_queue.progress, city=city, department=department)
 st.progress(
     progress.records_checked / progress.records if progress.records else 0.0,
-    text=f"{fmt_int(progress.records_checked)} von {fmt_int(progress.records)} Einträgen geprüft",
+    text=f"{fmt_int(progress.records_checked)} von {fmt_int(progress.records)} Einträgen {CHECKED.name}",
 )
 st.caption(
-    f"Werte: {fmt_int(progress.values_checked)} geprüft ✓, "
-    f"{fmt_int(progress.values_derived)} noch abgeleitet ◆ "
-    f"(davon {fmt_int(progress.values_uncertain)} unsicher). Ein Eintrag gilt als geprüft, wenn keiner "
-    "seiner Werte mehr nur abgeleitet ist."
+    f"Werte: {fmt_int(progress.values_checked)} {CHECKED.name} {CHECKED.mark}, "
+    f"{fmt_int(progress.values_derived)} noch {DERIVED.name} {DERIVED.mark} "
+    f"(davon {fmt_int(progress.values_uncertain)} unsicher). Ein Eintrag gilt als {CHECKED.name}, wenn "
+    f"keiner seiner Werte mehr nur {DERIVED.name} ist."
 )
 
 pending = read(review_queue.pending)
@@ -171,7 +173,7 @@ if requested and requested not in labels:
         )
 
 if not keys:
-    st.success("In dieser Auswahl ist nichts mehr zu prüfen. ✓")
+    st.success(f"In dieser Auswahl ist nichts mehr zu prüfen. {CHECKED.mark}")
 else:
     st.caption(f"Warteschlange: {fmt_int(len(queue))} Einträge, unsichere zuerst.")
     key = st.selectbox(
@@ -224,7 +226,7 @@ else:
                 if new is None:
                     errors.append(f"{info['label']}: bitte einen Wert wählen.")
                     continue
-                if new == info["value"] and info["source"] != "abgeleitet":
+                if new == info["value"] and info["role"] != DERIVED.role:
                     continue  # printed in the document or already checked: nothing to confirm
                 decisions.append(
                     {
@@ -240,12 +242,15 @@ else:
                 for message in errors:
                     st.error(message, icon="🚫")
             elif not decisions:
-                st.info("Nichts zu speichern: alle Werte stehen im Dokument oder sind schon geprüft.")
+                st.info(
+                    f"Nichts zu speichern: alle Werte stehen im {DOCUMENT.name} "
+                    f"oder sind schon {CHECKED.name}."
+                )
             elif store_decisions(decisions, note.strip() or None):
                 # Short enough for a toast without Streamlit's English „view more“; the record is in view.
                 names = ", ".join(FIELD_LABELS[d["field"]] for d in decisions)
                 saved = names if len(decisions) <= 2 else f"{len(decisions)} Werte"
-                st.session_state[SAVED_KEY] = f"Gespeichert ✓ – {saved} geprüft."
+                st.session_state[SAVED_KEY] = f"Gespeichert {CHECKED.mark} – {saved} {CHECKED.name}."
                 take_over("Gespeichert – wird in alle Ansichten übernommen …")
                 st.rerun()
 
@@ -257,7 +262,8 @@ else:
                 note_text = f" – „{check['note']}“" if check["note"] else ""
                 st.caption(
                     md_escape(
-                        f"✓ {info['label']}: {review_bulk.display_value(info['value'])} – geprüft von "
+                        f"{CHECKED.mark} {info['label']}: {review_bulk.display_value(info['value'])} – "
+                        f"{CHECKED.name} von "
                         f"{check['checked_by']} am {check['checked_on']}{note_text}"
                     )
                 )

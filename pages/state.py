@@ -10,7 +10,7 @@ import streamlit as st
 
 from ikz import queries
 from ikz.cities import joined, load_cities
-from ikz.labels import FILTER_LABELS
+from ikz.labels import DERIVED, FILTER_LABELS
 from ikz.queries import Filters
 from pages import data
 from pages.markdown import md_escape
@@ -36,7 +36,7 @@ SEARCH_MAX_CHARS = queries.MAX_SEARCH_LENGTH
 _CITIES = load_cities().cities
 _DERIVED = [c.genitive for c in _CITIES if not c.source.prints_type]
 TYPE_HELP = "Kanonische Kooperationsart" + (
-    f"; {joined(_DERIVED)} Arten sind aus den Texten abgeleitet." if _DERIVED else "."
+    f"; {joined(_DERIVED)} Arten sind aus den Texten {DERIVED.name}." if _DERIVED else "."
 )
 _REPORTING = [c.name for c in _CITIES if c.source.reports_status]
 STATUS_HELP = (

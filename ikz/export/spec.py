@@ -28,7 +28,7 @@ from ikz.export.fit import (
     split_rows,
 )
 from ikz.export.render import ImageRenderer, get_renderer
-from ikz.labels import ORIGIN_FIELD_LABELS, file_stem
+from ikz.labels import CHECKED, ORIGIN_FIELD_LABELS, file_stem
 from ikz.theme import MUTED_COLOR, TEXT_COLOR, fmt_int, fmt_pct
 
 # Fonts and colours of slides and pages. The font is Arial rather than the dashboard's web font
@@ -250,7 +250,7 @@ def checked_values_slide(frame: pl.DataFrame, *, subtitle: str, source: str) -> 
             city,
             title,
             ORIGIN_FIELD_LABELS.get(field, field),
-            f"✓ {value}",
+            f"{CHECKED.mark} {value}",
             checked_by,
             checked_on,
         )
