@@ -80,11 +80,6 @@ CSV_COLUMNS = {
 }
 
 
-# Cached reads like every other page read (pages/data.py), keyed on the database version.
-_suggestion_list = data.reader(suggestions.suggestion_list)
-_record_pairs = data.reader(suggestions.record_pairs)
-
-
 def _marks() -> Mapping[tuple[str, str], Mark]:
     """The latest marks from the store; a store that cannot be read shows a German warning."""
     try:
@@ -103,7 +98,7 @@ def _similarity(scores: pl.Series) -> pl.Series:
 def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
     """The ideas for for_city with their marks and display columns (text, nearest, similarity)."""
     frame = suggestions.with_marks(
-        _suggestion_list(filters=filters, for_city=for_city), _marks(), for_city=for_city
+        data.suggestion_list(filters=filters, for_city=for_city), _marks(), for_city=for_city
     )
     return frame.with_columns(
         pl.lit(for_city).alias("for_city"),
@@ -342,7 +337,7 @@ def _save_note(key: str, cooperation_key: str, for_city: str, mark: str) -> None
 
 def show_record_pairs(filters: Filters) -> None:
     """Under „Gemeinsame Themen“: Erfurt ↔ Magdeburg records that do the same, and why."""
-    pairs = _record_pairs(filters=filters)
+    pairs = data.record_pairs(filters=filters)
     st.subheader("Einträge, die einander entsprechen")
     st.caption(
         f"{len(pairs)} Paare aus einem Erfurter und einem Magdeburger Eintrag mit einer Ähnlichkeit ab "
