@@ -23,6 +23,7 @@ from tests.live_app import (
     replace_file,
     serve_app,
 )
+from tests.small_db import write_small_db
 
 # Tests never read or write the office's store of record or its edition files: an empty store of
 # their own (also for app servers the tests start, which inherit the environment).
@@ -37,6 +38,19 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "ikz.duckdb"
     build(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the seven-record database of tests/small_db.py (counts worked out by hand there)."""
+    return write_small_db(tmp_path_factory.mktemp("small") / "small.duckdb")
+
+
+@pytest.fixture
+def small_con(small_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the small database."""
+    with duckdb.connect(str(small_db), read_only=True) as con:
+        yield con
 
 
 @pytest.fixture(scope="session")

@@ -68,7 +68,7 @@ def test_new_categories_take_their_place_in_the_vocabularies(con: duckdb.DuckDBP
 
 
 def test_new_categories_reach_the_chart_frames_in_order(con: duckdb.DuckDBPyConnection) -> None:
-    by_form = queries.count_by(con, "form")["category"].to_list()
+    by_form = queries.overview(con).by_form["category"].to_list()
     assert by_form == [f for f in queries.categories(con, "form") if f in by_form]
     assert NEW_FORM in by_form
     shares = queries.shares_by_city(con, "effect")
@@ -81,7 +81,7 @@ def test_new_categories_reach_the_chart_frames_in_order(con: duckdb.DuckDBPyConn
 def test_new_categories_get_one_colour_of_their_own_on_every_chart(con: duckdb.DuckDBPyConnection) -> None:
     order = queries.categories(con, "form")
     bars = charts.city_share_bars(queries.shares_by_city(con, "form"), TEXT, order=order)
-    stacked = charts.departments_stacked(queries.cooperations_by_department(con), TEXT, forms=order)
+    stacked = charts.departments_stacked(queries.overview(con).by_department, TEXT, forms=order)
     # The new form is a row of the share chart, in its place (Plotly lists rows bottom-up) …
     rows = [r.replace("<br>", " ") for r in bars.layout.yaxis.categoryarray][::-1]
     assert rows == [f for f in order if f in rows]
