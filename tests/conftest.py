@@ -11,10 +11,15 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 import pytest
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
 
 from ikz import charts
 from ikz.build import build
 from ikz.db import Database
+from ikz.paths import DB_ENV_VAR
+from ikz.store import STORE_ENV_VAR, Store
+from tests.apptest import open_app
 from tests.live_app import (
     AppServer,
     chromium_missing_reason,
@@ -59,15 +64,61 @@ def database(built_db: Path) -> Database:
     return Database(built_db)
 
 
+# --- Pages in AppTest (tests/apptest.py) -------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """An empty store of record of the test's own, where the app looks for it ($IKZ_STORE)."""
+    path = tmp_path / "pflege.sqlite"
+    monkeypatch.setenv(STORE_ENV_VAR, str(path))
+    return Store(path)
+
+
+@pytest.fixture
+def own_db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store) -> Path:
+    """A copy of the session database the app may rebuild ($IKZ_DB), with an empty store."""
+    path = copy_of(built_db, tmp_path / "ikz.duckdb")
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    return path
+
+
+@pytest.fixture
+def on_built_db(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the session database ($IKZ_DB); its path."""
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    return built_db
+
+
+@pytest.fixture
+def app(on_built_db: Path, store: Store, request: pytest.FixtureRequest) -> AppTest:
+    """app.py in AppTest on the session database and an empty store of the test's own, opened on
+    the test module's PAGE (the start page where the module has none); not run yet."""
+    return open_app(getattr(request.module, "PAGE", None))
+
+
+@pytest.fixture
+def server_address() -> Iterator[None]:
+    """Streamlit's server.address, restored after the test (the pages' guard reads it)."""
+    before = st_config.get_option("server.address")
+    yield
+    st_config.set_option("server.address", before)
+
+
+@pytest.fixture
+def loopback(server_address: None) -> None:
+    """Served on loopback, as run.sh serves it: local mode, where a person may edit."""
+    st_config.set_option("server.address", "127.0.0.1")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright, one per test module (skipped where it is missing).
+    """Debian's Chromium driven by Playwright, one per test module (tests using it are marked
+    `browser` and skipped where it is missing, pytest_collection_modifyitems).
 
     Module scope, not session: a module's browser must be gone before the next module runs (the
     export tests check that no Chromium of theirs is left; Playwright's sync API owns an event loop).
     """
-    if reason := chromium_missing_reason():
-        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -120,13 +171,20 @@ CHROMIUM_FIXTURES = {"renderer", "exports"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that start Chromium for rendering as slow; run the longest files first.
+    """Mark tests that start Chromium for rendering as slow, and tests that drive a browser as
+    browser tests; skip the browser tests where Chromium is missing; run the longest files first.
 
     No test is rerun: a flaky one is fixed at its cause (waiting for the condition it needs)."""
     _order_longest_first(items)
+    missing = chromium_missing_reason()
     for item in items:
-        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if CHROMIUM_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if missing and item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=missing))
 
 
 # The longest test files, longest first (as seen in a two-worker run of the whole suite).

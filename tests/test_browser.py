@@ -23,7 +23,6 @@ from tests.live_app import (
     AppServer,
     chart_marks,
     choose,
-    chromium_missing_reason,
     copy_of,
     has_marks,
     metrics,
@@ -33,10 +32,6 @@ from tests.live_app import (
     wait_idle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,6 @@ import pytest
 from tests.live_app import (
     MAIN,
     AppServer,
-    chromium_missing_reason,
     copy_of,
     problems,
     screenshot,
@@ -19,9 +18,6 @@ from tests.live_app import (
     settle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 

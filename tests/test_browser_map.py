@@ -14,7 +14,6 @@ import pytest
 
 from tests.live_app import (
     AppServer,
-    chromium_missing_reason,
     copy_of,
     problems,
     screenshot,
@@ -22,10 +21,6 @@ from tests.live_app import (
     wait_idle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from ikz.access import Identity
 from ikz.store import Store
 from tests.live_app import AppServer, choose, copy_of, open_options, screenshot, serve_app, settle
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.browser
 
 # The English the issue names (and its siblings from the same widgets), as they must never be seen.
 ENGLISH = re.compile(

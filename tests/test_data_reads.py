@@ -13,7 +13,6 @@ import pytest
 import streamlit as st
 
 from ikz import queries
-from ikz.paths import DB_ENV_VAR
 from ikz.queries import ALL, Filters
 from pages import data
 
@@ -28,14 +27,11 @@ def counted(con: duckdb.DuckDBPyConnection, city: str, *, twice: bool = False) -
 
 
 @pytest.fixture
-def db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def db(own_db: Path) -> Iterator[Path]:
     """A copy of the session database as the pages' database, with empty caches."""
-    path = tmp_path / "ikz.duckdb"
-    shutil.copyfile(built_db, path)
-    monkeypatch.setenv(DB_ENV_VAR, str(path))
     st.cache_data.clear()
     CALLS.clear()
-    yield path
+    yield own_db
     st.cache_data.clear()
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ikz import charts, queries
 from ikz.build import build
 from ikz.charts import ChartText
 from ikz.db import Database
-from ikz.paths import DB_ENV_VAR, ROOT, TAXONOMY_PATH
+from ikz.paths import DB_ENV_VAR, TAXONOMY_PATH
 from ikz.theme import NA_COLOR, color_of, fmt_int
+from tests.apptest import open_app
 
 NEW_FORM = "Kommunale Anstalt"
 NEW_EFFECT = "Gefahrenabwehr"
@@ -97,8 +97,7 @@ def test_new_categories_appear_in_the_page_filters(
     extended_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(DB_ENV_VAR, str(extended_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    at = open_app().run()
     assert not at.exception, [e.value for e in at.exception]
     assert list(at.multiselect(key="form").options)[-1] == NEW_FORM
     assert list(at.multiselect(key="effekt").options)[-2:] == [NEW_EFFECT, "ohne Angabe"]
