@@ -55,6 +55,7 @@ def con(extended_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
 
 
+@pytest.mark.slow  # a real build (extended_db): seconds
 def test_new_categories_take_their_place_in_the_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
     forms = queries.categories(con, "form")
     assert forms[-2:] == (NEW_FORM, "ohne Angabe")
@@ -67,6 +68,7 @@ def test_new_categories_take_their_place_in_the_vocabularies(con: duckdb.DuckDBP
     assert options.effects == effects
 
 
+@pytest.mark.slow  # a real build (extended_db): seconds
 def test_new_categories_reach_the_chart_frames_in_order(con: duckdb.DuckDBPyConnection) -> None:
     by_form = queries.overview(con).by_form["category"].to_list()
     assert by_form == [f for f in queries.categories(con, "form") if f in by_form]
@@ -78,6 +80,7 @@ def test_new_categories_reach_the_chart_frames_in_order(con: duckdb.DuckDBPyConn
     assert NEW_EFFECT in shares["category"].to_list()
 
 
+@pytest.mark.slow  # a real build (extended_db): seconds
 def test_new_categories_get_one_colour_of_their_own_on_every_chart(con: duckdb.DuckDBPyConnection) -> None:
     order = queries.categories(con, "form")
     bars = charts.city_share_bars(queries.shares_by_city(con, "form"), TEXT, order=order)
