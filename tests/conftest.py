@@ -127,6 +127,15 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app served on a copy of the session's build (server.db), one per test module; a module
+    that needs another server (a store with writes, sign-in) defines a `server` of its own."""
+    folder = tmp_path_factory.mktemp("server")
+    with serve_app(copy_of(built_db, folder / "ikz.duckdb"), folder / "streamlit.log") as running:
+        yield running
+
+
 # A live server whose database file the robustness tests damage, replace and rebuild (one per module).
 @pytest.fixture(scope="module")
 def good_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
