@@ -2,6 +2,8 @@
 # Installs everything (Python packages into .venv; Debian's chromium where apt is usable)
 # and runs the linters and the test suite (CI: this script without arguments).
 #   bash test.sh            linters, every test but the load test in two workers, then the load test
+#   bash test.sh fast       linters and the fast tier: no AppTest page, browser, server, load or
+#                           build beyond the session's one (docs/testing.md; under a minute)
 #   bash test.sh ARGS...    plain pytest with ARGS (e.g. tests/test_db.py -x)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,6 +11,9 @@ source scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # Exit code 5 (no tests collected) is a failure here too: pytest returns it as non-zero.
+if [ "${1:-}" = fast ]; then
+  exec .venv/bin/python -m pytest -q -m "not browser and not load and not slow"
+fi
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi

@@ -223,12 +223,6 @@ def _order_by(dimension: str, column: str) -> tuple[str, str]:
     return f"LEFT JOIN {table} {alias} ON {alias}.name = {column}", f"{alias}.sort_order"
 
 
-def count_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> int:
-    """Number of cooperations the filters leave."""
-    where, params = where_clause(filters)
-    return _one(con, f"SELECT count(*) FROM cooperation_wide w WHERE {where}", params)[0]
-
-
 @dataclass(frozen=True)
 class KeyFigures:
     """The page's headline numbers for one filter state."""
@@ -271,129 +265,6 @@ def key_figures(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> Ke
         top_effect=top[0] if top else None,
         top_effect_count=top[1] if top else 0,
     )
-
-
-def count_by(con: duckdb.DuckDBPyConnection, dimension: Dimension, *, filters: Filters = ALL) -> pl.DataFrame:
-    """Columns category, count, share (of the filtered records): in the vocabulary's display order
-    where the dimension has one (form, binding, status, task area, city), else largest first."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}")
-    where, params = where_clause(filters)
-    join, order = _order_by(dimension, "c.category")
-    return read_frame(
-        con,
-        f"""
-        WITH c AS (
-            SELECT w.{dimension} AS category, count(*)::INTEGER AS count,
-                   count(*) / sum(count(*)) OVER () AS share
-            FROM cooperation_wide w WHERE {where} GROUP BY ALL
-        )
-        SELECT c.* FROM c {join} ORDER BY {order}, c.count DESC, c.category
-        """,
-        params,
-    )
-
-
-def cooperations_by_type(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
-    """Columns type_name, form, count, share: one row per canonical Kooperationsart, largest first."""
-    where, params = where_clause(filters)
-    return read_frame(
-        con,
-        f"""
-        SELECT w.type_name, w.form, count(*)::INTEGER AS count,
-               count(*) / sum(count(*)) OVER () AS share
-        FROM cooperation_wide w WHERE {where}
-        GROUP BY ALL ORDER BY count DESC, type_name
-        """,
-        params,
-    )
-
-
-def cooperations_by_department(
-    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, top: int | None = None
-) -> pl.DataFrame:
-    """Columns city, department, form, count, department_total; departments by total, largest first."""
-    where, params = where_clause(filters)
-    frame = read_frame(
-        con,
-        f"""
-        WITH counts AS (
-            SELECT w.city, w.department, w.form, count(*)::INTEGER AS count
-            FROM cooperation_wide w WHERE {where} GROUP BY ALL
-        )
-        SELECT *, sum(count) OVER (PARTITION BY city, department)::INTEGER AS department_total
-        FROM counts
-        ORDER BY department_total DESC, city, department, count DESC, form
-        """,
-        params,
-    )
-    return _head_departments(frame, top)
-
-
-def cooperations_by_effect(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
-    """Columns effect, count, share (of filtered records; a record may count in several rows)."""
-    where, params = where_clause(filters)
-    return read_frame(
-        con,
-        f"""
-        WITH selected AS MATERIALIZED (SELECT w.effect_names FROM cooperation_wide w WHERE {where}),
-        links AS (SELECT unnest(effect_names) AS name FROM selected)
-        SELECT ec.name AS effect, count(*)::INTEGER AS count,
-               count(*) / (SELECT nullif(count(*), 0) FROM selected) AS share
-        FROM links JOIN effect_category ec USING (name)
-        GROUP BY ec.name, ec.sort_order ORDER BY count DESC, ec.sort_order
-        """,
-        params,
-    )
-
-
-def department_effect_matrix(
-    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, top: int | None = None
-) -> pl.DataFrame:
-    """Columns city, department, effect, count: one row per department and effect that occurs."""
-    where, params = where_clause(filters)
-    frame = read_frame(
-        con,
-        f"""
-        WITH selected AS MATERIALIZED (
-            SELECT w.city, w.department, w.effect_names FROM cooperation_wide w WHERE {where}
-        ),
-        totals AS (SELECT city, department, count(*) AS department_total FROM selected GROUP BY ALL),
-        counts AS (
-            SELECT city, department, name, count(*) AS n
-            FROM (SELECT city, department, unnest(effect_names) AS name FROM selected)
-            GROUP BY ALL
-        )
-        SELECT c.city, c.department, ec.name AS effect, c.n::INTEGER AS count
-        FROM counts c
-        JOIN effect_category ec USING (name)
-        JOIN totals t USING (city, department)
-        ORDER BY t.department_total DESC, c.city, c.department, ec.sort_order
-        """,
-        params,
-    )
-    return _head_departments(frame, top)
-
-
-def task_area_tree(
-    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, top: int | None = None
-) -> pl.DataFrame:
-    """Columns city, task_area, department, form, count: leaves of Aufgabenbereich → Fachbereich → Form.
-
-    With top, only the largest departments keep their own tile; the others of a task area are
-    pooled as OTHER_DEPARTMENTS, so the chart stays light at any data size.
-    """
-    where, params = where_clause(filters)
-    frame = read_frame(
-        con,
-        f"""
-        SELECT w.city, w.task_area, w.department, w.form, count(*)::INTEGER AS count
-        FROM cooperation_wide w WHERE {where}
-        GROUP BY ALL ORDER BY task_area, city, department, form
-        """,
-        params,
-    )
-    return _pool_departments(frame, top)
 
 
 def _pool_departments(frame: pl.DataFrame, top: int | None) -> pl.DataFrame:
@@ -699,17 +570,25 @@ def origin_counts(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
 class Overview:
     """Everything the Überblick page shows for one filter state, from one scan of the mart.
 
-    Each frame has exactly the columns (and order) of the single query named in its comment.
+    Shares are of the filtered records (an effect share too, though a record may name several).
     """
 
     key_figures: KeyFigures
-    by_type: pl.DataFrame  # cooperations_by_type
-    by_form: pl.DataFrame  # count_by(form)
-    by_status: pl.DataFrame  # count_by(status)
-    by_department: pl.DataFrame  # cooperations_by_department(top=top_departments)
-    by_effect: pl.DataFrame  # cooperations_by_effect
-    effect_matrix: pl.DataFrame  # department_effect_matrix(top=top_departments)
-    task_area_tree: pl.DataFrame  # task_area_tree(top=top_tree)
+    # type_name, form, count, share: one row per Kooperationsart, largest first
+    by_type: pl.DataFrame
+    # category, count, share: per Kooperationsform, in the vocabulary's display order
+    by_form: pl.DataFrame
+    # category, count, share: per status, in the vocabulary's display order
+    by_status: pl.DataFrame
+    # city, department, form, count, department_total: the top_departments largest departments
+    by_department: pl.DataFrame
+    # effect, count, share: largest first, equal counts in the vocabulary's order
+    by_effect: pl.DataFrame
+    # city, department, effect, count: the departments of by_department, effects in display order
+    effect_matrix: pl.DataFrame
+    # city, task_area, department, form, count: treemap leaves, all but the top_tree largest
+    # departments pooled per task area and form as OTHER_DEPARTMENTS
+    task_area_tree: pl.DataFrame
 
 
 def overview(

@@ -90,11 +90,6 @@ CSV_COLUMNS = {
 }
 
 
-# Cached reads like every other page read (pages/data.py), keyed on the database version.
-_suggestion_list = data.reader(suggestions.suggestion_list)
-_record_pairs = data.reader(suggestions.record_pairs)
-
-
 def _marks() -> Mapping[tuple[str, str], Mark]:
     """The latest marks from the store; a store that cannot be read shows a German warning."""
     try:
@@ -113,7 +108,7 @@ def _similarity(scores: pl.Series) -> pl.Series:
 def idea_list(filters: Filters, for_city: str) -> pl.DataFrame:
     """The ideas for for_city with their marks and display columns (text, nearest, similarity)."""
     frame = suggestions.with_marks(
-        _suggestion_list(filters=filters, for_city=for_city), _marks(), for_city=for_city
+        data.suggestion_list(filters=filters, for_city=for_city), _marks(), for_city=for_city
     )
     return frame.with_columns(
         pl.lit(for_city).alias("for_city"),
@@ -353,7 +348,7 @@ def show_record_pairs(filters: Filters) -> None:
     """Under „Gemeinsame Themen“: records of the two compared cities that do the same, and why."""
     first, second = (load_cities().get(c) for c in pair_of(filters))
     columns = pair_columns(first.name, second.name)
-    pairs = _record_pairs(filters=filters)
+    pairs = data.record_pairs(filters=filters)
     st.subheader("Einträge, die einander entsprechen")
     st.caption(
         f"{len(pairs)} Paare aus einem {first.adjective} und einem {second.adjective} Eintrag mit einer "

@@ -1,11 +1,13 @@
 """Data access for the pages: the database handle and typed, cached reads and figures.
 
-Every read is a plain function with the signature of its query minus the connection, e.g.
-`data.overview(filters=…, top_departments=25)`, so a reader (and grep, and a type checker) can
-follow a filter from the widget to the SQL in ikz.queries / ikz.comparison. One cache serves them
-all (`_read`), keyed on the database file's version and the arguments; `figure` caches chart
-figures the same way, keyed on the builder, the read and its arguments. A rebuilt database has a
-new version, so nothing stale is ever served, and no page builds a cache key by hand.
+Every read is declared here, once, as `name = Read(module.query)`: called with the signature of
+its query minus the connection, e.g. `data.overview(filters=…, top_departments=25)`, and typed so
+(a type checker knows its arguments and result). A reader, grep or a type checker follows a chart
+from the page to this line and from here to the SQL in ikz.queries / ikz.comparison / …, with no
+table of names in between. Each read caches its results (st.cache_data) keyed on the database
+file's version and the arguments; `figure` caches chart figures the same way, keyed on the builder,
+the read and its arguments. A rebuilt database has a new version, so nothing stale is ever served,
+and no page builds a cache key by hand.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import duckdb
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ikz import comparison, partner_map, queries
+from ikz import audit, comparison, edition_queries, partner_map, queries, suggestions
 from ikz.db import Database, DatabaseUnavailable, FileIdentity, ensure_database, input_files, is_stale
 from ikz.errors import TaxonomyError
 from ikz.paths import db_path
@@ -121,58 +123,65 @@ def _guarded(call: Callable[[], R]) -> R:
     raise AssertionError("unreachable: fail() stops the run")
 
 
-# --- The one cache ----------------------------------------------------------------------------
-
-_READS: dict[str, Callable[..., Any]] = {}
-_BUILDERS: dict[str, Callable[..., go.Figure]] = {}
+# --- Cached reads -----------------------------------------------------------------------------
 
 
-def _name(fn: Callable[..., Any]) -> str:
-    return f"{fn.__module__}.{fn.__qualname__}"
+class Read(Generic[P, R]):
+    """A query as a cached read, called as the query is minus its connection argument:
+    `overview = Read(queries.overview)`, then `overview(filters=…, top_departments=25)`.
+
+    Each read has a cache of its own (st.cache_data, keyed on the database file's version and the
+    arguments). Streamlit names a cache after its function's module, qualified name and source: the
+    cached function here carries the query's own, so every query gets its own cache, and a changed
+    query a fresh one. A rebuilt database has a new version, so nothing stale is ever served.
+    Results are never mutated by the pages.
+    """
+
+    def __init__(self, query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> None:
+        def run(file_version: FileIdentity, args: tuple, kwargs: tuple) -> R:
+            with _database(str(db_path())).cursor() as cur:
+                return query(cur, *args, **dict(kwargs))
+
+        run.__module__, run.__qualname__, run.__wrapped__ = query.__module__, query.__qualname__, query  # type: ignore[attr-defined]
+        self.query = query
+        self.cached = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)(run)
+        functools.update_wrapper(self, query)
+        signature = inspect.signature(query)
+        self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
+
+    def __repr__(self) -> str:
+        return f"Read({self.query.__module__}.{self.query.__qualname__})"
 
 
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _read(name: str, file_version: FileIdentity, args: tuple, kwargs: tuple) -> Any:
-    # Keyed on the query's name, the file version and the arguments; the query itself is looked
-    # up, so one cached function serves every read. Results are never mutated by the pages.
-    with _database(str(db_path())).cursor() as cur:
-        return _READS[name](cur, *args, **dict(kwargs))
-
-
-def reader(query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> Callable[P, R]:
-    """The query as a cached read without the connection argument, with the same signature."""
-    name = _name(query)
-    _READS[name] = query
-
-    @functools.wraps(query)
-    def read(*args: P.args, **kwargs: P.kwargs) -> R:
-        return _guarded(lambda: _read(name, version(), args, tuple(sorted(kwargs.items()))))
-
-    signature = inspect.signature(query)
-    read.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
-    read.query_name = name  # type: ignore[attr-defined]
-    return read
+# --- Cached figures ---------------------------------------------------------------------------
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _figure_spec(
     builder: str,
+    _build: Callable[..., go.Figure],
     read: str,
+    _read: Read,
     file_version: FileIdentity,
     args: tuple,
     kwargs: tuple,
     part: str | None,
     options: tuple,
 ) -> dict:
-    frame = _read(read, file_version, args, kwargs)
+    # Keyed on the names of the builder and the read (Streamlit hashes no argument whose name
+    # starts with "_"), the file version and the arguments; the frame comes from the read's cache.
+    frame = _read.cached(file_version, args, kwargs)
     if part is not None:
         frame = getattr(frame, part)
-    return _BUILDERS[builder](frame, **dict(options)).to_plotly_json()
+    return _build(frame, **dict(options)).to_plotly_json()
 
 
 def figure(
     build: Callable[..., go.Figure],
-    source: Callable[..., Any],
+    source: Read[..., Any],
     *args: Any,
     part: str | None = None,
     options: dict[str, Any],
@@ -180,13 +189,16 @@ def figure(
 ) -> go.Figure:
     """The figure build(frame, **options) of the frame source(*args, **kwargs) (or its attribute
     part), built once per database version, read, arguments and options, then reused."""
-    builder = _name(build)
-    _BUILDERS[builder] = build
+    builder, read = _name(build), _name(source.query)
     key = tuple(sorted(kwargs.items())), part, tuple(sorted(options.items()))
-    spec = _guarded(lambda: _figure_spec(builder, source.query_name, version(), args, *key))  # type: ignore[attr-defined]
+    spec = _guarded(lambda: _figure_spec(builder, build, read, source, version(), args, *key))
     # Rebuilt from the cached spec without validation: about 1 ms, where building it takes about
     # 7 ms and unpickling a cached Figure (which validates again) about 15 ms (measured).
     return go.Figure(spec, _validate=False)
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def deferred_records(
@@ -208,26 +220,39 @@ def deferred_records(
 
 # --- The reads the pages use ------------------------------------------------------------------
 
-categories = reader(queries.categories)
-filter_options = reader(queries.filter_options)
-key_figures = reader(queries.key_figures)
-overview = reader(queries.overview)
-records = reader(queries.records)
-record_detail = reader(queries.record_detail)
-origin_counts = reader(queries.origin_counts)
-checked_values = reader(queries.checked_values)
+categories = Read(queries.categories)
+filter_options = Read(queries.filter_options)
+key_figures = Read(queries.key_figures)
+overview = Read(queries.overview)
+records = Read(queries.records)
+record_detail = Read(queries.record_detail)
+origin_counts = Read(queries.origin_counts)
+checked_values = Read(queries.checked_values)
 
-city_facts = reader(comparison.city_facts)
-city_mix = reader(comparison.city_mix)
-topic_overview = reader(comparison.topic_overview)
-topic_pairs = reader(comparison.topic_pairs)
-topic_suggestions = reader(comparison.topic_suggestions)
-partner_kinds = reader(comparison.partner_kinds)
-partners_by_city = reader(comparison.partners_by_city)
-partner_table = reader(comparison.partner_table)
-partner_records = reader(comparison.partner_records)
+city_facts = Read(comparison.city_facts)
+city_mix = Read(comparison.city_mix)
+topic_overview = Read(comparison.topic_overview)
+topic_pairs = Read(comparison.topic_pairs)
+topic_suggestions = Read(comparison.topic_suggestions)
+partner_kinds = Read(comparison.partner_kinds)
+partners_by_city = Read(comparison.partners_by_city)
+partner_table = Read(comparison.partner_table)
+partner_records = Read(comparison.partner_records)
 
 # The partner map (pages/karte.py, the map on the Vergleich page).
-map_frames = reader(partner_map.map_frames)
-unplaced_partners = reader(partner_map.unplaced_partners)
-map_partner_records = reader(partner_map.partner_records)
+map_frames = Read(partner_map.map_frames)
+unplaced_partners = Read(partner_map.unplaced_partners)
+map_partner_records = Read(partner_map.partner_records)
+
+# Anregungen (pages/anregungen.py, and its record pairs on the Vergleich page).
+suggestion_list = Read(suggestions.suggestion_list)
+record_pairs = Read(suggestions.record_pairs)
+
+# Editions on the Überblick page (pages/editions_view.py).
+changes_since = Read(edition_queries.changes_since)
+change_list = Read(edition_queries.change_list)
+development = Read(edition_queries.development)
+edition_count = Read(edition_queries.edition_count)
+
+# The Protokoll's record titles (pages/protocol.py).
+record_titles = Read(audit.record_titles)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ikz import charts, edition_queries
+from ikz import charts
 from ikz.cities import load_cities
 from ikz.dates import as_of_text
 from ikz.diff import without_field_values
@@ -26,11 +26,6 @@ CHANGE_LABELS |= {"changed_fields": "Geänderte Felder (alt → neu)", "cooperat
 # Contact persons are shown to signed-in users only (identity.may_see_contacts).
 HIDDEN_CONTACT = "(geändert; nur nach Anmeldung sichtbar)"
 
-changes_since = data.reader(edition_queries.changes_since)
-change_list = data.reader(edition_queries.change_list)
-development = data.reader(edition_queries.development)
-edition_count = data.reader(edition_queries.edition_count)
-
 
 def _summary(item: ChangesSince) -> str:
     c = item.counts
@@ -39,7 +34,7 @@ def _summary(item: ChangesSince) -> str:
 
 def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyFigure]:
     """„Änderungen seit <Datum der vorigen Ausgabe>“ per city with a newer edition; deck key figures."""
-    items = changes_since(cities=cities)
+    items = data.changes_since(cities=cities)
     figures = []
     for item in items:
         st.subheader(item.heading + (f" – {item.city}" if len(items) > 1 else ""))
@@ -53,7 +48,7 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
         figures.append(KeyFigure(f"{item.heading} – {item.city}", _summary(item), item.previous_label))
         if not presentation:
             with st.expander("Liste der Änderungen"):
-                frame = change_list(cities=(item.city,))
+                frame = data.change_list(cities=(item.city,))
                 if not identity.may_see_contacts():
                     hidden = [
                         text and without_field_values(text, "Ansprechpartner", HIDDEN_CONTACT)
@@ -71,12 +66,12 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
 def development_chart(page: Page, cities: tuple[str, ...]) -> None:
     """„Entwicklung“ per city that has two or more editions: cooperations per Kooperationsform."""
     for city in cities or load_cities().names:
-        if edition_count(city=city) < 2:
+        if data.edition_count(city=city) < 2:
             continue
         page.chart(
             f"Entwicklung: Kooperationen je Ausgabe nach Kooperationsform – {city}",
             charts.edition_development,
-            development,
+            data.development,
             city=city,
             key=f"chart_development_{city}",
             note="Jede Ausgabe der Liste mit allen ihren Kooperationen, ohne Filter.",

@@ -150,7 +150,7 @@ class Page:
         self,
         title: str,
         build: Callable[..., go.Figure],
-        source: Callable[..., Any],
+        source: data.Read[..., Any],
         *args: Any,
         key: str,
         note: str = "",

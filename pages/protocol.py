@@ -16,7 +16,6 @@ from ikz.audit import (
     detail_lines,
     particulars,
     people,
-    record_titles,
 )
 from ikz.cities import load_cities
 from ikz.dates import local_day, local_time
@@ -51,7 +50,7 @@ if not everything:
     st.info("Noch keine Änderungen gespeichert.", icon="ℹ️")
     st.stop()
 
-titles = data.reader(record_titles)()
+titles = data.record_titles()
 persons = people(everything)
 left, right = st.columns([2, 2])
 chosen = left.selectbox(

@@ -11,10 +11,15 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 import pytest
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
 
 from ikz import charts
 from ikz.build import build
 from ikz.db import Database
+from ikz.paths import DB_ENV_VAR
+from ikz.store import STORE_ENV_VAR, Store
+from tests.apptest import open_app
 from tests.live_app import (
     AppServer,
     chromium_missing_reason,
@@ -23,6 +28,7 @@ from tests.live_app import (
     replace_file,
     serve_app,
 )
+from tests.small_db import write_small_db
 
 # Tests never read or write the office's store of record or its edition files: an empty store of
 # their own (also for app servers the tests start, which inherit the environment).
@@ -40,26 +46,94 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of the seven-record database of tests/small_db.py (counts worked out by hand there)."""
+    return write_small_db(tmp_path_factory.mktemp("small") / "small.duckdb")
+
+
+@pytest.fixture
+def small_con(small_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the small database."""
+    with duckdb.connect(str(small_db), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="session")
 def database(built_db: Path) -> Database:
     """Read-only handle on the session database, as the app uses it."""
     return Database(built_db)
 
 
+# --- Pages in AppTest (tests/apptest.py) -------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """An empty store of record of the test's own, where the app looks for it ($IKZ_STORE)."""
+    path = tmp_path / "pflege.sqlite"
+    monkeypatch.setenv(STORE_ENV_VAR, str(path))
+    return Store(path)
+
+
+@pytest.fixture
+def own_db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store) -> Path:
+    """A copy of the session database the app may rebuild ($IKZ_DB), with an empty store."""
+    path = copy_of(built_db, tmp_path / "ikz.duckdb")
+    monkeypatch.setenv(DB_ENV_VAR, str(path))
+    return path
+
+
+@pytest.fixture
+def on_built_db(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the session database ($IKZ_DB); its path."""
+    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
+    return built_db
+
+
+@pytest.fixture
+def app(on_built_db: Path, store: Store, request: pytest.FixtureRequest) -> AppTest:
+    """app.py in AppTest on the session database and an empty store of the test's own, opened on
+    the test module's PAGE (the start page where the module has none); not run yet."""
+    return open_app(getattr(request.module, "PAGE", None))
+
+
+@pytest.fixture
+def server_address() -> Iterator[None]:
+    """Streamlit's server.address, restored after the test (the pages' guard reads it)."""
+    before = st_config.get_option("server.address")
+    yield
+    st_config.set_option("server.address", before)
+
+
+@pytest.fixture
+def loopback(server_address: None) -> None:
+    """Served on loopback, as run.sh serves it: local mode, where a person may edit."""
+    st_config.set_option("server.address", "127.0.0.1")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright, one per test module (skipped where it is missing).
+    """Debian's Chromium driven by Playwright, one per test module (tests using it are marked
+    `browser` and skipped where it is missing, pytest_collection_modifyitems).
 
     Module scope, not session: a module's browser must be gone before the next module runs (the
     export tests check that no Chromium of theirs is left; Playwright's sync API owns an event loop).
     """
-    if reason := chromium_missing_reason():
-        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app served on a copy of the session's build (server.db), one per test module; a module
+    that needs another server (a store with writes, sign-in) defines a `server` of its own."""
+    folder = tmp_path_factory.mktemp("server")
+    with serve_app(copy_of(built_db, folder / "ikz.duckdb"), folder / "streamlit.log") as running:
+        yield running
 
 
 # A live server whose database file the robustness tests damage, replace and rebuild (one per module).
@@ -106,13 +180,20 @@ CHROMIUM_FIXTURES = {"renderer", "exports"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that start Chromium for rendering as slow; run the longest files first.
+    """Mark tests that start Chromium for rendering as slow, and tests that drive a browser as
+    browser tests; skip the browser tests where Chromium is missing; run the longest files first.
 
     No test is rerun: a flaky one is fixed at its cause (waiting for the condition it needs)."""
     _order_longest_first(items)
+    missing = chromium_missing_reason()
     for item in items:
-        if CHROMIUM_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if CHROMIUM_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if missing and item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=missing))
 
 
 # The longest test files, longest first (as seen in a two-worker run of the whole suite).

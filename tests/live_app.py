@@ -179,19 +179,23 @@ def start_app(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = AppServer(process, port, db, log)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
+
+    def healthy() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"Streamlit ended early:\n{log.read_text(errors='replace')[-3000:]}")
         with (
             contextlib.suppress(OSError),
             urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response,
         ):
-            if response.status == 200:
-                return server
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"Streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s")
+            return response.status == 200
+        return False
+
+    try:
+        wait_until(healthy, timeout=STARTUP_TIMEOUT_S, what="Streamlit to answer /_stcore/health")
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 @contextlib.contextmanager
@@ -211,9 +215,96 @@ def serve_app(
         server.stop()
 
 
-def launch_chromium(playwright: Any) -> Any:
-    """Debian's Chromium, headless, with the flags that keep it off the network."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+# Put into every page before Streamlit's own code (see TrackedBrowser): counts the script runs the
+# page asks for and notes when the last of them has finished and been drawn, so that settle() waits
+# for the run a click or a page load started, never for a fixed time. A run is asked for by a
+# BackMsg whose first byte is 0x5A (field 11, rerun_script); it has finished with a ForwardMsg that
+# holds field 6 (script_finished) with any status but 2 (finished early, for the next run); it is
+# drawn two animation frames later (React commits the run's last messages before the next frame).
+RUN_TRACKER = """
+(() => {
+  if (window.ikzRuns) return;
+  const runs = window.ikzRuns = {requested: 0, drawn: 0};
+  const varint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const finishedStatus = (bytes) => {  // script_finished of a ForwardMsg, or null
+    let at = 0, tag, value;
+    while (at < bytes.length) {
+      [tag, at] = varint(bytes, at);
+      const field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) { [value, at] = varint(bytes, at); if (field === 6) return value; }
+      else if (wire === 1) at += 8;
+      else if (wire === 2) { [value, at] = varint(bytes, at); at += value; }
+      else if (wire === 5) at += 4;
+      else return null;
+    }
+    return null;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (!(event.data instanceof ArrayBuffer)) return;
+        const status = finishedStatus(new Uint8Array(event.data));
+        if (status === null || status === 2) return;
+        const answered = runs.requested;
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          runs.drawn = Math.max(runs.drawn, answered);
+        }));
+      });
+    }
+    send(data) {
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (bytes && bytes[0] === 0x5a) runs.requested += 1;
+      super.send(data);
+    }
+  };
+})();
+"""
+
+
+class TrackedBrowser:
+    """A Playwright browser whose every new context and page carries RUN_TRACKER."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **kwargs: Any) -> Any:
+        context = self._browser.new_context(**kwargs)
+        context.add_init_script(RUN_TRACKER)
+        return context
+
+    def new_page(self, **kwargs: Any) -> Any:
+        page = self._browser.new_page(**kwargs)
+        page.context.add_init_script(RUN_TRACKER)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+def launch_chromium(playwright: Any) -> TrackedBrowser:
+    """Debian's Chromium, headless, with the flags that keep it off the network; its pages report
+    their script runs to settle() (RUN_TRACKER)."""
+    return TrackedBrowser(
+        playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    )
+
+
+def runs_drawn(page: Any) -> bool:
+    """True when every script run the page has asked for has finished and been drawn."""
+    try:
+        runs = page.evaluate("() => window.ikzRuns || null")
+    except Exception:  # the page is navigating: its next document reports afresh
+        return False
+    if runs is None:
+        raise AssertionError("page without RUN_TRACKER: open it from launch_chromium's browser")
+    return runs["requested"] > 0 and runs["drawn"] == runs["requested"]
 
 
 def wait_until(check: Callable[[], Any], *, timeout: float = 30, what: str = "condition") -> Any:
@@ -253,22 +344,31 @@ def has_marks(chart: dict) -> bool:
     return chart["svg"] and chart["marks"] > 0
 
 
+def idle(page: Any) -> bool:
+    """True when every run the page asked for is drawn, none is in flight and no element still
+    loads its code (Streamlit shows a skeleton until then: Plotly's bundle on a first visit)."""
+    return (
+        runs_drawn(page)
+        and bool(page.locator(IDLE).count())
+        and not page.locator(f"{STATUS}, {SKELETON}").count()
+    )
+
+
 def wait_idle(page: Any, *, timeout: float = 30) -> list[dict]:
-    """Wait until the page has content, no script run is in flight and the charts stopped changing."""
+    """Wait until the page has content, its last script run is drawn and every chart holds a drawn
+    plot that reads the same twice in a row; returns the charts' marks."""
     # :visible: the first container may be an empty one (app.py's script for the charts' names).
     page.wait_for_selector(f"{MAIN} [data-testid='stElementContainer']:visible", timeout=timeout * 1000)
     previous: list[dict] | None = None
 
     def settled() -> tuple[list[dict]] | None:
         nonlocal previous
-        time.sleep(0.15)
-        # Elements whose code is still loading (Plotly's bundle on a first visit) show a skeleton.
-        idle = page.locator(IDLE).count() and not page.locator(f"{STATUS}, {SKELETON}").count()
-        current = chart_marks(page) if idle else None
+        current = chart_marks(page) if idle(page) else None
         # Every chart element must hold a drawn Plotly plot (none still waiting for its bundle).
         if current is not None and page.locator(PLOTLY_ELEMENT).count() != len(current):
             current = None
-        # Two equal readings 150 ms apart: Plotly draws a chart in one go once its data has arrived.
+        # The same reading at two polls in a row: Plotly draws a chart in one go once its data has
+        # arrived, and a chart still being drawn reads differently.
         done = current is not None and current == previous and all(has_marks(c) for c in current)
         previous = current
         return (current,) if done and current is not None else None
@@ -286,19 +386,16 @@ def metrics(page: Any) -> dict[str, str]:
 
 
 def settle(page: Any, *, timeout: float = 60) -> None:
-    """Wait until no script run is in flight and no element still loads its code (twice, 300 ms apart).
+    """Wait until the script run the last page load or widget change asked for has finished and is
+    drawn, and no element still loads its code.
 
     Streamlit loads the code of most elements (st.metric, Plotly, tables) lazily; until it has
     arrived the page is idle but shows a skeleton in their place. On a busy machine, after a fresh
-    page load, that took long enough for a test to read key figures that were not there yet.
+    page load, that took long enough for a test to read key figures that were not there yet. And
+    right after a click the page still shows the previous run as idle until the server answers:
+    RUN_TRACKER counts the run the click asked for, so that is waited for too.
     """
-
-    def idle() -> bool:
-        return bool(page.locator(IDLE).count()) and not page.locator(f"{STATUS}, {SKELETON}").count()
-
-    wait_until(idle, timeout=timeout, what="the script run to end and every element to load")
-    page.wait_for_timeout(300)
-    wait_until(idle, timeout=timeout, what="the script run to end and every element to load")
+    wait_until(lambda: idle(page), timeout=timeout, what="the script run to end and every element to load")
 
 
 def shown_metrics(page: Any, *labels: str, timeout: float = 60) -> dict[str, str]:

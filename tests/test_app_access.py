@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,12 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from ikz.access import Identity
-from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.store import Store
+from tests.apptest import APP_TIMEOUT, open_app
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 60
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
     "cookie_secret": "ein-langes-zufaelliges-geheimnis-fuer-tests",
@@ -31,25 +29,9 @@ READER = {"sub": "b9c1", "email": "ben@erfurt.de", "name": "Ben Leser"}
 DATA_ELEMENTS = ("plotly_chart", "dataframe", "metric")
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setenv("IKZ_STORE", str(tmp_path / "pflege.sqlite"))
-    return Store(tmp_path / "pflege.sqlite")
-
-
-@pytest.fixture
-def address() -> Iterator[None]:
-    """Restore the server address option after a test changed it."""
-    before = config.get_option("server.address")
-    yield
-    config.set_option("server.address", before)
-
-
-def app(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, *, user: dict | None = None, auth: bool = True
-) -> AppTest:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+def signed_in(*, user: dict | None = None, auth: bool = True) -> AppTest:
+    """The start page with sign-in configured (auth) and user signed in (None: nobody)."""
+    at = open_app()
     if auth:
         at.secrets["auth"] = AUTH
         at.secrets["ikz"] = IKZ
@@ -69,10 +51,8 @@ def texts(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("page", ["pages/explore.py", "pages/compare.py", "pages/protocol.py"])
-def test_not_signed_in_sees_title_and_sign_in_only(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store, page: str
-) -> None:
-    at = app(built_db, monkeypatch)
+def test_not_signed_in_sees_title_and_sign_in_only(on_built_db: Path, store: Store, page: str) -> None:
+    at = signed_in()
     at.run()
     if page != "pages/explore.py":
         at.switch_page(page).run()
@@ -83,10 +63,8 @@ def test_not_signed_in_sees_title_and_sign_in_only(
     assert "Abmelden" not in [b.label for b in at.sidebar.button]
 
 
-def test_signed_in_reader_reads_and_sees_name_and_sign_out(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
-) -> None:
-    at = app(built_db, monkeypatch, user=READER).run()
+def test_signed_in_reader_reads_and_sees_name_and_sign_out(on_built_db: Path, store: Store) -> None:
+    at = signed_in(user=READER).run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 7
     sidebar = " ".join(e.value for e in [*at.sidebar.markdown, *at.sidebar.caption]).replace("\\", "")
@@ -94,11 +72,9 @@ def test_signed_in_reader_reads_and_sees_name_and_sign_out(
     assert "Abmelden" in [b.label for b in at.sidebar.button]
 
 
-def test_reader_opening_the_protokoll_gets_no_permission_and_no_data(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
-) -> None:
+def test_reader_opening_the_protokoll_gets_no_permission_and_no_data(on_built_db: Path, store: Store) -> None:
     store.record_mark(Identity.local("Vorher"), cooperation_key="k", for_city="Erfurt", mark="ja", note=None)
-    at = app(built_db, monkeypatch, user=READER).run()
+    at = signed_in(user=READER).run()
     at.switch_page("pages/protocol.py").run()
     assert not at.exception
     assert "Keine Berechtigung" in texts(at)
@@ -106,13 +82,11 @@ def test_reader_opening_the_protokoll_gets_no_permission_and_no_data(
     assert "Vorher" not in texts(at)
 
 
-def test_editor_sees_the_protokoll_with_token_identities(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
-) -> None:
+def test_editor_sees_the_protokoll_with_token_identities(on_built_db: Path, store: Store) -> None:
     anna = Identity(email="anna@erfurt.de", subject="a7f3", name="Anna Redakteurin", is_editor=True)
     store.record_mark(anna, cooperation_key="k1", for_city="Erfurt", mark="interessant", note=None)
     store.record_mark(Identity.local("Lokal"), cooperation_key="k2", for_city="Erfurt", mark=None, note=None)
-    at = app(built_db, monkeypatch, user=EDITOR).run()
+    at = signed_in(user=EDITOR).run()
     at.switch_page("pages/protocol.py").run()
     assert not at.exception
     table = at.dataframe[0].value
@@ -123,18 +97,16 @@ def test_editor_sees_the_protokoll_with_token_identities(
     assert list(at.dataframe[0].value["Person"]) == ["Anna Redakteurin"]
 
 
-def test_expired_sign_in_is_signed_out(built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
-    at = app(built_db, monkeypatch, user={**EDITOR, "iat": int(time.time()) - 13 * 3600}).run()
+def test_expired_sign_in_is_signed_out(on_built_db: Path, store: Store) -> None:
+    at = signed_in(user={**EDITOR, "iat": int(time.time()) - 13 * 3600}).run()
     assert not at.exception
     assert "abgelaufen" in texts(at)
     assert data_shown(at) == 0
     assert [b.label for b in at.button] == ["Anmelden"]
 
 
-def test_broken_ikz_section_is_a_german_message(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store
-) -> None:
-    at = app(built_db, monkeypatch, user=EDITOR)
+def test_broken_ikz_section_is_a_german_message(on_built_db: Path, store: Store) -> None:
+    at = signed_in(user=EDITOR)
     at.secrets["ikz"] = {"editors": "kein-at-zeichen"}
     at.run()
     assert not at.exception
@@ -143,10 +115,10 @@ def test_broken_ikz_section_is_a_german_message(
 
 
 def test_local_mode_on_loopback_edits_with_a_given_name(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store, address: None
+    on_built_db: Path, store: Store, server_address: None
 ) -> None:
     config.set_option("server.address", "127.0.0.1")
-    at = app(built_db, monkeypatch, auth=False).run()
+    at = signed_in(auth=False).run()
     assert not at.exception
     assert any("Lokaler Modus – ohne Anmeldung" in m.value for m in at.sidebar.markdown)
     assert len(at.get("plotly_chart")) == 7
@@ -160,10 +132,10 @@ def test_local_mode_on_loopback_edits_with_a_given_name(
 
 
 def test_local_mode_on_a_network_address_is_read_only(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, store: Store, address: None
+    on_built_db: Path, store: Store, server_address: None
 ) -> None:
     config.set_option("server.address", "0.0.0.0")
-    at = app(built_db, monkeypatch, auth=False).run()
+    at = signed_in(auth=False).run()
     assert not at.exception
     assert any("Nur Lesen" in w.value for w in at.warning)
     assert len(at.get("plotly_chart")) == 7  # reading stays possible
@@ -191,10 +163,10 @@ def _contacts() -> None:
     ],
 )
 def test_contact_persons_only_for_signed_in_users(
-    auth: bool, user: dict | None, address_value: str, expected: str, address: None
+    auth: bool, user: dict | None, address_value: str, expected: str, server_address: None
 ) -> None:
     config.set_option("server.address", address_value)
-    at = AppTest.from_function(_contacts, default_timeout=TIMEOUT)
+    at = AppTest.from_function(_contacts, default_timeout=APP_TIMEOUT)
     if auth:
         at.secrets["auth"] = AUTH
         at.secrets["ikz"] = IKZ
@@ -204,15 +176,12 @@ def test_contact_persons_only_for_signed_in_users(
 
 
 @pytest.mark.parametrize("with_contacts", [True, False])
-def test_record_downloads_carry_contacts_only_when_allowed(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, with_contacts: bool
-) -> None:
+def test_record_downloads_carry_contacts_only_when_allowed(on_built_db: Path, with_contacts: bool) -> None:
     """Ansprechpartner go into the Überblick's CSV only for those who may see contacts."""
     from ikz.export import records_csv
     from ikz.queries import ALL
     from pages import data
 
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
     header = data.deferred_records(ALL, records_csv, with_contacts=with_contacts)().decode("utf-8-sig")
     columns = header.splitlines()[0].split(";")
     assert "Bezeichnung / Thema" in columns
@@ -220,7 +189,7 @@ def test_record_downloads_carry_contacts_only_when_allowed(
 
 
 def test_overview_download_leaves_out_contacts_on_a_network_address_without_sign_in(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, address: None
+    server_address: None,
 ) -> None:
     """Read-only on a network address without [auth]: nobody is signed in, no contact is shown."""
     from pages import identity

@@ -8,13 +8,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ikz.access import Identity
 from ikz.build import build
-from ikz.paths import DB_ENV_VAR, ROOT
-from ikz.store import STORE_ENV_VAR, Store
+from ikz.store import Store
 from ikz.suggestions import suggestion_list, with_marks
 from pages.anregungen import PAGE_SIZE, mark_key
 from pages.identity import NAME_KEY
@@ -22,33 +20,8 @@ from pages.identity import NAME_KEY
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 90
 PAGE = "pages/compare.py"
 EDITOR = Identity.local("Test Redaktion")
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    path = tmp_path / "pflege.sqlite"
-    monkeypatch.setenv(STORE_ENV_VAR, str(path))
-    return Store(path)
-
-
-@pytest.fixture
-def app(built_db: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(PAGE)
-    return at
-
-
-@pytest.fixture
-def loopback():
-    # Local mode may edit only while the server listens on a loopback address.
-    before = st.get_option("server.address")
-    st.config.set_option("server.address", "127.0.0.1")
-    yield
-    st.config.set_option("server.address", before)
 
 
 def tables(at: AppTest, column: str) -> list[pl.DataFrame]:
@@ -168,7 +141,7 @@ def test_a_reader_sees_no_mark_buttons(app: AppTest) -> None:
 
 
 def test_an_editor_marks_in_the_row_gets_a_toast_and_the_list_stays(
-    app: AppTest, store: Store, built_db: Path, loopback
+    app: AppTest, store: Store, built_db: Path, loopback: None
 ) -> None:
     app.session_state[NAME_KEY] = "Test Redaktion"
     app.run()

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from ikz.cities import load_cities
 from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
-from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.theme import fmt_int
+from tests.apptest import open_app
 from tests.export_samples import page_texts, png
 from tests.plotly_specs import assert_valid_figures
 from tests.plotly_specs import figures_by_title as charts
@@ -25,17 +25,8 @@ ERFURT = load_cities().get("Erfurt").source
 MAGDEBURG = load_cities().get("Magdeburg").source
 
 pytestmark = pytest.mark.slow
-TIMEOUT = 60
 PAGE = "pages/compare.py"
 CHARTS = 10  # profile, 4 share charts, topic map, partner kinds, 2 partner charts, partner map
-
-
-@pytest.fixture
-def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(PAGE)
-    return at
 
 
 def shares_in(spec: dict) -> dict[tuple[str, str], float]:
@@ -155,9 +146,8 @@ def test_url_parameters_restore_the_filter(app: AppTest, built_db: Path) -> None
     assert shares_in(spec) == pytest.approx(direct_shares(built_db, "form", type_name))
 
 
-def test_filter_survives_switching_pages(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+def test_filter_survives_switching_pages(on_built_db: Path) -> None:
+    at = open_app().run()
     at.multiselect(key="art").set_value(["Zweckvereinbarung"]).run()
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -9,18 +9,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.theme import fmt_int, fmt_pct
 from tests.plotly_specs import assert_valid_figures
 
 pytestmark = pytest.mark.slow
-TIMEOUT = 60
-
-
-@pytest.fixture
-def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

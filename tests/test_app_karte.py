@@ -11,22 +11,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ikz.geo import ATTRIBUTION, ATTRIBUTION_URL
-from ikz.paths import DB_ENV_VAR, ROOT
+from tests.apptest import open_app
 from tests.plotly_specs import assert_valid_figures
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 60
 PAGE = "pages/karte.py"
-
-
-@pytest.fixture
-def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(PAGE)
-    return at
 
 
 def the_map(at: AppTest) -> dict:
@@ -133,11 +124,8 @@ def test_presentation_mode_shows_the_map_only(app: AppTest) -> None:
     assert len(at.dataframe) == 0
 
 
-def test_vergleich_shows_the_map_too(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/compare.py")
-    at.run()
+def test_vergleich_shows_the_map_too(built_db: Path, on_built_db: Path) -> None:
+    at = open_app("pages/compare.py").run()
     assert not at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     maps = [s for s in specs if "Wo die Partner liegen" in s["layout"]["title"]["text"]]

@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from pptx import Presentation
-from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from ikz import publish
@@ -16,37 +15,27 @@ from ikz.access import Identity
 from ikz.build import build
 from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
 from ikz.export.spec import KEY_FIGURES_TITLE
-from ikz.paths import ROOT
 from ikz.store import Store
 from ikz.theme import fmt_int
+from tests.apptest import open_app
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
 from tests.export_samples import page_texts, png
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 90
-
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("IKZ_STORE", str(tmp_path / "pflege.sqlite"))
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Store, loopback: None) -> Path:
+    """A database built for the test, its own store and edition folder; local mode on loopback."""
     monkeypatch.setenv("IKZ_EDITIONS", str(tmp_path / "editions"))
     monkeypatch.setenv("IKZ_DB", str(tmp_path / "ikz.duckdb"))
     build(tmp_path / "ikz.duckdb")
-    # Local mode may edit only while the server listens on loopback, as run.sh starts it.
-    previous = config.get_option("server.address")
-    config.set_option("server.address", "127.0.0.1")
-    yield tmp_path
-    config.set_option("server.address", previous)
+    return tmp_path
 
 
 def pflegen(name: str | None = "Anna") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/maintain.py")
-    if name:
-        at.session_state["lokal_name"] = name
-    return at.run()
+    return open_app("pages/maintain.py", local_name=name).run()
 
 
 def test_the_page_asks_for_a_name_first(office: Path) -> None:
@@ -117,7 +106,7 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
     offered: list[DeckSpec] = []
     count_slides = DeckSpec.slide_count
     monkeypatch.setattr(DeckSpec, "slide_count", lambda spec: offered.append(spec) or count_slides(spec))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at = open_app().run()
     assert not at.exception
     assert [s.value for s in at.subheader][:1] == ["Änderungen seit der Ausgangsliste (undatiert, nach 2020)"]
     shown = {m.label: m.value for m in at.metric}

@@ -3,36 +3,22 @@ kind of write, no raw JSON or sign-in subject by default, and reading without gi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit import config
-from streamlit.testing.v1 import AppTest
 
 from ikz.access import Identity
 from ikz.audit import SHOWN_COLUMNS
 from ikz.dates import local_time
-from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.store import Store
+from tests.apptest import open_app
 
 pytestmark = pytest.mark.slow  # whole-page AppTest runs on the session's build
 
-TIMEOUT = 60
 ANNA = Identity(email="anna@erfurt.de", subject="a7f3", name="Anna Redakteurin", is_editor=True)
 BERND = Identity.local("Bernd", is_editor=True)
-
-
-@pytest.fixture
-def local_app(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """Local mode on loopback (what run.sh starts) with a store of the test's own."""
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
-    monkeypatch.setenv("IKZ_STORE", str(tmp_path / "pflege.sqlite"))
-    before = config.get_option("server.address")
-    config.set_option("server.address", "127.0.0.1")
-    yield Store(tmp_path / "pflege.sqlite")
-    config.set_option("server.address", before)
 
 
 def _record(built_db: Path, city: str) -> tuple[str, str, str, str]:
@@ -85,9 +71,9 @@ def _every_kind_of_write(store: Store, built_db: Path) -> dict[str, str]:
     return {"title": title, "md_title": md_title}
 
 
-def test_every_write_reads_in_words_and_local_time(built_db: Path, local_app: Store) -> None:
-    shown = _every_kind_of_write(local_app, built_db)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+def test_every_write_reads_in_words_and_local_time(on_built_db: Path, store: Store, loopback: None) -> None:
+    shown = _every_kind_of_write(store, on_built_db)
+    at = open_app().run()
     at.switch_page("pages/protocol.py").run()
     assert not at.exception
     frame = at.dataframe[0]
@@ -109,7 +95,7 @@ def test_every_write_reads_in_words_and_local_time(built_db: Path, local_app: St
     assert subjects[3] == "Erfurt: Ausgabe 1 vom 7. Dezember 2026, 79 Kooperationen"
     assert subjects[4] == f"Anregung „{shown['md_title']}“ für Erfurt: interessant"
     assert subjects[5] == subjects[6] == f"„{shown['title']}“: Kooperationsart"
-    events = local_app.audit()
+    events = store.audit()
     assert list(table["Zeit"]) == [local_time(e.at) for e in events]
     assert all("Dezember" in t or "Januar" in t or "," in t for t in table["Zeit"])
     assert not any("T" in t and "+00:00" in t for t in table["Zeit"])
@@ -123,9 +109,9 @@ def test_every_write_reads_in_words_and_local_time(built_db: Path, local_app: St
     assert at.code[0].language == "json"
 
 
-def test_reading_needs_no_name_only_the_export_does(built_db: Path, local_app: Store) -> None:
-    _every_kind_of_write(local_app, built_db)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+def test_reading_needs_no_name_only_the_export_does(on_built_db: Path, store: Store, loopback: None) -> None:
+    _every_kind_of_write(store, on_built_db)
+    at = open_app().run()
     at.switch_page("pages/protocol.py").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 7  # read without a name
@@ -138,10 +124,12 @@ def test_reading_needs_no_name_only_the_export_does(built_db: Path, local_app: S
     assert not at.text_input
 
 
-def test_readers_still_get_no_permission_without_editing_rights(built_db: Path, local_app: Store) -> None:
+def test_readers_still_get_no_permission_without_editing_rights(
+    on_built_db: Path, store: Store, loopback: None
+) -> None:
     config.set_option("server.address", "0.0.0.0")  # local mode on a network address: read-only
-    local_app.record_mark(BERND, cooperation_key="k", for_city="Erfurt", mark="ja", note=None)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    store.record_mark(BERND, cooperation_key="k", for_city="Erfurt", mark="ja", note=None)
+    at = open_app().run()
     at.switch_page("pages/protocol.py").run()
     assert not at.exception
     assert any("Keine Berechtigung" in t.value for t in at.title)

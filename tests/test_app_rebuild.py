@@ -15,23 +15,11 @@ from streamlit.testing.v1 import AppTest
 from ikz import review_queue
 from ikz.access import Identity
 from ikz.db import FileIdentity, input_files
-from ikz.paths import DB_ENV_VAR, ROOT
-from ikz.store import STORE_ENV_VAR, Store
+from ikz.store import Store
 from pages.data import rebuild_notice
+from tests.apptest import open_app
 
 pytestmark = pytest.mark.slow
-TIMEOUT = 90
-
-
-@pytest.fixture
-def paths(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A database and an empty store of this test's own."""
-    db = tmp_path / "ikz.duckdb"
-    shutil.copyfile(built_db, db)
-    store = tmp_path / "pflege.sqlite"
-    monkeypatch.setenv(DB_ENV_VAR, str(db))
-    monkeypatch.setenv(STORE_ENV_VAR, str(store))
-    return db, store
 
 
 def rebuild_toasts(at: AppTest) -> list[str]:
@@ -47,14 +35,14 @@ def test_notice_tells_missing_and_stale_from_current(tmp_path: Path, built_db: P
     assert "Quelldokumente oder Regeln wurden geändert" in (rebuild_notice(db, input_files()) or "")
 
 
-def test_a_decision_in_the_store_rebuilds_without_a_notice(paths: tuple[Path, Path]) -> None:
-    db, store_path = paths
+def test_a_decision_in_the_store_rebuilds_without_a_notice(own_db: Path, store: Store) -> None:
+    db = own_db
     before = FileIdentity.of(db)
     with duckdb.connect(str(db), read_only=True) as con:
         key = review_queue.queue(con)["cooperation_key"][0]
         item = review_queue.item(con, cooperation_key=key)
     assert item is not None
-    Store(store_path).record_decisions(
+    store.record_decisions(
         Identity.local("Anna Beispiel"),
         [
             {
@@ -67,17 +55,17 @@ def test_a_decision_in_the_store_rebuilds_without_a_notice(paths: tuple[Path, Pa
             }
         ],
     )
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at = open_app().run()
     assert not at.exception, at.exception
     assert FileIdentity.of(db) != before, "the moved store must rebuild the database"
     assert rebuild_toasts(at) == []
 
 
-def test_changed_sources_rebuild_with_a_notice(paths: tuple[Path, Path]) -> None:
-    db, _ = paths
+def test_changed_sources_rebuild_with_a_notice(own_db: Path) -> None:
+    db = own_db
     os.utime(db, ns=(0, 0))  # as if data/raw or a rules file had been saved after the build
     before = FileIdentity.of(db)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at = open_app().run()
     assert not at.exception, at.exception
     assert FileIdentity.of(db) != before
     assert rebuild_toasts(at) == [

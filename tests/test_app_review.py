@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -11,42 +9,18 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from ikz.paths import DB_ENV_VAR, ROOT
-from ikz.store import STORE_ENV_VAR, Store
+from ikz.store import Store
+from tests.apptest import open_app
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
 
-TIMEOUT = 90
 PAGE = "pages/review.py"
-
-
-@pytest.fixture
-def server_address() -> Iterator[None]:
-    """Streamlit's server.address, restored afterwards (the guard reads it)."""
-    before = config.get_option("server.address")
-    yield
-    config.set_option("server.address", before)
-
-
-@pytest.fixture
-def paths(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A database and an empty store of this test's own: the page writes and rebuilds."""
-    db = tmp_path / "ikz.duckdb"
-    shutil.copyfile(built_db, db)
-    store = tmp_path / "pflege.sqlite"
-    monkeypatch.setenv(DB_ENV_VAR, str(db))
-    monkeypatch.setenv(STORE_ENV_VAR, str(store))
-    return db, store
 
 
 def page(address: str, name: str | None = "Anna Beispiel") -> AppTest:
     config.set_option("server.address", address)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(PAGE)
-    if name:
-        at.session_state["lokal_name"] = name
-    return at
+    return open_app(PAGE, local_name=name)
 
 
 def origin(db: Path, key: str, field: str) -> str:
@@ -58,22 +32,22 @@ def origin(db: Path, key: str, field: str) -> str:
         ).fetchone()[0]
 
 
-def test_non_editor_sees_no_permission(paths: tuple[Path, Path], server_address: None) -> None:
+def test_non_editor_sees_no_permission(own_db: Path, server_address: None) -> None:
     at = page("0.0.0.0").run()
     assert not at.exception
     assert any("Keine Berechtigung" in e.value for e in at.error)
     assert not at.get("form")
 
 
-def test_without_a_name_the_page_asks_for_one(paths: tuple[Path, Path], server_address: None) -> None:
+def test_without_a_name_the_page_asks_for_one(own_db: Path, server_address: None) -> None:
     at = page("127.0.0.1", name=None).run()
     assert not at.exception
     assert any(t.label == "Ihr Name" for t in at.text_input)
     assert not any(s.label == "Eintrag" for s in at.selectbox)
 
 
-def test_correct_a_value_then_undo_it(paths: tuple[Path, Path], server_address: None) -> None:
-    db, store_path = paths
+def test_correct_a_value_then_undo_it(own_db: Path, store: Store, server_address: None) -> None:
+    db = own_db
     at = page("127.0.0.1").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Prüfen und korrigieren"
@@ -88,7 +62,7 @@ def test_correct_a_value_then_undo_it(paths: tuple[Path, Path], server_address: 
     at.button[0].click()  # the form's submit button
     at.run()
     assert not at.exception, at.exception
-    decisions = Store(store_path).decisions()
+    decisions = store.decisions()
     # One click stored the correction and confirmed the record's other derived values with it.
     assert "status" in {d.field for d in decisions}
     assert len({d.at for d in decisions}) == 1
@@ -112,7 +86,7 @@ def test_correct_a_value_then_undo_it(paths: tuple[Path, Path], server_address: 
     undo.click()
     at.run()
     assert not at.exception, at.exception
-    assert Store(store_path).decisions()[-1].new_value is None
+    assert store.decisions()[-1].new_value is None
     assert origin(db, key, "status").startswith("◆ abgeleitet")
     assert any("Rückgängig" in t.value for t in at.toast)
     assert not [t.value for t in at.toast if "aufgebaut" in t.value]

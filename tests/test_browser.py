@@ -23,39 +23,18 @@ from tests.live_app import (
     AppServer,
     chart_marks,
     choose,
-    chromium_missing_reason,
-    copy_of,
     has_marks,
     metrics,
     problems,
     screenshot,
-    serve_app,
     wait_idle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
 
 pytestmark = pytest.mark.browser
 
 PAGES = {"ueberblick": "/", "vergleich": "/vergleich", "karte": "/karte"}
 TOP_DEPARTMENTS = 25  # pages/explore.py: departments shown in the bar chart and heatmap
-
-
-@pytest.fixture(scope="session")
-def browser_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
-    """A database of its own, built from data/raw by the real build."""
-    return copy_of(built_db, tmp_path_factory.mktemp("browser") / "ikz.duckdb")
-
-
-# Module scope, not session: the browser and server must be gone before other modules run (the
-# export tests check that no Chromium of theirs is left; Playwright's sync API owns an event loop).
-@pytest.fixture(scope="module")
-def server(browser_db: Path) -> Iterator[AppServer]:
-    with serve_app(browser_db, browser_db.with_name("streamlit.log")) as running:
-        yield running
 
 
 @pytest.fixture
@@ -170,9 +149,9 @@ def assert_overview(page: Any, charts: list[dict], expected: dict[str, Any]) -> 
 
 
 @pytest.fixture(scope="session")
-def chosen_type(browser_db: Path) -> str:
+def chosen_type(built_db: Path) -> str:
     """A Kooperationsart spread over many departments, so the filtered charts have several bars."""
-    with duckdb.connect(str(browser_db), read_only=True) as con:
+    with duckdb.connect(str(built_db), read_only=True) as con:
         return con.execute(
             "SELECT type_name FROM cooperation_wide WHERE type_name <> 'ohne Angabe' GROUP BY ALL "
             "ORDER BY count(DISTINCT department) DESC, type_name LIMIT 1",
@@ -208,7 +187,7 @@ def assert_downloads_hold_every_row(page: Any, count: int, chosen_type: str) -> 
 # test_browser_map.py, its filters and Präsentationsansicht are checked in test_app_karte.py.
 @pytest.mark.parametrize("name", ["ueberblick", "vergleich"])
 def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_presents(
-    server: AppServer, browser: Any, context: Any, browser_db: Path, name: str, chosen_type: str
+    server: AppServer, browser: Any, context: Any, name: str, chosen_type: str
 ) -> None:
     """Every chart drawn, no developer toolbar; a filter changes the charts and the address, which
     opens the same view in another browser; then the Präsentationsansicht without sidebar. On the
@@ -223,8 +202,8 @@ def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_
     screenshot(page, name)
     overview = name == "ueberblick"
     if overview:
-        assert_overview(page, before, expected_overview(browser_db, None))
-        expected = expected_overview(browser_db, chosen_type)
+        assert_overview(page, before, expected_overview(server.db, None))
+        expected = expected_overview(server.db, chosen_type)
     shown_before = metrics(page)
     choose(page, "Kooperationsart", chosen_type)
     wait_until(lambda: "art=" in page.url, what="the filter in the URL")
@@ -342,7 +321,7 @@ TRUNCATED_LABELS = """() => Array.from(document.querySelectorAll(
 
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_a_click_on_a_rows_text_opens_the_record_beside_the_table(
-    server: AppServer, browser: Any, browser_db: Path, width: int
+    server: AppServer, browser: Any, width: int
 ) -> None:
     """A click on the title text (not the checkbox) opens the record in a drawer at the right, over
     the page where the person is; Esc closes it and the same row opens again. The ✓/◆ summary column
@@ -351,7 +330,7 @@ def test_a_click_on_a_rows_text_opens_the_record_beside_the_table(
     from ikz.db import Database
     from pages.explore import COLUMN_WIDTHS
 
-    with Database(browser_db).cursor() as cur:
+    with Database(server.db).cursor() as cur:
         titles = queries.records(cur, filters=queries.ALL, limit=5)["title"].to_list()
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     try:

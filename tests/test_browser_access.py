@@ -24,7 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
 
+import oidc_provider_mock
 import pytest
+import werkzeug.serving
+from axe_playwright_python.sync_playwright import Axe
+from itsdangerous import URLSafeTimedSerializer
 
 from ikz.access import Identity
 from ikz.build import build
@@ -33,7 +37,6 @@ from ikz.store import Store
 from tests.live_app import (
     PLOTLY_ELEMENT,
     AppServer,
-    chromium_missing_reason,
     problems,
     screenshot,
     serve_app,
@@ -41,14 +44,6 @@ from tests.live_app import (
     wait_idle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
-import oidc_provider_mock
-import werkzeug.serving
-from axe_playwright_python.sync_playwright import Axe
-from itsdangerous import URLSafeTimedSerializer
 
 pytestmark = pytest.mark.browser
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,29 +9,16 @@ import pytest
 from tests.live_app import (
     MAIN,
     AppServer,
-    chromium_missing_reason,
-    copy_of,
     problems,
     screenshot,
-    serve_app,
     settle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 
 ROW = '[class*="st-key-anregung_magdeburg_"]'
 BUTTONS = '[data-testid="stButtonGroup"]'
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Iterator[AppServer]:
-    db = copy_of(built_db, tmp_path_factory.mktemp("anregungen") / "ikz.duckdb")
-    with serve_app(db, db.with_name("streamlit.log")) as running:
-        yield running
 
 
 def open_ideas(browser: Any, server: AppServer, width: int) -> tuple[Any, Any]:

@@ -8,22 +8,14 @@ that no two tick labels overlap, and that every category of a bar chart or heatm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.live_app import MAIN, AppServer, copy_of, screenshot, serve_app, settle, wait_idle
+from tests.live_app import MAIN, AppServer, screenshot, settle, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHECK = (Path(__file__).parent / "chart_fit_check.js").read_text()
-
-
-@pytest.fixture(scope="module")
-def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    folder = tmp_path_factory.mktemp("chart-fit")
-    with serve_app(copy_of(built_db, folder / "ikz.duckdb"), folder / "server.log") as running:
-        yield running
 
 
 @pytest.mark.parametrize("width", [1280, 1920])

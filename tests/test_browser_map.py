@@ -14,33 +14,15 @@ import pytest
 
 from tests.live_app import (
     AppServer,
-    chromium_missing_reason,
-    copy_of,
     problems,
     screenshot,
-    serve_app,
     wait_idle,
     wait_until,
 )
 
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
-
 pytestmark = pytest.mark.browser
 
 MAP_TITLE = "Wo die Partner liegen"
-
-
-@pytest.fixture(scope="module")
-def map_db(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
-    return copy_of(built_db, tmp_path_factory.mktemp("browser_map") / "ikz.duckdb")
-
-
-@pytest.fixture(scope="module")
-def server(map_db: Path) -> Iterator[AppServer]:
-    with serve_app(map_db, map_db.with_name("streamlit.log")) as running:
-        yield running
 
 
 @pytest.fixture
@@ -113,16 +95,14 @@ def assert_beside_the_map(page: Any, element: Any, viewport_height: int) -> None
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport_height, box
 
 
-def test_map_draws_every_partner_and_a_click_lists_its_records(
-    server: AppServer, context: Any, map_db: Path
-) -> None:
+def test_map_draws_every_partner_and_a_click_lists_its_records(server: AppServer, context: Any) -> None:
     """One visit of /karte: every partner drawn, nothing fetched from elsewhere, hover names a
     partner's records, a click lists them and puts the partner in the address, which reopens it."""
     page, requested, errors = open_watched(context, server.url + "/karte")
     assert not errors and problems(page) == []
     assert requested and foreign_requests(requested, server) == []
     points = wait_until(lambda: map_points(page), what="map bubbles")
-    counts = placed_counts(map_db)
+    counts = placed_counts(server.db)
     assert set(points) == set(counts)
     # The outlines are drawn: Länder and Kreise are filled/stroked paths in the scatter layer.
     outlines = page.locator(".js-plotly-plot .scatterlayer .trace path.js-line").count()
@@ -164,9 +144,7 @@ def test_map_draws_every_partner_and_a_click_lists_its_records(
     assert problems(reopened) == []
 
 
-def test_at_1280_px_a_partners_records_stand_beside_the_map(
-    server: AppServer, browser: Any, map_db: Path
-) -> None:
+def test_at_1280_px_a_partners_records_stand_beside_the_map(server: AppServer, browser: Any) -> None:
     """On an office laptop's 1,280 px the records of the partner in the address are right of the map,
     in view, and the table shows what each record is and why it names the partner."""
     partner = "Landkreis Börde"

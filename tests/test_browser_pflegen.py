@@ -17,17 +17,12 @@ from tests.editions_fixture import NEW_DEPARTMENT, next_edition
 from tests.live_app import (
     EXCEPTION,
     AppServer,
-    chromium_missing_reason,
     screenshot,
     serve_app,
     settle,
     shown_metrics,
     wait_idle,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
 
 pytestmark = pytest.mark.browser
 

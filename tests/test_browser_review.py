@@ -20,17 +20,12 @@ from ikz.store import STORE_ENV_VAR, Store
 from tests.live_app import (
     EXCEPTION,
     MAIN,
-    chromium_missing_reason,
     open_options,
     screenshot,
     serve_app,
     settle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
 
 pytestmark = pytest.mark.browser
 NAME = "Anna Beispiel"

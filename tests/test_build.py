@@ -216,6 +216,7 @@ def test_every_record_traces_to_its_source_lines(con: duckdb.DuckDBPyConnection)
     assert untraced == []
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_build_is_deterministic(built_db: Path, tmp_path: Path) -> None:
     again = tmp_path / "again.duckdb"
     build(again)
@@ -241,6 +242,7 @@ def _raw_copy(tmp_path: Path) -> Path:
     return raw
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_failed_build_leaves_the_old_file_untouched(tmp_path: Path) -> None:
     target = tmp_path / "ikz.duckdb"
     build(target)
@@ -300,6 +302,7 @@ def test_cli_honours_ikz_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert db_path() == target.resolve()
 
 
+@pytest.mark.slow  # the command in a process of its own: seconds
 @pytest.mark.parametrize(
     ("file", "content", "expected"),
     [
@@ -331,6 +334,7 @@ def test_cli_bad_input_is_one_line_naming_the_file(
     assert not (tmp_path / "x.duckdb").exists()
 
 
+@pytest.mark.slow  # the command in a process of its own: seconds
 def test_cli_bad_taxonomy_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "taxonomy.toml"
     bad.write_text(TAXONOMY_PATH.read_text(encoding="utf-8") + "\n[[[ kaputt\n", encoding="utf-8")
@@ -340,6 +344,7 @@ def test_cli_bad_taxonomy_is_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # the command in a process of its own: seconds
 def test_not_utf8_names_file_and_line(tmp_path: Path) -> None:
     raw = _raw_copy(tmp_path)
     data = (raw / ERFURT_FILE).read_bytes().split(b"\n")

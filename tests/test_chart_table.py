@@ -85,10 +85,10 @@ def test_treemap_rows_carry_their_path() -> None:
     ]
 
 
-@pytest.mark.parametrize("dimension", ["form", "status"])
-def test_table_totals_equal_the_query(database: Database, dimension: str) -> None:
+@pytest.mark.parametrize("part", ["by_form", "by_status"])
+def test_table_totals_equal_the_query(database: Database, part: str) -> None:
     with database.cursor() as cur:
-        frame = queries.count_by(cur, filters=queries.ALL, dimension=dimension)
+        frame = getattr(queries.overview(cur, filters=queries.ALL), part)
     table = figure_table(charts.bar_by_category(frame, TEXT))
     assert sorted(table["Kooperationen"].to_list()) == sorted(fmt_int(n) for n in frame["count"])
 
@@ -98,21 +98,13 @@ def test_every_overview_chart_has_a_table(database: Database) -> None:
     forms = tuple(form for form, _ in taxonomy.form_bindings)
     effects = tuple(name for name, _ in taxonomy.effect_categories())
     with database.cursor() as cur:
-        figures = [
-            charts.bar_by_category(
-                queries.cooperations_by_type(cur, filters=queries.ALL),
-                TEXT,
-                category="type_name",
-                color_by="form",
-            ),
-            charts.departments_stacked(
-                queries.cooperations_by_department(cur, filters=queries.ALL, top=25), TEXT, forms=forms
-            ),
-            charts.effect_heatmap(
-                queries.department_effect_matrix(cur, filters=queries.ALL, top=25), TEXT, effects=effects
-            ),
-            charts.task_area_treemap(queries.task_area_tree(cur, filters=queries.ALL, top=60), TEXT),
-        ]
+        overview = queries.overview(cur, filters=queries.ALL, top_departments=25, top_tree=60)
+    figures = [
+        charts.bar_by_category(overview.by_type, TEXT, category="type_name", color_by="form"),
+        charts.departments_stacked(overview.by_department, TEXT, forms=forms),
+        charts.effect_heatmap(overview.effect_matrix, TEXT, effects=effects),
+        charts.task_area_treemap(overview.task_area_tree, TEXT),
+    ]
     for fig in figures:
         table = figure_table(fig)
         assert table.height > 0 and table.width >= 2

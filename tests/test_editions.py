@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from tests.editions_fixture import (
     WRONG_VALUE,
     next_edition,
 )
+from tests.live_app import wait_until
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
@@ -364,7 +364,7 @@ def test_readers_see_the_old_or_the_new_database_throughout_a_publish(office: di
     done = threading.Event()
 
     def read() -> None:
-        while not done.is_set():
+        while True:  # a read, then one every 10 ms until the publish is over
             try:
                 with reader.cursor() as cur:
                     seen.append(
@@ -372,16 +372,15 @@ def test_readers_see_the_old_or_the_new_database_throughout_a_publish(office: di
                     )
             except BaseException as exc:  # any failure of a reader is the finding
                 errors.append(exc)
-            time.sleep(0.01)
+            if done.wait(0.01):
+                return
 
     thread = threading.Thread(target=read)
     thread.start()
     try:
         publish.publish(ANNA, item)
         # The reader notices the swapped file on its next use: wait until it has read the new one.
-        deadline = time.monotonic() + 30
-        while not (seen and seen[-1] == 79) and not errors and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: errors or (seen and seen[-1] == 79), what="the reader to read the new file")
     finally:
         done.set()
         thread.join()

@@ -14,13 +14,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import pages.layout
 from ikz.export import DeckSpec, get_renderer
 from ikz.export.fit import category_rows, is_category_rows, is_heatmap, plain
 from ikz.export.spec import DECK_IMAGE_HEIGHT, DECK_IMAGE_WIDTH, deck_figure
-from ikz.paths import DB_ENV_VAR, ROOT
+from tests.apptest import open_app
 from tests.export_samples import needs_chromium
 
 pytestmark = [pytest.mark.slow, needs_chromium]
@@ -32,9 +31,7 @@ def page_spec(monkeypatch: pytest.MonkeyPatch, page: str | None, **params: list[
     """The DeckSpec a page hands its export panel, from a real AppTest run."""
     offered: list[DeckSpec] = []
     monkeypatch.setattr(pages.layout, "export_panel", lambda key, spec: offered.append(spec))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if page:
-        at.switch_page(page)
+    at = open_app(page)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
@@ -88,9 +85,8 @@ def assert_readable(svg: bytes, figure: dict, title: str) -> None:
     ids=["ueberblick", "ueberblick-erfurt", "vergleich"],
 )
 def test_every_slide_names_its_categories(
-    built_db: Path, monkeypatch: pytest.MonkeyPatch, page: str | None, params: dict
+    on_built_db: Path, monkeypatch: pytest.MonkeyPatch, page: str | None, params: dict
 ) -> None:
-    monkeypatch.setenv(DB_ENV_VAR, str(built_db))
     spec = page_spec(monkeypatch, page, **params)
     slides = spec.chart_slides()
     figures = [deck_figure(chart) for chart in slides]

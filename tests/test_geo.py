@@ -114,6 +114,7 @@ def test_bundled_geodata_stay_small_and_carry_their_licence() -> None:
         assert data["type"] == "FeatureCollection"
 
 
+@pytest.mark.slow  # a real build: seconds
 def test_historical_name_maps_to_todays_gemeinde(tmp_path: Path) -> None:
     # Mönchenholzhausen has been part of Grammetal since 2019: the entry keeps the name the
     # document prints and takes today's key; the database then names today's Gemeinde.

@@ -140,6 +140,7 @@ def test_too_few_records_give_no_matches(records: list[MatchRecord]) -> None:
     assert match_records(records) == []
 
 
+@pytest.mark.slow  # the build's tables from the documents: seconds
 def test_records_from_the_build_frames() -> None:
     from ikz.build import load_tables
 

@@ -218,6 +218,7 @@ def test_proposals(con: duckdb.DuckDBPyConnection) -> None:
     assert rows == [("Vorschlag", "ohne Angabe", "sicher")] * 6
 
 
+@pytest.mark.slow  # a second real build: seconds
 def test_keys_are_unique_stable_and_fingerprints_cover_the_source_texts(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -23,7 +23,6 @@ from tests.live_app import (
     HOSTILE_SEARCHES,
     AppServer,
     chart_marks,
-    chromium_missing_reason,
     expected_search_count,
     metrics,
     problems,
@@ -31,10 +30,6 @@ from tests.live_app import (
     wait_idle,
     wait_until,
 )
-
-if reason := chromium_missing_reason():
-    pytest.skip(reason, allow_module_level=True)
-
 
 pytestmark = pytest.mark.browser
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ikz import charts, queries
 from ikz.build import build
 from ikz.charts import ChartText
 from ikz.db import Database
-from ikz.paths import DB_ENV_VAR, ROOT, TAXONOMY_PATH
+from ikz.paths import DB_ENV_VAR, TAXONOMY_PATH
 from ikz.theme import NA_COLOR, color_of, fmt_int
+from tests.apptest import open_app
 
 NEW_FORM = "Kommunale Anstalt"
 NEW_EFFECT = "Gefahrenabwehr"
@@ -55,6 +55,7 @@ def con(extended_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
 
 
+@pytest.mark.slow  # a real build (extended_db): seconds
 def test_new_categories_take_their_place_in_the_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
     forms = queries.categories(con, "form")
     assert forms[-2:] == (NEW_FORM, "ohne Angabe")
@@ -67,8 +68,9 @@ def test_new_categories_take_their_place_in_the_vocabularies(con: duckdb.DuckDBP
     assert options.effects == effects
 
 
+@pytest.mark.slow  # a real build (extended_db): seconds
 def test_new_categories_reach_the_chart_frames_in_order(con: duckdb.DuckDBPyConnection) -> None:
-    by_form = queries.count_by(con, "form")["category"].to_list()
+    by_form = queries.overview(con).by_form["category"].to_list()
     assert by_form == [f for f in queries.categories(con, "form") if f in by_form]
     assert NEW_FORM in by_form
     shares = queries.shares_by_city(con, "effect")
@@ -78,10 +80,11 @@ def test_new_categories_reach_the_chart_frames_in_order(con: duckdb.DuckDBPyConn
     assert NEW_EFFECT in shares["category"].to_list()
 
 
+@pytest.mark.slow  # a real build (extended_db): seconds
 def test_new_categories_get_one_colour_of_their_own_on_every_chart(con: duckdb.DuckDBPyConnection) -> None:
     order = queries.categories(con, "form")
     bars = charts.city_share_bars(queries.shares_by_city(con, "form"), TEXT, order=order)
-    stacked = charts.departments_stacked(queries.cooperations_by_department(con), TEXT, forms=order)
+    stacked = charts.departments_stacked(queries.overview(con).by_department, TEXT, forms=order)
     # The new form is a row of the share chart, in its place (Plotly lists rows bottom-up) …
     rows = [r.replace("<br>", " ") for r in bars.layout.yaxis.categoryarray][::-1]
     assert rows == [f for f in order if f in rows]
@@ -97,8 +100,7 @@ def test_new_categories_appear_in_the_page_filters(
     extended_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(DB_ENV_VAR, str(extended_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
+    at = open_app().run()
     assert not at.exception, [e.value for e in at.exception]
     assert list(at.multiselect(key="form").options)[-1] == NEW_FORM
     assert list(at.multiselect(key="effekt").options)[-2:] == [NEW_EFFECT, "ohne Angabe"]

@@ -1,0 +1,67 @@
+"""pages/data.py's reads: each is its query minus the connection, cached per query, arguments and
+database version (without a Streamlit server: st.cache_data works in a plain process)."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+
+from ikz import queries
+from ikz.queries import ALL, Filters
+from pages import data
+
+CALLS: list[tuple] = []
+
+
+def counted(con: duckdb.DuckDBPyConnection, city: str, *, twice: bool = False) -> int:
+    """A query that records each time it really runs."""
+    CALLS.append((city, twice))
+    n = con.execute("SELECT count(*) FROM cooperation_wide WHERE city = ?", [city]).fetchone()[0]
+    return 2 * n if twice else n
+
+
+@pytest.fixture
+def db(own_db: Path) -> Iterator[Path]:
+    """A copy of the session database as the pages' database, with empty caches."""
+    st.cache_data.clear()
+    CALLS.clear()
+    yield own_db
+    st.cache_data.clear()
+
+
+def test_a_read_has_its_querys_signature_without_the_connection() -> None:
+    assert list(inspect.signature(data.overview).parameters) == ["filters", "top_departments", "top_tree"]
+    assert list(inspect.signature(data.record_detail).parameters) == ["cooperation_id"]
+    assert data.overview.__doc__ == queries.overview.__doc__
+    assert data.overview.query is queries.overview
+
+
+def test_a_read_runs_its_query_once_per_arguments_and_database_version(db: Path) -> None:
+    read = data.Read(counted)
+    with duckdb.connect(str(db), read_only=True) as con:
+        erfurt = con.execute("SELECT count(*) FROM cooperation_wide WHERE city = 'Erfurt'").fetchone()[0]
+    assert erfurt > 0
+    assert read("Erfurt") == read("Erfurt") == erfurt
+    assert read("Erfurt", twice=True) == 2 * erfurt
+    assert CALLS == [("Erfurt", False), ("Erfurt", True)]
+    # A new file (as a rebuild leaves it) is a new version: the query runs again.
+    shutil.copyfile(db, db.with_suffix(".new"))
+    db.with_suffix(".new").replace(db)
+    assert read("Erfurt") == erfurt
+    assert CALLS[-1] == ("Erfurt", False) and len(CALLS) == 3
+
+
+def test_reads_with_the_same_arguments_keep_apart(db: Path) -> None:
+    # Both reads take filters=ALL; one shared cache would hand the second the first one's result.
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert data.key_figures(filters=ALL) == queries.key_figures(con, filters=ALL)
+        assert data.origin_counts(filters=ALL).equals(queries.origin_counts(con, filters=ALL))
+        magdeburg = Filters(cities=("Magdeburg",))
+        assert data.records(filters=magdeburg).equals(queries.records(con, filters=magdeburg))
+        assert data.checked_values(filters=magdeburg).equals(queries.checked_values(con, filters=magdeburg))
