@@ -28,6 +28,7 @@ import polars as pl
 
 from ikz.build import write_database
 from ikz.normalise import SCHEMAS, TABLE_ORDER, Tables
+from ikz.rules import shipped_words
 
 BINDINGS = [("verbindlich", True, False), ("lose", False, False), ("keine Angabe", False, True)]
 FORMS = [("Verband", "verbindlich"), ("Vertrag", "verbindlich"), ("Netzwerk", "lose")]
@@ -118,8 +119,13 @@ def small_tables() -> Tables:
             for i, (n, committed, no_info) in enumerate(BINDINGS, 1)
         ],
         "form": [
-            {"name": name, "binding": binding, "sort_order": i, "is_no_info": False}
+            {"name": name, "binding": binding, "sort_order": i, "is_no_info": False, "pattern": ""}
             for i, (name, binding) in enumerate(FORMS, 1)
+        ],
+        # The shipped origins: the records' *_source columns refer to them.
+        "origin": [
+            {"name": o.name, "role": o.role, "mark": o.mark, "label": o.label, "sort_order": i}
+            for i, o in enumerate(shipped_words().origins, 1)
         ],
         "status": [{"name": n, "sort_order": i, "is_no_info": x} for i, (n, x) in enumerate(STATUSES, 1)],
         "task_area": [{"name": n, "sort_order": i} for i, n in enumerate(TASK_AREAS, 1)],
