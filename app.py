@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ikz.cities import load_cities
-from pages import german_ui, identity
+from ikz.rules.cities import load_cities
+from ikz.ui import german_ui, identity
 
 # An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
 # page's icon) from fonts.gstatic.com, and no page may make the browser contact a third party
@@ -38,7 +38,7 @@ st.html(
         max-width: none !important;
     }
     /* WCAG 2.1 AA contrast: Streamlit's captions are text colour at 60 % opacity (#828180 on
-       white, 3.9:1); they become ikz.theme.MUTED_COLOR at full opacity (#5F6B76, 5.4:1). */
+       white, 3.9:1); they become ikz.present.theme.MUTED_COLOR at full opacity (#5F6B76, 5.4:1). */
     [data-testid="stCaptionContainer"] {opacity: 1 !important;}
     [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #5F6B76 !important;}
     </style>"""

@@ -4,12 +4,12 @@ Run:  .venv/bin/python -m benchmarks.bench --rows 100000 --out artifacts/bench-1
       .venv/bin/python -m benchmarks.bench --real --out artifacts/bench-real.json
 
 Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.py) or the real one:
-- build_s: ikz.build.write_database of the tables (the real build path);
+- build_s: ikz.build.database.write_database of the tables (the real build path);
 - per page, the full script run after a Kooperationsart change in AppTest, median of --runs runs,
   with the cache warm (the two filter values alternate, both cached), for a new filter state (a
   Kooperationsart not chosen before in this server: what a user's next filter change costs; the
   unfiltered totals and options stay cached) and cold (st.cache_data.clear() before each run, as
-  after a restart); and the time in each ikz.queries / ikz.charts / ikz.comparison function and in
+  after a restart); and the time in each ikz.read.queries / ikz.present.charts / ikz.read.comparison function and in
   polars' CSV/Excel writers during the cold runs;
 - the same query and chart calls replayed directly (no Streamlit), median of --runs;
 - in headless Chromium against `streamlit run`: first load of each page, and the time from choosing
@@ -41,7 +41,7 @@ import duckdb
 import polars as pl
 
 from benchmarks.synthetic import write_synthetic
-from ikz.paths import DB_ENV_VAR, ROOT
+from ikz.core.paths import DB_ENV_VAR, ROOT
 from tests.live_app import (
     AppServer,
     choose,
@@ -54,7 +54,7 @@ from tests.live_app import (
 )
 
 PAGES = {"ueberblick": ("/", None), "vergleich": ("/vergleich", "pages/compare.py")}
-INSTRUMENTED_MODULES = ("ikz.queries", "ikz.charts", "ikz.comparison")
+INSTRUMENTED_MODULES = ("ikz.read.queries", "ikz.present.charts", "ikz.read.comparison")
 GOALS_1M = {
     "script_run_ms_median": 250,
     "browser_filter_to_charts_ms_median": 1000,
@@ -267,7 +267,7 @@ def minimal_app_runs(runs: int, workdir: Path) -> float | None:
 
 def replay(calls: list[tuple[str, Callable, tuple, dict]], db: Path, runs: int) -> dict[str, float]:
     """The page's query and chart calls again, outside Streamlit, on a fresh cursor: median ms each."""
-    from ikz.db import Database
+    from ikz.read.db import Database
 
     database = Database(db)
     out: dict[str, float] = {}
@@ -377,7 +377,7 @@ def browser_runs(db: Path, runs: int, workdir: Path, pages: list[str]) -> dict[s
 def prepare_db(args: argparse.Namespace, workdir: Path) -> tuple[Path, dict[str, Any]]:
     target = workdir / "ikz.duckdb"
     if args.real:
-        from ikz.build import build, load_tables, write_database
+        from ikz.build.database import build, load_tables, write_database
 
         tables = load_tables()
         t0 = time.perf_counter()

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ikz.export import (
+from ikz.present.export import (
     ChartExport,
     DeckSpec,
     ImageRenderer,

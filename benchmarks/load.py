@@ -36,9 +36,9 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import duckdb
 
-from ikz.labels import describe_filters
-from ikz.queries import Filters
-from ikz.theme import fmt_int
+from ikz.present.labels import describe_filters
+from ikz.present.theme import fmt_int
+from ikz.read.queries import Filters
 from tests.live_app import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -398,7 +398,7 @@ def main() -> None:
 
             write_synthetic(args.rows, db)
         else:
-            from ikz.build import build
+            from ikz.build.database import build
 
             build(db)
         with serve_app(db, Path(tmp) / "streamlit.log") as server:

@@ -6,8 +6,8 @@ random (its type, form, binding, status, texts, and its effect and partner links
 distribution of type, form, effect and status is the real one. Cooperations spread over cities with
 a skewed weight (a few large cities, many small ones) and evenly over a city's departments.
 
-Written through the real build path: ikz.build.write_database with ikz.normalise.Tables whose frames
-have exactly the columns and types of ikz.normalise.SCHEMAS (make_frame for the small tables).
+Written through the real build path: ikz.build.database.write_database with ikz.derive.normalise.Tables whose frames
+have exactly the columns and types of ikz.derive.normalise.SCHEMAS (make_frame for the small tables).
 
 Run: .venv/bin/python -m benchmarks.synthetic --rows 100000 --out /tmp/ikz-100k.duckdb
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ikz.build import load_tables, write_database
-from ikz.normalise import SCHEMAS, TABLE_ORDER, Tables, make_frame
+from ikz.build.database import load_tables, write_database
+from ikz.derive.normalise import SCHEMAS, TABLE_ORDER, Tables, make_frame
 
 CITIES = 400
 DEPARTMENTS_PER_CITY = (15, 25)

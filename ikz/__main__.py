@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ikz.cities import load_cities
-from ikz.errors import SourceError, TaxonomyError
-from ikz.paths import DB_ENV_VAR, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
+from ikz.core.errors import SourceError, TaxonomyError
+from ikz.core.paths import DB_ENV_VAR, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
+from ikz.rules.cities import load_cities
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,12 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "quality":
         return _quality(args.db, args.evaluation, details=args.details)
     if args.command == "import":
-        from ikz.importing import run_import  # issue 11: editions
+        from ikz.edit.importing import run_import  # issue 11: editions
 
         return run_import(args)
 
-    from ikz.build import build  # imported late so `--help` works even with a broken install
-    from ikz.store import StoreError
+    from ikz.build.database import build  # imported late so `--help` works even with a broken install
+    from ikz.store.sqlite import StoreError
 
     try:
         summary = build(args.db, raw_dir=args.raw, taxonomy_path=args.taxonomy, partners_path=args.partners)
@@ -78,9 +78,9 @@ def _quality(db: Path | None, evaluation: Path | None, *, details: bool) -> int:
     """Print origin shares and accuracy; builds the database first when it is missing."""
     import duckdb
 
-    from ikz.build import build
-    from ikz.paths import db_path
-    from ikz.quality import EVALUATION_PATH, EvaluationError, quality_report
+    from ikz.build.database import build
+    from ikz.core.paths import db_path
+    from ikz.derive.quality import EVALUATION_PATH, EvaluationError, quality_report
 
     path = db if db is not None else db_path()
     try:
@@ -91,9 +91,9 @@ def _quality(db: Path | None, evaluation: Path | None, *, details: bool) -> int:
     except (SourceError, TaxonomyError, EvaluationError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
-    from ikz.classify import load_taxonomy
-    from ikz.partners import load_gazetteer
-    from ikz.testset import testset_scores
+    from ikz.derive.classify import load_taxonomy
+    from ikz.derive.partners import load_gazetteer
+    from ikz.derive.testset import testset_scores
 
     print("Entwicklungsmenge (evaluation.toml; die Regeln wurden daran abgestimmt):")
     print(report.text(details=details))

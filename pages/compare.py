@@ -8,17 +8,17 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from ikz import charts
-from ikz.cities import joined, load_cities
-from ikz.export import KeyFigure
-from ikz.labels import DERIVED, origin_note
-from ikz.queries import city_count
-from ikz.sources import source_line
-from ikz.theme import fmt_int, fmt_pct
-from pages import anregungen, data
-from pages.layout import Page
-from pages.map_view import MAP_SOURCE, partner_map, show_records
-from pages.markdown import md_escape
+from ikz.present import charts
+from ikz.present.export import KeyFigure
+from ikz.present.labels import DERIVED, origin_note
+from ikz.present.theme import fmt_int, fmt_pct
+from ikz.read.queries import city_count
+from ikz.rules.cities import joined, load_cities
+from ikz.rules.sources import source_line
+from ikz.ui import anregungen, data
+from ikz.ui.layout import Page
+from ikz.ui.map_view import MAP_SOURCE, partner_map, show_records
+from ikz.ui.markdown import md_escape
 
 # Filters that make sense when two cities are always shown: no city, no department (each city
 # has its own), no status (not every document reports one).
@@ -117,7 +117,7 @@ page = Page.open(
 presentation = page.presentation
 if not presentation:
     pair_widgets(PAIR)
-# The reads get the pair as their city filter (ikz.comparison.pair_of); the charts' subtitles keep
+# The reads get the pair as their city filter (ikz.read.comparison.pair_of); the charts' subtitles keep
 # the page's filters, which have no city.
 filters = replace(page.filters, cities=PAIR)
 facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
@@ -296,7 +296,7 @@ if not presentation:
         (tab_from_a, A.name, B.name),
     ):
         with tab:
-            # Record by record (ikz/matching.py); the topic view stays below as an overview.
+            # Record by record (ikz/derive/matching.py); the topic view stays below as an overview.
             idea_frames.append(anregungen.show_ideas(filters, source_city=city, for_city=other))
             suggestions = data.topic_suggestions(filters=filters, source_city=city)
             with st.expander(f"Themen, die nur {city} nennt"):
@@ -351,7 +351,7 @@ for column, city in zip(st.columns(2), CITIES, strict=True):
             options={"kinds": data.categories("partner_kind"), "city": city, "narrow": True},
         )
 
-# The same partners on the map (pages/map_view.py, as on the page „Karte“); a click picks the partner below.
+# The same partners on the map (ikz/ui/map_view.py, as on the page „Karte“); a click picks the partner below.
 partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl", filters=filters)
 
 page.end_of_charts()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ikz import charts
-from ikz.cities import joined, load_cities
-from ikz.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
-from ikz.export.spec import against_base
-from ikz.labels import (
+from ikz.present import charts
+from ikz.present.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
+from ikz.present.export.spec import against_base
+from ikz.present.labels import (
     CHECKED,
     COLUMN_LABELS,
     COMMITTED_BINDINGS,
@@ -21,13 +20,14 @@ from ikz.labels import (
     origin_note,
     unchecked_note,
 )
-from ikz.sources import DOCUMENTS, source_name
-from ikz.theme import fmt_int, fmt_pct
-from pages import data, identity
-from pages.editions_view import changes_section, development_chart
-from pages.layout import Page
-from pages.markdown import md_escape
-from pages.state import select_into_filter
+from ikz.present.theme import fmt_int, fmt_pct
+from ikz.rules.cities import joined, load_cities
+from ikz.rules.sources import DOCUMENTS, source_name
+from ikz.ui import data, identity
+from ikz.ui.editions_view import changes_section, development_chart
+from ikz.ui.layout import Page
+from ikz.ui.markdown import md_escape
+from ikz.ui.state import select_into_filter
 
 CITIES = load_cities()
 _REPORTING = [c.name for c in CITIES.cities if c.source.reports_status]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ikz.cities import joined, load_cities
-from ikz.export import KeyFigure
-from ikz.sources import DOCUMENTS
-from ikz.theme import BOTH_CITIES, MANY_CITIES, fmt_int
-from pages import data
-from pages.layout import Page
-from pages.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list
+from ikz.present.export import KeyFigure
+from ikz.present.theme import BOTH_CITIES, MANY_CITIES, fmt_int
+from ikz.rules.cities import joined, load_cities
+from ikz.rules.sources import DOCUMENTS
+from ikz.ui import data
+from ikz.ui.layout import Page
+from ikz.ui.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list
 
 MAP_NOTE = (
     "Partner sind die in den Texten beim Namen genannten; Sammelbegriffe wie „benachbarte Landkreise“ "

@@ -8,19 +8,20 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from ikz import editions, publish
-from ikz.dates import local_time
-from ikz.diff import EditionDiff
-from ikz.editions import CITIES, EditionInfo
-from ikz.errors import SourceError, TaxonomyError
-from ikz.parse.edition import EditionInvalid
-from ikz.publish import Prepared
-from ikz.records import EditionRecord
-from ikz.sources import source_name
-from ikz.store import StaleState, Store, StoreError
-from ikz.theme import fmt_int
-from pages.identity import editor_identity
-from pages.markdown import md_escape
+from ikz.build import editions
+from ikz.build.editions import CITIES, EditionInfo
+from ikz.core.dates import local_time
+from ikz.core.errors import SourceError, TaxonomyError
+from ikz.core.records import EditionRecord
+from ikz.derive.diff import EditionDiff
+from ikz.edit import publish
+from ikz.edit.publish import Prepared
+from ikz.parse.edition import EditionInvalid, parse_euro, parse_year
+from ikz.present.theme import fmt_int
+from ikz.rules.sources import source_name
+from ikz.store.sqlite import StaleState, Store, StoreError
+from ikz.ui.identity import editor_identity
+from ikz.ui.markdown import md_escape
 
 SAME, DIFFERENT = "dieselbe Kooperation", "verschiedene Kooperationen"
 BULK_DECISIONS = (
@@ -350,8 +351,6 @@ with tab_single:
         save = st.form_submit_button("Als neue Ausgabe speichern", type="primary")
         end_it = st.form_submit_button("Kooperation beenden (aus der Liste nehmen)", disabled=record is None)
     if save or end_it:
-        from ikz.parse.edition import parse_euro, parse_year
-
         edited = EditionRecord(
             key=record.key if record else "",
             department=new_department.strip() or department,

@@ -7,7 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-from ikz.audit import (
+from ikz.core.dates import local_day, local_time
+from ikz.present.theme import fmt_int
+from ikz.read.audit import (
     SHOWN_COLUMNS,
     action_words,
     audit_csv,
@@ -17,13 +19,11 @@ from ikz.audit import (
     particulars,
     people,
 )
-from ikz.cities import load_cities
-from ikz.dates import local_day, local_time
-from ikz.store import Store, StoreError
-from ikz.theme import fmt_int
-from pages import data
-from pages.identity import LOCAL_NOTE, ask_local_name, editor_reader
-from pages.markdown import md_escape
+from ikz.rules.cities import load_cities
+from ikz.store.sqlite import Store, StoreError
+from ikz.ui import data
+from ikz.ui.identity import LOCAL_NOTE, ask_local_name, editor_reader
+from ikz.ui.markdown import md_escape
 
 WRAPPING_ROW_HEIGHT = 72  # px: three lines of text
 

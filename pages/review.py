@@ -9,20 +9,21 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from pages.identity import editor_identity
+from ikz.ui.identity import editor_identity
 
 identity = editor_identity()
 
-from ikz import review_bulk, review_queue  # noqa: E402 - the guard runs before anything else
-from ikz.access import PermissionDenied  # noqa: E402
-from ikz.db import DatabaseUnavailable  # noqa: E402
-from ikz.labels import CHECKED, DERIVED, DOCUMENT  # noqa: E402
-from ikz.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
-from ikz.sources import source_name  # noqa: E402
-from ikz.store import Store, StoreError  # noqa: E402
-from ikz.theme import fmt_int  # noqa: E402
-from pages.data import database, fail, take_over  # noqa: E402
-from pages.markdown import md_escape  # noqa: E402
+from ikz.build.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
+from ikz.edit import review_bulk  # noqa: E402 - the guard runs before anything else
+from ikz.present.labels import CHECKED, DERIVED, DOCUMENT  # noqa: E402
+from ikz.present.theme import fmt_int  # noqa: E402
+from ikz.read import review_queue  # noqa: E402 - the guard runs before anything else
+from ikz.read.db import DatabaseUnavailable  # noqa: E402
+from ikz.rules.sources import source_name  # noqa: E402
+from ikz.store.access import PermissionDenied  # noqa: E402
+from ikz.store.sqlite import Store, StoreError  # noqa: E402
+from ikz.ui.data import database, fail, take_over  # noqa: E402
+from ikz.ui.markdown import md_escape  # noqa: E402
 
 ALL_LABEL = "Alle"
 KEY_PARAM = "eintrag"

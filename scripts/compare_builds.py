@@ -44,10 +44,10 @@ def _prepare_store(store_path: Path, work: Path) -> None:
     sys.path.insert(0, str(HERE))
     import duckdb
 
-    from ikz import review_queue
-    from ikz.access import Identity
-    from ikz.build import build
-    from ikz.store import Store
+    from ikz.build.database import build
+    from ikz.read import review_queue
+    from ikz.store.access import Identity
+    from ikz.store.sqlite import Store
 
     db = work / "first.duckdb"
     build(db, store=Store(work / "empty.sqlite"))
@@ -81,7 +81,7 @@ def _dump(root: Path, out: Path) -> None:
     from streamlit import config
     from streamlit.testing.v1 import AppTest
 
-    from ikz.build import build
+    from ikz.build.database import build
 
     db = out / "ikz.duckdb"
     build(db)

@@ -14,11 +14,11 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from ikz import charts
-from ikz.build import build
-from ikz.db import Database
-from ikz.paths import DB_ENV_VAR
-from ikz.store import STORE_ENV_VAR, Store
+from ikz.build.database import build
+from ikz.core.paths import DB_ENV_VAR
+from ikz.present import charts
+from ikz.read.db import Database
+from ikz.store.sqlite import STORE_ENV_VAR, Store
 from tests.apptest import open_app
 from tests.live_app import (
     AppServer,

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from ikz.charts import ChartText, finish
-from ikz.export import ChartExport, DeckSpec, KeyFigure, TableSlide, TextSlide
+from ikz.present.charts import ChartText, finish
+from ikz.present.export import ChartExport, DeckSpec, KeyFigure, TableSlide, TextSlide
 
 needs_chromium = pytest.mark.skipif(
     not Path("/usr/bin/chromium").is_file(), reason="needs /usr/bin/chromium for real rendering"

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import psutil
 
-from ikz.paths import ARTIFACTS_DIR, DB_ENV_VAR, ROOT
+from ikz.core.paths import ARTIFACTS_DIR, DB_ENV_VAR, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,13 +51,13 @@ PLOTLY_ELEMENT = '[data-testid="stPlotlyChart"]'
 MAIN = '[data-testid="stMain"]'
 SKELETON = '[data-testid="stMain"] [data-testid="stSkeleton"]'
 
-# A launcher for servers that must read their source documents from another folder: ikz.db binds
+# A launcher for servers that must read their source documents from another folder: ikz.read.db binds
 # RAW_DIR as a default argument at import, so the override has to happen before anything imports it.
 _RAW_DIR_LAUNCHER = """
 import os, runpy, sys
 from pathlib import Path
-import ikz.paths
-ikz.paths.RAW_DIR = Path(os.environ["IKZ_TEST_RAW_DIR"])
+import ikz.core.paths
+ikz.core.paths.RAW_DIR = Path(os.environ["IKZ_TEST_RAW_DIR"])
 runpy.run_path(os.environ["IKZ_SERVE"], run_name="__main__")
 """
 # What run.sh starts: `streamlit run app.py` through scripts/serve.py.

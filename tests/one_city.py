@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ikz.normalise import Tables
+from ikz.derive.normalise import Tables
 
 
 def erfurt_only(tables: Tables) -> Tables:

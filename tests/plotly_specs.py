@@ -1,5 +1,5 @@
 """The figures a page sent, checked against Plotly's schema: the chart builders skip Plotly's
-validation for speed (ikz.charts.figure_of), so a misspelt property would otherwise pass unseen."""
+validation for speed (ikz.present.charts.figure_of), so a misspelt property would otherwise pass unseen."""
 
 from __future__ import annotations
 

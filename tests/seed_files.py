@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ikz.cities import load_cities
+from ikz.rules.cities import load_cities
 
 ERFURT_FILE = load_cities().get("Erfurt").source.file
 MAGDEBURG_FILE = load_cities().get("Magdeburg").source.file

@@ -1,6 +1,6 @@
 """A database of seven cooperations in two invented cities, small enough to count by reading it.
 
-Written through the build's own write_database (ikz/schema.sql, marts included), so the queries
+Written through the build's own write_database (ikz/core/schema.sql, marts included), so the queries
 read it exactly as they read the real file; the test that uses it works its expected values out
 by hand from the table RECORDS_TABLE (tests/test_queries.py).
 
@@ -26,9 +26,9 @@ from typing import Any
 
 import polars as pl
 
-from ikz.build import write_database
-from ikz.normalise import SCHEMAS, TABLE_ORDER, Tables
-from ikz.rules import shipped_words
+from ikz.build.database import write_database
+from ikz.derive.normalise import SCHEMAS, TABLE_ORDER, Tables
+from ikz.rules.files import shipped_words
 
 BINDINGS = [("verbindlich", True, False), ("lose", False, False), ("keine Angabe", False, True)]
 FORMS = [("Verband", "verbindlich"), ("Vertrag", "verbindlich"), ("Netzwerk", "lose")]

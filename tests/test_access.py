@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ikz.access import (
+from ikz.store.access import (
     AccessConfigError,
     AccessRules,
     Identity,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ikz.access import Identity
-from ikz.build import write_store_version
-from ikz.db import store_moved
-from ikz.store import Store
+from ikz.build.database import write_store_version
+from ikz.read.db import store_moved
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
 
 EDITOR = Identity(email="anna@erfurt.de", subject="sub-anna", name="Anna", is_editor=True)
 

@@ -9,8 +9,8 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from ikz.access import Identity
-from ikz.store import Store
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
 from tests.apptest import APP_TIMEOUT, open_app
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
@@ -147,7 +147,7 @@ def test_local_mode_on_a_network_address_is_read_only(
 def _contacts() -> None:
     import streamlit as st
 
-    from pages.identity import may_see_contacts
+    from ikz.ui.identity import may_see_contacts
 
     st.write("ja" if may_see_contacts() else "nein")
 
@@ -178,9 +178,9 @@ def test_contact_persons_only_for_signed_in_users(
 @pytest.mark.parametrize("with_contacts", [True, False])
 def test_record_downloads_carry_contacts_only_when_allowed(on_built_db: Path, with_contacts: bool) -> None:
     """Ansprechpartner go into the Überblick's CSV only for those who may see contacts."""
-    from ikz.export import records_csv
-    from ikz.queries import ALL
-    from pages import data
+    from ikz.present.export import records_csv
+    from ikz.read.queries import ALL
+    from ikz.ui import data
 
     header = data.deferred_records(ALL, records_csv, with_contacts=with_contacts)().decode("utf-8-sig")
     columns = header.splitlines()[0].split(";")
@@ -192,7 +192,7 @@ def test_overview_download_leaves_out_contacts_on_a_network_address_without_sign
     server_address: None,
 ) -> None:
     """Read-only on a network address without [auth]: nobody is signed in, no contact is shown."""
-    from pages import identity
+    from ikz.ui import identity
 
     config.set_option("server.address", "0.0.0.0")
     assert identity.may_see_contacts() is False

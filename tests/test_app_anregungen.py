@@ -10,12 +10,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.access import Identity
-from ikz.build import build
-from ikz.store import Store
-from ikz.suggestions import suggestion_list, with_marks
-from pages.anregungen import PAGE_SIZE, mark_key
-from pages.identity import NAME_KEY
+from ikz.build.database import build
+from ikz.read.suggestions import suggestion_list, with_marks
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
+from ikz.ui.anregungen import PAGE_SIZE, mark_key
+from ikz.ui.identity import NAME_KEY
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
@@ -233,8 +233,8 @@ def deck_slides(built_db: Path, marks: dict) -> list[list[str]]:
 
     from pptx import Presentation
 
-    from ikz.export import DeckSpec, build_deck
-    from pages.anregungen import ideas_slide
+    from ikz.present.export import DeckSpec, build_deck
+    from ikz.ui.anregungen import ideas_slide
 
     con = duckdb.connect(str(built_db), read_only=True)
     try:

@@ -13,9 +13,9 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from streamlit.testing.v1 import AppTest
 
-from ikz.cities import load_cities
-from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
-from ikz.theme import fmt_int
+from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
+from ikz.present.theme import fmt_int
+from ikz.rules.cities import load_cities
 from tests.apptest import open_app
 from tests.export_samples import page_texts, png
 from tests.plotly_specs import assert_valid_figures
@@ -217,7 +217,7 @@ def test_the_offered_deck_and_report_hold_every_chart_of_the_filtered_view(
     spec = offered[-1]
     shown = list(charts(at))
     assert [c.title for c in spec.charts] == shown
-    images = [png()] * len(spec.chart_slides())  # a long chart takes several slides (ikz.export.fit)
+    images = [png()] * len(spec.chart_slides())  # a long chart takes several slides (ikz.present.export.fit)
     deck = Presentation(io.BytesIO(build_deck(spec, images)))
     slides = list(deck.slides)
     assert len(slides) == spec.slide_count()

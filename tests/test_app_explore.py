@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.theme import fmt_int, fmt_pct
+from ikz.present.theme import fmt_int, fmt_pct
 from tests.plotly_specs import assert_valid_figures
 
 pytestmark = pytest.mark.slow
@@ -140,7 +140,7 @@ def test_export_panel_offers_deck_and_pdf_as_one_click_each(app: AppTest) -> Non
 
 
 def test_export_panel_explains_missing_browser(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ikz.export import BROWSER_PATH_ENV
+    from ikz.present.export import BROWSER_PATH_ENV
 
     monkeypatch.setenv(BROWSER_PATH_ENV, "/nonexistent/chromium")
     at = app.run()

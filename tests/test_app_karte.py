@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.geo import ATTRIBUTION, ATTRIBUTION_URL
+from ikz.rules.geo import ATTRIBUTION, ATTRIBUTION_URL
 from tests.apptest import open_app
 from tests.plotly_specs import assert_valid_figures
 

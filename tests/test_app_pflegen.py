@@ -10,13 +10,13 @@ import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from ikz import publish
-from ikz.access import Identity
-from ikz.build import build
-from ikz.export import DeckSpec, build_deck, build_pdf, chromium_available
-from ikz.export.spec import KEY_FIGURES_TITLE
-from ikz.store import Store
-from ikz.theme import fmt_int
+from ikz.build.database import build
+from ikz.edit import publish
+from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
+from ikz.present.export.spec import KEY_FIGURES_TITLE
+from ikz.present.theme import fmt_int
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
 from tests.apptest import open_app
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
 from tests.export_samples import page_texts, png
@@ -68,7 +68,7 @@ def test_editing_one_record_publishes_a_derived_edition(office: Path) -> None:
     assert "ist jetzt aktuell" in at.toast[0].value  # a toast: seen wherever the person looks
     [edition] = Store().editions("Erfurt")
     assert edition.note.startswith("Kooperation geändert") and edition.imported_by == "Anna"
-    from ikz import editions
+    from ikz.build import editions
 
     record = next(
         r
@@ -121,7 +121,7 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
     # The deck and the PDF carry „Entwicklung“ too: title, 8 charts, key figures, sources.
     if chromium_available():  # without it the panel offers no deck
         spec = offered[-1]
-        # A long chart takes several slides and the heatmap adds an appendix (ikz.export.fit).
+        # A long chart takes several slides and the heatmap adds an appendix (ikz.present.export.fit).
         assert len(spec.charts) == 8
         assert any(f"PowerPoint, 16:9, {spec.slide_count()} Folien" in c.value for c in at.caption)
         images = [png()] * len(spec.chart_slides())

@@ -9,10 +9,10 @@ import duckdb
 import pytest
 from streamlit import config
 
-from ikz.access import Identity
-from ikz.audit import SHOWN_COLUMNS
-from ikz.dates import local_time
-from ikz.store import Store
+from ikz.core.dates import local_time
+from ikz.read.audit import SHOWN_COLUMNS
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
 from tests.apptest import open_app
 
 pytestmark = pytest.mark.slow  # whole-page AppTest runs on the session's build

@@ -12,11 +12,11 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz import review_queue
-from ikz.access import Identity
-from ikz.db import FileIdentity, input_files
-from ikz.store import Store
-from pages.data import rebuild_notice
+from ikz.read import review_queue
+from ikz.read.db import FileIdentity, input_files
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
+from ikz.ui.data import rebuild_notice
 from tests.apptest import open_app
 
 pytestmark = pytest.mark.slow

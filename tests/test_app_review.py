@@ -9,7 +9,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from ikz.store import Store
+from ikz.store.sqlite import Store
 from tests.apptest import open_app
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.

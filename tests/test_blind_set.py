@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import tomllib
 
-from ikz.classify import load_taxonomy
-from ikz.paths import ROOT
+from ikz.core.paths import ROOT
+from ikz.derive.classify import load_taxonomy
 
 EVALUATION = ROOT / "data" / "evaluation"
 

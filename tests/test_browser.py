@@ -18,7 +18,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from ikz.theme import fmt_int, fmt_pct
+from ikz.present.theme import fmt_int, fmt_pct
 from tests.live_app import (
     AppServer,
     chart_marks,
@@ -287,7 +287,7 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     deck = Presentation(download_info.value.path())
     slides = list(deck.slides)
     # A chart too long for one slide continues on the next, a condensed heatmap adds an appendix
-    # after the sources (ikz.export.fit): at least one slide per chart, the same count in the PDF.
+    # after the sources (ikz.present.export.fit): at least one slide per chart, the same count in the PDF.
     assert len(slides) >= expected
     texts = [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides]
     assert f"Kooperationsart: {chosen_type}" in texts[0]
@@ -326,8 +326,8 @@ def test_a_click_on_a_rows_text_opens_the_record_beside_the_table(
     """A click on the title text (not the checkbox) opens the record in a drawer at the right, over
     the page where the person is; Esc closes it and the same row opens again. The ✓/◆ summary column
     fits beside the title, and no button label on the page is cut."""
-    from ikz import queries
-    from ikz.db import Database
+    from ikz.read import queries
+    from ikz.read.db import Database
     from pages.explore import COLUMN_WIDTHS
 
     with Database(server.db).cursor() as cur:

@@ -30,10 +30,10 @@ import werkzeug.serving
 from axe_playwright_python.sync_playwright import Axe
 from itsdangerous import URLSafeTimedSerializer
 
-from ikz.access import Identity
-from ikz.build import build
-from ikz.paths import ROOT
-from ikz.store import Store
+from ikz.build.database import build
+from ikz.core.paths import ROOT
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
 from tests.live_app import (
     PLOTLY_ELEMENT,
     AppServer,

@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ikz.build import build
-from ikz.theme import fmt_int
+from ikz.build.database import build
+from ikz.present.theme import fmt_int
 from tests.editions_fixture import NEW_DEPARTMENT, next_edition
 from tests.live_app import (
     EXCEPTION,
@@ -109,7 +109,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
 
     # 3b. Review at import: the publish says how many unsure values its new and changed records
     # hold, and its link opens Prüfen filtered to exactly those records.
-    from ikz.review_queue import waiting_after_publish
+    from ikz.read.review_queue import waiting_after_publish
 
     with duckdb.connect(str(root / "ikz.duckdb"), read_only=True) as con:
         values, records = waiting_after_publish(con, "Erfurt")

@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ikz import review_queue
-from ikz.store import STORE_ENV_VAR, Store
+from ikz.read import review_queue
+from ikz.store.sqlite import STORE_ENV_VAR, Store
 from tests.live_app import (
     EXCEPTION,
     MAIN,

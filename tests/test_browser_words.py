@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ikz.access import Identity
-from ikz.store import Store
+from ikz.store.access import Identity
+from ikz.store.sqlite import Store
 from tests.live_app import AppServer, choose, copy_of, open_options, screenshot, serve_app, settle
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz.build import build
-from ikz.classify import load_taxonomy
-from ikz.paths import DB_ENV_VAR, RAW_DIR, ROOT, TAXONOMY_PATH, db_path
+from ikz.build.database import build
+from ikz.core.paths import DB_ENV_VAR, RAW_DIR, ROOT, TAXONOMY_PATH, db_path
+from ikz.derive.classify import load_taxonomy
 from tests.seed_files import ERFURT_FILE, MAGDEBURG_FILE
 
 TEXT_COLUMNS = (
@@ -395,7 +395,7 @@ def test_no_city_names_itself_as_partner(con: duckdb.DuckDBPyConnection) -> None
 
 
 def test_partner_table_is_the_gazetteer(con: duckdb.DuckDBPyConnection) -> None:
-    from ikz.partners import load_gazetteer
+    from ikz.derive.partners import load_gazetteer
 
     gazetteer = load_gazetteer()
     rows = con.execute("SELECT name, kind FROM partner ORDER BY partner_id").fetchall()
@@ -422,7 +422,7 @@ def test_erfurt_rettungsdienst_partners_in_the_database(con: duckdb.DuckDBPyConn
 
 
 def test_topics_are_build_facts_with_evidence(con: duckdb.DuckDBPyConnection) -> None:
-    from ikz.topics import TOPIC_FIELDS, load_topics
+    from ikz.derive.topics import TOPIC_FIELDS, load_topics
 
     vocab = load_topics()
     topics = con.execute("SELECT name, task_area FROM topic ORDER BY sort_order").fetchall()

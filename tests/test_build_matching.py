@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ikz.matching import THRESHOLD, TOP_MATCHES
+from ikz.derive.matching import THRESHOLD, TOP_MATCHES
 
 
 def test_every_record_has_counterparts_in_the_other_city(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from ikz import charts
-from ikz.charts import ChartText
-from ikz.classify import load_taxonomy
-from ikz.partners import load_gazetteer
-from ikz.theme import color_of
+from ikz.derive.classify import load_taxonomy
+from ikz.derive.partners import load_gazetteer
+from ikz.present import charts
+from ikz.present.charts import ChartText
+from ikz.present.theme import color_of
 
 # Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("validated_figures")

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from ikz import geo
-from ikz.cities import load_cities, read_cities
-from ikz.errors import TaxonomyError
-from ikz.paths import CITIES_PATH, ROOT
+from ikz.core.errors import TaxonomyError
+from ikz.core.paths import CITIES_PATH, ROOT
+from ikz.rules import geo
+from ikz.rules.cities import load_cities, read_cities
 
 CODE = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "ikz").rglob("*.py"))]
 SQL = sorted((ROOT / "ikz").rglob("*.sql"))

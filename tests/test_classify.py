@@ -1,4 +1,4 @@
-"""Tests of ikz.classify on real phrases copied from both source documents."""
+"""Tests of ikz.derive.classify on real phrases copied from both source documents."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ikz import paths
-from ikz.classify import CooperationType, Match, Taxonomy, TypeMatch, load_taxonomy
-from ikz.errors import TaxonomyError
+from ikz.core import paths
+from ikz.core.errors import TaxonomyError
+from ikz.derive.classify import CooperationType, Match, Taxonomy, TypeMatch, load_taxonomy
 from tests.seed_files import ERFURT_FILE
 
 AK = "Arbeitskreis / Arbeitsgruppe / Gremium"

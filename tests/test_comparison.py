@@ -10,8 +10,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from benchmarks.synthetic import write_synthetic
-from ikz import comparison
-from ikz.queries import Filters
+from ikz.read import comparison
+from ikz.read.queries import Filters
 
 COMPARED = {"Erfurt", "Magdeburg"}
 OTHER_CITIES = 10

@@ -11,11 +11,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz import publish, queries
-from ikz.access import Identity
-from ikz.build import build
-from ikz.csv_safe import csv_bytes, defuse_formulas
-from ikz.export.tables import records_csv
+from ikz.build.database import build
+from ikz.core.csv_safe import csv_bytes, defuse_formulas
+from ikz.edit import publish
+from ikz.present.export.tables import records_csv
+from ikz.read import queries
+from ikz.store.access import Identity
 
 HOSTILE = {
     "Bezeichnung": '=HYPERLINK("http://example.invalid/x";"klick")',

@@ -1,4 +1,4 @@
-"""pages/data.py's reads: each is its query minus the connection, cached per query, arguments and
+"""ikz/ui/data.py's reads: each is its query minus the connection, cached per query, arguments and
 database version (without a Streamlit server: st.cache_data works in a plain process)."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import duckdb
 import pytest
 import streamlit as st
 
-from ikz import queries
-from ikz.queries import ALL, Filters
-from pages import data
+from ikz.read import queries
+from ikz.read.queries import ALL, Filters
+from ikz.ui import data
 
 CALLS: list[tuple] = []
 

@@ -1,4 +1,4 @@
-"""ikz.dates: German words, Erfurt's local time (winter and summer), bounds of local days in UTC."""
+"""ikz.core.dates: German words, Erfurt's local time (winter and summer), bounds of local days in UTC."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ikz import dates
+from ikz.core import dates
 
 
 def test_long_date_is_german_words() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ikz.build import build, load_tables, write_database
-from ikz.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
-from ikz.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
+from ikz.build.database import build, load_tables, write_database
+from ikz.core.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
+from ikz.read.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
 from tests.one_city import erfurt_only
 from tests.seed_files import MAGDEBURG_FILE
 
@@ -142,8 +142,8 @@ def test_a_damaged_file_is_set_aside_and_rebuilt(built_db: Path, tmp_path: Path,
 
 @pytest.mark.slow  # a real build: seconds
 def test_a_file_from_before_the_store_is_rebuilt_not_set_aside(built_db: Path, tmp_path: Path) -> None:
-    from ikz.access import Identity
-    from ikz.store import Store
+    from ikz.store.access import Identity
+    from ikz.store.sqlite import Store
 
     target = tmp_path / "old.duckdb"
     shutil.copyfile(built_db, target)  # without its .store-version file: built before the store
@@ -157,7 +157,7 @@ def test_a_file_from_before_the_store_is_rebuilt_not_set_aside(built_db: Path, t
 
 
 def test_an_unreadable_store_keeps_the_last_file_and_warns(built_db: Path, tmp_path: Path) -> None:
-    from ikz.store import Store
+    from ikz.store.sqlite import Store
 
     target = tmp_path / "ikz.duckdb"
     shutil.copyfile(built_db, target)

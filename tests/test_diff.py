@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ikz.diff import FIELDS, FieldChange, diff_editions, without_field_values
-from ikz.records import EditionRecord
+from ikz.core.records import EditionRecord
+from ikz.derive.diff import FIELDS, FieldChange, diff_editions, without_field_values
 
 
 def joined(*changes: FieldChange) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ikz.paths import ROOT
+from ikz.core.paths import ROOT
 
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))

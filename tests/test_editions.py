@@ -13,12 +13,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz import editions, publish
-from ikz.access import Identity, PermissionDenied
-from ikz.build import build
+from ikz.build import editions
+from ikz.build.database import build
+from ikz.core.paths import ROOT
+from ikz.edit import publish
 from ikz.parse.edition import EditionInvalid
-from ikz.paths import ROOT
-from ikz.store import StaleState, Store
+from ikz.store.access import Identity, PermissionDenied
+from ikz.store.sqlite import StaleState, Store
 from tests.editions_fixture import (
     CHANGED_EFFECTS,
     ENDED,
@@ -271,8 +272,8 @@ CRASH_SCRIPT = """
 import sys
 from datetime import date
 from pathlib import Path
-from ikz import publish
-from ikz.access import Identity, PermissionDenied
+from ikz.edit import publish
+from ikz.store.access import Identity, PermissionDenied
 data = Path(sys.argv[1]).read_bytes()
 first = publish.prepare_import(data, "a.xlsx", city="Erfurt", as_of=date(2026, 11, 30),
                                accepted_departments=[sys.argv[2]])
@@ -313,7 +314,7 @@ def test_a_publish_killed_at_any_step_leaves_the_old_or_the_new_state(
         assert editions.edition_path(edition.file_name).read_bytes() == good
         assert store.current_edition_id("Erfurt") == edition.edition_id
     # What the app does on its next page load: a database that is behind the store is rebuilt.
-    from ikz.db import ensure_database
+    from ikz.read.db import ensure_database
 
     ensure_database(office["db"])
     count = query(office["db"], "SELECT count(*) FROM cooperation_wide WHERE city = 'Erfurt'")[0][0]
@@ -355,7 +356,7 @@ def test_the_same_through_the_command_line(
 
 
 def test_readers_see_the_old_or_the_new_database_throughout_a_publish(office: dict[str, Path]) -> None:
-    from ikz.db import Database
+    from ikz.read.db import Database
 
     item = prepared(next_edition(publish.template("Erfurt"), wrong_cell=False))
     reader = Database(office["db"])
@@ -467,7 +468,7 @@ def test_magdeburgs_four_column_list_keeps_bodies_projects_status_and_outlook(
 def test_a_publish_puts_the_unsure_values_of_its_new_and_changed_records_into_the_queue(
     office: dict[str, Path],
 ) -> None:
-    from ikz.review_queue import queue
+    from ikz.read.review_queue import queue
 
     result = publish.publish(ANNA, prepared(next_edition(publish.template("Erfurt"), wrong_cell=False)))
     values, records = result.to_review

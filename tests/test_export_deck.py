@@ -9,7 +9,7 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from ikz.export import build_deck
+from ikz.present.export import build_deck
 from tests.export_samples import (
     CHANGES,
     EXTENDED,

@@ -1,4 +1,4 @@
-"""Charts fitted to a slide (ikz.export.fit, DeckSpec.content/appendix), the PDF's glyphs and the
+"""Charts fitted to a slide (ikz.present.export.fit, DeckSpec.content/appendix), the PDF's glyphs and the
 key figures' base. No browser: figures are measured as dicts, the PDF is read back with pypdf."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 from pptx import Presentation
 
-from ikz import charts
-from ikz.charts import ChartText
-from ikz.export import ChartExport, TableSlide, build_deck, build_pdf
-from ikz.export.fit import category_rows, plain, rows_fit, split_rows
-from ikz.export.spec import DECK_IMAGE_HEIGHT, against_base, deck_figure, fit_chart
+from ikz.present import charts
+from ikz.present.charts import ChartText
+from ikz.present.export import ChartExport, TableSlide, build_deck, build_pdf
+from ikz.present.export.fit import category_rows, plain, rows_fit, split_rows
+from ikz.present.export.spec import DECK_IMAGE_HEIGHT, against_base, deck_figure, fit_chart
 from tests.export_samples import SPEC, page_texts, png
 
 TEXT = ChartText("Kooperationen nach Kooperationsart", "Stadt: Erfurt", "Quelle: Test", "Eine Notiz.")

@@ -11,8 +11,8 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-import pages.export_panel as panel
-from ikz.export import ExportError, build_deck, build_pdf
+import ikz.ui.export_panel as panel
+from ikz.present.export import ExportError, build_deck, build_pdf
 from tests.export_samples import SPEC, png
 
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from ikz.export import build_pdf
-from ikz.export import pdf as pdf_module
+from ikz.present.export import build_pdf
+from ikz.present.export import pdf as pdf_module
 from tests.export_samples import (
     CHANGES,
     EXTENDED,

@@ -11,8 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ikz import export
-from ikz.export import (
+from ikz.present import export
+from ikz.present.export import (
     NO_BROWSER_MESSAGE,
     ExportUnavailable,
     ImageRenderer,
@@ -28,7 +28,7 @@ def renderer() -> Iterator[ImageRenderer]:
     """One browser for the whole module; afterwards no Chromium it started may be left running.
 
     Only this module's: an earlier test file in the same worker may have started the app's shared
-    renderer (ikz.export.get_renderer), which lives until the process ends by design."""
+    renderer (ikz.present.export.get_renderer), which lives until the process ends by design."""
     before = {p.pid for p in chromium_children()}
     with ImageRenderer() as shared:
         yield shared

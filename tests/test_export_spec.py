@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from ikz import labels
-from ikz.export import ChartExport, TableSlide, chart_file_name
-from ikz.export.spec import (
+from ikz.present import labels
+from ikz.present.export import ChartExport, TableSlide, chart_file_name
+from ikz.present.export.spec import (
     TABLE_ROWS_PER_SLIDE,
     deck_figure,
     filter_line,
@@ -16,7 +16,7 @@ from ikz.export.spec import (
     source_caption,
     value_size,
 )
-from ikz.sources import source_line
+from ikz.rules.sources import source_line
 from tests.export_samples import CHANGES, EXTENDED, EXTENDED_TITLES, SLIDE_TITLES, SOURCE, SPEC, bar_figure
 
 
@@ -40,7 +40,7 @@ def test_slide_count_counts_title_content_key_figures_and_closing() -> None:
 def test_chart_slides_include_a_chart_a_feature_adds() -> None:
     extra = ChartExport("Karte", "", SOURCE, bar_figure("Karte"))
     spec = replace(SPEC, extra_slides=(extra,))
-    # Each chart slide carries its figure fitted to the slide image (ikz.export.fit), in page order.
+    # Each chart slide carries its figure fitted to the slide image (ikz.present.export.fit), in page order.
     assert [c.title for c in spec.chart_slides()] == [*(c.title for c in SPEC.charts), "Karte"]
     assert all(isinstance(c.figure, dict) for c in spec.chart_slides())
 

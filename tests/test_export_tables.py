@@ -8,8 +8,8 @@ import io
 import openpyxl
 import polars as pl
 
-from ikz.export import records_csv, records_xlsx
-from ikz.labels import COLUMN_LABELS
+from ikz.present.export import records_csv, records_xlsx
+from ikz.present.labels import COLUMN_LABELS
 
 FRAME = pl.DataFrame(
     {

@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz import geo
-from ikz.build import build
-from ikz.errors import TaxonomyError
-from ikz.partners import Gazetteer, load_gazetteer
-from ikz.paths import GEO_DIR, PARTNERS_PATH
+from ikz.build.database import build
+from ikz.core.errors import TaxonomyError
+from ikz.core.paths import GEO_DIR, PARTNERS_PATH
+from ikz.derive.partners import Gazetteer, load_gazetteer
+from ikz.rules import geo
 
 # The kinds the partner file declares as places (its `place_keys`).
 PLACEABLE = tuple(load_gazetteer().place_keys)
@@ -183,6 +183,6 @@ def test_database_stores_key_and_point_for_places_only(con: duckdb.DuckDBPyConne
 
 
 def test_an_updated_geodata_file_makes_the_database_stale() -> None:
-    from ikz.db import input_files
+    from ikz.read.db import input_files
 
     assert set(geo.geo_files()) <= set(input_files())

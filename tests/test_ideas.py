@@ -1,10 +1,10 @@
-"""The rules that rank the Anregungen and show their context (ikz/ideas.py): pure, no database."""
+"""The rules that rank the Anregungen and show their context (ikz/derive/ideas.py): pure, no database."""
 
 from __future__ import annotations
 
 import pytest
 
-from ikz.ideas import (
+from ikz.derive.ideas import (
     ACRONYM,
     CLEAR,
     DESCRIPTION,

@@ -18,10 +18,10 @@ from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
-from ikz import geo, maps
-from ikz.charts import ChartText
-from ikz.db import Database
-from ikz.export import (
+from ikz.core.paths import ROOT
+from ikz.present import maps
+from ikz.present.charts import ChartText
+from ikz.present.export import (
     ChartExport,
     DeckSpec,
     ImageRenderer,
@@ -30,9 +30,10 @@ from ikz.export import (
     build_pdf,
     render_deck_images,
 )
-from ikz.partner_map import city_points, map_partners
-from ikz.paths import ROOT
-from ikz.theme import CITY_COLORS, MAP_NEIGHBOUR_FILL
+from ikz.present.theme import CITY_COLORS, MAP_NEIGHBOUR_FILL
+from ikz.read.db import Database
+from ikz.read.partner_map import city_points, map_partners
+from ikz.rules import geo
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,11 +50,12 @@ SOURCE = f"Quelle: Testdokumente; Geodaten: {geo.ATTRIBUTION}"
 RENDER_SCRIPT = """
 import sys
 sys.path.insert(0, sys.argv[3])
-from ikz import geo, maps
-from ikz.charts import ChartText
-from ikz.db import Database
-from ikz.export import ImageRenderer
-from ikz.partner_map import city_points, map_partners
+from ikz.rules import geo
+from ikz.present import maps
+from ikz.present.charts import ChartText
+from ikz.read.db import Database
+from ikz.present.export import ImageRenderer
+from ikz.read.partner_map import city_points, map_partners
 
 with Database(sys.argv[1]).cursor() as cur:
     frame, cities = map_partners(cur), city_points(cur)
@@ -145,7 +147,7 @@ def test_deck_and_pdf_include_the_map(database: Database, renderer: ImageRendere
 
 
 def test_deck_image_keeps_the_attribution_annotation() -> None:
-    from ikz.export.spec import deck_figure
+    from ikz.present.export.spec import deck_figure
 
     empty = pl.DataFrame(
         schema={

@@ -1,10 +1,10 @@
-"""The record matcher (ikz/matching.py) on small made-up records: signals, reasons, determinism."""
+"""The record matcher (ikz/derive/matching.py) on small made-up records: signals, reasons, determinism."""
 
 from __future__ import annotations
 
 import pytest
 
-from ikz.matching import (
+from ikz.derive.matching import (
     MatchRecord,
     match_frames,
     match_records,
@@ -142,7 +142,7 @@ def test_too_few_records_give_no_matches(records: list[MatchRecord]) -> None:
 
 @pytest.mark.slow  # the build's tables from the documents: seconds
 def test_records_from_the_build_frames() -> None:
-    from ikz.build import load_tables
+    from ikz.build.database import load_tables
 
     tables = load_tables()
     records = records_from_frames(

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz.matching import THRESHOLD, Match, MatchRecord, Suggestion
-from ikz.matching_check import EVALUATION_PATH, Located, load_evaluation, measure, resolve
+from ikz.derive.matching import THRESHOLD, Match, MatchRecord, Suggestion
+from ikz.derive.matching_check import EVALUATION_PATH, Located, load_evaluation, measure, resolve
 
 GOAL_IDEA_RECALL = 0.80
 GOAL_PAIR_RECALL = 0.85
@@ -58,7 +58,7 @@ def test_goals_against_the_hand_read_list(built, capsys: pytest.CaptureFixture[s
 
 
 def test_resolve_refuses_an_ambiguous_or_missing_reference(built) -> None:
-    from ikz.matching_check import RecordRef
+    from ikz.derive.matching_check import RecordRef
 
     located = built[0]
     with pytest.raises(ValueError, match="0 Einträge"):

@@ -1,6 +1,6 @@
 """One home per fact: the words every layer shows – the origins of a value and their marks, „ohne
 Angabe“, the Kooperationsformen and Effektkategorien – are named in data/taxonomy.toml only, and the
-schema is declared once (ikz/schema.sql). The code takes the words from the rules loader or the
+schema is declared once (ikz/core/schema.sql). The code takes the words from the rules loader or the
 build's dimension tables; these tests search it for a copy."""
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz import matching, normalise, review
-from ikz.build import build
-from ikz.classify import load_taxonomy
-from ikz.errors import TaxonomyError
-from ikz.paths import ROOT, SCHEMA_PATH, TAXONOMY_PATH
-from ikz.rules import load_words, shipped_words
-from ikz.table_schema import TABLES, polars_schemas
+from ikz.build import review
+from ikz.build.database import build
+from ikz.core.errors import TaxonomyError
+from ikz.core.paths import ROOT, SCHEMA_PATH, TAXONOMY_PATH
+from ikz.core.table_schema import TABLES, polars_schemas
+from ikz.derive import matching, normalise
+from ikz.derive.classify import load_taxonomy
+from ikz.rules.files import load_words, shipped_words
 
 CODE = sorted(
     [

@@ -12,9 +12,9 @@ import math
 
 import pytest
 
-from ikz import theme
-from ikz.classify import load_taxonomy
-from ikz.partners import load_gazetteer
+from ikz.derive.classify import load_taxonomy
+from ikz.derive.partners import load_gazetteer
+from ikz.present import theme
 
 MIN_DELTA_E = 8.0
 SIMULATIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
@@ -35,7 +35,7 @@ SIMULATIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
         (0.004733, 0.691367, 0.303900),
     ),
 }
-# The dimensions as the rules files list them (the build's dimension tables), coloured by ikz.theme.
+# The dimensions as the rules files list them (the build's dimension tables), coloured by ikz.present.theme.
 _TAXONOMY = load_taxonomy()
 _DIMENSIONS: dict[str, list[str]] = {
     "Stadt": list(theme.CITY_COLORS),

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from ikz.diff import diff_editions
+from ikz.core.records import EditionRecord
+from ikz.derive.diff import diff_editions
 from ikz.parse.edition import (
     EditionInvalid,
     decode_csv,
@@ -15,7 +16,6 @@ from ikz.parse.edition import (
     parse_euro,
     parse_year,
 )
-from ikz.records import EditionRecord
 
 AS_OF = date(2026, 11, 30)
 KNOWN = ("Amt für Bildung", "Umwelt- und Naturschutzamt")
@@ -177,8 +177,9 @@ def test_diff_matches_by_key_then_title_and_lists_changed_fields() -> None:
 
 def test_magdeburg_template_keeps_bodies_projects_their_body_and_outlook(tmp_path) -> None:
     """A Magdeburg edition downloaded as template and uploaded unchanged loses nothing the list says."""
-    from ikz import editions, publish
-    from ikz.store import Store
+    from ikz.build import editions
+    from ikz.edit import publish
+    from ikz.store.sqlite import Store
 
     store = Store(tmp_path / "pflege.sqlite")
     current = editions.load_records(editions.current_info("Magdeburg", store), store)

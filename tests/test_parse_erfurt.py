@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ikz.errors import SourceError
+from ikz.core.errors import SourceError
+from ikz.core.paths import RAW_DIR
+from ikz.core.records import ErfurtRecord
 from ikz.parse.erfurt import (
     HEADER,
     clean_cell,
@@ -18,8 +20,6 @@ from ikz.parse.erfurt import (
     repair_split_effects,
     type_is_unfinished,
 )
-from ikz.paths import RAW_DIR
-from ikz.records import ErfurtRecord
 from tests.seed_files import ERFURT_FILE
 
 TEXT = (RAW_DIR / ERFURT_FILE).read_text(encoding="utf-8")

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ikz.errors import SourceError
+from ikz.core.errors import SourceError
+from ikz.core.paths import RAW_DIR
+from ikz.core.records import MagdeburgRecord
 from ikz.parse.magdeburg import (
     best_match,
     distribute,
@@ -19,8 +21,6 @@ from ikz.parse.magdeburg import (
     split_sentences,
     strip_markup,
 )
-from ikz.paths import RAW_DIR
-from ikz.records import MagdeburgRecord
 from tests.seed_files import MAGDEBURG_FILE
 
 SHIFT_LEFT = (

@@ -10,13 +10,14 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from ikz import geo, maps
-from ikz.charts import ChartText
-from ikz.comparison import partner_table
-from ikz.db import Database
-from ikz.partner_map import BOTH, city_points, map_partners, partner_records, unplaced_partners
-from ikz.queries import Filters, city_count
-from ikz.theme import CITY_COLORS, color_of
+from ikz.present import maps
+from ikz.present.charts import ChartText
+from ikz.present.theme import CITY_COLORS, color_of
+from ikz.read.comparison import partner_table
+from ikz.read.db import Database
+from ikz.read.partner_map import BOTH, city_points, map_partners, partner_records, unplaced_partners
+from ikz.read.queries import Filters, city_count
+from ikz.rules import geo
 
 # Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("validated_figures")

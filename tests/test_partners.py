@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ikz.errors import TaxonomyError
-from ikz.partners import Gazetteer, load_gazetteer
-from ikz.paths import PARTNERS_PATH
+from ikz.core.errors import TaxonomyError
+from ikz.core.paths import PARTNERS_PATH
+from ikz.derive.partners import Gazetteer, load_gazetteer
 
 TITLE = "Bezeichnung/Thema"
 

@@ -9,11 +9,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz import keys
 from ikz.__main__ import main
-from ikz.build import build
-from ikz.paths import ROOT
-from ikz.quality import (
+from ikz.build.database import build
+from ikz.core import keys
+from ikz.core.paths import ROOT
+from ikz.derive.quality import (
     ALL_CITIES,
     EVALUATION_PATH,
     EvaluationError,

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ikz import queries
-from ikz.queries import ALL, RECORD_COLUMNS, Filters, search_terms
+from ikz.read import queries
+from ikz.read.queries import ALL, RECORD_COLUMNS, Filters, search_terms
 
 
 def direct(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:

@@ -13,14 +13,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz import review
-from ikz.access import Identity
-from ikz.build import build, load_tables
-from ikz.db import ensure_database
-from ikz.normalise import Tables
-from ikz.paths import RAW_DIR, ROOT
-from ikz.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
-from ikz.store import Decision, Store
+from ikz.build import review
+from ikz.build.database import build, load_tables
+from ikz.build.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
+from ikz.core.paths import RAW_DIR, ROOT
+from ikz.derive.normalise import Tables
+from ikz.read.db import ensure_database
+from ikz.store.access import Identity
+from ikz.store.sqlite import Decision, Store
 from tests.seed_files import MAGDEBURG_FILE
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
@@ -350,8 +350,8 @@ def test_checked_values_reach_the_deck_with_their_author(base: Tables, tmp_path:
 
     from pptx import Presentation
 
-    from ikz.export import DeckSpec, build_deck, checked_values_slide
-    from ikz.queries import Filters, checked_values
+    from ikz.present.export import DeckSpec, build_deck, checked_values_slide
+    from ikz.read.queries import Filters, checked_values
 
     store = Store(tmp_path / "pflege.sqlite")
     db = tmp_path / "ikz.duckdb"

@@ -6,9 +6,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz import review_bulk
-from ikz.review import ReviewError
-from ikz.review_bulk import FIELD, FINGERPRINT, KEY, NEW, NOTE
+from ikz.build.review import ReviewError
+from ikz.edit import review_bulk
+from ikz.edit.review_bulk import FIELD, FINGERPRINT, KEY, NEW, NOTE
 
 
 def filled(frame: pl.DataFrame, values: dict[int, str], notes: dict[int, str] | None = None) -> pl.DataFrame:

@@ -15,10 +15,10 @@ from urllib.parse import quote
 import polars as pl
 import pytest
 
-from ikz.build import load_tables, write_database
-from ikz.normalise import Tables
-from ikz.theme import fmt_int
-from pages.markdown import WORD_JOINER
+from ikz.build.database import load_tables, write_database
+from ikz.derive.normalise import Tables
+from ikz.present.theme import fmt_int
+from ikz.ui.markdown import WORD_JOINER
 from tests.live_app import (
     HOSTILE_SEARCHES,
     AppServer,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load import check_compare, check_explore, expected_views, run_load, total_view
-from ikz.labels import describe_filters
-from ikz.queries import Filters
+from ikz.present.labels import describe_filters
+from ikz.read.queries import Filters
 from tests.live_app import AppServer, copy_of, serve_app
 from tests.ws_client import StreamlitSession
 

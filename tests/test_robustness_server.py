@@ -22,10 +22,10 @@ import duckdb
 import pytest
 from streamlit.proto.Alert_pb2 import Alert
 
-from ikz.build import build, load_tables, write_database
-from ikz.paths import RAW_DIR
-from ikz.queries import MAX_SEARCH_LENGTH
-from ikz.theme import fmt_int
+from ikz.build.database import build, load_tables, write_database
+from ikz.core.paths import RAW_DIR
+from ikz.present.theme import fmt_int
+from ikz.read.queries import MAX_SEARCH_LENGTH
 from tests.live_app import HOSTILE_SEARCHES, AppServer, expected_search_count, mart_count, serve_app
 from tests.one_city import erfurt_only
 from tests.seed_files import ERFURT_FILE

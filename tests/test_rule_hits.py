@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ikz import editions
-from ikz.classify import load_taxonomy
-from ikz.paths import ROOT
-from ikz.rule_hits import RuleHits, report, rule_hits
+from ikz.build import editions
+from ikz.core.paths import ROOT
+from ikz.derive.classify import load_taxonomy
+from ikz.derive.rule_hits import RuleHits, report, rule_hits
 
 REPORT = ROOT / "artifacts" / "rule_hits.txt"
 

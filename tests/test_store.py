@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ikz.access import Identity, PermissionDenied, require_editor
-from ikz.keys import cooperation_key, fingerprint
-from ikz.store import Store
+from ikz.core.keys import cooperation_key, fingerprint
+from ikz.store.access import Identity, PermissionDenied, require_editor
+from ikz.store.sqlite import Store
 
 EDITOR = Identity(email="anna@erfurt.de", subject="sub-anna", name="Anna", is_editor=True)
 READER = Identity(email="ben@erfurt.de", subject="sub-ben", name="Ben", is_editor=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ikz.records import EditionRecord
-from ikz.testset import Derived, Labelled, load_testset, score
+from ikz.core.records import EditionRecord
+from ikz.derive.testset import Derived, Labelled, load_testset, score
 
 NO_INFO = "ohne Angabe"
 

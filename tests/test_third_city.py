@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ikz.paths import DATA_DIR, DATA_ENV_VAR, DB_ENV_VAR, ROOT
+from ikz.core.paths import DATA_DIR, DATA_ENV_VAR, DB_ENV_VAR, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -109,7 +109,7 @@ def test_a_third_city_reaches_every_view_without_code(tmp_path: Path) -> None:
 
 
 def test_the_shipped_data_stays_two_cities() -> None:
-    from ikz.cities import load_cities
+    from ikz.rules.cities import load_cities
 
     assert "Jena" not in load_cities().names
     assert not (DATA_DIR / "raw" / JENA_FILE).exists()

@@ -8,12 +8,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz import comparison
-from ikz.classify import load_taxonomy
-from ikz.errors import TaxonomyError
-from ikz.normalise import topic_frames
-from ikz.queries import Filters
-from ikz.topics import TOPIC_FIELDS, Vocabulary, fold, load_topics
+from ikz.core.errors import TaxonomyError
+from ikz.derive.classify import load_taxonomy
+from ikz.derive.normalise import topic_frames
+from ikz.derive.topics import TOPIC_FIELDS, Vocabulary, fold, load_topics
+from ikz.read import comparison
+from ikz.read.queries import Filters
 
 TITLE = "Bezeichnung/Thema"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ikz.labels import unchecked_note
+from ikz.present.labels import unchecked_note
 
 
 def counts(*rows: tuple[str, str, int, int, int, int]) -> pl.DataFrame:

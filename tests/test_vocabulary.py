@@ -9,12 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz import charts, queries
-from ikz.build import build
-from ikz.charts import ChartText
-from ikz.db import Database
-from ikz.paths import DB_ENV_VAR, TAXONOMY_PATH
-from ikz.theme import NA_COLOR, color_of, fmt_int
+from ikz.build.database import build
+from ikz.core.paths import DB_ENV_VAR, TAXONOMY_PATH
+from ikz.present import charts
+from ikz.present.charts import ChartText
+from ikz.present.theme import NA_COLOR, color_of, fmt_int
+from ikz.read import queries
+from ikz.read.db import Database
 from tests.apptest import open_app
 
 NEW_FORM = "Kommunale Anstalt"

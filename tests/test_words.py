@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from ikz.cities import load_cities
-from ikz.editions import seed_info
-from ikz.sources import DOCUMENTS, source_name
-from pages import german_ui
+from ikz.build.editions import seed_info
+from ikz.rules.cities import load_cities
+from ikz.rules.sources import DOCUMENTS, source_name
+from ikz.ui import german_ui
 
 ERFURT = load_cities().get("Erfurt").source
 

@@ -14,15 +14,16 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz import geo, maps
-from ikz.build import build
-from ikz.charts import ChartText
-from ikz.cities import load_cities
-from ikz.db import Database
-from ikz.export import DeckSpec
-from ikz.partner_map import city_points, map_partners
-from ikz.paths import CITIES_PATH, DATA_ENV_VAR, ROOT, db_path
-from ikz.queries import ALL, Filters, filter_options, records
+from ikz.build.database import build
+from ikz.core.paths import CITIES_PATH, DATA_ENV_VAR, ROOT, db_path
+from ikz.present import maps
+from ikz.present.charts import ChartText
+from ikz.present.export import DeckSpec
+from ikz.read.db import Database
+from ikz.read.partner_map import city_points, map_partners
+from ikz.read.queries import ALL, Filters, filter_options, records
+from ikz.rules import geo
+from ikz.rules.cities import load_cities
 from tests.live_app import (
     chromium_missing_reason,
     launch_chromium,
@@ -56,7 +57,7 @@ def con(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def decks(monkeypatch: pytest.MonkeyPatch) -> list[DeckSpec]:
     """The deck/PDF specs the pages offer for export (captured instead of drawing the panel)."""
     offered: list[DeckSpec] = []
-    monkeypatch.setattr("pages.layout.export_panel", lambda _key, spec: offered.append(spec))
+    monkeypatch.setattr("ikz.ui.layout.export_panel", lambda _key, spec: offered.append(spec))
     return offered
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ikz.errors import SourceError
-from ikz.records import ErfurtRecord
+from ikz.core.errors import SourceError
+from ikz.core.records import ErfurtRecord
 
 HEADER = ("Fachbereich/Amt", "Bezeichnung", "Kooperationsart", "Effekte")
 N_COLUMNS = len(HEADER)

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 
 import snowballstemmer
 
-from ikz.cities import load_cities
-from ikz.errors import SourceError
-from ikz.records import MagdeburgKind, MagdeburgRecord
+from ikz.core.errors import SourceError
+from ikz.core.records import MagdeburgKind, MagdeburgRecord
+from ikz.rules.cities import load_cities
 
 DOCUMENT_TITLE = "Interkommunale Zusammenarbeit in den Dezernaten"
 DIVISIONS = ("I", "II", "III", "IV", "V", "VI")

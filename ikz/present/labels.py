@@ -1,0 +1,165 @@
+"""German labels for filters and columns, and the filter state in words for chart subtitles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+from ikz.present.theme import fmt_int
+from ikz.read.queries import Filters
+from ikz.rules.files import shipped_words
+from ikz.rules.sources import source_name
+
+# Where a value comes from, and its mark: data/taxonomy.toml [origins].
+ORIGINS = shipped_words().origins
+DOCUMENT, DERIVED, CHECKED = ORIGINS.document, ORIGINS.derived, ORIGINS.checked
+NO_INFO = shipped_words().no_info  # „the text says nothing“ (data/taxonomy.toml `no_info`)
+COMMITTED_BINDINGS = shipped_words().committed_bindings  # count in „Anteil verbindlicher Kooperationen“
+
+FILTER_LABELS: dict[str, str] = {
+    "cities": "Stadt",
+    "types": "Kooperationsart",
+    "forms": "Kooperationsform",
+    "bindings": "Verbindlichkeit",
+    "task_areas": "Aufgabenbereich",
+    "departments": "Fachbereich/Amt",
+    "effects": "Effektkategorie",
+    "statuses": "Status",
+    "search": "Suche",
+    "start_years": "Beginn (Jahr)",
+}
+
+COLUMN_LABELS: dict[str, str] = {
+    "cooperation_id": "Nr.",
+    "city": "Stadt",
+    "division": "Dezernat",
+    "department": "Fachbereich/Amt",
+    "task_area": "Aufgabenbereich",
+    "record_kind": "Art des Eintrags",
+    "title": "Bezeichnung / Thema",
+    "context": "Gremium (Kontext)",
+    "sub_unit": "Teilbereich",
+    "partners_text": f"Partner ({DOCUMENT.name})",
+    "type_raw": f"Kooperationsart ({DOCUMENT.name})",
+    "type_name": "Kooperationsart",
+    "form": "Kooperationsform",
+    "binding": "Verbindlichkeit",
+    "type_source": "Herkunft Kooperationsart",
+    "effects": "Effektkategorien",
+    "effects_text": f"Effekte ({DOCUMENT.name})",
+    "effects_source": "Herkunft Effekte",
+    "status": "Status",
+    "status_text": f"Arbeitsstand ({DOCUMENT.name})",
+    "outlook_text": f"Perspektive ({DOCUMENT.name})",
+    "source_file": "Quelle",
+    "source_lines": "Zeilen",
+    "parse_notes": "Reparaturen beim Einlesen",
+    "type_origin": "Herkunft Kooperationsart",
+    "binding_origin": "Herkunft Verbindlichkeit",
+    "effects_origin": "Herkunft Effektkategorien",
+    "status_origin": "Herkunft Status",
+    "partner_names": "Partner",
+    "partners_origin": "Herkunft Partner",
+    "start_year": "Beginn (Jahr)",
+    "end_year": "Ende",
+    "legal_basis": "Rechtsgrundlage",
+    "council_decision": "Ratsbeschluss/Drucksache",
+    "contact_person": "Ansprechpartner",
+    "savings_eur_per_year": "Einsparung (€/Jahr)",
+    "funding": "Förderung",
+    "cooperation_key": "Schlüssel",
+}
+
+MAX_LISTED = 3
+
+
+def german_columns(frame: pl.DataFrame, labels: dict[str, str] = COLUMN_LABELS) -> pl.DataFrame:
+    """The frame with its columns renamed to their German labels, for display and download; a
+    source file is named in words („Ausgangsliste Erfurt“), never by its file name."""
+    if "source_file" in frame.columns:
+        names = {f: source_name(f) for f in frame["source_file"].unique().drop_nulls()}
+        frame = frame.with_columns(pl.col("source_file").replace(names))
+    return frame.rename({c: labels[c] for c in frame.columns if c in labels})
+
+
+def describe_filters(filters: Filters) -> str:
+    """The active filters in German words, e.g. 'Stadt: Erfurt · Kooperationsart: Zweckvereinbarung'."""
+    parts: list[str] = []
+    for name, label in FILTER_LABELS.items():
+        value = getattr(filters, name)
+        if not value:
+            continue
+        if isinstance(value, str):
+            parts.append(f"{label}: „{value.strip()}“")
+            continue
+        shown = ", ".join(value[:MAX_LISTED])
+        more = len(value) - MAX_LISTED
+        parts.append(f"{label}: {shown}" + (f" und {more} weitere" if more > 0 else ""))
+    return " · ".join(parts) if parts else "Alle Kooperationen, ohne Filter"
+
+
+MAX_FILE_STEM_LENGTH = 80
+FALLBACK_FILE_STEM = "diagramm"
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def file_stem(title: str) -> str:
+    """A file name stem saying what a chart shows: 'Größe je Amt' → 'groesse-je-amt'."""
+    text = title.lower().translate(_GERMAN_LETTERS)
+    # Other accents (é, ł …) lose their mark rather than the whole letter.
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(stem) > MAX_FILE_STEM_LENGTH:
+        cut = stem[:MAX_FILE_STEM_LENGTH]
+        # End at a word boundary when there is one in the second half, so no word is cut off.
+        boundary = cut.rfind("-")
+        stem = cut[:boundary] if boundary > MAX_FILE_STEM_LENGTH // 2 else cut.rstrip("-")
+    return stem or FALLBACK_FILE_STEM
+
+
+ORIGIN_FIELD_LABELS = {
+    "type": "Kooperationsart",
+    "binding": "Verbindlichkeit",
+    "effects": "Effektkategorien",
+    "status": "Status",
+    "partners": "Partner",
+}
+
+
+def unchecked_note(counts: pl.DataFrame) -> str:
+    """How many values of the view are derived and nobody checked yet, from queries.origin_counts.
+
+    'In dieser Ansicht sind 412 Werte abgeleitet und ungeprüft ◆, davon 120 unsicher.'
+    """
+    derived, uncertain = (int(counts[c].sum()) for c in ("count_derived", "count_uncertain"))
+    if not derived:
+        return f"In dieser Ansicht ist kein Wert {DERIVED.name} und ungeprüft."
+    tail = f", davon {fmt_int(uncertain)} unsicher" if uncertain else ""
+    return (
+        f"In dieser Ansicht sind {fmt_int(derived)} Werte {DERIVED.name} und ungeprüft {DERIVED.mark}{tail}."
+    )
+
+
+def origin_note(counts: pl.DataFrame, field: str, *, city: str | None = None) -> str:
+    """How many shown values of field are derived, uncertain, checked, from queries.origin_counts.
+
+    'Kooperationsart: 136 von 214 Werten abgeleitet ◆ (43 unsicher), 2 geprüft ✓.'
+    """
+    rows = counts.filter(pl.col("field") == field)
+    if city is not None:
+        rows = rows.filter(pl.col("city") == city)
+    values, derived, uncertain, checked = (
+        int(rows[c].sum()) for c in ("count_values", "count_derived", "count_uncertain", "count_checked")
+    )
+    label = ORIGIN_FIELD_LABELS[field]
+    if not derived and not checked:
+        return f"{label}: alle {fmt_int(values)} Werte aus dem {DOCUMENT.name}."
+    parts = [
+        f"{fmt_int(derived)} von {fmt_int(values)} Werten {DERIVED.name} {DERIVED.mark}"
+        + (f" ({fmt_int(uncertain)} unsicher)" if uncertain else "")
+    ]
+    if checked:
+        parts.append(f"{fmt_int(checked)} {CHECKED.name} {CHECKED.mark}")
+    return f"{label}: {', '.join(parts)}."

@@ -1,0 +1,258 @@
+"""Data access for the pages: the database handle and typed, cached reads and figures.
+
+Every read is declared here, once, as `name = Read(module.query)`: called with the signature of
+its query minus the connection, e.g. `data.overview(filters=…, top_departments=25)`, and typed so
+(a type checker knows its arguments and result). A reader, grep or a type checker follows a chart
+from the page to this line and from here to the SQL in ikz.read.queries / ikz.read.comparison / …, with no
+table of names in between. Each read caches its results (st.cache_data) keyed on the database
+file's version and the arguments; `figure` caches chart figures the same way, keyed on the builder,
+the read and its arguments. A rebuilt database has a new version, so nothing stale is ever served,
+and no page builds a cache key by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ikz.core.errors import TaxonomyError
+from ikz.core.paths import db_path
+from ikz.read import audit, comparison, edition_queries, partner_map, queries, suggestions
+from ikz.read.db import Database, DatabaseUnavailable, FileIdentity, ensure_database, input_files, is_stale
+
+P = ParamSpec("P")
+R = TypeVar("R")
+CACHE_ENTRIES = 256
+DAMAGED = (
+    "Die Datenbank konnte nicht gelesen werden ({error}). Sie ist vermutlich beschädigt: bitte die "
+    "Seite neu laden; hilft das nicht, die Datei löschen – die App baut sie dann selbst neu auf."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    return Database(path)
+
+
+def rebuild_notice(db: Path, inputs: list[Path]) -> str | None:
+    """What a rebuild now would tell the office, or None when only the store moved (or nothing).
+
+    Two things make the database stale: a source document, rules or schema file newer than it
+    (changed underneath the running app: news for everybody), or the store of record moving (a
+    review decision or a published edition: what a person just did, and confirmed where they did
+    it). Only the first deserves a message; the second rebuild is silent.
+    """
+    if not db.exists():
+        return "Die Datenbank wurde aus den Quelldokumenten aufgebaut."
+    if is_stale(db, inputs):
+        return "Quelldokumente oder Regeln wurden geändert: die Datenbank wurde neu daraus aufgebaut."
+    return None
+
+
+def database() -> Database:
+    """The shared database handle; builds the file first when it is missing or stale."""
+    path = db_path()
+    # Checked on every run (a few stat calls): a changed source or rules file triggers a rebuild;
+    # so does a moved store (a decision, a publish), which is the person's own change.
+    notice = rebuild_notice(path, input_files())
+    waiting = (
+        "Die Datenbank wird aus den Quelldokumenten aufgebaut …"
+        if notice
+        else "Änderungen werden übernommen …"
+    )
+    with st.spinner(waiting):
+        try:
+            result = ensure_database(path)
+        except DatabaseUnavailable as exc:
+            fail(str(exc))
+    if result.built and notice:
+        st.toast(notice, icon=":material/sync:")
+    if notice := result.notice():
+        st.info(notice, icon="🛠️")
+    if result.warning:
+        st.warning(result.warning, icon="⚠️")
+    return _database(str(path))
+
+
+def take_over(waiting: str = "Wird übernommen …") -> None:
+    """Rebuild now, after a person's own change, with the spinner where this is called (beside the
+    button they pressed), instead of at the top of the next run, out of their sight."""
+    with st.spinner(waiting):
+        try:
+            ensure_database(db_path())
+        except DatabaseUnavailable as exc:
+            fail(str(exc))
+    # A warning of a failed build (the last good file stays) is shown by database() on the next run.
+
+
+def fail(message: str) -> None:
+    """Show a German error for users and stop this run."""
+    st.error(message, icon="🚫")
+    st.stop()
+
+
+def version() -> FileIdentity:
+    """The current file version: part of every cache key, so a rebuild is seen at once."""
+    db = _database(str(db_path()))
+    try:
+        db.connection()
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    assert db.identity is not None
+    return db.identity
+
+
+def _guarded(call: Callable[[], R]) -> R:
+    """call(), with a missing or damaged database or rules file shown as a German message."""
+    try:
+        return call()
+    except DatabaseUnavailable as exc:
+        fail(str(exc))
+    except TaxonomyError as exc:
+        fail(f"Die Regeln der Klassifikation können nicht gelesen werden: {exc}")
+    except duckdb.Error as exc:
+        fail(DAMAGED.format(error=type(exc).__name__))
+    raise AssertionError("unreachable: fail() stops the run")
+
+
+# --- Cached reads -----------------------------------------------------------------------------
+
+
+class Read(Generic[P, R]):
+    """A query as a cached read, called as the query is minus its connection argument:
+    `overview = Read(queries.overview)`, then `overview(filters=…, top_departments=25)`.
+
+    Each read has a cache of its own (st.cache_data, keyed on the database file's version and the
+    arguments). Streamlit names a cache after its function's module, qualified name and source: the
+    cached function here carries the query's own, so every query gets its own cache, and a changed
+    query a fresh one. A rebuilt database has a new version, so nothing stale is ever served.
+    Results are never mutated by the pages.
+    """
+
+    def __init__(self, query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> None:
+        def run(file_version: FileIdentity, args: tuple, kwargs: tuple) -> R:
+            with _database(str(db_path())).cursor() as cur:
+                return query(cur, *args, **dict(kwargs))
+
+        run.__module__, run.__qualname__, run.__wrapped__ = query.__module__, query.__qualname__, query  # type: ignore[attr-defined]
+        self.query = query
+        self.cached = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)(run)
+        functools.update_wrapper(self, query)
+        signature = inspect.signature(query)
+        self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
+
+    def __repr__(self) -> str:
+        return f"Read({self.query.__module__}.{self.query.__qualname__})"
+
+
+# --- Cached figures ---------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _figure_spec(
+    builder: str,
+    _build: Callable[..., go.Figure],
+    read: str,
+    _read: Read,
+    file_version: FileIdentity,
+    args: tuple,
+    kwargs: tuple,
+    part: str | None,
+    options: tuple,
+) -> dict:
+    # Keyed on the names of the builder and the read (Streamlit hashes no argument whose name
+    # starts with "_"), the file version and the arguments; the frame comes from the read's cache.
+    frame = _read.cached(file_version, args, kwargs)
+    if part is not None:
+        frame = getattr(frame, part)
+    return _build(frame, **dict(options)).to_plotly_json()
+
+
+def figure(
+    build: Callable[..., go.Figure],
+    source: Read[..., Any],
+    *args: Any,
+    part: str | None = None,
+    options: dict[str, Any],
+    **kwargs: Any,
+) -> go.Figure:
+    """The figure build(frame, **options) of the frame source(*args, **kwargs) (or its attribute
+    part), built once per database version, read, arguments and options, then reused."""
+    builder, read = _name(build), _name(source.query)
+    key = tuple(sorted(kwargs.items())), part, tuple(sorted(options.items()))
+    spec = _guarded(lambda: _figure_spec(builder, build, read, source, version(), args, *key))
+    # Rebuilt from the cached spec without validation: about 1 ms, where building it takes about
+    # 7 ms and unpickling a cached Figure (which validates again) about 15 ms (measured).
+    return go.Figure(spec, _validate=False)
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def deferred_records(
+    filters: queries.Filters, writer: Callable[[pl.DataFrame], bytes], *, with_contacts: bool
+) -> Callable[[], bytes]:
+    """A download callable: all filtered records written by writer, computed only on click.
+
+    Without with_contacts the file has no Ansprechpartner column (contact persons are shown to
+    signed-in users only, identity.may_see_contacts).
+    """
+
+    def make() -> bytes:
+        with _database(str(db_path())).cursor() as cur:
+            frame = queries.records(cur, filters=filters)
+        return writer(frame if with_contacts else frame.drop("contact_person"))
+
+    return make
+
+
+# --- The reads the pages use ------------------------------------------------------------------
+
+categories = Read(queries.categories)
+filter_options = Read(queries.filter_options)
+key_figures = Read(queries.key_figures)
+overview = Read(queries.overview)
+records = Read(queries.records)
+record_detail = Read(queries.record_detail)
+origin_counts = Read(queries.origin_counts)
+checked_values = Read(queries.checked_values)
+
+city_facts = Read(comparison.city_facts)
+city_mix = Read(comparison.city_mix)
+topic_overview = Read(comparison.topic_overview)
+topic_pairs = Read(comparison.topic_pairs)
+topic_suggestions = Read(comparison.topic_suggestions)
+partner_kinds = Read(comparison.partner_kinds)
+partners_by_city = Read(comparison.partners_by_city)
+partner_table = Read(comparison.partner_table)
+partner_records = Read(comparison.partner_records)
+
+# The partner map (pages/karte.py, the map on the Vergleich page).
+map_frames = Read(partner_map.map_frames)
+unplaced_partners = Read(partner_map.unplaced_partners)
+map_partner_records = Read(partner_map.partner_records)
+
+# Anregungen (ikz/ui/anregungen.py, and its record pairs on the Vergleich page).
+suggestion_list = Read(suggestions.suggestion_list)
+record_pairs = Read(suggestions.record_pairs)
+
+# Editions on the Überblick page (ikz/ui/editions_view.py).
+changes_since = Read(edition_queries.changes_since)
+change_list = Read(edition_queries.change_list)
+development = Read(edition_queries.development)
+edition_count = Read(edition_queries.edition_count)
+
+# The Protokoll's record titles (pages/protocol.py).
+record_titles = Read(audit.record_titles)

@@ -1,0 +1,204 @@
+"""The scaffold every page shares: title and lead, sidebar filters, key figures, charts kept for the
+export, the export panel and the Präsentationsansicht. A page is then a short file of what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ikz.present.chart_table import figure_table
+from ikz.present.charts import ChartText, plotly_config
+from ikz.present.export import ChartExport, DeckSpec, KeyFigure, Slide
+from ikz.present.labels import describe_filters
+from ikz.read.queries import Filters
+from ikz.rules.sources import source_line
+from ikz.ui import data, state
+from ikz.ui.export_panel import export_panel
+from ikz.ui.markdown import md_escape
+
+ALL_FILTERS = tuple(state.FILTER_KEYS)
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton,
+[data-testid="stExpander"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 1.5rem; max-width: 100%;}
+[data-testid="stMetricValue"] {font-size: 3.2rem;}
+[data-testid="stColumn"]:nth-child(4) [data-testid="stMetricValue"] {font-size: 2.1rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.3rem;}
+</style>"""
+LEAVE_KEY = "praesentation_verlassen"
+# A key figure's label wraps instead of ending in „…“ („Anteil verbindlicher Koope…“ at 1,280 px).
+LABEL_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+}
+</style>"""
+
+
+def show_chart(
+    fig: go.Figure,
+    title: str,
+    *,
+    key: str,
+    presentation: bool,
+    on_select: Callable[[], None] | None = None,
+    table: pl.DataFrame | None = None,
+) -> None:
+    """Render a finished figure with the German toolbar config, its accessible name and its numbers
+    as a table („Daten als Tabelle“, the text alternative: table, or the figure's own numbers);
+    optional selection callback."""
+    config = plotly_config(title)
+    # Nothing is fetched from another host: no MathJax for LaTeX labels, no topojson for geo charts.
+    config.update(typesetMath=False, topojsonURL="")
+    if presentation:
+        config["displayModeBar"] = False
+    # theme=None: the figure keeps exactly the fonts and colours of ikz.present.theme, as in its exports.
+    kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch", "theme": None}
+    if on_select is not None and not presentation:
+        kwargs.update(on_select=on_select, selection_mode="points")
+    # The container gives each chart and its table one stable CSS class (st-key-diagramm_<key>).
+    with st.container(key=f"diagramm_{key}"):
+        st.plotly_chart(fig, **kwargs)
+        if not presentation:
+            _chart_table(fig, title, key=key, table=table)
+
+
+@st.fragment
+def _chart_table(fig: go.Figure, title: str, *, key: str, table: pl.DataFrame | None) -> None:
+    """„Daten als Tabelle“, filled only while it is open: opening it reruns this fragment alone.
+
+    Built on every run, the seven tables of a page cost script time, wire bytes and a data grid
+    each in the browser although they are rarely opened (measured in the README).
+    """
+    box = st.expander(
+        "Daten als Tabelle", icon=":material/table_view:", key=f"{key}_tabelle_offen", on_change="rerun"
+    )
+    if box.open:
+        with box:
+            st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
+            shown = figure_table(fig) if table is None else table
+            st.dataframe(shown, hide_index=True, key=f"{key}_tabelle")
+
+
+@dataclass
+class Page:
+    """One run of a page: its filters, view mode and the charts it has shown (for the export)."""
+
+    key: str
+    title: str
+    filters: Filters
+    presentation: bool
+    source: str
+    exports: list[ChartExport]
+
+    @classmethod
+    def open(
+        cls,
+        key: str,
+        title: str,
+        lead: str,
+        *,
+        filters: tuple[str, ...] = ALL_FILTERS,
+        source: Callable[[Filters], str] = lambda f: source_line(f.cities),
+    ) -> Page:
+        """Database, Präsentationsansicht switch, sidebar filters, title and lead of a page."""
+        data.database()
+        st.html(LABEL_CSS)
+        presentation = state.presentation_switch()
+        if presentation:
+            st.html(PRESENTATION_CSS)
+            # The way back at the top, where the person is looking, and on Esc (issue 5: it used to
+            # be a link at the very end of the page).
+            with st.container(horizontal=True, horizontal_alignment="right", key="praesentation_ende"):
+                st.button(
+                    "Präsentationsansicht verlassen",
+                    key=LEAVE_KEY,
+                    on_click=state.leave_presentation,
+                    type="tertiary",
+                    icon=":material/close_fullscreen:",
+                    help="Zurück zur normalen Ansicht mit Seitenleiste und Bedienelementen",
+                    shortcut="Esc",  # Streamlit shows the key on the button
+                )
+        chosen = state.sidebar_filters(include=filters)
+        st.title(title)
+        if not presentation:
+            st.caption(lead)
+        return cls(key, title, chosen, presentation, source(chosen), [])
+
+    @property
+    def subtitle(self) -> str:
+        """The active filters in words: every chart's subtitle and the deck's filter line."""
+        return describe_filters(self.filters)
+
+    def text(self, title: str, note: str = "") -> ChartText:
+        """Title, filter subtitle and source line of one chart."""
+        return ChartText(title=title, subtitle=self.subtitle, source=self.source, note=note)
+
+    def key_figures(self, figures: list[KeyFigure], help: dict[str, str] | None = None) -> None:
+        """The key figures in one row, each with its note below."""
+        for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+            column.metric(figure.label, figure.value, help=(help or {}).get(figure.label))
+            column.caption(figure.note)
+
+    def chart(
+        self,
+        title: str,
+        build: Callable[..., go.Figure],
+        source: data.Read[..., Any],
+        *args: Any,
+        key: str,
+        note: str = "",
+        part: str | None = None,
+        on_select: Callable[[], None] | None = None,
+        options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> go.Figure:
+        """Show build(frame) for the frame of the read source(*args, **kwargs) (cached), and keep it
+        for the export of this view."""
+        fig = data.figure(
+            build,
+            source,
+            *args,
+            part=part,
+            options={"text": self.text(title, note), "large": self.presentation, **(options or {})},
+            **kwargs,
+        )
+        show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
+        self.exports.append(ChartExport(title=title, subtitle=self.subtitle, source=self.source, figure=fig))
+        return fig
+
+    def end_of_charts(self) -> None:
+        """In the Präsentationsansicht the page ends after its charts (the way back is at the top)."""
+        if self.presentation:
+            st.stop()
+
+    def export(
+        self,
+        *,
+        subtitle: str,
+        key_figures: list[KeyFigure],
+        sources: tuple[str, ...],
+        note: str,
+        extra_slides: tuple[Slide, ...] = (),
+    ) -> None:
+        """The export panel with every chart this run has shown, then the extra slides."""
+        export_panel(
+            self.key,
+            DeckSpec(
+                title=self.title,
+                subtitle=subtitle,
+                created=date.today(),
+                filters_text=self.subtitle,
+                charts=tuple(self.exports),
+                key_figures=tuple(key_figures),
+                sources=sources,
+                note=note,
+                extra_slides=extra_slides,
+            ),
+        )
