@@ -10,6 +10,8 @@ cd "$(dirname "$0")"
 source scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# The layers of ikz/ (pyproject.toml): fails when an import runs back up or a lower layer imports Streamlit.
+.venv/bin/lint-imports
 # Exit code 5 (no tests collected) is a failure here too: pytest returns it as non-zero.
 if [ "${1:-}" = fast ]; then
   exec .venv/bin/python -m pytest -q -m "not browser and not load and not slow"

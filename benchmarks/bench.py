@@ -9,7 +9,8 @@ Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.
   with the cache warm (the two filter values alternate, both cached), for a new filter state (a
   Kooperationsart not chosen before in this server: what a user's next filter change costs; the
   unfiltered totals and options stay cached) and cold (st.cache_data.clear() before each run, as
-  after a restart); and the time in each ikz.read.queries / ikz.present.charts / ikz.read.comparison function and in
+  after a restart); and the time in each ikz.read.queries / ikz.present.charts /
+  ikz.read.comparison function and in
   polars' CSV/Excel writers during the cold runs;
 - the same query and chart calls replayed directly (no Streamlit), median of --runs;
 - in headless Chromium against `streamlit run`: first load of each page, and the time from choosing

@@ -36,8 +36,8 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import duckdb
 
+from ikz.core.numbers import fmt_int
 from ikz.present.labels import describe_filters
-from ikz.present.theme import fmt_int
 from ikz.read.queries import Filters
 from tests.live_app import (
     CHROMIUM,

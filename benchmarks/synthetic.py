@@ -6,7 +6,8 @@ random (its type, form, binding, status, texts, and its effect and partner links
 distribution of type, form, effect and status is the real one. Cooperations spread over cities with
 a skewed weight (a few large cities, many small ones) and evenly over a city's departments.
 
-Written through the real build path: ikz.build.database.write_database with ikz.derive.normalise.Tables whose frames
+Written through the real build path: ikz.build.database.write_database with
+ikz.derive.normalise.Tables whose frames
 have exactly the columns and types of ikz.derive.normalise.SCHEMAS (make_frame for the small tables).
 
 Run: .venv/bin/python -m benchmarks.synthetic --rows 100000 --out /tmp/ikz-100k.duckdb

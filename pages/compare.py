@@ -8,13 +8,14 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
+from ikz.core.numbers import fmt_int, fmt_pct
 from ikz.present import charts
 from ikz.present.export import KeyFigure
-from ikz.present.labels import DERIVED, origin_note
-from ikz.present.theme import fmt_int, fmt_pct
+from ikz.present.labels import origin_note
 from ikz.read.queries import city_count
 from ikz.rules.cities import joined, load_cities
 from ikz.rules.sources import source_line
+from ikz.rules.words import DERIVED
 from ikz.ui import anregungen, data
 from ikz.ui.layout import Page
 from ikz.ui.map_view import MAP_SOURCE, partner_map, show_records

@@ -5,10 +5,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from ikz.core.numbers import fmt_int, fmt_pct
 from ikz.present import charts
 from ikz.present.export import KeyFigure, checked_values_slide, records_csv, records_xlsx
 from ikz.present.export.spec import against_base
-from ikz.present.labels import (
+from ikz.present.labels import german_columns, origin_note, unchecked_note
+from ikz.rules.cities import joined, load_cities
+from ikz.rules.sources import DOCUMENTS, source_name
+from ikz.rules.words import (
     CHECKED,
     COLUMN_LABELS,
     COMMITTED_BINDINGS,
@@ -16,13 +20,7 @@ from ikz.present.labels import (
     DOCUMENT,
     NO_INFO,
     ORIGIN_FIELD_LABELS,
-    german_columns,
-    origin_note,
-    unchecked_note,
 )
-from ikz.present.theme import fmt_int, fmt_pct
-from ikz.rules.cities import joined, load_cities
-from ikz.rules.sources import DOCUMENTS, source_name
 from ikz.ui import data, identity
 from ikz.ui.editions_view import changes_section, development_chart
 from ikz.ui.layout import Page

@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from ikz.core.numbers import fmt_int
 from ikz.present.export import KeyFigure
-from ikz.present.theme import BOTH_CITIES, MANY_CITIES, fmt_int
 from ikz.rules.cities import joined, load_cities
 from ikz.rules.sources import DOCUMENTS
+from ikz.rules.words import BOTH_CITIES, MANY_CITIES
 from ikz.ui import data
 from ikz.ui.layout import Page
 from ikz.ui.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list

@@ -12,12 +12,12 @@ from ikz.build import editions
 from ikz.build.editions import CITIES, EditionInfo
 from ikz.core.dates import local_time
 from ikz.core.errors import SourceError, TaxonomyError
+from ikz.core.numbers import fmt_int
 from ikz.core.records import EditionRecord
 from ikz.derive.diff import EditionDiff
 from ikz.edit import publish
 from ikz.edit.publish import Prepared
 from ikz.parse.edition import EditionInvalid, parse_euro, parse_year
-from ikz.present.theme import fmt_int
 from ikz.rules.sources import source_name
 from ikz.store.sqlite import StaleState, Store, StoreError
 from ikz.ui.identity import editor_identity

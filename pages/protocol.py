@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from ikz.core.dates import local_day, local_time
-from ikz.present.theme import fmt_int
+from ikz.core.numbers import fmt_int
 from ikz.read.audit import (
     SHOWN_COLUMNS,
     action_words,

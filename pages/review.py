@@ -14,12 +14,12 @@ from ikz.ui.identity import editor_identity
 identity = editor_identity()
 
 from ikz.build.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
+from ikz.core.numbers import fmt_int  # noqa: E402
 from ikz.edit import review_bulk  # noqa: E402 - the guard runs before anything else
-from ikz.present.labels import CHECKED, DERIVED, DOCUMENT  # noqa: E402
-from ikz.present.theme import fmt_int  # noqa: E402
 from ikz.read import review_queue  # noqa: E402 - the guard runs before anything else
 from ikz.read.db import DatabaseUnavailable  # noqa: E402
 from ikz.rules.sources import source_name  # noqa: E402
+from ikz.rules.words import CHECKED, DERIVED, DOCUMENT  # noqa: E402
 from ikz.store.access import PermissionDenied  # noqa: E402
 from ikz.store.sqlite import Store, StoreError  # noqa: E402
 from ikz.ui.data import database, fail, take_over  # noqa: E402

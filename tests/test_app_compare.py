@@ -13,8 +13,8 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from streamlit.testing.v1 import AppTest
 
+from ikz.core.numbers import fmt_int
 from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
-from ikz.present.theme import fmt_int
 from ikz.rules.cities import load_cities
 from tests.apptest import open_app
 from tests.export_samples import page_texts, png

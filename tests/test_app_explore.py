@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.present.theme import fmt_int, fmt_pct
+from ikz.core.numbers import fmt_int, fmt_pct
 from tests.plotly_specs import assert_valid_figures
 
 pytestmark = pytest.mark.slow

@@ -11,10 +11,10 @@ from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from ikz.build.database import build
+from ikz.core.numbers import fmt_int
 from ikz.edit import publish
 from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
 from ikz.present.export.spec import KEY_FIGURES_TITLE
-from ikz.present.theme import fmt_int
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store
 from tests.apptest import open_app

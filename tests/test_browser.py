@@ -18,7 +18,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from ikz.present.theme import fmt_int, fmt_pct
+from ikz.core.numbers import fmt_int, fmt_pct
 from tests.live_app import (
     AppServer,
     chart_marks,

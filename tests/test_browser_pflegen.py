@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from ikz.build.database import build
-from ikz.present.theme import fmt_int
+from ikz.core.numbers import fmt_int
 from tests.editions_fixture import NEW_DEPARTMENT, next_edition
 from tests.live_app import (
     EXCEPTION,

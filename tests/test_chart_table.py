@@ -6,11 +6,11 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
+from ikz.core.numbers import fmt_int
 from ikz.derive.classify import load_taxonomy
 from ikz.present import charts
 from ikz.present.chart_table import figure_table, plain
 from ikz.present.charts import ChartText
-from ikz.present.theme import fmt_int
 from ikz.read import queries
 from ikz.read.db import Database
 

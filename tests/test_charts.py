@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from ikz.core.numbers import fmt_decimal, fmt_int, fmt_pct
 from ikz.derive.classify import load_taxonomy
 from ikz.present import charts
 from ikz.present.charts import ChartText
 from ikz.present.labels import file_stem
-from ikz.present.theme import NA_COLOR, color_of, fmt_decimal, fmt_int, fmt_pct
+from ikz.present.theme import NA_COLOR, color_of
 
 # Every figure these tests build is validated against Plotly's schema (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("validated_figures")

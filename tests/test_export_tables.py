@@ -9,7 +9,7 @@ import openpyxl
 import polars as pl
 
 from ikz.present.export import records_csv, records_xlsx
-from ikz.present.labels import COLUMN_LABELS
+from ikz.rules.words import COLUMN_LABELS
 
 FRAME = pl.DataFrame(
     {

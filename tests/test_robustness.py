@@ -16,8 +16,8 @@ import polars as pl
 import pytest
 
 from ikz.build.database import load_tables, write_database
+from ikz.core.numbers import fmt_int
 from ikz.derive.normalise import Tables
-from ikz.present.theme import fmt_int
 from ikz.ui.markdown import WORD_JOINER
 from tests.live_app import (
     HOSTILE_SEARCHES,

@@ -23,8 +23,8 @@ import pytest
 from streamlit.proto.Alert_pb2 import Alert
 
 from ikz.build.database import build, load_tables, write_database
+from ikz.core.numbers import fmt_int
 from ikz.core.paths import RAW_DIR
-from ikz.present.theme import fmt_int
 from ikz.read.queries import MAX_SEARCH_LENGTH
 from tests.live_app import HOSTILE_SEARCHES, AppServer, expected_search_count, mart_count, serve_app
 from tests.one_city import erfurt_only

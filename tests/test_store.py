@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ikz.core.keys import cooperation_key, fingerprint
+from ikz.parse.keys import cooperation_key, fingerprint
 from ikz.store.access import Identity, PermissionDenied, require_editor
 from ikz.store.sqlite import Store
 

@@ -10,10 +10,11 @@ import duckdb
 import pytest
 
 from ikz.build.database import build
+from ikz.core.numbers import fmt_int
 from ikz.core.paths import DB_ENV_VAR, TAXONOMY_PATH
 from ikz.present import charts
 from ikz.present.charts import ChartText
-from ikz.present.theme import NA_COLOR, color_of, fmt_int
+from ikz.present.theme import NA_COLOR, color_of
 from ikz.read import queries
 from ikz.read.db import Database
 from tests.apptest import open_app

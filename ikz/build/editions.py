@@ -15,7 +15,6 @@ from pathlib import Path, PurePosixPath
 
 from ikz.core.dates import as_of_text
 from ikz.core.errors import SourceError, TaxonomyError
-from ikz.core.keys import cooperation_key
 from ikz.core.paths import RAW_DIR, editions_dir
 from ikz.core.records import EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.derive.classify import Taxonomy
@@ -23,6 +22,7 @@ from ikz.derive.diff import EditionDiff, diff_editions
 from ikz.derive.normalise import KIND_LABELS
 from ikz.parse.edition import EditionInvalid, parse_edition
 from ikz.parse.erfurt import parse_erfurt
+from ikz.parse.keys import cooperation_key
 from ikz.parse.magdeburg import parse_magdeburg
 from ikz.parse.text import read_source
 from ikz.rules.sources import DOCUMENTS, SourceDocument

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from ikz.core.table_schema import TABLES as SCHEMA_TABLES
-from ikz.present.labels import ORIGIN_FIELD_LABELS
 from ikz.rules.files import shipped_words
+from ikz.rules.words import ORIGIN_FIELD_LABELS
 from ikz.store.sqlite import Decision
 
 FIELDS = ("type", "binding", "effects", "status", "partners")

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from ikz.core.keys import cooperation_key, fingerprint
 from ikz.core.records import RECORD_KIND_LABELS, EditionRecord, ErfurtRecord, MagdeburgRecord
 from ikz.core.table_schema import TABLES
 from ikz.derive.classify import Match, Taxonomy, TypeMatch
 from ikz.derive.partners import Gazetteer
 from ikz.derive.topics import TOPIC_FIELDS, Vocabulary
+from ikz.parse.keys import cooperation_key, fingerprint
 from ikz.rules.sources import DOCUMENTS, SourceDocument
 
 SURE = "sicher"

@@ -25,8 +25,8 @@ from ikz.build.review import (
     validate,
 )
 from ikz.core.csv_safe import csv_bytes
-from ikz.present.labels import DERIVED
 from ikz.read.review_queue import queue, vocabulary
+from ikz.rules.words import DERIVED
 
 KEY = "Schlüssel"
 FIELD = "Feld"

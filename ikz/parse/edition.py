@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 from rapidfuzz import fuzz, process, utils
 
-from ikz.core.keys import cooperation_key
 from ikz.core.records import RECORD_KIND_LABELS, EditionRecord
+from ikz.parse.keys import cooperation_key
 
 if TYPE_CHECKING:
     import pandera.polars as pa

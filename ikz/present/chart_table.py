@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from ikz.present.theme import fmt_decimal, fmt_int
+from ikz.core.numbers import fmt_decimal, fmt_int
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from ikz.core.numbers import fmt_int, fmt_pct
 from ikz.present.labels import file_stem
 from ikz.present.theme import (
     EXPORT_HEIGHT,
@@ -26,8 +27,6 @@ from ikz.present.theme import (
     PLOTLY_SEPARATORS,
     TEXT_COLOR,
     color_of,
-    fmt_int,
-    fmt_pct,
     pattern_of,
 )
 

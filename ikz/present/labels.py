@@ -7,70 +7,10 @@ import unicodedata
 
 import polars as pl
 
-from ikz.present.theme import fmt_int
+from ikz.core.numbers import fmt_int
 from ikz.read.queries import Filters
-from ikz.rules.files import shipped_words
 from ikz.rules.sources import source_name
-
-# Where a value comes from, and its mark: data/taxonomy.toml [origins].
-ORIGINS = shipped_words().origins
-DOCUMENT, DERIVED, CHECKED = ORIGINS.document, ORIGINS.derived, ORIGINS.checked
-NO_INFO = shipped_words().no_info  # „the text says nothing“ (data/taxonomy.toml `no_info`)
-COMMITTED_BINDINGS = shipped_words().committed_bindings  # count in „Anteil verbindlicher Kooperationen“
-
-FILTER_LABELS: dict[str, str] = {
-    "cities": "Stadt",
-    "types": "Kooperationsart",
-    "forms": "Kooperationsform",
-    "bindings": "Verbindlichkeit",
-    "task_areas": "Aufgabenbereich",
-    "departments": "Fachbereich/Amt",
-    "effects": "Effektkategorie",
-    "statuses": "Status",
-    "search": "Suche",
-    "start_years": "Beginn (Jahr)",
-}
-
-COLUMN_LABELS: dict[str, str] = {
-    "cooperation_id": "Nr.",
-    "city": "Stadt",
-    "division": "Dezernat",
-    "department": "Fachbereich/Amt",
-    "task_area": "Aufgabenbereich",
-    "record_kind": "Art des Eintrags",
-    "title": "Bezeichnung / Thema",
-    "context": "Gremium (Kontext)",
-    "sub_unit": "Teilbereich",
-    "partners_text": f"Partner ({DOCUMENT.name})",
-    "type_raw": f"Kooperationsart ({DOCUMENT.name})",
-    "type_name": "Kooperationsart",
-    "form": "Kooperationsform",
-    "binding": "Verbindlichkeit",
-    "type_source": "Herkunft Kooperationsart",
-    "effects": "Effektkategorien",
-    "effects_text": f"Effekte ({DOCUMENT.name})",
-    "effects_source": "Herkunft Effekte",
-    "status": "Status",
-    "status_text": f"Arbeitsstand ({DOCUMENT.name})",
-    "outlook_text": f"Perspektive ({DOCUMENT.name})",
-    "source_file": "Quelle",
-    "source_lines": "Zeilen",
-    "parse_notes": "Reparaturen beim Einlesen",
-    "type_origin": "Herkunft Kooperationsart",
-    "binding_origin": "Herkunft Verbindlichkeit",
-    "effects_origin": "Herkunft Effektkategorien",
-    "status_origin": "Herkunft Status",
-    "partner_names": "Partner",
-    "partners_origin": "Herkunft Partner",
-    "start_year": "Beginn (Jahr)",
-    "end_year": "Ende",
-    "legal_basis": "Rechtsgrundlage",
-    "council_decision": "Ratsbeschluss/Drucksache",
-    "contact_person": "Ansprechpartner",
-    "savings_eur_per_year": "Einsparung (€/Jahr)",
-    "funding": "Förderung",
-    "cooperation_key": "Schlüssel",
-}
+from ikz.rules.words import CHECKED, COLUMN_LABELS, DERIVED, DOCUMENT, FILTER_LABELS, ORIGIN_FIELD_LABELS
 
 MAX_LISTED = 3
 
@@ -117,15 +57,6 @@ def file_stem(title: str) -> str:
         boundary = cut.rfind("-")
         stem = cut[:boundary] if boundary > MAX_FILE_STEM_LENGTH // 2 else cut.rstrip("-")
     return stem or FALLBACK_FILE_STEM
-
-
-ORIGIN_FIELD_LABELS = {
-    "type": "Kooperationsart",
-    "binding": "Verbindlichkeit",
-    "effects": "Effektkategorien",
-    "status": "Status",
-    "partners": "Partner",
-}
 
 
 def unchecked_note(counts: pl.DataFrame) -> str:

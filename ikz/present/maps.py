@@ -16,9 +16,7 @@ import polars as pl
 
 from ikz.present.charts import ChartText, esc, finish, font_size
 from ikz.present.theme import (
-    BOTH_CITIES,
     CITY_COLORS,
-    MANY_CITIES,
     MAP_BACKGROUND,
     MAP_KREIS_LINE,
     MAP_NEIGHBOUR_FILL,
@@ -32,6 +30,7 @@ from ikz.present.theme import (
 from ikz.read.partner_map import MapFrames
 from ikz.rules.geo import ATTRIBUTION, Outlines, Shape
 from ikz.rules.geo import outlines as bundled_outlines
+from ikz.rules.words import BOTH_CITIES, MANY_CITIES
 
 ATTRIBUTION_ANNOTATION = "attribution"  # kept in deck images (only the source line is dropped)
 SIZE_NOTE = "Kreisfläche: Zahl der Einträge, die den Partner nennen."

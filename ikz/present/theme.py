@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import zlib
 
-from babel import Locale
-from babel.numbers import format_decimal, format_percent
-
 from ikz.rules.cities import load_cities
 from ikz.rules.files import shipped_words
+from ikz.rules.words import BOTH_CITIES, MANY_CITIES
 
-# One Locale object, its number data loaded here at import: babel looks a locale's data up under a
-# process-wide lock, and twenty first page runs at once (the load test) deadlocked on it when a
-# lookup came from inside a polars expression. Loaded once, the formatters never take that lock.
-LOCALE = Locale.parse("de_DE")
-_ = (LOCALE.number_symbols, LOCALE.decimal_formats, LOCALE.percent_formats)
 # Quoted: an unquoted family name containing a digit makes browsers drop the whole list.
 FONT_FAMILY = '"Source Sans 3", "Source Sans Pro", Arial, sans-serif'
 TEXT_COLOR = "#1F2933"
@@ -39,8 +32,8 @@ CITY_COLORS: dict[str, str] = load_cities().colors  # data/cities.toml, in its o
 CATEGORY_COLORS: dict[str, str] = {
     **CITY_COLORS,
     # The partner map (ikz.present.maps): a partner both cities name gets the colour between their two.
-    "beide Städte": "#6B4C9A",
-    "mehrere Städte": "#6B4C9A",  # the same, when the map shows more than two cities
+    BOTH_CITIES: "#6B4C9A",
+    MANY_CITIES: "#6B4C9A",  # the same, when the map shows more than two cities
     # Kooperationsform, Effektkategorie, Verbindlichkeit, Status, Aufgabenbereich: data/taxonomy.toml
     # (`color` of [[forms]] and [[effects]], [colors])
     **dict(shipped_words().colors),
@@ -56,10 +49,7 @@ CATEGORY_COLORS: dict[str, str] = {
     shipped_words().no_info: NA_COLOR,
 }
 
-# The partner map (ikz.present.maps): the bubbles' group for a partner both cities name (its colour is in
-# CATEGORY_COLORS); the base map stays quiet greys so the bubbles carry the colour.
-BOTH_CITIES = "beide Städte"
-MANY_CITIES = "mehrere Städte"  # named by two or more of more than two cities shown
+# The partner map: the base map stays quiet greys so the bubbles carry the colour.
 MAP_STATE_FILL = "#FFFFFF"
 MAP_STATE_LINE = "#5F6B76"
 MAP_KREIS_LINE = "#C3C9CF"
@@ -98,20 +88,3 @@ def color_of(category: str) -> str:
     if known is not None:
         return known
     return PALETTE[zlib.crc32(category.encode("utf-8")) % len(PALETTE)]
-
-
-def fmt_int(value: int | float) -> str:
-    """German integer with thousands dot: 1234 → '1.234'."""
-    return format_decimal(round(value), format="#,##0", locale=LOCALE)
-
-
-def fmt_decimal(value: float, digits: int = 1) -> str:
-    """German decimal with comma: 3.25 → '3,3'."""
-    return format_decimal(value, format="#,##0." + "0" * digits, locale=LOCALE)
-
-
-def fmt_pct(share: float, digits: int = 1) -> str:
-    """German percentage of a share with a space before the sign: 0.123 → '12,3 %'."""
-    # A no-break space before % (German usage) keeps number and sign on one line.
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
-    return format_percent(share, format=pattern, locale=LOCALE)

@@ -14,8 +14,8 @@ import polars as pl
 
 from ikz.core.csv_safe import csv_bytes
 from ikz.core.dates import as_of_text, day_bounds, local_time, spreadsheet_time
-from ikz.present.labels import CHECKED, DERIVED, ORIGIN_FIELD_LABELS
-from ikz.present.theme import fmt_int
+from ikz.core.numbers import fmt_int
+from ikz.rules.words import CHECKED, DERIVED, ORIGIN_FIELD_LABELS
 from ikz.store.sqlite import AuditEvent, Store, decode
 
 # Column → German header, in the order the Protokoll shows them; the first five are shown by default,

@@ -16,7 +16,6 @@ import duckdb
 import polars as pl
 
 from ikz.derive.topics import TOPIC_FIELDS
-from ikz.present.labels import FILTER_LABELS
 from ikz.read.queries import (
     ALL,
     Dimension,
@@ -30,6 +29,7 @@ from ikz.read.queries import (
 )
 from ikz.rules.cities import load_cities
 from ikz.rules.sources import named_sources
+from ikz.rules.words import FILTER_LABELS
 
 # The default pair (data/cities.toml `compare`); a database may hold other cities (a third city,
 # the scale benchmark's synthetic ones).

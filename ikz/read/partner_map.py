@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 import duckdb
 import polars as pl
 
-from ikz.present.theme import BOTH_CITIES, MANY_CITIES
 from ikz.read.queries import ALL, Filters, partner_counts, read_frame, records_naming, where_clause
 from ikz.rules.sources import DOCUMENTS
+from ikz.rules.words import BOTH_CITIES, MANY_CITIES
 
 CITIES = tuple(d.city for d in DOCUMENTS)
 BOTH = BOTH_CITIES

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from ikz.build.review import FIELD_LABELS, FIELDS, Vocabulary
-from ikz.present.labels import COLUMN_LABELS
+from ikz.rules.words import COLUMN_LABELS
 
 TEXT_LABELS = {
     **{

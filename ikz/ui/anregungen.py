@@ -12,14 +12,14 @@ import polars as pl
 import streamlit as st
 
 from ikz.core.csv_safe import csv_bytes
+from ikz.core.numbers import fmt_decimal
 from ikz.derive.matching import THRESHOLD
 from ikz.present.export import TextSlide
-from ikz.present.labels import DERIVED
-from ikz.present.theme import fmt_decimal
 from ikz.read import suggestions
 from ikz.read.comparison import pair_of
 from ikz.read.queries import Filters
 from ikz.rules.cities import load_cities
+from ikz.rules.words import DERIVED
 from ikz.store.access import PermissionDenied
 from ikz.store.sqlite import Mark, Store, StoreError
 from ikz.ui import data

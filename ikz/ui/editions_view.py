@@ -6,10 +6,10 @@ import polars as pl
 import streamlit as st
 
 from ikz.core.dates import as_of_text
+from ikz.core.numbers import fmt_int
 from ikz.derive.diff import without_field_values
 from ikz.present import charts
 from ikz.present.export import KeyFigure
-from ikz.present.theme import fmt_int
 from ikz.read.edition_queries import ChangesSince
 from ikz.rules.cities import load_cities
 from ikz.ui import data, identity

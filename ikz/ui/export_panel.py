@@ -22,6 +22,7 @@ from typing import Any
 import streamlit as st
 from plotly.io.json import to_json_plotly
 
+from ikz.core.numbers import fmt_decimal
 from ikz.present.export import (
     NO_BROWSER_MESSAGE,
     DeckSpec,
@@ -33,7 +34,7 @@ from ikz.present.export import (
     render_deck_images,
 )
 from ikz.present.export.spec import deck_figure
-from ikz.present.theme import EXPORT_HEIGHT, EXPORT_WIDTH, fmt_decimal
+from ikz.present.theme import EXPORT_HEIGHT, EXPORT_WIDTH
 
 logger = logging.getLogger(__name__)
 

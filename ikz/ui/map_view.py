@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from ikz.core.numbers import fmt_int
 from ikz.present import maps
 from ikz.present.charts import ChartText
 from ikz.present.export import ChartExport
-from ikz.present.theme import fmt_int
 from ikz.read.partner_map import CITIES, mapped
 from ikz.read.queries import Filters, city_count
 from ikz.rules import geo

@@ -8,10 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from ikz.present.labels import DERIVED, FILTER_LABELS
 from ikz.read import queries
 from ikz.read.queries import Filters
 from ikz.rules.cities import joined, load_cities
+from ikz.rules.words import DERIVED, FILTER_LABELS
 from ikz.ui import data
 from ikz.ui.markdown import md_escape
 

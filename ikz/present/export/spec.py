@@ -1,7 +1,7 @@
 """What a slide deck or PDF report shows: the spec a page hands over, its slides, and the shared wording.
 
-The deck (ikz.present.export.deck) and the report (ikz.present.export.pdf) lay out the same spec in the same order,
-so a deck has exactly as many slides as the report has pages.
+The deck (ikz.present.export.deck) and the report (ikz.present.export.pdf) lay out the same spec in
+the same order, so a deck has exactly as many slides as the report has pages.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import polars as pl
 from babel.dates import format_date
 from plotly.graph_objects import Figure
 
+from ikz.core.numbers import fmt_int, fmt_pct
 from ikz.present.charts import CATEGORY_TICKS, KEY_ANNOTATION, NOTE_ANNOTATION, SOURCE_ANNOTATION
 from ikz.present.export.fit import (
     condense_heatmap,
@@ -27,9 +28,10 @@ from ikz.present.export.fit import (
     split_rows,
 )
 from ikz.present.export.render import ImageRenderer, get_renderer
-from ikz.present.labels import CHECKED, ORIGIN_FIELD_LABELS, file_stem
-from ikz.present.theme import MUTED_COLOR, TEXT_COLOR, fmt_int, fmt_pct
+from ikz.present.labels import file_stem
+from ikz.present.theme import MUTED_COLOR, TEXT_COLOR
 from ikz.rules.cities import genitive
+from ikz.rules.words import CHECKED, ORIGIN_FIELD_LABELS
 
 # Fonts and colours of slides and pages. The font is Arial rather than the dashboard's web font
 # because a .pptx only names its fonts: PowerPoint on the council's Windows laptops has Arial,
