@@ -398,6 +398,24 @@ def settle(page: Any, *, timeout: float = 60) -> None:
     wait_until(lambda: idle(page), timeout=timeout, what="the script run to end and every element to load")
 
 
+def runs_requested(page: Any) -> int:
+    """How many script runs the page has asked the server for so far (RUN_TRACKER)."""
+    return int(page.evaluate("() => window.ikzRuns.requested"))
+
+
+def click_and_settle(locator: Any, *, timeout: float = 60) -> None:
+    """Click a widget that reruns the script and wait until that run is drawn.
+
+    The click's run request can leave the page a moment after Playwright's click returns; until it
+    has, the page still reads as idle with the previous run. So the request is waited for first.
+    """
+    page = locator.page
+    before = runs_requested(page)
+    locator.click()
+    wait_until(lambda: runs_requested(page) > before, timeout=timeout, what="the run the click asks for")
+    settle(page, timeout=timeout)
+
+
 def shown_metrics(page: Any, *labels: str, timeout: float = 60) -> dict[str, str]:
     """The key figures on the page, read once every one of labels is shown."""
     shown: dict[str, str] = {}

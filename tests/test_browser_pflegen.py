@@ -17,6 +17,7 @@ from tests.editions_fixture import NEW_DEPARTMENT, next_edition
 from tests.live_app import (
     EXCEPTION,
     AppServer,
+    click_and_settle,
     screenshot,
     serve_app,
     settle,
@@ -77,8 +78,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     assert "6 Probleme in der Datei – es wurde nichts übernommen" in body
     table = page.locator('[data-testid="stDataFrame"]').first
     table.wait_for()
-    page.get_by_text(f"„{NEW_DEPARTMENT}“ als neuen Namen übernehmen").click()
-    settle(page)
+    click_and_settle(page.get_by_text(f"„{NEW_DEPARTMENT}“ als neuen Namen übernehmen"))
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "1 Problem in der Datei" in body  # only the wrong cell is left
     screenshot(page, "pflegen-fehlerliste")
@@ -98,8 +98,7 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     )
     publish_button = page.get_by_role("button", name="Veröffentlichen")
     assert publish_button.is_disabled()
-    page.get_by_text("dieselbe Kooperation").first.click()
-    settle(page)
+    click_and_settle(page.get_by_text("dieselbe Kooperation").first)
     screenshot(page, "pflegen-vergleich")
     assert not page.locator(EXCEPTION).count()
     page.get_by_role("button", name="Veröffentlichen").click()
@@ -194,11 +193,9 @@ def test_the_offices_four_column_list_needs_no_answers_and_similar_titles_are_de
     page.get_by_role("button", name="Alle übernehmen").wait_for(timeout=60_000)
     settle(page)
     assert page.get_by_role("button", name="Veröffentlichen").is_disabled()
-    page.get_by_role("button", name="Alle übernehmen").click()
-    settle(page)
+    click_and_settle(page.get_by_role("button", name="Alle übernehmen"))
     assert page.get_by_role("button", name="Veröffentlichen").is_enabled()
-    page.get_by_role("button", name="Alle ablehnen").click()
-    settle(page)
+    click_and_settle(page.get_by_role("button", name="Alle ablehnen"))
     shown = shown_metrics(page, "Neu", "Entfallen")
     assert (shown["Neu"], shown["Entfallen"]) == ("3", "3")
     assert page.get_by_role("button", name="Veröffentlichen").is_enabled()

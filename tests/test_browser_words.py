@@ -13,7 +13,16 @@ import pytest
 
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store
-from tests.live_app import AppServer, choose, copy_of, open_options, screenshot, serve_app, settle
+from tests.live_app import (
+    AppServer,
+    choose,
+    click_and_settle,
+    copy_of,
+    open_options,
+    screenshot,
+    serve_app,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -56,13 +65,11 @@ def visible_english(page: Any) -> list[str]:
 
 def go_to(page: Any, title: str) -> None:
     """Open a page through the sidebar (one session, so a given name holds), giving a name if asked."""
-    page.get_by_role("link", name=title, exact=True).click()
-    settle(page)
+    click_and_settle(page.get_by_role("link", name=title, exact=True))
     name = page.locator('input[aria-label="Ihr Name"]:visible')
     if name.count() and title != "Protokoll":
         name.fill("Prüferin")
-        page.locator('[data-testid="stBaseButton-secondaryFormSubmit"]:visible').click()
-        settle(page)
+        click_and_settle(page.locator('[data-testid="stBaseButton-secondaryFormSubmit"]:visible'))
 
 
 def test_no_english_from_the_framework_on_any_page(page: Any) -> None:
