@@ -11,7 +11,6 @@ import pytest
 
 from ikz.__main__ import main
 from ikz.build.database import build
-from ikz.core import keys
 from ikz.core.paths import ROOT
 from ikz.derive.quality import (
     ALL_CITIES,
@@ -24,6 +23,7 @@ from ikz.derive.quality import (
     origin_label,
     quality_report,
 )
+from ikz.parse import keys
 
 FIELD_NAMES = {
     "Kooperationsform": "form",
