@@ -4,7 +4,7 @@ Run:  .venv/bin/python -m benchmarks.bench --rows 100000 --out artifacts/bench-1
       .venv/bin/python -m benchmarks.bench --real --out artifacts/bench-real.json
 
 Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.py) or the real one:
-- build_s: ikz.build.database.write_database of the tables (the real build path);
+- build_s: ikz.builder.database.write_database of the tables (the real build path);
 - per page, the full script run after a Kooperationsart change in AppTest, median of --runs runs,
   with the cache warm (the two filter values alternate, both cached), for a new filter state (a
   Kooperationsart not chosen before in this server: what a user's next filter change costs; the
@@ -378,7 +378,7 @@ def browser_runs(db: Path, runs: int, workdir: Path, pages: list[str]) -> dict[s
 def prepare_db(args: argparse.Namespace, workdir: Path) -> tuple[Path, dict[str, Any]]:
     target = workdir / "ikz.duckdb"
     if args.real:
-        from ikz.build.database import build, load_tables, write_database
+        from ikz.builder.database import build, load_tables, write_database
 
         tables = load_tables()
         t0 = time.perf_counter()

@@ -398,7 +398,7 @@ def main() -> None:
 
             write_synthetic(args.rows, db)
         else:
-            from ikz.build.database import build
+            from ikz.builder.database import build
 
             build(db)
         with serve_app(db, Path(tmp) / "streamlit.log") as server:

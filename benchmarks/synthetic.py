@@ -6,7 +6,7 @@ random (its type, form, binding, status, texts, and its effect and partner links
 distribution of type, form, effect and status is the real one. Cooperations spread over cities with
 a skewed weight (a few large cities, many small ones) and evenly over a city's departments.
 
-Written through the real build path: ikz.build.database.write_database with
+Written through the real build path: ikz.builder.database.write_database with
 ikz.derive.normalise.Tables whose frames
 have exactly the columns and types of ikz.derive.normalise.SCHEMAS (make_frame for the small tables).
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ikz.build.database import load_tables, write_database
+from ikz.builder.database import load_tables, write_database
 from ikz.derive.normalise import SCHEMAS, TABLE_ORDER, Tables, make_frame
 
 CITIES = 400

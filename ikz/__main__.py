@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_import(args)
 
-    from ikz.build.database import build  # imported late so `--help` works even with a broken install
+    from ikz.builder.database import build  # imported late so `--help` works even with a broken install
     from ikz.store.sqlite import StoreError
 
     try:
@@ -78,7 +78,7 @@ def _quality(db: Path | None, evaluation: Path | None, *, details: bool) -> int:
     """Print origin shares and accuracy; builds the database first when it is missing."""
     import duckdb
 
-    from ikz.build.database import build
+    from ikz.builder.database import build
     from ikz.core.paths import db_path
     from ikz.derive.quality import EVALUATION_PATH, EvaluationError, quality_report
 

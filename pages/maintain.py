@@ -8,8 +8,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from ikz.build import editions
-from ikz.build.editions import CITIES, EditionInfo
+from ikz.builder import editions
+from ikz.builder.editions import CITIES, EditionInfo
 from ikz.core.dates import local_time
 from ikz.core.errors import SourceError, TaxonomyError
 from ikz.core.numbers import fmt_int

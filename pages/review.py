@@ -13,7 +13,7 @@ from ikz.ui.identity import editor_identity
 
 identity = editor_identity()
 
-from ikz.build.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
+from ikz.builder.review import FIELD_LABELS, FIELDS, LIST_FIELDS, ReviewError, validate  # noqa: E402
 from ikz.core.numbers import fmt_int  # noqa: E402
 from ikz.edit import review_bulk  # noqa: E402 - the guard runs before anything else
 from ikz.read import review_queue  # noqa: E402 - the guard runs before anything else

@@ -44,7 +44,7 @@ def _prepare_store(store_path: Path, work: Path) -> None:
     sys.path.insert(0, str(HERE))
     import duckdb
 
-    from ikz.build.database import build
+    from ikz.builder.database import build
     from ikz.read import review_queue
     from ikz.store.access import Identity
     from ikz.store.sqlite import Store
@@ -81,7 +81,7 @@ def _dump(root: Path, out: Path) -> None:
     from streamlit import config
     from streamlit.testing.v1 import AppTest
 
-    from ikz.build.database import build
+    from ikz.builder.database import build
 
     db = out / "ikz.duckdb"
     build(db)

@@ -14,7 +14,7 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.paths import DB_ENV_VAR
 from ikz.present import charts
 from ikz.read.db import Database

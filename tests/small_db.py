@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from ikz.build.database import write_database
+from ikz.builder.database import write_database
 from ikz.derive.normalise import SCHEMAS, TABLE_ORDER, Tables
 from ikz.rules.files import shipped_words
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ikz.build.database import write_store_version
+from ikz.builder.database import write_store_version
 from ikz.read.db import store_moved
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.read.suggestions import suggestion_list, with_marks
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store

@@ -10,7 +10,7 @@ import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.numbers import fmt_int
 from ikz.edit import publish
 from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
@@ -68,7 +68,7 @@ def test_editing_one_record_publishes_a_derived_edition(office: Path) -> None:
     assert "ist jetzt aktuell" in at.toast[0].value  # a toast: seen wherever the person looks
     [edition] = Store().editions("Erfurt")
     assert edition.note.startswith("Kooperation geändert") and edition.imported_by == "Anna"
-    from ikz.build import editions
+    from ikz.builder import editions
 
     record = next(
         r

@@ -30,7 +30,7 @@ import werkzeug.serving
 from axe_playwright_python.sync_playwright import Axe
 from itsdangerous import URLSafeTimedSerializer
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.paths import ROOT
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store

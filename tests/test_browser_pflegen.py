@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.numbers import fmt_int
 from tests.editions_fixture import NEW_DEPARTMENT, next_edition
 from tests.live_app import (

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.paths import DB_ENV_VAR, RAW_DIR, ROOT, TAXONOMY_PATH, db_path
 from ikz.derive.classify import load_taxonomy
 from tests.seed_files import ERFURT_FILE, MAGDEBURG_FILE

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.csv_safe import csv_bytes, defuse_formulas
 from ikz.edit import publish
 from ikz.present.export.tables import records_csv

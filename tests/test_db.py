@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ikz.build.database import build, load_tables, write_database
+from ikz.builder.database import build, load_tables, write_database
 from ikz.core.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH
 from ikz.read.db import Database, DatabaseUnavailable, ensure_database, input_files, is_stale
 from tests.one_city import erfurt_only

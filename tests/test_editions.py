@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz.build import editions
-from ikz.build.database import build
+from ikz.builder import editions
+from ikz.builder.database import build
 from ikz.core.paths import ROOT
 from ikz.edit import publish
 from ikz.parse.edition import EditionInvalid

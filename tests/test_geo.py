@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.errors import TaxonomyError
 from ikz.core.paths import GEO_DIR, PARTNERS_PATH
 from ikz.derive.partners import Gazetteer, load_gazetteer

@@ -142,7 +142,7 @@ def test_too_few_records_give_no_matches(records: list[MatchRecord]) -> None:
 
 @pytest.mark.slow  # the build's tables from the documents: seconds
 def test_records_from_the_build_frames() -> None:
-    from ikz.build.database import load_tables
+    from ikz.builder.database import load_tables
 
     tables = load_tables()
     records = records_from_frames(

@@ -14,8 +14,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz.build import review
-from ikz.build.database import build
+from ikz.builder import review
+from ikz.builder.database import build
 from ikz.core.errors import TaxonomyError
 from ikz.core.paths import ROOT, SCHEMA_PATH, TAXONOMY_PATH
 from ikz.core.table_schema import TABLES, polars_schemas

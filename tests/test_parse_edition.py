@@ -177,7 +177,7 @@ def test_diff_matches_by_key_then_title_and_lists_changed_fields() -> None:
 
 def test_magdeburg_template_keeps_bodies_projects_their_body_and_outlook(tmp_path) -> None:
     """A Magdeburg edition downloaded as template and uploaded unchanged loses nothing the list says."""
-    from ikz.build import editions
+    from ikz.builder import editions
     from ikz.edit import publish
     from ikz.store.sqlite import Store
 

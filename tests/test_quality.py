@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from ikz.__main__ import main
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.paths import ROOT
 from ikz.derive.quality import (
     ALL_CITIES,

@@ -13,9 +13,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz.build import review
-from ikz.build.database import build, load_tables
-from ikz.build.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
+from ikz.builder import review
+from ikz.builder.database import build, load_tables
+from ikz.builder.review import RECORD_GONE, SOURCE_CHANGED, VALUE_GONE, ReviewError, Vocabulary, validate
 from ikz.core.paths import RAW_DIR, ROOT
 from ikz.derive.normalise import Tables
 from ikz.read.db import ensure_database

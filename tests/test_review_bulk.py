@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ikz.build.review import ReviewError
+from ikz.builder.review import ReviewError
 from ikz.edit import review_bulk
 from ikz.edit.review_bulk import FIELD, FINGERPRINT, KEY, NEW, NOTE
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import polars as pl
 import pytest
 
-from ikz.build.database import load_tables, write_database
+from ikz.builder.database import load_tables, write_database
 from ikz.core.numbers import fmt_int
 from ikz.derive.normalise import Tables
 from ikz.ui.markdown import WORD_JOINER

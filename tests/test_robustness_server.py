@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from streamlit.proto.Alert_pb2 import Alert
 
-from ikz.build.database import build, load_tables, write_database
+from ikz.builder.database import build, load_tables, write_database
 from ikz.core.numbers import fmt_int
 from ikz.core.paths import RAW_DIR
 from ikz.read.queries import MAX_SEARCH_LENGTH

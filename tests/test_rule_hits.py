@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ikz.build import editions
+from ikz.builder import editions
 from ikz.core.paths import ROOT
 from ikz.derive.classify import load_taxonomy
 from ikz.derive.rule_hits import RuleHits, report, rule_hits

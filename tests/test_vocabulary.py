@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.numbers import fmt_int
 from ikz.core.paths import DB_ENV_VAR, TAXONOMY_PATH
 from ikz.present import charts

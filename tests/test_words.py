@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ikz.build.editions import seed_info
+from ikz.builder.editions import seed_info
 from ikz.rules.cities import load_cities
 from ikz.rules.sources import DOCUMENTS, source_name
 from ikz.ui import german_ui

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ikz.build.database import build
+from ikz.builder.database import build
 from ikz.core.paths import CITIES_PATH, DATA_ENV_VAR, ROOT, db_path
 from ikz.present import maps
 from ikz.present.charts import ChartText

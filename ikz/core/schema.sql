@@ -1,4 +1,4 @@
--- Schema of the IKZ database. One file holds it all; ikz/build/database.py runs it on an empty database.
+-- Schema of the IKZ database. One file holds it all; ikz/builder/database.py runs it on an empty database.
 -- Every value that was inferred from free text keeps its evidence (the words that matched)
 -- and a marker (*_source naming a row of the table origin, or is_derived) so a reader can tell it
 -- from the printed text.
@@ -286,7 +286,7 @@ CREATE TABLE suggestion (
 );
 COMMENT ON TABLE suggestion IS 'One row per record and other city without a close counterpart there: an idea for that city (derived).';
 
--- The three tables below come from the store of record (ikz/build/review.py applies it in the build).
+-- The three tables below come from the store of record (ikz/builder/review.py applies it in the build).
 
 -- One row per value a reviewer may choose for a field ('type', 'binding', 'effects', 'status',
 -- 'partners'), in display order: the names of the rules files.

@@ -439,7 +439,7 @@ def tables_from_rows(
             }
         )
     # Stable keys: an edition's record keeps its Schlüssel; a seed record's is derived, per city in
-    # source order (what ikz.build.editions.as_edition_records gives the template, too).
+    # source order (what ikz.builder.editions.as_edition_records gives the template, too).
     taken: dict[str, set[str]] = {}
     for row in rows:
         if row.key:

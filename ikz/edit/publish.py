@@ -23,9 +23,9 @@ from pathlib import Path, PurePath
 import duckdb
 import xlsxwriter
 
-from ikz.build import editions
-from ikz.build.database import build
-from ikz.build.editions import EditionInfo
+from ikz.builder import editions
+from ikz.builder.database import build
+from ikz.builder.editions import EditionInfo
 from ikz.core.errors import SourceError, TaxonomyError
 from ikz.core.paths import RAW_DIR, TAXONOMY_PATH, db_path, editions_dir
 from ikz.core.records import EditionRecord

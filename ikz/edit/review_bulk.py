@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from ikz.build.review import (
+from ikz.builder.review import (
     FIELD_LABELS,
     FIELDS,
     LIST_FIELDS,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from ikz.build.database import build, build_lock, built_store_version
+from ikz.builder.database import build, build_lock, built_store_version
 from ikz.core.errors import SourceError, TaxonomyError
 from ikz.core.paths import (
     CITIES_PATH,

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from ikz.build.review import FIELD_LABELS, FIELDS, Vocabulary
+from ikz.builder.review import FIELD_LABELS, FIELDS, Vocabulary
 from ikz.rules.words import COLUMN_LABELS
 
 TEXT_LABELS = {

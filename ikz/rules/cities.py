@@ -16,7 +16,7 @@ from ikz.core.errors import TaxonomyError
 from ikz.core.paths import CITIES_PATH
 from ikz.rules.files import named_tables, read_rules, rule_error
 
-# How a seed document is written, and so which parser reads it (ikz.build.editions.seed_parsed):
+# How a seed document is written, and so which parser reads it (ikz.builder.editions.seed_parsed):
 # a tab-separated list, the Dezernate's report as text, or the office's edition template.
 FORMATS = ("tabelle", "bericht", "vorlage")
 

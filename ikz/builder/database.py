@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from ikz.build import editions, review
+from ikz.builder import editions, review
 from ikz.core.paths import PARTNERS_PATH, RAW_DIR, SCHEMA_PATH, TAXONOMY_PATH, TOPICS_PATH, db_path
 from ikz.core.table_schema import split_schema
 from ikz.derive.classify import Taxonomy, load_taxonomy
