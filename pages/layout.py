@@ -3,8 +3,9 @@ export, the export panel and the Präsentationsansicht. A page is then a short f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,8 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
 LEAVE_KEY = "praesentation_verlassen"
+# URL parameter (= widget key) of the open chart tab: a shared link opens the same chart.
+TAB_KEY = "diagramm"
 # A key figure's label wraps instead of ending in „…“ („Anteil verbindlicher Koope…“ at 1,280 px).
 LABEL_CSS = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
@@ -96,6 +99,8 @@ class Page:
     presentation: bool
     source: str
     exports: list[ChartExport]
+    # False inside a closed tab: its charts are built (cached) for the export but not drawn.
+    drawing: bool = field(default=True)
 
     @classmethod
     def open(
@@ -146,6 +151,30 @@ class Page:
             column.metric(figure.label, figure.value, help=(help or {}).get(figure.label))
             column.caption(figure.note)
 
+    def tabs(self, labels: Sequence[str]) -> dict[str, Any]:
+        """One tab per chart (label → tab), the open one bound to the URL (TAB_KEY).
+
+        Only the open tab's content runs: the page draws what the person looks at (issue 21), and
+        a tab switch reruns the page with the new tab's chart only. Use each with `page.tab(t)`.
+        """
+        return dict(zip(labels, st.tabs(list(labels), key=TAB_KEY, bind="query-params"), strict=True))
+
+    @contextmanager
+    def tab(self, tab: Any) -> Iterator[bool]:
+        """Inside: True and the tab's container when the tab is open; else False, and charts shown
+        with `chart` are only built for the export (from the cache) and not sent to the browser.
+        Anything else in a tab is written only when this yields True."""
+        is_open = tab.open is not False  # None: tabs that do not track state run everything
+        previous, self.drawing = self.drawing, is_open
+        try:
+            if is_open:
+                with tab:
+                    yield True
+            else:
+                yield False
+        finally:
+            self.drawing = previous
+
     def chart(
         self,
         title: str,
@@ -169,7 +198,8 @@ class Page:
             options={"text": self.text(title, note), "large": self.presentation, **(options or {})},
             **kwargs,
         )
-        show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
+        if self.drawing:
+            show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
         self.exports.append(ChartExport(title=title, subtitle=self.subtitle, source=self.source, figure=fig))
         return fig
 

@@ -71,17 +71,18 @@ def partner_map(
             filters=page.filters,
             options={"text": text, "lines": lines, "large": page.presentation},
         )
-    show_chart(
-        fig,
-        MAP_TITLE,
-        key=key,
-        presentation=page.presentation,
-        on_select=lambda: _choose_partner(key, select_key),
-        # The map's numbers are its partners and their counts; the figure's own points would list
-        # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
-        table=frames.bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
-    )
-    st.caption(ATTRIBUTION_MARKDOWN)
+    if page.drawing:  # in a closed tab (the Vergleich's „Karte“) the map is only kept for the export
+        show_chart(
+            fig,
+            MAP_TITLE,
+            key=key,
+            presentation=page.presentation,
+            on_select=lambda: _choose_partner(key, select_key),
+            # The map's numbers are its partners and their counts; the figure's own points would list
+            # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
+            table=frames.bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
+        )
+        st.caption(ATTRIBUTION_MARKDOWN)
     page.exports.append(ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure=fig))
     return frames.bubbles
 
