@@ -34,8 +34,10 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
 LEAVE_KEY = "praesentation_verlassen"
-# URL parameter (= widget key) of the open chart tab: a shared link opens the same chart.
-TAB_KEY = "diagramm"
+# URL parameter (= widget key) of the open chart tab, after the page's key: a shared link opens the
+# same chart. One per page: the pages' tabs differ, and one key shared by two pages carried the
+# open tab of one into the other.
+TAB_KEY = "{page}_diagramm"
 # A key figure's label wraps instead of ending in „…“ („Anteil verbindlicher Koope…“ at 1,280 px).
 LABEL_CSS = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
@@ -152,12 +154,18 @@ class Page:
             column.caption(figure.note)
 
     def tabs(self, labels: Sequence[str]) -> dict[str, Any]:
-        """One tab per chart (label → tab), the open one bound to the URL (TAB_KEY).
+        """One tab per chart (label → tab), the open one bound to the URL (tab_key).
 
         Only the open tab's content runs: the page draws what the person looks at (issue 21), and
         a tab switch reruns the page with the new tab's chart only. Use each with `page.tab(t)`.
         """
-        return dict(zip(labels, st.tabs(list(labels), key=TAB_KEY, bind="query-params"), strict=True))
+        tabs = st.tabs(list(labels), key=self.tab_key, bind="query-params")
+        return dict(zip(labels, tabs, strict=True))
+
+    @property
+    def tab_key(self) -> str:
+        """The URL parameter of this page's open chart tab, e.g. 'vergleich_diagramm'."""
+        return TAB_KEY.format(page=self.key)
 
     @contextmanager
     def tab(self, tab: Any) -> Iterator[bool]:

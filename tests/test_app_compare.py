@@ -19,12 +19,13 @@ from ikz.paths import DB_ENV_VAR, ROOT
 from ikz.sources import ERFURT, MAGDEBURG
 from ikz.theme import fmt_int
 from tests.export_samples import page_texts, png
-from tests.plotly_specs import assert_valid_figures
+from tests.plotly_specs import assert_valid_figures, tab_labels, visit_tabs
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
 PAGE = "pages/compare.py"
 CHARTS = 10  # profile, 4 share charts, topic map, partner kinds, 2 partner charts, partner map
+TABS = "vergleich_diagramm"  # one chart per tab, the open one in the URL
 
 
 @pytest.fixture
@@ -35,13 +36,25 @@ def app(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def charts(at: AppTest) -> dict[str, dict]:
-    """The page's figures by title (without markup)."""
+def drawn(at: AppTest) -> dict[str, dict]:
+    """The figures this run drew, by title (without markup)."""
     found = {}
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)
         title = html.unescape(spec["layout"]["title"]["text"].replace("<b>", "").replace("</b>", ""))
         found[title] = spec
+    return found
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """The page's figures by title, in page order: each chart tab opened in turn (one chart each)."""
+    found = {}
+    for label in tab_labels(at, TABS):
+        at.session_state[TABS] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert assert_valid_figures(at) == 1, label
+        found |= drawn(at)
     return found
 
 
@@ -92,7 +105,11 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Vergleich Erfurt – Magdeburg"
-    assert assert_valid_figures(at) == CHARTS
+    # One chart per tab: only the open tab's chart is drawn, each with „Daten als Tabelle“.
+    assert assert_valid_figures(at) == 1
+    per_tab = visit_tabs(at, TABS)
+    assert len(per_tab) == CHARTS and all(len(titles) == 1 for titles in per_tab.values())
+    assert len({titles[0] for titles in per_tab.values()}) == CHARTS
     # Both cities always: the city filter is not offered here, the Kooperationsart filter is.
     keys = [m.key for m in at.sidebar.multiselect]
     assert "stadt" not in keys and "amt" not in keys and "status" not in keys
@@ -212,8 +229,19 @@ def test_presentation_mode_shows_charts_only(app: AppTest) -> None:
     at = app.run()
     at.toggle(key="praesentation").set_value(True).run()
     assert not at.exception
-    assert assert_valid_figures(at) == CHARTS
     assert len(at.dataframe) == 0
+    assert len(charts(at)) == CHARTS  # one per tab, as in the normal view
+    assert len(at.dataframe) == 0
+
+
+def test_a_shared_link_opens_the_same_chart_tab(app: AppTest) -> None:
+    app.query_params[TABS] = "Themen"
+    at = app.run()
+    assert not at.exception
+    assert list(drawn(at)) == ["Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt"]
+    at.query_params[TABS] = "Partnerarten"
+    at.run()
+    assert list(drawn(at)) == ["Partnerarten im Vergleich"]
 
 
 def test_the_offered_deck_and_report_hold_every_chart_of_the_filtered_view(

@@ -137,6 +137,7 @@ def test_vergleich_shows_the_map_too(built_db: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(DB_ENV_VAR, str(built_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.switch_page("pages/compare.py")
+    at.query_params["vergleich_diagramm"] = "Karte"  # the Vergleich's map has a tab of its own
     at.run()
     assert not at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
