@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -124,6 +125,8 @@ def _guarded(call: Callable[[], R]) -> R:
 # --- The one cache ----------------------------------------------------------------------------
 
 _READS: dict[str, Callable[..., Any]] = {}
+# Plotly compares data arrays by identity unless layout.datarevision is set; see `figure`.
+_REVISIONS = itertools.count(1)
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
 
@@ -167,7 +170,11 @@ def _figure_spec(
     frame = _read(read, file_version, args, kwargs)
     if part is not None:
         frame = getattr(frame, part)
-    return _BUILDERS[builder](frame, **dict(options)).to_plotly_json()
+    spec = _BUILDERS[builder](frame, **dict(options)).to_plotly_json()
+    # Streamlit's frontend draws a chart, then hands Plotly a copy of it (theme, measured width):
+    # without a datarevision Plotly takes every copied array for new data and computes it all again.
+    spec["layout"]["datarevision"] = next(_REVISIONS)
+    return spec
 
 
 def figure(

@@ -34,6 +34,8 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
 LEAVE_KEY = "praesentation_verlassen"
+# What Streamlit's frontend sets on a selectable chart that does not set it itself.
+SELECTION_LAYOUT = {"clickmode": "event+select", "hovermode": "closest", "dragmode": "pan"}
 # URL parameter (= widget key) of the open chart tab, after the page's key: a shared link opens the
 # same chart. One per page: the pages' tabs differ, and one key shared by two pages carried the
 # open tab of one into the other.
@@ -64,9 +66,18 @@ def show_chart(
     if presentation:
         config["displayModeBar"] = False
     # theme=None: the figure keeps exactly the fonts and colours of ikz.theme, as in its exports.
-    kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch", "theme": None}
+    # alt: the chart's accessible name (role "figure"), set by Streamlit as the element is drawn.
+    kwargs: dict[str, Any] = {
+        "key": key,
+        "config": config,
+        "width": "stretch",
+        "theme": None,
+        "alt": f"Diagramm: {title}",
+    }
     if on_select is not None and not presentation:
         kwargs.update(on_select=on_select, selection_mode="points")
+        # Set here as Streamlit's frontend would after the first draw: set by it, they redrew the chart.
+        fig.update_layout({k: v for k, v in SELECTION_LAYOUT.items() if fig.layout[k] is None})
     # The container gives each chart and its table one stable CSS class (st-key-diagramm_<key>).
     with st.container(key=f"diagramm_{key}"):
         st.plotly_chart(fig, **kwargs)

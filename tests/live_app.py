@@ -244,6 +244,8 @@ def chart_marks(page: Any) -> list[dict]:
             xticks: Array.from(plot.querySelectorAll('g.xtick text')).map(t => t.textContent),
             title: (plot.querySelector('.gtitle') || {}).textContent || '',
             subtitle: (plot.querySelector('.gtitle-subtitle') || {}).textContent || '',
+            // The accessible name app.py gives each chart element ("Diagramm: <title>").
+            name: plot.closest('[data-testid="stPlotlyChart"]')?.getAttribute('aria-label') || '',
         }))"""
     )
 
@@ -391,3 +393,36 @@ def expected_search_count(db: Path, terms: list[str]) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         texts = [t for (t,) in con.execute("SELECT search_text FROM cooperation").fetchall()]
     return sum(all(term in t for term in terms) for t in texts)
+
+
+def chart_tabs(page: Any, key: str) -> Any:
+    """The tabs of a page's chart tab group (st.tabs with this key, bound to the URL)."""
+    return page.locator(f".st-key-{key} [role='tab']")
+
+
+def open_chart_tab(page: Any, key: str, index: int, *, timeout: float = 60) -> list[dict]:
+    """Open the chart tab at index (if it is not open) and return the charts once drawn and still:
+    after the click, the tab is selected and the page shows other charts than before."""
+    tab = chart_tabs(page, key).nth(index)
+    if tab.get_attribute("aria-selected") != "true":
+        before = [c["title"] for c in chart_marks(page)]
+        tab.click()
+        wait_until(
+            lambda: (
+                tab.get_attribute("aria-selected") == "true"
+                and [c["title"] for c in chart_marks(page)] != before
+            ),
+            timeout=timeout,
+            what=f"the chart of tab {index} of {key}",
+        )
+    return wait_idle(page, timeout=timeout)
+
+
+def visit_chart_tabs(page: Any, key: str, *, timeout: float = 60) -> dict[str, list[dict]]:
+    """Open each chart tab in turn (one chart per tab, only the open one drawn); per tab label the
+    charts drawn once the page settled. The tab open at the start is opened again at the end."""
+    tabs = chart_tabs(page, key)
+    wait_until(lambda: tabs.count(), timeout=timeout, what=f"the chart tabs {key}")
+    labels = [t.strip() for t in tabs.all_inner_texts()]
+    start = next(i for i in range(len(labels)) if tabs.nth(i).get_attribute("aria-selected") == "true")
+    return {labels[i]: open_chart_tab(page, key, i, timeout=timeout) for i in [*range(len(labels)), start]}
