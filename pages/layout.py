@@ -206,10 +206,11 @@ class Page:
         on_select: Callable[[], None] | None = None,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> go.Figure:
+    ) -> go.Figure | dict:
         """Show build(frame) for the frame of the read source(*args, **kwargs) (cached), and keep it
-        for the export of this view."""
-        fig = data.figure(
+        for the export of this view. In a closed tab only kept, as a dict (the export takes either)."""
+        read = data.figure if self.drawing else data.figure_spec
+        fig = read(
             build,
             source,
             *args,

@@ -65,7 +65,8 @@ def partner_map(
     # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
     with st.spinner("Die Karte wird gezeichnet …"):
         frames = data.map_frames(filters=page.filters)
-        fig = data.figure(
+        # Not drawn (a closed tab), it is kept for the export as a dict (pages/layout.Page.chart).
+        fig = (data.figure if page.drawing else data.figure_spec)(
             maps.map_figure,
             data.map_frames,
             filters=page.filters,

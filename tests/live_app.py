@@ -144,11 +144,13 @@ def start_app(
     raw_dir: Path | None = None,
     extra_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> AppServer:
     """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health.
 
     extra_args are further `streamlit run` options (e.g. `--secrets.files` for a test's own
-    sign-in settings); extra_env is added to the environment (e.g. IKZ_STORE).
+    sign-in settings); extra_env is added to the environment (e.g. IKZ_STORE). script: another
+    Streamlit script served instead of the app (the benchmark's minimal reference app).
     """
     port = free_port()
     args = [
@@ -166,7 +168,9 @@ def start_app(
         *extra_args,
     ]
     env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    if raw_dir is None:
+    if script is not None:
+        command = [sys.executable, "-m", "streamlit", "run", str(script), *args]
+    elif raw_dir is None:
         command = [sys.executable, str(SERVE), *args]
     else:
         env["IKZ_TEST_RAW_DIR"] = str(raw_dir)
@@ -202,9 +206,10 @@ def serve_app(
     raw_dir: Path | None = None,
     extra_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> Iterator[AppServer]:
     """start_app as a context manager that always stops the server."""
-    server = start_app(db, log, raw_dir=raw_dir, extra_args=extra_args, extra_env=extra_env)
+    server = start_app(db, log, raw_dir=raw_dir, extra_args=extra_args, extra_env=extra_env, script=script)
     try:
         yield server
     finally:
