@@ -238,54 +238,62 @@ st.caption(
     "Anregung für die andere."
 )
 if not presentation:
+    # Only the open tab runs (its tables and the ideas' widgets are many elements); the ideas of
+    # a closed one are still read for the deck's „Anregungen“ slide.
     tab_shared, tab_from_md, tab_from_ef = st.tabs(
         [
             f"Gemeinsame Themen ({fmt_int(shared.height)})",
             "Anregungen aus Magdeburg",
             "Anregungen aus Erfurt",
-        ]
+        ],
+        key="vergleich_themen_reiter",
+        on_change="rerun",
     )
-    with tab_shared:
-        st.dataframe(
-            shared.select(
-                pl.col("area").alias("Aufgabenbereich"),
-                pl.col("topic").alias("Thema"),
-                pl.col("count_erfurt").alias("Einträge Erfurt"),
-                pl.col("count_magdeburg").alias("Einträge Magdeburg"),
-                pl.col("stems_erfurt").alias("Stichwörter Erfurt"),
-                pl.col("stems_magdeburg").alias("Stichwörter Magdeburg"),
-                pl.col("titles_erfurt").alias("Einträge Erfurt (Titel)"),
-                pl.col("titles_magdeburg").alias("Einträge Magdeburg (Titel)"),
-            ),
-            hide_index=True,
-            key="vergleich_gemeinsam",
-        )
-        topics = shared["topic"].to_list()
-        if topics:
-            chosen = st.selectbox(
-                "Passende Paare für das Thema",
-                topics,
-                key="vergleich_thema",
-                help="Jedes Paar: ein Erfurter und ein Magdeburger Eintrag, die dasselbe Thema nennen.",
-            )
-            pairs = data.topic_pairs(filters=filters, topic=chosen)
-            st.caption(
-                f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
-                "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
-            )
+    if tab_shared.open:
+        with tab_shared:
             st.dataframe(
-                pairs.select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
+                shared.select(
+                    pl.col("area").alias("Aufgabenbereich"),
+                    pl.col("topic").alias("Thema"),
+                    pl.col("count_erfurt").alias("Einträge Erfurt"),
+                    pl.col("count_magdeburg").alias("Einträge Magdeburg"),
+                    pl.col("stems_erfurt").alias("Stichwörter Erfurt"),
+                    pl.col("stems_magdeburg").alias("Stichwörter Magdeburg"),
+                    pl.col("titles_erfurt").alias("Einträge Erfurt (Titel)"),
+                    pl.col("titles_magdeburg").alias("Einträge Magdeburg (Titel)"),
+                ),
                 hide_index=True,
-                key="vergleich_paare",
+                key="vergleich_gemeinsam",
             )
-        else:
-            st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
-        anregungen.show_record_pairs(filters)
+            topics = shared["topic"].to_list()
+            if topics:
+                chosen = st.selectbox(
+                    "Passende Paare für das Thema",
+                    topics,
+                    key="vergleich_thema",
+                    help="Jedes Paar: ein Erfurter und ein Magdeburger Eintrag, die dasselbe Thema nennen.",
+                )
+                pairs = data.topic_pairs(filters=filters, topic=chosen)
+                st.caption(
+                    f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
+                    "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
+                )
+                st.dataframe(
+                    pairs.select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
+                    hide_index=True,
+                    key="vergleich_paare",
+                )
+            else:
+                st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+            anregungen.show_record_pairs(filters)
     idea_frames = []
     for tab, city, other in (
         (tab_from_md, MAGDEBURG.city, ERFURT.city),
         (tab_from_ef, ERFURT.city, MAGDEBURG.city),
     ):
+        if not tab.open:
+            idea_frames.append(anregungen.idea_list(filters, other))
+            continue
         with tab:
             # Record by record (ikz/matching.py); the topic view stays below as an overview.
             idea_frames.append(anregungen.show_ideas(filters, source_city=city))

@@ -200,7 +200,12 @@ def test_topic_pairs_and_suggestions(app: AppTest) -> None:
     assert row["Warum sie passen (Stichwörter)"] == "beide: winterdienst"
     assert row["Erfurt: gefundene Wörter"] == "Bezeichnung/Thema: „Fahrbahnwinterdienst“"
     assert row["Magdeburg: Eintrag"] == "Kooperation Winterdienst"
+    # Only the open one of these tabs runs: each opened in turn.
+    at.session_state["vergleich_themen_reiter"] = "Anregungen aus Magdeburg"
+    at.run()
     from_md = table(at, "Gefundene Wörter", "IT und Software")
+    at.session_state["vergleich_themen_reiter"] = "Anregungen aus Erfurt"
+    at.run()
     from_ef = table(at, "Gefundene Wörter", "Veterinärwesen und Tierseuchen")
     assert "Veterinärwesen und Tierseuchen" not in from_md["Thema"].to_list()
     assert "IT und Software" not in from_ef["Thema"].to_list()
