@@ -548,7 +548,7 @@ def results_markdown(result: dict[str, Any]) -> str:
     head = [
         f"### {result['label']}",
         "",
-        f"{m['date']} · {data}, {result['rows']:,} Kooperationen · {m['cores']} Kerne, "
+        f"{m['date']} · {data}, {fmt_ms(result['rows'])} Kooperationen · {m['cores']} Kerne, "
         f"{m['ram_gb']} GB RAM, {m['cpu']} · Last vor dem Lauf {' / '.join(map(str, m['load_average']))}"
         f" · `{result['command']}`",
         "",

@@ -10,6 +10,7 @@ new version, so nothing stale is ever served, and no page builds a cache key by 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import itertools
@@ -134,12 +135,47 @@ def _name(fn: Callable[..., Any]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
+PLAIN = (str, int, float, bool, type(None))
+
+
+def cache_key(*parts: Any) -> str:
+    """The cache key of a read or figure: the repr of its name, file version and arguments.
+
+    Streamlit hashes a cached function's arguments on every call, hit or miss, and hashes
+    dataclasses (Filters, ChartText) through pickling: about a third of a page run with every value
+    cached (measured). A repr of plain values is exact and far cheaper; anything else is refused.
+    """
+
+    def check(value: Any) -> None:
+        if isinstance(value, PLAIN):
+            return
+        if isinstance(value, tuple | list | frozenset):
+            for item in value:
+                check(item)
+        elif isinstance(value, dict):
+            for item in value.items():
+                check(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                check(getattr(value, f.name))
+        else:
+            raise TypeError(f"not a plain value for a cache key: {type(value).__name__}")
+
+    check(parts)
+    return repr(parts)
+
+
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _read(name: str, file_version: FileIdentity, args: tuple, kwargs: tuple) -> Any:
-    # Keyed on the query's name, the file version and the arguments; the query itself is looked
-    # up, so one cached function serves every read. Results are never mutated by the pages.
+def _read(key: str, _name: str, _args: tuple, _kwargs: tuple) -> Any:
+    # Keyed on key alone (cache_key of the query's name, the file version and the arguments; the
+    # _-arguments are not hashed). The query is looked up, so one cached function serves every
+    # read. Results are never mutated by the pages.
     with _database(str(db_path())).cursor() as cur:
-        return _READS[name](cur, *args, **dict(kwargs))
+        return _READS[_name](cur, *_args, **dict(_kwargs))
+
+
+def _cached_read(name: str, file_version: FileIdentity, args: tuple, kwargs: tuple) -> Any:
+    return _read(cache_key(name, file_version, args, kwargs), name, args, kwargs)
 
 
 def reader(query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> Callable[P, R]:
@@ -149,7 +185,7 @@ def reader(query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> Cal
 
     @functools.wraps(query)
     def read(*args: P.args, **kwargs: P.kwargs) -> R:
-        return _guarded(lambda: _read(name, version(), args, tuple(sorted(kwargs.items()))))
+        return _guarded(lambda: _cached_read(name, version(), args, tuple(sorted(kwargs.items()))))
 
     signature = inspect.signature(query)
     read.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
@@ -159,18 +195,20 @@ def reader(query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> Cal
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _figure_spec(
-    builder: str,
-    read: str,
-    file_version: FileIdentity,
-    args: tuple,
-    kwargs: tuple,
-    part: str | None,
-    options: tuple,
+    key: str,
+    _builder: str,
+    _read: str,
+    _file_version: FileIdentity,
+    _args: tuple,
+    _kwargs: tuple,
+    _part: str | None,
+    _options: tuple,
 ) -> dict:
-    frame = _read(read, file_version, args, kwargs)
-    if part is not None:
-        frame = getattr(frame, part)
-    spec = _BUILDERS[builder](frame, **dict(options)).to_plotly_json()
+    # Keyed on key alone: cache_key of all the other arguments (which are not hashed).
+    frame = _cached_read(_read, _file_version, _args, _kwargs)
+    if _part is not None:
+        frame = getattr(frame, _part)
+    spec = _BUILDERS[_builder](frame, **dict(_options)).to_plotly_json()
     # Streamlit's frontend draws a chart, then hands Plotly a copy of it (theme, measured width):
     # without a datarevision Plotly takes every copied array for new data and computes it all again.
     spec["layout"]["datarevision"] = next(_REVISIONS)
@@ -190,8 +228,13 @@ def figure_spec(
     arguments and options, then reused. Enough for the export (a closed tab's chart)."""
     builder = _name(build)
     _BUILDERS[builder] = build
-    key = tuple(sorted(kwargs.items())), part, tuple(sorted(options.items()))
-    return _guarded(lambda: _figure_spec(builder, source.query_name, version(), args, *key))  # type: ignore[attr-defined]
+    rest = tuple(sorted(kwargs.items())), part, tuple(sorted(options.items()))
+
+    def cached() -> dict:
+        parts = (builder, source.query_name, version(), args, *rest)  # type: ignore[attr-defined]
+        return _figure_spec(cache_key(*parts), *parts)
+
+    return _guarded(cached)
 
 
 def figure(
