@@ -189,6 +189,17 @@ def profile_script_thread() -> None:
     ScriptRunner._run_script = run_script
 
 
+def share_script_cache() -> None:
+    """One compiled-script cache for all AppTest runs, as the server has: AppTest makes a new
+    ScriptCache per run and so compiled (and rewrote for magic) every page again on each run, a
+    cost the server pays once; the minimal app, a few lines, hardly paid it."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment]
+
+
 def top_types(db: Path, k: int = 4) -> list[str]:
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
@@ -616,6 +627,7 @@ def main() -> None:
         log = CallLog()
         log.install()
         profile_script_thread()
+        share_script_cache()
         result["minimal"] = minimal_app_runs(args.runs, workdir, top_types(db, k=2 + args.runs))
         result["minimal_app_ms_median"] = result["minimal"]["script_run_new_filter_ms_median"]
         pages = script_runs(db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages)
