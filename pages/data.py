@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import inspect
 import itertools
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -37,9 +38,17 @@ DAMAGED = (
 )
 
 
-@st.cache_resource(show_spinner=False)
+_HANDLES: dict[str, Database] = {}
+_HANDLES_LOCK = threading.Lock()
+
+
 def _database(path: str) -> Database:
-    return Database(path)
+    """The process's one handle on the file at path (what st.cache_resource gave, without its
+    argument hashing on each of a page run's twenty calls)."""
+    with _HANDLES_LOCK:
+        if path not in _HANDLES:
+            _HANDLES[path] = Database(path)
+        return _HANDLES[path]
 
 
 def rebuild_notice(db: Path, inputs: list[Path]) -> str | None:
