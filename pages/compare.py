@@ -153,7 +153,6 @@ SHARE_CHARTS = (
     ("binding", "Verbindlichkeit", "Verbindlichkeit im Vergleich", TYPE_NOTE),
     ("task_area", "Aufgabenbereich", "Aufgabenbereich (KGSt) im Vergleich", ""),
 )
-partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
 tabs = page.tabs(
     [
         "Profil",
@@ -209,6 +208,8 @@ with page.tab(tabs["Partnerarten"]):
     )
 for city in CITIES:
     with page.tab(tabs[f"Partner {city}"]) as is_open:
+        # Read here, after the open tab's chart has gone out, when this tab is not the open one.
+        partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
         if partners.filter(pl.col("city") == city).is_empty():
             if is_open:
                 st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")

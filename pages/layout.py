@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -111,7 +111,9 @@ class Page:
     filters: Filters
     presentation: bool
     source: str
-    exports: list[ChartExport]
+    # The charts for the export, in page order; a closed tab's is a callable making its figure,
+    # called in `export` after the page's drawn chart has gone to the browser.
+    exports: list[ChartExport | tuple[ChartExport, Callable[[], dict]]]
     # False inside a closed tab: its charts are built (cached) for the export but not drawn.
     drawing: bool = field(default=True)
 
@@ -206,22 +208,29 @@ class Page:
         on_select: Callable[[], None] | None = None,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> go.Figure | dict:
+    ) -> go.Figure | None:
         """Show build(frame) for the frame of the read source(*args, **kwargs) (cached), and keep it
-        for the export of this view. In a closed tab only kept, as a dict (the export takes either)."""
-        read = data.figure if self.drawing else data.figure_spec
-        fig = read(
-            build,
-            source,
-            *args,
-            part=part,
-            options={"text": self.text(title, note), "large": self.presentation, **(options or {})},
-            **kwargs,
-        )
-        if self.drawing:
-            show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
-        self.exports.append(ChartExport(title=title, subtitle=self.subtitle, source=self.source, figure=fig))
+        for the export of this view. In a closed tab only kept: its figure is made (as a dict, which
+        the export takes too) when the export is, after the drawn chart went to the browser."""
+        options = {"text": self.text(title, note), "large": self.presentation, **(options or {})}
+        export = ChartExport(title=title, subtitle=self.subtitle, source=self.source, figure={})
+        if not self.drawing:
+            self.keep(
+                export, lambda: data.figure_spec(build, source, *args, part=part, options=options, **kwargs)
+            )
+            return None
+        fig = data.figure(build, source, *args, part=part, options=options, **kwargs)
+        show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
+        self.exports.append(replace(export, figure=fig))
         return fig
+
+    def keep(self, export: ChartExport, make: Callable[[], dict]) -> None:
+        """Keep a chart that is not drawn for the export; make() gives its figure when it is built."""
+        self.exports.append((export, make))
+
+    def _charts(self) -> tuple[ChartExport, ...]:
+        """The charts for the export, every figure made."""
+        return tuple(e if isinstance(e, ChartExport) else replace(e[0], figure=e[1]()) for e in self.exports)
 
     def end_of_charts(self) -> None:
         """In the Präsentationsansicht the page ends after its charts (the way back is at the top)."""
@@ -245,7 +254,7 @@ class Page:
                 subtitle=subtitle,
                 created=date.today(),
                 filters_text=self.subtitle,
-                charts=tuple(self.exports),
+                charts=self._charts(),
                 key_figures=tuple(key_figures),
                 sources=sources,
                 note=note,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import streamlit as st
 
@@ -62,29 +64,31 @@ def partner_map(
     """Show the map of the page's filtered partners with its table, keep it for the page's export;
     returns its bubbles."""
     text = ChartText(title=MAP_TITLE, subtitle=page.subtitle, source=map_source(page.source), note=note)
+    export = ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure={})
+    options = {"text": text, "lines": lines, "large": page.presentation}
+    if not page.drawing:
+        # A closed tab (the Vergleich's „Karte“): kept for the export, made when the export is.
+        page.keep(
+            export,
+            lambda: data.figure_spec(maps.map_figure, data.map_frames, filters=page.filters, options=options),
+        )
+        return data.map_frames(filters=page.filters).bubbles
     # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
     with st.spinner("Die Karte wird gezeichnet …"):
         frames = data.map_frames(filters=page.filters)
-        # Not drawn (a closed tab), it is kept for the export as a dict (pages/layout.Page.chart).
-        fig = (data.figure if page.drawing else data.figure_spec)(
-            maps.map_figure,
-            data.map_frames,
-            filters=page.filters,
-            options={"text": text, "lines": lines, "large": page.presentation},
-        )
-    if page.drawing:  # in a closed tab (the Vergleich's „Karte“) the map is only kept for the export
-        show_chart(
-            fig,
-            MAP_TITLE,
-            key=key,
-            presentation=page.presentation,
-            on_select=lambda: _choose_partner(key, select_key),
-            # The map's numbers are its partners and their counts; the figure's own points would list
-            # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
-            table=frames.bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
-        )
-        st.caption(ATTRIBUTION_MARKDOWN)
-    page.exports.append(ChartExport(title=MAP_TITLE, subtitle=page.subtitle, source=text.source, figure=fig))
+        fig = data.figure(maps.map_figure, data.map_frames, filters=page.filters, options=options)
+    show_chart(
+        fig,
+        MAP_TITLE,
+        key=key,
+        presentation=page.presentation,
+        on_select=lambda: _choose_partner(key, select_key),
+        # The map's numbers are its partners and their counts; the figure's own points would list
+        # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
+        table=frames.bubbles.select(list(BUBBLE_COLUMNS)).rename(BUBBLE_COLUMNS),
+    )
+    st.caption(ATTRIBUTION_MARKDOWN)
+    page.exports.append(replace(export, figure=fig))
     return frames.bubbles
 
 
