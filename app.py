@@ -44,34 +44,10 @@ st.html(
     </style>"""
 )
 
-# Accessible names for the charts: Plotly's SVG has none, so every chart element gets role
-# "figure" and its title as aria-label ("Diagramm: …"); its numbers are in „Daten als Tabelle“
-# below it (pages/common.show_chart). Installed once per browser tab, re-applied as charts redraw.
-st.html(
-    """<script>
-    if (!window.ikzChartNames) {
-      window.ikzChartNames = true;
-      let pending = false;
-      const name = () => {
-        pending = false;
-        document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((el) => {
-          const title = el.querySelector('.gtitle');
-          const label = 'Diagramm: ' + (title ? title.textContent.trim() : 'ohne Titel');
-          if (el.getAttribute('aria-label') !== label) {
-            el.setAttribute('role', 'figure');
-            el.setAttribute('aria-label', label);
-          }
-        });
-      };
-      new MutationObserver(() => {
-        if (!pending) { pending = true; requestAnimationFrame(name); }
-      }).observe(document.body, {childList: true, subtree: true});
-    }
-    </script>"""
-    # Streamlit's own English (multiselect's „Select all“, the uploader, „Stop“, …): see pages/german_ui.
-    + german_ui.script(),
-    unsafe_allow_javascript=True,
-)
+# Accessible names for the charts: each chart element gets role "figure" and "Diagramm: <title>" from
+# st.plotly_chart's alt (pages/layout.show_chart); its numbers are in „Daten als Tabelle“ below it.
+# Streamlit's own English (multiselect's „Select all“, the uploader, „Stop“, …): see pages/german_ui.
+st.html(german_ui.script(), unsafe_allow_javascript=True)
 
 editor = identity.may_edit()
 pages = [

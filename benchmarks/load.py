@@ -52,7 +52,9 @@ from tests.live_app import (
 from tests.ws_client import Run, StreamlitSession
 
 CLIENTS = ("websocket", "browser")
-EXPLORE_CHARTS = 7
+EXPLORE_CHARTS = 1  # one chart per tab: the open one, by Kooperationsart (the first tab)
+# The Vergleich's sessions open the tab of the chart they check (pages/layout.Page.tabs).
+COMPARE_TAB = {"vergleich_diagramm": "Kooperationsform"}
 ALL = describe_filters(Filters())
 
 # Twenty Chromium tabs drawing Plotly on two cores are slow clients: give each action time, so that
@@ -173,7 +175,9 @@ def check_compare(run: Run, view: Expected, kind: str) -> list[str]:
     if not charts:
         return [*wrong, "kein Diagramm auf der Vergleichsseite"]
     wrong += wrong_subtitle(charts, describe_filters(Filters(types=(kind,))))
-    forms = next(c for c in charts if "Kooperationsform im Vergleich" in c["layout"]["title"]["text"])
+    forms = next((c for c in charts if "Kooperationsform im Vergleich" in c["layout"]["title"]["text"]), None)
+    if forms is None:
+        return [*wrong, "„Kooperationsform im Vergleich“ fehlt (Reiter nicht geöffnet)"]
     # Each city's bar carries "n von N Einträgen": N is that city's number of records of this type.
     totals = {trace["name"]: trace["customdata"][0][1] for trace in forms["data"]}
     if totals != view.per_city:
@@ -200,7 +204,7 @@ async def ws_session(
     step = 0
     try:
         async with StreamlitSession(server.port, page="vergleich" if compare else "") as session:
-            run = await session.run()
+            run = await session.run(query_string=urlencode(COMPARE_TAB) if compare else None)
             if wrong := run.problems():
                 result.failures.extend(f"Sitzung {k}, Start: {w}" for w in wrong)
                 return
@@ -210,7 +214,7 @@ async def ws_session(
                 kind, city = choices[(k * 7 + step * 5) % len(choices)]
                 art = run.widget_id("multiselect", "Kooperationsart")
                 widgets = {art: ("string_array_value", [kind])}
-                query = {"art": kind}
+                query = {"art": kind} | (COMPARE_TAB if compare else {})
                 if not compare:
                     stadt = run.widget_id("multiselect", "Stadt")
                     widgets[stadt] = ("string_array_value", [city] if city else [])

@@ -180,9 +180,30 @@ for city in CITIES:
         )
 
 
-# --- 1. The two mixes side by side -------------------------------------------------------------
-st.header("Profil der beiden Städte")
-# Profile and the four share charts come from one cached read (one statement over the mart).
+overview = data.topic_overview(filters=filters)
+shared = overview.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)
+key_figures = [
+    KeyFigure(
+        f"Einträge {city}",
+        fmt_int(facts[city]["count_records"]),
+        f"Stand: {facts[city]['as_of']}",
+    )
+    for city in CITIES
+]
+key_figures.append(
+    KeyFigure(
+        "Gemeinsame Themen",
+        fmt_int(shared.height),
+        f"von {fmt_int(overview.height)} genannten Themen ({fmt_pct(shared.height / overview.height)})"
+        if overview.height
+        else "",
+    )
+)
+page.key_figures(key_figures)
+
+# --- 1. The charts: one per tab at full width, the open tab in the URL --------------------------
+# Only the open tab's chart is drawn (issue 21); the others are built from the cache for the export,
+# which holds every chart. Profile and the four share charts come from one cached read.
 orders = {
     label: data.categories(dimension)
     for dimension, label in (
@@ -191,111 +212,155 @@ orders = {
         ("task_area", "Aufgabenbereich"),
     )
 }
-page.chart(
-    "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich",
-    charts.city_profiles,
-    data.city_mix,
-    filters=filters,
-    part="profile",
-    key="vergleich_profil",
-    note=TYPE_NOTE,
-    options={"orders": tuple(orders.items())},
-)
-
 SHARE_CHARTS = (
-    # Paired by number of categories, so the two charts of a row have about the same height.
-    ("form", "Kooperationsform im Vergleich", TYPE_NOTE),
-    ("effect", "Effektkategorien im Vergleich", EFFECT_NOTE),
-    ("binding", "Verbindlichkeit im Vergleich", TYPE_NOTE),
-    # Titles stay within about 34 characters: Plotly does not wrap them, and a half-width chart at
-    # 1280 px holds no more („Aufgabenbereich (KGSt-Hauptgruppe) im Verg“ was cut at 1366 px).
-    ("task_area", "Aufgabenbereich (KGSt) im Vergleich", ""),
+    ("form", "Kooperationsform", "Kooperationsform im Vergleich", TYPE_NOTE),
+    ("effect", "Effektkategorien", "Effektkategorien im Vergleich", EFFECT_NOTE),
+    ("binding", "Verbindlichkeit", "Verbindlichkeit im Vergleich", TYPE_NOTE),
+    ("task_area", "Aufgabenbereich", "Aufgabenbereich (KGSt) im Vergleich", ""),
 )
-for row in (SHARE_CHARTS[:2], SHARE_CHARTS[2:]):
-    for column, (dimension, title, note) in zip(st.columns(2), row, strict=True):
-        with column:
-            page.chart(
-                title,
-                charts.city_share_bars,
-                data.city_mix,
-                filters=filters,
-                part=dimension,
-                key=f"vergleich_{dimension}",
-                note=note,
-                options={"order": data.categories(dimension), "narrow": True},
-            )
+tabs = page.tabs(
+    [
+        "Profil",
+        *(label for _, label, _, _ in SHARE_CHARTS),
+        "Themen",
+        "Partnerarten",
+        *(f"Partner {city}" for city in CITIES),
+        "Karte",
+    ]
+)
+with page.tab(tabs["Profil"]):
+    page.chart(
+        "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich",
+        charts.city_profiles,
+        data.city_mix,
+        filters=filters,
+        part="profile",
+        key="vergleich_profil",
+        note=TYPE_NOTE,
+        options={"orders": tuple(orders.items())},
+    )
+for dimension, label, title, note in SHARE_CHARTS:
+    with page.tab(tabs[label]):
+        page.chart(
+            title,
+            charts.city_share_bars,
+            data.city_mix,
+            filters=filters,
+            part=dimension,
+            key=f"vergleich_{dimension}",
+            note=note,
+            options={"order": data.categories(dimension)},
+        )
+with page.tab(tabs["Themen"]):
+    page.chart(
+        "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt",
+        charts.topic_map,
+        data.topic_overview,
+        filters=filters,
+        key="vergleich_themen",
+        note="Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören.",
+        options={"cities": CITIES},
+    )
+with page.tab(tabs["Partnerarten"]):
+    page.chart(
+        "Partnerarten im Vergleich",
+        charts.city_share_bars,
+        data.partner_kinds,
+        filters=filters,
+        key="vergleich_partnerarten",
+        note="Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich.",
+        options={"order": data.categories("partner_kind")},
+    )
+for city in CITIES:
+    with page.tab(tabs[f"Partner {city}"]) as is_open:
+        # Read here, after the open tab's chart has gone out, when this tab is not the open one.
+        partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
+        if partners.filter(pl.col("city") == city).is_empty():
+            if is_open:
+                st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
+            continue
+        page.chart(
+            f"Meistgenannte Partner {CITIES_FILE.get(city).genitive}",
+            charts.partner_bars,
+            data.partners_by_city,
+            filters=filters,
+            top=TOP_PARTNERS,
+            key=f"vergleich_partner_{city.lower()}",
+            note=f"Die {TOP_PARTNERS} meistgenannten Partner.",
+            options={"kinds": data.categories("partner_kind"), "city": city},
+        )
+with page.tab(tabs["Karte"]):
+    # The same partners on the map (ikz/ui/map_view.py, as on the page „Karte“); a click picks the
+    # partner in „Partner“ below. Closed, the map is only built for the export.
+    partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl", filters=filters)
+page.end_of_charts()
 
 # --- 2. Shared topics and suggestions ----------------------------------------------------------
 st.header("Gemeinsame Themen und Anregungen")
-if not presentation:
-    st.caption(
-        "Jeder Eintrag wird den Themen zugeordnet, die seine Texte nennen (Stichwörter und Wortstämme "
-        "aus dem Themen-Vokabular, auch in zusammengesetzten Wörtern; „≈“ markiert einen Treffer trotz "
-        "Tippfehler). Ein Thema beider Städte ist gemeinsam; eines, das nur eine Stadt nennt, ist eine "
-        "Anregung für die andere."
-    )
-overview = data.topic_overview(filters=filters)
-page.chart(
-    "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt",
-    charts.topic_map,
-    data.topic_overview,
-    filters=filters,
-    key="vergleich_themen",
-    note="Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören.",
-    options={"cities": CITIES},
+st.caption(
+    "Jeder Eintrag wird den Themen zugeordnet, die seine Texte nennen (Stichwörter und Wortstämme "
+    "aus dem Themen-Vokabular, auch in zusammengesetzten Wörtern; „≈“ markiert einen Treffer trotz "
+    "Tippfehler). Ein Thema beider Städte ist gemeinsam; eines, das nur eine Stadt nennt, ist eine "
+    "Anregung für die andere."
 )
-
-shared = overview.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)
+idea_frames = []
 if not presentation:
+    # Only the open tab runs (its tables and the ideas' widgets are many elements); the ideas of
+    # a closed one are still read for the deck's „Anregungen“ slide.
     tab_shared, tab_from_b, tab_from_a = st.tabs(
         [
             f"Gemeinsame Themen ({fmt_int(shared.height)})",
             f"Anregungen aus {B.name}",
             f"Anregungen aus {A.name}",
-        ]
+        ],
+        key="vergleich_themen_reiter",
+        on_change="rerun",
     )
-    with tab_shared:
-        st.dataframe(
-            shared.select(
-                pl.col("area").alias("Aufgabenbereich"),
-                pl.col("topic").alias("Thema"),
-                pl.col("count_first").alias(f"Einträge {A.name}"),
-                pl.col("count_second").alias(f"Einträge {B.name}"),
-                pl.col("stems_first").alias(f"Stichwörter {A.name}"),
-                pl.col("stems_second").alias(f"Stichwörter {B.name}"),
-                pl.col("titles_first").alias(f"Einträge {A.name} (Titel)"),
-                pl.col("titles_second").alias(f"Einträge {B.name} (Titel)"),
-            ),
-            hide_index=True,
-            key="vergleich_gemeinsam",
-        )
-        topics = shared["topic"].to_list()
-        if topics:
-            chosen = st.selectbox(
-                "Passende Paare für das Thema",
-                topics,
-                key="vergleich_thema",
-                help=f"Jedes Paar: ein {A.adjective} und ein {B.adjective} Eintrag, die dasselbe "
-                "Thema nennen.",
-            )
-            pairs = data.topic_pairs(filters=filters, topic=chosen)
-            st.caption(
-                f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
-                "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
-            )
+    if tab_shared.open:
+        with tab_shared:
             st.dataframe(
-                pairs.select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
+                shared.select(
+                    pl.col("area").alias("Aufgabenbereich"),
+                    pl.col("topic").alias("Thema"),
+                    pl.col("count_first").alias(f"Einträge {A.name}"),
+                    pl.col("count_second").alias(f"Einträge {B.name}"),
+                    pl.col("stems_first").alias(f"Stichwörter {A.name}"),
+                    pl.col("stems_second").alias(f"Stichwörter {B.name}"),
+                    pl.col("titles_first").alias(f"Einträge {A.name} (Titel)"),
+                    pl.col("titles_second").alias(f"Einträge {B.name} (Titel)"),
+                ),
                 hide_index=True,
-                key="vergleich_paare",
+                key="vergleich_gemeinsam",
             )
-        else:
-            st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
-        anregungen.show_record_pairs(filters)
-    idea_frames = []
+            topics = shared["topic"].to_list()
+            if topics:
+                chosen = st.selectbox(
+                    "Passende Paare für das Thema",
+                    topics,
+                    key="vergleich_thema",
+                    help=f"Jedes Paar: ein {A.adjective} und ein {B.adjective} Eintrag, die dasselbe "
+                    "Thema nennen.",
+                )
+                pairs = data.topic_pairs(filters=filters, topic=chosen)
+                st.caption(
+                    f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
+                    "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
+                )
+                st.dataframe(
+                    pairs.select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
+                    hide_index=True,
+                    key="vergleich_paare",
+                )
+            else:
+                st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+            anregungen.show_record_pairs(filters)
     for tab, city, other in (
         (tab_from_b, B.name, A.name),
         (tab_from_a, A.name, B.name),
     ):
+        if not tab.open:
+            idea_frames.append(anregungen.idea_list(filters, other))
+            continue
         with tab:
             # Record by record (ikz/derive/matching.py); the topic view stays below as an overview.
             idea_frames.append(anregungen.show_ideas(filters, source_city=city, for_city=other))
@@ -319,43 +384,11 @@ if not presentation:
 
 # --- 3. Partners --------------------------------------------------------------------------------
 st.header("Partner")
-if not presentation:
-    st.caption(
-        "Landkreise, Städte, Gemeinden, Behörden und Verbände, die die Texte beim Namen nennen – "
-        "erkannt mit dem Partner-Verzeichnis. Die Stadt selbst zählt nie als ihr eigener "
-        "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
-    )
-page.chart(
-    "Partnerarten im Vergleich",
-    charts.city_share_bars,
-    data.partner_kinds,
-    filters=filters,
-    key="vergleich_partnerarten",
-    note="Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich.",
-    options={"order": data.categories("partner_kind")},
+st.caption(
+    "Landkreise, Städte, Gemeinden, Behörden und Verbände, die die Texte beim Namen nennen – "
+    "erkannt mit dem Partner-Verzeichnis. Die Stadt selbst zählt nie als ihr eigener "
+    "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
 )
-
-partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
-for column, city in zip(st.columns(2), CITIES, strict=True):
-    with column:
-        if partners.filter(pl.col("city") == city).is_empty():
-            st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
-            continue
-        page.chart(
-            f"Meistgenannte Partner {CITIES_FILE.get(city).genitive}",
-            charts.partner_bars,
-            data.partners_by_city,
-            filters=filters,
-            top=TOP_PARTNERS,
-            key=f"vergleich_partner_{city.lower()}",
-            note=f"Die {TOP_PARTNERS} meistgenannten Partner.",
-            options={"kinds": data.categories("partner_kind"), "city": city, "narrow": True},
-        )
-
-# The same partners on the map (ikz/ui/map_view.py, as on the page „Karte“); a click picks the partner below.
-partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl", filters=filters)
-
-page.end_of_charts()
 table = data.partner_table(filters=filters)
 table = table.with_columns(city_count(A.name).alias("count_first"), city_count(B.name).alias("count_second"))
 both = table.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)["partner"].to_list()
@@ -379,24 +412,9 @@ if not table.is_empty():
         cities=PAIR,
     )
 
-key_figures = [
-    KeyFigure(
-        f"Einträge {city}",
-        fmt_int(facts[city]["count_records"]),
-        f"Stand: {facts[city]['as_of']}",
-    )
-    for city in CITIES
-]
-key_figures.append(
-    KeyFigure(
-        "Gemeinsame Themen",
-        fmt_int(shared.height),
-        f"von {fmt_int(overview.height)} genannten Themen ({fmt_pct(shared.height / overview.height)})"
-        if overview.height
-        else "",
-    )
+idea_slide = anregungen.ideas_slide(
+    pl.concat(idea_frames, how="diagonal_relaxed") if idea_frames else pl.DataFrame()
 )
-idea_slide = anregungen.ideas_slide(pl.concat(idea_frames, how="diagonal_relaxed"))
 page.export(
     subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
     extra_slides=(idea_slide,) if idea_slide else (),

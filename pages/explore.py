@@ -22,7 +22,7 @@ from ikz.rules.words import (
     ORIGIN_FIELD_LABELS,
 )
 from ikz.ui import data, identity
-from ikz.ui.editions_view import changes_section, development_chart
+from ikz.ui.editions_view import changes_section, development_chart, development_cities
 from ikz.ui.layout import Page
 from ikz.ui.markdown import md_escape
 from ikz.ui.state import select_into_filter
@@ -144,8 +144,22 @@ note_top = (
     if figures.departments > TOP_DEPARTMENTS
     else ""
 )
-left, right = st.columns(2)
-with left:
+# One chart per tab at full width, the open tab in the URL: only its chart is drawn (issue 21);
+# the others are built from the cache for the export, which holds every chart.
+growing = development_cities(filters.cities)
+tabs = page.tabs(
+    [
+        "Kooperationsart",
+        "Kooperationsform",
+        "Fachbereich/Amt",
+        "Effektkategorie",
+        "Status",
+        "Fachbereich × Effektkategorie",
+        "Aufgabenbereich",
+        *(["Entwicklung"] if growing else []),
+    ]
+)
+with page.tab(tabs["Kooperationsart"]):
     page.chart(
         "Kooperationen nach Kooperationsart",
         charts.bar_by_category,
@@ -157,7 +171,7 @@ with left:
         on_select=select_into_filter("chart_types", "types"),
         options={"category": "type_name", "color_by": "form"},
     )
-with right:
+with page.tab(tabs["Kooperationsform"]):
     page.chart(
         "Kooperationen nach Kooperationsform",
         charts.bar_by_category,
@@ -168,19 +182,19 @@ with right:
         note=with_origin("", "type"),
         on_select=select_into_filter("chart_forms", "forms"),
     )
-page.chart(
-    "Kooperationen nach Fachbereich/Amt",
-    charts.departments_stacked,
-    data.overview,
-    **view,
-    part="by_department",
-    key="chart_departments",
-    note=with_origin(note_top, "type"),
-    on_select=select_into_filter("chart_departments", "departments"),
-    options={"forms": data.categories("form")},
-)
-left, right = st.columns(2)
-with left:
+with page.tab(tabs["Fachbereich/Amt"]):
+    page.chart(
+        "Kooperationen nach Fachbereich/Amt",
+        charts.departments_stacked,
+        data.overview,
+        **view,
+        part="by_department",
+        key="chart_departments",
+        note=with_origin(note_top, "type"),
+        on_select=select_into_filter("chart_departments", "departments"),
+        options={"forms": data.categories("form")},
+    )
+with page.tab(tabs["Effektkategorie"]):
     page.chart(
         "Kooperationen nach Effektkategorie",
         charts.effects_bar,
@@ -191,7 +205,7 @@ with left:
         note=with_origin("", "effects"),
         on_select=select_into_filter("chart_effects", "effects"),
     )
-with right:
+with page.tab(tabs["Status"]):
     page.chart(
         "Kooperationen nach Status",
         charts.bar_by_category,
@@ -202,26 +216,30 @@ with right:
         note=with_origin(STATUS_NOTE, "status"),
         on_select=select_into_filter("chart_status", "statuses"),
     )
-page.chart(
-    "Fachbereich × Effektkategorie",
-    charts.effect_heatmap,
-    data.overview,
-    **view,
-    part="effect_matrix",
-    key="chart_heatmap",
-    note=with_origin(note_top, "effects"),
-    options={"effects": data.categories("effect")},
-)
-page.chart(
-    "Aufgabenbereich → Fachbereich → Kooperationsform",
-    charts.task_area_treemap,
-    data.overview,
-    **view,
-    part="task_area_tree",
-    key="chart_treemap",
-    note=with_origin("Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.", "type"),
-)
-development_chart(page, filters.cities)
+with page.tab(tabs["Fachbereich × Effektkategorie"]):
+    page.chart(
+        "Fachbereich × Effektkategorie",
+        charts.effect_heatmap,
+        data.overview,
+        **view,
+        part="effect_matrix",
+        key="chart_heatmap",
+        note=with_origin(note_top, "effects"),
+        options={"effects": data.categories("effect")},
+    )
+with page.tab(tabs["Aufgabenbereich"]):
+    page.chart(
+        "Aufgabenbereich → Fachbereich → Kooperationsform",
+        charts.task_area_treemap,
+        data.overview,
+        **view,
+        part="task_area_tree",
+        key="chart_treemap",
+        note=with_origin("Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.", "type"),
+    )
+if growing:
+    with page.tab(tabs["Entwicklung"]):
+        development_chart(page, growing)
 page.end_of_charts()
 # The values the office checked, with who and when: the council sees what a person vouched for.
 checked = checked_values_slide(

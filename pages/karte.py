@@ -29,6 +29,29 @@ page = Page.open(
     "rechts neben der Karte. "
     "Die Karte kommt ganz aus den mitgelieferten Geodaten, ohne Internet.",
 )
+# The key figures first (the map's partners, from the same cached read as the map).
+bubbles = data.map_frames(filters=page.filters).bubbles
+unplaced = data.unplaced_partners(filters=page.filters)
+
+
+def count_kind(kind: str) -> int:
+    """How many placed partners of this kind the map shows."""
+    return bubbles.filter(pl.col("kind") == kind).height
+
+
+both = bubbles.filter(pl.col("named_by").is_in([BOTH_CITIES, MANY_CITIES])).height
+several = "von beiden Städten" if len(load_cities().names) <= 2 else "von mehreren Städten"
+key_figures = [
+    KeyFigure("Partner auf der Karte", fmt_int(bubbles.height), f"davon {fmt_int(both)} {several}"),
+    KeyFigure(
+        "Landkreise",
+        fmt_int(count_kind("Landkreis")),
+        f"{fmt_int(count_kind('kreisfreie Stadt'))} kreisfreie Städte, "
+        f"{fmt_int(count_kind('Gemeinde'))} Gemeinden",
+    ),
+    KeyFigure("Partner ohne Ort", fmt_int(unplaced.height), "Behörden, Verbände, Sonstige"),
+]
+page.key_figures(key_figures)
 lines = st.toggle(
     "Verbindungslinien von jeder Stadt zu ihren Partnern",
     key=LINES_KEY,
@@ -40,7 +63,7 @@ lines = st.toggle(
 # used to appear below the map, out of sight); the partners without a place below them.
 map_column, side_column = st.columns([3, 2]) if not page.presentation else (st.container(), None)
 with map_column:
-    bubbles = partner_map(page, key="karte_map", lines=lines)
+    partner_map(page, key="karte_map", lines=lines)
     if bubbles.is_empty():
         st.info(
             "Bei diesen Filtern nennt kein Eintrag einen Landkreis, eine Stadt oder Gemeinde. "
@@ -49,30 +72,13 @@ with map_column:
         )
 page.end_of_charts()
 with side_column:
-    unplaced = data.unplaced_partners(filters=page.filters)
     partner_records(page, bubbles["partner"].to_list() + unplaced["partner"].to_list())
     unplaced_list(page, key="karte")
 
 
-def count_kind(kind: str) -> int:
-    """How many placed partners of this kind the map shows."""
-    return bubbles.filter(pl.col("kind") == kind).height
-
-
-both = bubbles.filter(pl.col("named_by").is_in([BOTH_CITIES, MANY_CITIES])).height
-several = "von beiden Städten" if len(load_cities().names) <= 2 else "von mehreren Städten"
 page.export(
     subtitle=f"Landkreise, Städte und Gemeinden, mit denen {joined(load_cities().names)} kooperieren",
-    key_figures=[
-        KeyFigure("Partner auf der Karte", fmt_int(bubbles.height), f"davon {fmt_int(both)} {several}"),
-        KeyFigure(
-            "Landkreise",
-            fmt_int(count_kind("Landkreis")),
-            f"{fmt_int(count_kind('kreisfreie Stadt'))} kreisfreie Städte, "
-            f"{fmt_int(count_kind('Gemeinde'))} Gemeinden",
-        ),
-        KeyFigure("Partner ohne Ort", fmt_int(unplaced.height), "Behörden, Verbände, Sonstige"),
-    ],
+    key_figures=key_figures,
     sources=(*(f"{d.citation} ({d.as_of})" for d in DOCUMENTS), MAP_SOURCE),
     note=MAP_NOTE,
 )

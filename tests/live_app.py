@@ -144,11 +144,13 @@ def start_app(
     raw_dir: Path | None = None,
     extra_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> AppServer:
     """Start the app on a free port with IKZ_DB=db and wait for /_stcore/health.
 
     extra_args are further `streamlit run` options (e.g. `--secrets.files` for a test's own
-    sign-in settings); extra_env is added to the environment (e.g. IKZ_STORE).
+    sign-in settings); extra_env is added to the environment (e.g. IKZ_STORE). script: another
+    Streamlit script served instead of the app (the benchmark's minimal reference app).
     """
     port = free_port()
     args = [
@@ -166,7 +168,9 @@ def start_app(
         *extra_args,
     ]
     env = {**os.environ, DB_ENV_VAR: str(db), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    if raw_dir is None:
+    if script is not None:
+        command = [sys.executable, "-m", "streamlit", "run", str(script), *args]
+    elif raw_dir is None:
         command = [sys.executable, str(SERVE), *args]
     else:
         env["IKZ_TEST_RAW_DIR"] = str(raw_dir)
@@ -206,9 +210,10 @@ def serve_app(
     raw_dir: Path | None = None,
     extra_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
+    script: Path | None = None,
 ) -> Iterator[AppServer]:
     """start_app as a context manager that always stops the server."""
-    server = start_app(db, log, raw_dir=raw_dir, extra_args=extra_args, extra_env=extra_env)
+    server = start_app(db, log, raw_dir=raw_dir, extra_args=extra_args, extra_env=extra_env, script=script)
     try:
         yield server
     finally:
@@ -335,6 +340,8 @@ def chart_marks(page: Any) -> list[dict]:
             xticks: Array.from(plot.querySelectorAll('g.xtick text')).map(t => t.textContent),
             title: (plot.querySelector('.gtitle') || {}).textContent || '',
             subtitle: (plot.querySelector('.gtitle-subtitle') || {}).textContent || '',
+            // The accessible name app.py gives each chart element ("Diagramm: <title>").
+            name: plot.closest('[data-testid="stPlotlyChart"]')?.getAttribute('aria-label') || '',
         }))"""
     )
 
@@ -506,3 +513,36 @@ def expected_search_count(db: Path, terms: list[str]) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         texts = [t for (t,) in con.execute("SELECT search_text FROM cooperation").fetchall()]
     return sum(all(term in t for term in terms) for t in texts)
+
+
+def chart_tabs(page: Any, key: str) -> Any:
+    """The tabs of a page's chart tab group (st.tabs with this key, bound to the URL)."""
+    return page.locator(f".st-key-{key} [role='tab']")
+
+
+def open_chart_tab(page: Any, key: str, index: int, *, timeout: float = 60) -> list[dict]:
+    """Open the chart tab at index (if it is not open) and return the charts once drawn and still:
+    after the click, the tab is selected and the page shows other charts than before."""
+    tab = chart_tabs(page, key).nth(index)
+    if tab.get_attribute("aria-selected") != "true":
+        before = [c["title"] for c in chart_marks(page)]
+        tab.click()
+        wait_until(
+            lambda: (
+                tab.get_attribute("aria-selected") == "true"
+                and [c["title"] for c in chart_marks(page)] != before
+            ),
+            timeout=timeout,
+            what=f"the chart of tab {index} of {key}",
+        )
+    return wait_idle(page, timeout=timeout)
+
+
+def visit_chart_tabs(page: Any, key: str, *, timeout: float = 60) -> dict[str, list[dict]]:
+    """Open each chart tab in turn (one chart per tab, only the open one drawn); per tab label the
+    charts drawn once the page settled. The tab open at the start is opened again at the end."""
+    tabs = chart_tabs(page, key)
+    wait_until(lambda: tabs.count(), timeout=timeout, what=f"the chart tabs {key}")
+    labels = [t.strip() for t in tabs.all_inner_texts()]
+    start = next(i for i in range(len(labels)) if tabs.nth(i).get_attribute("aria-selected") == "true")
+    return {labels[i]: open_chart_tab(page, key, i, timeout=timeout) for i in [*range(len(labels)), start]}

@@ -66,7 +66,7 @@ def test_not_signed_in_sees_title_and_sign_in_only(on_built_db: Path, store: Sto
 def test_signed_in_reader_reads_and_sees_name_and_sign_out(on_built_db: Path, store: Store) -> None:
     at = signed_in(user=READER).run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 1  # the open chart tab (one chart per tab)
     sidebar = " ".join(e.value for e in [*at.sidebar.markdown, *at.sidebar.caption]).replace("\\", "")
     assert "Ben Leser" in sidebar and "ben@erfurt.de" in sidebar and "Lesezugriff" in sidebar
     assert "Abmelden" in [b.label for b in at.sidebar.button]
@@ -121,7 +121,7 @@ def test_local_mode_on_loopback_edits_with_a_given_name(
     at = signed_in(auth=False).run()
     assert not at.exception
     assert any("Lokaler Modus – ohne Anmeldung" in m.value for m in at.sidebar.markdown)
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 1  # the open chart tab (one chart per tab)
     assert not at.warning
     at.switch_page("pages/protocol.py").run()
     # Reading needs no name: an empty Protokoll says so (nothing to export, so no name asked for).
@@ -138,7 +138,7 @@ def test_local_mode_on_a_network_address_is_read_only(
     at = signed_in(auth=False).run()
     assert not at.exception
     assert any("Nur Lesen" in w.value for w in at.warning)
-    assert len(at.get("plotly_chart")) == 7  # reading stays possible
+    assert len(at.get("plotly_chart")) == 1  # reading stays possible: the open chart tab
     at.switch_page("pages/protocol.py").run()
     assert "Keine Berechtigung" in texts(at)
     assert data_shown(at) == 0

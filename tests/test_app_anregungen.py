@@ -37,7 +37,15 @@ def idea_key(built_db: Path, title: str, for_city: str) -> str:
     return frame.filter(pl.col("title") == title)["cooperation_key"].item()
 
 
+TOPIC_TABS = "vergleich_themen_reiter"  # only the open one of these tabs runs
+
+
 def tab(at: AppTest, label: str):
+    """The tab labelled label, opened first (with a run) if it is not open."""
+    if TOPIC_TABS not in at.session_state or at.session_state[TOPIC_TABS] != label:
+        at.session_state[TOPIC_TABS] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
     return next(t for t in at.tabs if t.label == label)
 
 

@@ -18,8 +18,7 @@ from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_availab
 from ikz.rules.cities import load_cities
 from tests.apptest import open_app
 from tests.export_samples import page_texts, png
-from tests.plotly_specs import assert_valid_figures
-from tests.plotly_specs import figures_by_title as charts
+from tests.plotly_specs import assert_valid_figures, figures_by_title, tab_labels, visit_tabs
 
 ERFURT = load_cities().get("Erfurt").source
 MAGDEBURG = load_cities().get("Magdeburg").source
@@ -27,6 +26,19 @@ MAGDEBURG = load_cities().get("Magdeburg").source
 pytestmark = pytest.mark.slow
 PAGE = "pages/compare.py"
 CHARTS = 10  # profile, 4 share charts, topic map, partner kinds, 2 partner charts, partner map
+TABS = "vergleich_diagramm"  # one chart per tab, the open one in the URL
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """The page's figures by title, in page order: each chart tab opened in turn (one chart each)."""
+    found = {}
+    for label in tab_labels(at, TABS):
+        at.session_state[TABS] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert assert_valid_figures(at) == 1, label
+        found |= figures_by_title(at)
+    return found
 
 
 def shares_in(spec: dict) -> dict[tuple[str, str], float]:
@@ -76,7 +88,11 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Vergleich Erfurt – Magdeburg"
-    assert assert_valid_figures(at) == CHARTS
+    # One chart per tab: only the open tab's chart is drawn, each with „Daten als Tabelle“.
+    assert assert_valid_figures(at) == 1
+    per_tab = visit_tabs(at, TABS)
+    assert len(per_tab) == CHARTS and all(len(titles) == 1 for titles in per_tab.values())
+    assert len({titles[0] for titles in per_tab.values()}) == CHARTS
     # Both cities always: the city filter is not offered here, the Kooperationsart filter is.
     keys = [m.key for m in at.sidebar.multiselect]
     assert "stadt" not in keys and "amt" not in keys and "status" not in keys
@@ -166,7 +182,12 @@ def test_topic_pairs_and_suggestions(app: AppTest) -> None:
     assert row["Warum sie passen (Stichwörter)"] == "beide: winterdienst"
     assert row["Erfurt: gefundene Wörter"] == "Bezeichnung/Thema: „Fahrbahnwinterdienst“"
     assert row["Magdeburg: Eintrag"] == "Kooperation Winterdienst"
+    # Only the open one of these tabs runs: each opened in turn.
+    at.session_state["vergleich_themen_reiter"] = "Anregungen aus Magdeburg"
+    at.run()
     from_md = table(at, "Gefundene Wörter", "IT und Software")
+    at.session_state["vergleich_themen_reiter"] = "Anregungen aus Erfurt"
+    at.run()
     from_ef = table(at, "Gefundene Wörter", "Veterinärwesen und Tierseuchen")
     assert "Veterinärwesen und Tierseuchen" not in from_md["Thema"].to_list()
     assert "IT und Software" not in from_ef["Thema"].to_list()
@@ -195,8 +216,19 @@ def test_presentation_mode_shows_charts_only(app: AppTest) -> None:
     at = app.run()
     at.toggle(key="praesentation").set_value(True).run()
     assert not at.exception
-    assert assert_valid_figures(at) == CHARTS
     assert len(at.dataframe) == 0
+    assert len(charts(at)) == CHARTS  # one per tab, as in the normal view
+    assert len(at.dataframe) == 0
+
+
+def test_a_shared_link_opens_the_same_chart_tab(app: AppTest) -> None:
+    app.query_params[TABS] = "Themen"
+    at = app.run()
+    assert not at.exception
+    assert list(figures_by_title(at)) == ["Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt"]
+    at.query_params[TABS] = "Partnerarten"
+    at.run()
+    assert list(figures_by_title(at)) == ["Partnerarten im Vergleich"]
 
 
 def test_the_offered_deck_and_report_hold_every_chart_of_the_filtered_view(

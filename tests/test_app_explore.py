@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ikz.core.numbers import fmt_int, fmt_pct
-from tests.plotly_specs import assert_valid_figures
+from tests.plotly_specs import assert_valid_figures, chart_titles, visit_tabs
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +41,25 @@ def test_default_run(app: AppTest, built_db: Path) -> None:
     assert shown["Fachbereiche/Ämter"] == fmt_int(departments)
     assert shown["Anteil verbindlicher Kooperationen"] == fmt_pct(committed)
     assert at.title[0].value == "Interkommunale Zusammenarbeit"
-    assert assert_valid_figures(at) == 7
-    # The records, and under every chart its numbers („Daten als Tabelle“), built only when opened.
+    # One chart per tab at full width: only the open tab's chart is drawn.
+    assert assert_valid_figures(at) == 1
+    # The records, and under the chart its numbers („Daten als Tabelle“), built only when opened.
     assert [d.key for d in at.dataframe] == ["records_table"]
-    assert [e.label for e in at.expander].count("Daten als Tabelle") == 7
+    assert [e.label for e in at.expander].count("Daten als Tabelle") == 1
+    # Each of the seven tabs draws its own chart, with its „Daten als Tabelle“ (visit_tabs checks).
+    per_tab = visit_tabs(at)
+    assert len(per_tab) == 7 and all(len(titles) == 1 for titles in per_tab.values())
+    assert len({titles[0] for titles in per_tab.values()}) == 7
+
+
+def test_a_shared_link_opens_the_same_chart_tab(app: AppTest) -> None:
+    app.query_params["ueberblick_diagramm"] = "Status"
+    at = app.run()
+    assert not at.exception
+    assert chart_titles(at) == ["<b>Kooperationen nach Status</b>"]
+    at.query_params["ueberblick_diagramm"] = "Fachbereich/Amt"
+    at.run()
+    assert chart_titles(at) == ["<b>Kooperationen nach Fachbereich/Amt</b>"]
 
 
 def test_a_charts_table_is_filled_when_it_is_opened(app: AppTest, built_db: Path) -> None:
@@ -126,7 +141,9 @@ def test_presentation_mode_hides_records(app: AppTest) -> None:
     at.toggle(key="praesentation").set_value(True).run()
     assert not at.exception
     assert len(at.dataframe) == 0
-    assert assert_valid_figures(at) == 7
+    per_tab = visit_tabs(at, tables=False)  # one chart per tab, as in the normal view
+    assert [len(titles) for titles in per_tab.values()] == [1] * 7
+    assert len(at.dataframe) == 0
 
 
 def test_export_panel_offers_deck_and_pdf_as_one_click_each(app: AppTest) -> None:

@@ -125,7 +125,9 @@ def test_presentation_mode_shows_the_map_only(app: AppTest) -> None:
 
 
 def test_vergleich_shows_the_map_too(built_db: Path, on_built_db: Path) -> None:
-    at = open_app("pages/compare.py").run()
+    at = open_app("pages/compare.py")
+    at.query_params["vergleich_diagramm"] = "Karte"  # the Vergleich's map has a tab of its own
+    at.run()
     assert not at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     maps = [s for s in specs if "Wo die Partner liegen" in s["layout"]["title"]["text"]]

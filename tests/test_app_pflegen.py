@@ -20,6 +20,7 @@ from ikz.store.sqlite import Store
 from tests.apptest import open_app
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
 from tests.export_samples import page_texts, png
+from tests.plotly_specs import chart_titles, tab_labels
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
@@ -117,7 +118,14 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
         .fetchone()[0]
     )
     assert shown["Kooperationen"] == fmt_int(79 + magdeburg)  # Erfurt's new edition + Magdeburg's seed
-    assert len(at.get("plotly_chart")) == 8  # the seven charts and „Entwicklung“
+    # The seven charts and „Entwicklung“, one per tab (the open one drawn); its tab draws it.
+    assert tab_labels(at)[-1] == "Entwicklung" and len(tab_labels(at)) == 8
+    at.session_state["ueberblick_diagramm"] = "Entwicklung"
+    at.run()
+    assert not at.exception
+    assert [t for t in chart_titles(at) if "Entwicklung" in t] == [
+        "<b>Entwicklung: Kooperationen je Ausgabe nach Kooperationsform – Erfurt</b>"
+    ]
     # The deck and the PDF carry „Entwicklung“ too: title, 8 charts, key figures, sources.
     if chromium_available():  # without it the panel offers no deck
         spec = offered[-1]

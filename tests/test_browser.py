@@ -27,6 +27,7 @@ from tests.live_app import (
     metrics,
     problems,
     screenshot,
+    visit_chart_tabs,
     wait_idle,
     wait_until,
 )
@@ -34,6 +35,7 @@ from tests.live_app import (
 pytestmark = pytest.mark.browser
 
 PAGES = {"ueberblick": "/", "vergleich": "/vergleich", "karte": "/karte"}
+TABS = {"ueberblick": "ueberblick_diagramm", "vergleich": "vergleich_diagramm"}  # the chart tabs' URL keys
 TOP_DEPARTMENTS = 25  # pages/explore.py: departments shown in the bar chart and heatmap
 
 
@@ -54,6 +56,16 @@ def open_page(context: Any, url: str) -> tuple[Any, list[dict]]:
     charts = wait_idle(page)
     assert not errors, errors
     return page, charts
+
+
+def every_chart(page: Any, name: str) -> list[dict]:
+    """The page's charts, each tab opened in turn: one chart per tab (the Vergleich's partner tab of
+    a city without partners has none), in tab order."""
+    per_tab = visit_chart_tabs(page, TABS[name])
+    assert all(len(charts) <= 1 for charts in per_tab.values()), per_tab
+    # Each keeps its accessible name, given as it is drawn (app.py), in whichever tab.
+    assert all(c["name"] == f"Diagramm: {c['title']}" for charts in per_tab.values() for c in charts), per_tab
+    return [chart for charts in per_tab.values() for chart in charts]
 
 
 def chart(charts: list[dict], title_part: str) -> dict:
@@ -193,10 +205,13 @@ def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_
     opens the same view in another browser; then the Präsentationsansicht without sidebar. On the
     Überblick the key figures and charts equal direct DuckDB queries before and after the filter,
     and the filtered view's downloads hold every row."""
-    page, before = open_page(context, server.url + PAGES[name])
+    page, first = open_page(context, server.url + PAGES[name])
     assert problems(page) == []
     assert page.locator("h1").count() >= 1
-    assert before and all(has_marks(c) for c in before), before
+    assert len(first) == 1 and has_marks(first[0]), first  # only the open tab's chart is drawn
+    before = every_chart(page, name)
+    assert len(before) == {"ueberblick": 7, "vergleich": 10}[name]
+    assert all(has_marks(c) for c in before), before
     # .streamlit/config.toml: users see no developer toolbar ("Deploy").
     assert page.get_by_role("button", name="Deploy").count() == 0
     screenshot(page, name)
@@ -210,10 +225,11 @@ def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_
     if overview:
         wait_until(lambda: metrics(page) == expected["metrics"], what="filtered key figures")
     wait_until(
-        lambda: chart_marks(page) != before or metrics(page) != shown_before,
+        lambda: chart_marks(page) != first or metrics(page) != shown_before,
         what="the page to react to the filter",
     )
-    charts = wait_idle(page)
+    wait_idle(page)
+    charts = every_chart(page, name)
     assert problems(page) == []
     assert all(has_marks(c) for c in charts)
     assert charts != before
@@ -222,16 +238,25 @@ def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_
         screenshot(page, "ueberblick-gefiltert")
         assert_downloads_hold_every_row(page, expected["count"], chosen_type)
     shown = metrics(page)
+    # The open tab is in the address too: the last tab's chart opens from a copied link.
+    visit_chart_tabs(page, TABS[name])  # settled, back on the first tab
+    page.locator(f".st-key-{TABS[name]} [role='tab']").last.click()
+    wait_until(lambda: f"{TABS[name]}=" in page.url, what="the open tab in the URL")
+    wait_until(
+        lambda: [c["title"] for c in chart_marks(page)] == [charts[-1]["title"]], what="the last tab's chart"
+    )
+    last = wait_idle(page)
     copied = page.url
 
     fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        reopened, charts_again = open_page(fresh, copied)
+        reopened, opened = open_page(fresh, copied)
         assert problems(reopened) == []
+        assert opened == last  # the same tab open, the same chart
         box = reopened.locator('[data-testid="stMultiSelect"]').filter(has_text="Kooperationsart")
         assert chosen_type in box.inner_text()
         assert metrics(reopened) == shown
-        assert charts_again == charts
+        assert every_chart(reopened, name) == charts
     finally:
         fresh.close()
 
@@ -240,7 +265,8 @@ def test_page_draws_every_chart_reacts_to_a_filter_reopens_from_its_address_and_
     page.get_by_text("Präsentationsansicht", exact=True).click()
     wait_until(lambda: "praesentation=true" in page.url, what="praesentation in the URL")
     wait_until(lambda: not sidebar.is_visible(), what="the sidebar to disappear")
-    presented = wait_idle(page)
+    wait_idle(page)
+    presented = every_chart(page, name)
     assert problems(page) == []
     assert len(presented) == len(charts)
     assert all(has_marks(c) for c in presented)
@@ -274,7 +300,8 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     page = context.new_page()
     page.goto(f"{server.url}{PAGES[name]}?art={quote(chosen_type)}")
     # Generous: with other sessions' work on the two cores a first Vergleich load took 140 s here.
-    charts_shown = len(wait_idle(page, timeout=300))
+    wait_idle(page, timeout=300)
+    charts_shown = len(every_chart(page, name))  # one per tab; the deck holds them all
     assert page.get_by_role("button", name="Foliensatz und PDF-Bericht erstellen").count() == 0
     # Title slide, one slide per chart on the page, key figures, sources and note; on Vergleich
     # also „Anregungen“ when the chosen Kooperationsart has ideas (tests/test_app_anregungen.py).

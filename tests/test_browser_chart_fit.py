@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_app import MAIN, AppServer, screenshot, settle, wait_idle
+from tests.live_app import (
+    MAIN,
+    AppServer,
+    chart_tabs,
+    open_chart_tab,
+    screenshot,
+    settle,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHECK = (Path(__file__).parent / "chart_fit_check.js").read_text()
@@ -24,8 +32,15 @@ def test_vergleich_has_no_cut_or_turned_chart_text(browser, server: AppServer, w
     try:
         page.goto(f"{server.url}/vergleich")
         wait_idle(page, timeout=120)
-        settle(page)
-        found = page.evaluate(CHECK)
+        # One chart per tab: each tab opened in turn, its chart measured once drawn and still.
+        labels = [t.strip() for t in chart_tabs(page, "vergleich_diagramm").all_inner_texts()]
+        found = []
+        for i, label in enumerate(labels):
+            open_chart_tab(page, "vergleich_diagramm", i, timeout=120)
+            settle(page)
+            found += page.evaluate(CHECK)
+            if label in ("Profil", "Themen"):
+                screenshot(page, f"vergleich-{label.lower()}-{width}")
         assert len(found) >= 9  # every chart of the page was drawn and measured
         problems = [(c["title"], p) for c in found for p in c["problems"]]
         assert problems == [], problems

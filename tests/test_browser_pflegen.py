@@ -124,8 +124,9 @@ def test_the_office_publishes_a_new_edition_through_the_page(
     assert page.get_by_role("switch", name="Nur unsichere Werte neuer und geänderter Einträge").is_checked()
     screenshot(page, "pruefen-nach-veroeffentlichung")
 
-    # 4. The same server, no restart: Überblick shows the new numbers and the changes.
-    page.goto(server.url)
+    # 4. The same server, no restart: Überblick shows the new numbers and the changes; its chart tab
+    # „Entwicklung“ (one chart per tab, the open one in the address) the editions.
+    page.goto(server.url + "/?ueberblick_diagramm=Entwicklung")
     page.get_by_text("Änderungen seit der Ausgangsliste (undatiert, nach 2020)").wait_for(timeout=60_000)
     settle(page)
     shown = shown_metrics(page, "Kooperationen", "Neu", "Entfallen", "Geändert")

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from ikz.present import labels
-from ikz.present.export import ChartExport, TableSlide, chart_file_name
+from ikz.present.export import ChartExport, DeckSpec, TableSlide, chart_file_name
 from ikz.present.export.spec import (
     TABLE_ROWS_PER_SLIDE,
     deck_figure,
@@ -35,6 +35,27 @@ def test_slide_count_counts_title_content_key_figures_and_closing() -> None:
     assert SPEC.slide_count() == len(SLIDE_TITLES)
     assert EXTENDED.slide_count() == len(EXTENDED_TITLES)
     assert replace(SPEC, key_figures=()).slide_count() == len(SLIDE_TITLES) - 1
+
+
+def test_a_slide_count_from_remembered_chart_counts_equals_the_laid_out_one() -> None:
+    """Charts whose figures carry a datarevision (the app's cached figures) are fitted once for the
+    count; a later spec of the same charts counts from what was remembered, and a changed figure
+    (another revision) is fitted anew."""
+
+    def revised(spec: DeckSpec, revision: str) -> DeckSpec:
+        charts = tuple(replace(c, figure=c.figure.to_dict()) for c in spec.charts)
+        for chart in charts:
+            chart.figure["layout"]["datarevision"] = revision
+        return replace(spec, charts=charts)
+
+    for spec in (SPEC, EXTENDED):
+        first = revised(spec, f"test-{id(spec)}")
+        assert first.slide_count() == len(first.content()) + 2 + len(first.appendix()) + 1
+        again = revised(spec, f"test-{id(spec)}")
+        assert again._fitted_counts() is not None  # counted without laying out
+        assert again.slide_count() == first.slide_count() == spec.slide_count()
+        assert "_laid_out" not in again.__dict__
+        assert revised(spec, f"other-{id(spec)}")._fitted_counts() is None
 
 
 def test_chart_slides_include_a_chart_a_feature_adds() -> None:

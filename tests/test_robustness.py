@@ -23,8 +23,10 @@ from tests.live_app import (
     HOSTILE_SEARCHES,
     AppServer,
     chart_marks,
+    chart_tabs,
     expected_search_count,
     metrics,
+    open_chart_tab,
     problems,
     serve_app,
     wait_idle,
@@ -167,15 +169,20 @@ def markup_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServe
 def test_markup_in_data_is_shown_literally_in_charts(markup_server: AppServer, context: Any) -> None:
     page = visit(context, markup_server.url)
     assert problems(page) == []
-    found = page.evaluate(
-        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => ({
-            links: plot.querySelectorAll('a').length,
-            texts: Array.from(plot.querySelectorAll('text')).map(t => t.textContent)
-                .filter(t => t.includes('Fett')),
-            bold: Array.from(plot.querySelectorAll('tspan[style*="bold"]')).map(t => t.textContent)
-                .filter(t => t.includes('Fett')),
-        }))"""
-    )
+    found = []
+    # One chart per tab: every tab's chart, each opened in turn.
+    for index in range(chart_tabs(page, "ueberblick_diagramm").count()):
+        open_chart_tab(page, "ueberblick_diagramm", index)
+        assert problems(page) == []
+        found += page.evaluate(
+            """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => ({
+                links: plot.querySelectorAll('a').length,
+                texts: Array.from(plot.querySelectorAll('text')).map(t => t.textContent)
+                    .filter(t => t.includes('Fett')),
+                bold: Array.from(plot.querySelectorAll('tspan[style*="bold"]')).map(t => t.textContent)
+                    .filter(t => t.includes('Fett')),
+            }))"""
+        )
     assert found
     assert [f["links"] for f in found] == [0] * len(found)
     shown = [t for f in found for t in f["texts"]]

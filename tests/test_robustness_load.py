@@ -11,10 +11,11 @@ import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
-from benchmarks.load import check_compare, check_explore, expected_views, run_load, total_view
+from benchmarks.load import COMPARE_TAB, check_compare, check_explore, expected_views, run_load, total_view
 from ikz.present.labels import describe_filters
 from ikz.read.queries import Filters
 from tests.live_app import AppServer, copy_of, serve_app
@@ -54,7 +55,8 @@ def test_a_direct_link_to_a_sub_page_opens_it_on_a_fresh_server(tmp_path: Path, 
 
     async def first_visit(port: int):
         async with StreamlitSession(port, page="vergleich") as session:
-            return await session.run(query_string="art=Netzwerk")
+            # The tab of a chart in the link too (one chart per tab, the open one in the URL).
+            return await session.run(query_string="art=Netzwerk&vergleich_diagramm=Kooperationsform")
 
     with serve_app(db, tmp_path / "streamlit.log") as fresh:
         run = asyncio.run(first_visit(fresh.port))
@@ -68,7 +70,8 @@ def pick(port: int, kind: str, city: str | None, *, page: str = ""):
 
     async def go():
         async with StreamlitSession(port, page=page) as session:
-            run = await session.run()
+            # On the Vergleich the tab of the chart check_compare reads (the open tab is in the URL).
+            run = await session.run(query_string=urlencode(COMPARE_TAB) if page == "vergleich" else None)
             widgets = {run.widget_id("multiselect", "Kooperationsart"): ("string_array_value", [kind])}
             if city:
                 widgets[run.widget_id("multiselect", "Stadt")] = ("string_array_value", [city])

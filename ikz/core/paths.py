@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -27,7 +28,13 @@ DB_ENV_VAR = "IKZ_DB"
 def db_path() -> Path:
     """Path of the DuckDB file: $IKZ_DB if set, else data/ikz.duckdb."""
     override = os.environ.get(DB_ENV_VAR)
-    return Path(override).expanduser().resolve() if override else DEFAULT_DB_PATH
+    return _resolved(override) if override else DEFAULT_DB_PATH
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(path: str) -> Path:
+    # Resolved once per value: a page run asks for the path some twenty times (a stat per part).
+    return Path(path).expanduser().resolve()
 
 
 EDITIONS_ENV_VAR = "IKZ_EDITIONS"

@@ -27,6 +27,10 @@ from ikz.rules.sources import DOCUMENTS
 from ikz.store.sqlite import Store, StoreError
 
 MEMORY_LIMIT = "384MB"
+# Threads per query of the read-only server: the cores, at most four. Set, not left to DuckDB's
+# guess (which counts the host's cores in a container), so twenty sessions' queries do not each
+# start more threads than the machine has.
+THREADS = max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4))
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
 REQUIRED_RELATIONS = (
     "city",
@@ -214,7 +218,7 @@ def _attach(path: Path, identity: FileIdentity) -> duckdb.DuckDBPyConnection:
     # opens the file now on disk.
     # The buffer pool is capped: the app's queries aggregate, and the server must stay within
     # its memory budget (1 GB in all) at a million cooperations.
-    con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS})
     try:
         con.execute("ATTACH ? AS ikz (READ_ONLY)", [str(path)])
         con.execute("USE ikz")

@@ -12,8 +12,11 @@ and no page builds a cache key by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
+import itertools
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -37,9 +40,17 @@ DAMAGED = (
 )
 
 
-@st.cache_resource(show_spinner=False)
+_HANDLES: dict[str, Database] = {}
+_HANDLES_LOCK = threading.Lock()
+
+
 def _database(path: str) -> Database:
-    return Database(path)
+    """The process's one handle on the file at path (what st.cache_resource gave, without its
+    argument hashing on each of a page run's twenty calls)."""
+    with _HANDLES_LOCK:
+        if path not in _HANDLES:
+            _HANDLES[path] = Database(path)
+        return _HANDLES[path]
 
 
 def rebuild_notice(db: Path, inputs: list[Path]) -> str | None:
@@ -125,35 +136,74 @@ def _guarded(call: Callable[[], R]) -> R:
 
 # --- Cached reads -----------------------------------------------------------------------------
 
+# Plotly compares data arrays by identity unless layout.datarevision is set; see `figure_spec`.
+_REVISIONS = itertools.count(1)
+
+
+PLAIN = (str, int, float, bool, type(None))
+
+
+def cache_key(*parts: Any) -> str:
+    """The cache key of a read or figure: the repr of its name, file version and arguments.
+
+    Streamlit hashes a cached function's arguments on every call, hit or miss, and hashes
+    dataclasses (Filters, ChartText) through pickling: about a third of a page run with every value
+    cached (measured). A repr of plain values is exact and far cheaper; anything else is refused.
+    """
+
+    def check(value: Any) -> None:
+        if isinstance(value, PLAIN):
+            return
+        if isinstance(value, tuple | list | frozenset):
+            for item in value:
+                check(item)
+        elif isinstance(value, dict):
+            for item in value.items():
+                check(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                check(getattr(value, f.name))
+        else:
+            raise TypeError(f"not a plain value for a cache key: {type(value).__name__}")
+
+    check(parts)
+    return repr(parts)
+
 
 class Read(Generic[P, R]):
     """A query as a cached read, called as the query is minus its connection argument:
     `overview = Read(queries.overview)`, then `overview(filters=…, top_departments=25)`.
 
-    Each read has a cache of its own (st.cache_data, keyed on the database file's version and the
-    arguments). Streamlit names a cache after its function's module, qualified name and source: the
-    cached function here carries the query's own, so every query gets its own cache, and a changed
-    query a fresh one. A rebuilt database has a new version, so nothing stale is ever served.
-    Results are never mutated by the pages.
+    Each read has a cache of its own (st.cache_data), keyed on cache_key of the query's name, the
+    database file's version and the arguments; the arguments themselves are passed unhashed
+    (Streamlit skips parameters whose name starts with "_"). Streamlit names a cache after its
+    function's module, qualified name and source: the cached function here carries the query's
+    own, so every query gets its own cache. A rebuilt database has a new version, so nothing stale
+    is ever served. Results are never mutated by the pages.
     """
 
     def __init__(self, query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> None:
-        def run(file_version: FileIdentity, args: tuple, kwargs: tuple) -> R:
+        def run(key: str, _args: tuple, _kwargs: tuple) -> R:
             with _database(str(db_path())).cursor() as cur:
-                return query(cur, *args, **dict(kwargs))
+                return query(cur, *_args, **dict(_kwargs))
 
         run.__module__, run.__qualname__, run.__wrapped__ = query.__module__, query.__qualname__, query  # type: ignore[attr-defined]
         self.query = query
-        self.cached = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)(run)
+        self.name = _name(query)
+        self._run = st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)(run)
         functools.update_wrapper(self, query)
         signature = inspect.signature(query)
         self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def cached(self, file_version: FileIdentity, args: tuple, kwargs: tuple) -> R:
+        """The result for these arguments at this file version, from the cache when there."""
+        return self._run(cache_key(self.name, file_version, args, kwargs), args, kwargs)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
 
     def __repr__(self) -> str:
-        return f"Read({self.query.__module__}.{self.query.__qualname__})"
+        return f"Read({self.name})"
 
 
 # --- Cached figures ---------------------------------------------------------------------------
@@ -161,22 +211,46 @@ class Read(Generic[P, R]):
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _figure_spec(
-    builder: str,
+    key: str,
     _build: Callable[..., go.Figure],
-    read: str,
     _read: Read,
-    file_version: FileIdentity,
-    args: tuple,
-    kwargs: tuple,
-    part: str | None,
-    options: tuple,
+    _file_version: FileIdentity,
+    _args: tuple,
+    _kwargs: tuple,
+    _part: str | None,
+    _options: tuple,
 ) -> dict:
-    # Keyed on the names of the builder and the read (Streamlit hashes no argument whose name
-    # starts with "_"), the file version and the arguments; the frame comes from the read's cache.
-    frame = _read.cached(file_version, args, kwargs)
-    if part is not None:
-        frame = getattr(frame, part)
-    return _build(frame, **dict(options)).to_plotly_json()
+    # Keyed on key alone: cache_key of the builder's and the read's names, the file version and the
+    # arguments (the "_" arguments are not hashed); the frame comes from the read's own cache.
+    frame = _read.cached(_file_version, _args, _kwargs)
+    if _part is not None:
+        frame = getattr(frame, _part)
+    spec = _build(frame, **dict(_options)).to_plotly_json()
+    # Streamlit's frontend draws a chart, then hands Plotly a copy of it (theme, measured width):
+    # without a datarevision Plotly takes every copied array for new data and computes it all again.
+    spec["layout"]["datarevision"] = next(_REVISIONS)
+    return spec
+
+
+def figure_spec(
+    build: Callable[..., go.Figure],
+    source: Read[..., Any],
+    *args: Any,
+    part: str | None = None,
+    options: dict[str, Any],
+    **kwargs: Any,
+) -> dict:
+    """The figure build(frame, **options) of the frame source(*args, **kwargs) (or its attribute
+    part) as a plain dict (this caller's own copy), built once per database version, read,
+    arguments and options, then reused. Enough for the export (a closed tab's chart)."""
+    rest = tuple(sorted(kwargs.items())), part, tuple(sorted(options.items()))
+
+    def cached() -> dict:
+        file_version = version()
+        key = cache_key(_name(build), source.name, file_version, args, *rest)
+        return _figure_spec(key, build, source, file_version, args, *rest)
+
+    return _guarded(cached)
 
 
 def figure(
@@ -187,13 +261,11 @@ def figure(
     options: dict[str, Any],
     **kwargs: Any,
 ) -> go.Figure:
-    """The figure build(frame, **options) of the frame source(*args, **kwargs) (or its attribute
-    part), built once per database version, read, arguments and options, then reused."""
-    builder, read = _name(build), _name(source.query)
-    key = tuple(sorted(kwargs.items())), part, tuple(sorted(options.items()))
-    spec = _guarded(lambda: _figure_spec(builder, build, read, source, version(), args, *key))
+    """figure_spec as a go.Figure, for drawing it."""
+    spec = figure_spec(build, source, *args, part=part, options=options, **kwargs)
     # Rebuilt from the cached spec without validation: about 1 ms, where building it takes about
-    # 7 ms and unpickling a cached Figure (which validates again) about 15 ms (measured).
+    # 7 ms and unpickling a cached Figure (which validates again) about 15 ms (measured). Its
+    # deep copy is still the largest part, so a chart that is not drawn stays a dict.
     return go.Figure(spec, _validate=False)
 
 

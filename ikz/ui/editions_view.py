@@ -63,11 +63,14 @@ def changes_section(cities: tuple[str, ...], *, presentation: bool) -> list[KeyF
     return figures
 
 
-def development_chart(page: Page, cities: tuple[str, ...]) -> None:
-    """„Entwicklung“ per city that has two or more editions: cooperations per Kooperationsform."""
-    for city in cities or load_cities().names:
-        if data.edition_count(city=city) < 2:
-            continue
+def development_cities(cities: tuple[str, ...]) -> list[str]:
+    """The chosen cities (or all) that have two or more editions: those with an „Entwicklung“."""
+    return [city for city in cities or load_cities().names if data.edition_count(city=city) >= 2]
+
+
+def development_chart(page: Page, cities: list[str]) -> None:
+    """„Entwicklung“ per city of development_cities: cooperations per Kooperationsform."""
+    for city in cities:
         page.chart(
             f"Entwicklung: Kooperationen je Ausgabe nach Kooperationsform – {city}",
             charts.edition_development,

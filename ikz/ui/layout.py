@@ -3,8 +3,9 @@ export, the export panel and the Präsentationsansicht. A page is then a short f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,12 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMetricLabel"] p {font-size: 1.3rem;}
 </style>"""
 LEAVE_KEY = "praesentation_verlassen"
+# What Streamlit's frontend sets on a selectable chart that does not set it itself.
+SELECTION_LAYOUT = {"clickmode": "event+select", "hovermode": "closest", "dragmode": "pan"}
+# URL parameter (= widget key) of the open chart tab, after the page's key: a shared link opens the
+# same chart. One per page: the pages' tabs differ, and one key shared by two pages carried the
+# open tab of one into the other.
+TAB_KEY = "{page}_diagramm"
 # A key figure's label wraps instead of ending in „…“ („Anteil verbindlicher Koope…“ at 1,280 px).
 LABEL_CSS = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
@@ -59,9 +66,18 @@ def show_chart(
     if presentation:
         config["displayModeBar"] = False
     # theme=None: the figure keeps exactly the fonts and colours of ikz.present.theme, as in its exports.
-    kwargs: dict[str, Any] = {"key": key, "config": config, "width": "stretch", "theme": None}
+    # alt: the chart's accessible name (role "figure"), set by Streamlit as the element is drawn.
+    kwargs: dict[str, Any] = {
+        "key": key,
+        "config": config,
+        "width": "stretch",
+        "theme": None,
+        "alt": f"Diagramm: {title}",
+    }
     if on_select is not None and not presentation:
         kwargs.update(on_select=on_select, selection_mode="points")
+        # Set here as Streamlit's frontend would after the first draw: set by it, they redrew the chart.
+        fig.update_layout({k: v for k, v in SELECTION_LAYOUT.items() if fig.layout[k] is None})
     # The container gives each chart and its table one stable CSS class (st-key-diagramm_<key>).
     with st.container(key=f"diagramm_{key}"):
         st.plotly_chart(fig, **kwargs)
@@ -95,7 +111,11 @@ class Page:
     filters: Filters
     presentation: bool
     source: str
-    exports: list[ChartExport]
+    # The charts for the export, in page order; a closed tab's is a callable making its figure,
+    # called in `export` after the page's drawn chart has gone to the browser.
+    exports: list[ChartExport | tuple[ChartExport, Callable[[], dict]]]
+    # False inside a closed tab: its charts are built (cached) for the export but not drawn.
+    drawing: bool = field(default=True)
 
     @classmethod
     def open(
@@ -146,6 +166,36 @@ class Page:
             column.metric(figure.label, figure.value, help=(help or {}).get(figure.label))
             column.caption(figure.note)
 
+    def tabs(self, labels: Sequence[str]) -> dict[str, Any]:
+        """One tab per chart (label → tab), the open one bound to the URL (tab_key).
+
+        Only the open tab's content runs: the page draws what the person looks at (issue 21), and
+        a tab switch reruns the page with the new tab's chart only. Use each with `page.tab(t)`.
+        """
+        tabs = st.tabs(list(labels), key=self.tab_key, bind="query-params")
+        return dict(zip(labels, tabs, strict=True))
+
+    @property
+    def tab_key(self) -> str:
+        """The URL parameter of this page's open chart tab, e.g. 'vergleich_diagramm'."""
+        return TAB_KEY.format(page=self.key)
+
+    @contextmanager
+    def tab(self, tab: Any) -> Iterator[bool]:
+        """Inside: True and the tab's container when the tab is open; else False, and charts shown
+        with `chart` are only built for the export (from the cache) and not sent to the browser.
+        Anything else in a tab is written only when this yields True."""
+        is_open = tab.open is not False  # None: tabs that do not track state run everything
+        previous, self.drawing = self.drawing, is_open
+        try:
+            if is_open:
+                with tab:
+                    yield True
+            else:
+                yield False
+        finally:
+            self.drawing = previous
+
     def chart(
         self,
         title: str,
@@ -158,20 +208,29 @@ class Page:
         on_select: Callable[[], None] | None = None,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> go.Figure:
+    ) -> go.Figure | None:
         """Show build(frame) for the frame of the read source(*args, **kwargs) (cached), and keep it
-        for the export of this view."""
-        fig = data.figure(
-            build,
-            source,
-            *args,
-            part=part,
-            options={"text": self.text(title, note), "large": self.presentation, **(options or {})},
-            **kwargs,
-        )
+        for the export of this view. In a closed tab only kept: its figure is made (as a dict, which
+        the export takes too) when the export is, after the drawn chart went to the browser."""
+        options = {"text": self.text(title, note), "large": self.presentation, **(options or {})}
+        export = ChartExport(title=title, subtitle=self.subtitle, source=self.source, figure={})
+        if not self.drawing:
+            self.keep(
+                export, lambda: data.figure_spec(build, source, *args, part=part, options=options, **kwargs)
+            )
+            return None
+        fig = data.figure(build, source, *args, part=part, options=options, **kwargs)
         show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
-        self.exports.append(ChartExport(title=title, subtitle=self.subtitle, source=self.source, figure=fig))
+        self.exports.append(replace(export, figure=fig))
         return fig
+
+    def keep(self, export: ChartExport, make: Callable[[], dict]) -> None:
+        """Keep a chart that is not drawn for the export; make() gives its figure when it is built."""
+        self.exports.append((export, make))
+
+    def _charts(self) -> tuple[ChartExport, ...]:
+        """The charts for the export, every figure made."""
+        return tuple(e if isinstance(e, ChartExport) else replace(e[0], figure=e[1]()) for e in self.exports)
 
     def end_of_charts(self) -> None:
         """In the Präsentationsansicht the page ends after its charts (the way back is at the top)."""
@@ -195,7 +254,7 @@ class Page:
                 subtitle=subtitle,
                 created=date.today(),
                 filters_text=self.subtitle,
-                charts=tuple(self.exports),
+                charts=self._charts(),
                 key_figures=tuple(key_figures),
                 sources=sources,
                 note=note,

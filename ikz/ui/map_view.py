@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import streamlit as st
 
@@ -84,15 +86,19 @@ def partner_map(
     title = MAP_TITLE if filters is None else map_title(mapped(filters).cities)
     filters = filters or page.filters
     text = ChartText(title=title, subtitle=page.subtitle, source=map_source(page.source), note=note)
+    export = ChartExport(title=title, subtitle=page.subtitle, source=text.source, figure={})
+    options = {"text": text, "lines": lines, "large": page.presentation}
+    if not page.drawing:
+        # A closed tab (the Vergleich's „Karte“): kept for the export, made when the export is.
+        page.keep(
+            export,
+            lambda: data.figure_spec(maps.map_figure, data.map_frames, filters=filters, options=options),
+        )
+        return data.map_frames(filters=filters).bubbles
     # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
     with st.spinner("Die Karte wird gezeichnet …"):
         frames = data.map_frames(filters=filters)
-        fig = data.figure(
-            maps.map_figure,
-            data.map_frames,
-            filters=filters,
-            options={"text": text, "lines": lines, "large": page.presentation},
-        )
+        fig = data.figure(maps.map_figure, data.map_frames, filters=filters, options=options)
     show_chart(
         fig,
         title,
@@ -104,7 +110,7 @@ def partner_map(
         table=counts_table(frames.bubbles, BUBBLE_COLUMNS, CITIES, "Einträge {city}"),
     )
     st.caption(ATTRIBUTION_MARKDOWN)
-    page.exports.append(ChartExport(title=title, subtitle=page.subtitle, source=text.source, figure=fig))
+    page.exports.append(replace(export, figure=fig))
     return frames.bubbles
 
 

@@ -7,6 +7,8 @@ the same order, so a deck has exactly as many slides as the report has pages.
 from __future__ import annotations
 
 import copy
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -157,7 +159,9 @@ class DeckSpec:
             if isinstance(slide, ChartExport):
                 fitted, tables = fit_chart(slide)
                 slides += fitted
-                appendix += [t for table in tables for t in _continued(table) if isinstance(t, TableSlide)]
+                added = [t for table in tables for t in _continued(table) if isinstance(t, TableSlide)]
+                appendix += added
+                _remember(slide, len(fitted), len(added))
             else:
                 slides += _continued(slide)
         return tuple(slides), tuple(appendix)
@@ -168,11 +172,57 @@ class DeckSpec:
 
     def slide_count(self) -> int:
         """Slides in the deck, which is also the number of pages in the report."""
-        return 1 + len(self.content()) + (1 if self.key_figures else 0) + 1 + len(self.appendix())
+        charts = self._fitted_counts()
+        if charts is None:
+            content, appendix = len(self.content()), len(self.appendix())
+        else:
+            content = sum(n for n, _ in charts) + sum(len(_continued(s)) for s in self.extra_slides)
+            appendix = sum(n for _, n in charts)
+        return 1 + content + (1 if self.key_figures else 0) + 1 + appendix
+
+    def _fitted_counts(self) -> list[tuple[int, int]] | None:
+        """Per chart (slides, appendix slides) as fitted before, or None when one is not known (or
+        the slides are laid out already)."""
+        if "_laid_out" in self.__dict__:
+            return None
+        with _FIT_LOCK:
+            counts = [_FIT_COUNTS.get(key) if (key := _identity(c)) else None for c in self.charts]
+        if any(c is None for c in counts):
+            return None
+        return counts  # type: ignore[return-value]
 
     def file_stem(self) -> str:
         """File name of deck and report without extension, e.g. 'vergleich-erfurt-magdeburg-2026-11-21'."""
         return file_stem(f"{self.title} {self.created.isoformat()}")
+
+
+# How many slides each chart took, by its identity: a page shows the deck's slide count on every
+# run, and fitting every chart for it (a deep copy and a layout each) was a fifth of a page run
+# with every value cached (measured). Only the counts are kept, not the fitted figures.
+FIT_COUNT_ENTRIES = 512
+_FIT_COUNTS: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
+_FIT_LOCK = threading.Lock()  # sessions run on threads of their own
+
+
+def _identity(chart: ChartExport) -> tuple | None:
+    """A chart's texts and its figure's layout.datarevision, which names the figure's content (the
+    app's cached figures carry one: ikz/ui/data.py); None without one."""
+    figure = chart.figure
+    if isinstance(figure, dict):
+        revision = figure.get("layout", {}).get("datarevision")
+    else:
+        revision = figure.layout.datarevision
+    return None if revision is None else (chart.title, chart.subtitle, chart.source, revision)
+
+
+def _remember(chart: ChartExport, slides: int, appendix: int) -> None:
+    if (key := _identity(chart)) is None:
+        return
+    with _FIT_LOCK:
+        _FIT_COUNTS[key] = (slides, appendix)
+        _FIT_COUNTS.move_to_end(key)
+        while len(_FIT_COUNTS) > FIT_COUNT_ENTRIES:
+            _FIT_COUNTS.popitem(last=False)
 
 
 def _continued(slide: Slide) -> list[Slide]:
