@@ -303,6 +303,14 @@ st.caption(
     "Tippfehler). Ein Thema beider Städte ist gemeinsam; eines, das nur eine Stadt nennt, ist eine "
     "Anregung für die andere."
 )
+
+
+def captioned_table(caption: str, frame: pl.DataFrame, columns: dict[str, str], *, key: str) -> None:
+    """A caption, then the frame's columns under their German names."""
+    st.caption(caption)
+    st.dataframe(frame.select(list(columns)).rename(columns), hide_index=True, key=key)
+
+
 idea_frames = []
 if not presentation:
     # Only the open tab runs (its tables and the ideas' widgets are many elements); the ideas of
@@ -342,13 +350,11 @@ if not presentation:
                     "Thema nennen.",
                 )
                 pairs = data.topic_pairs(filters=filters, topic=chosen)
-                st.caption(
+                captioned_table(
                     f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
-                    "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld."
-                )
-                st.dataframe(
-                    pairs.select(list(PAIR_COLUMNS)).rename(PAIR_COLUMNS),
-                    hide_index=True,
+                    "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld.",
+                    pairs,
+                    PAIR_COLUMNS,
                     key="vergleich_paare",
                 )
             else:
@@ -372,13 +378,11 @@ if not presentation:
                         icon="🔍",
                     )
                     continue
-                st.caption(
+                captioned_table(
                     f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
-                    "Einträgen, nach Aufgabenbereich (aus dem Themen-Vokabular)."
-                )
-                st.dataframe(
-                    suggestions.select(list(SUGGESTION_COLUMNS)).rename(SUGGESTION_COLUMNS),
-                    hide_index=True,
+                    "Einträgen, nach Aufgabenbereich (aus dem Themen-Vokabular).",
+                    suggestions,
+                    SUGGESTION_COLUMNS,
                     key=f"vergleich_anregungen_{city.lower()}",
                 )
 

@@ -146,97 +146,40 @@ note_top = (
 )
 # One chart per tab at full width, the open tab in the URL: only its chart is drawn (issue 21);
 # the others are built from the cache for the export, which holds every chart.
+# Per chart: its tab, title, figure, part of the overview read, widget key, note, the field whose
+# origins the note names, the filter a click on a bar sets, and the figure's options.
+CHARTS = (
+    ("Kooperationsart", "Kooperationen nach Kooperationsart", charts.bar_by_category, "by_type",
+     "chart_types", "", "type", "types", {"category": "type_name", "color_by": "form"}),
+    ("Kooperationsform", "Kooperationen nach Kooperationsform", charts.bar_by_category, "by_form",
+     "chart_forms", "", "type", "forms", {}),
+    ("Fachbereich/Amt", "Kooperationen nach Fachbereich/Amt", charts.departments_stacked, "by_department",
+     "chart_departments", note_top, "type", "departments", {"forms": data.categories("form")}),
+    ("Effektkategorie", "Kooperationen nach Effektkategorie", charts.effects_bar, "by_effect",
+     "chart_effects", "", "effects", "effects", {}),
+    ("Status", "Kooperationen nach Status", charts.bar_by_category, "by_status",
+     "chart_status", STATUS_NOTE, "status", "statuses", {}),
+    ("Fachbereich × Effektkategorie", "Fachbereich × Effektkategorie", charts.effect_heatmap, "effect_matrix",
+     "chart_heatmap", note_top, "effects", None, {"effects": data.categories("effect")}),
+    ("Aufgabenbereich", "Aufgabenbereich → Fachbereich → Kooperationsform", charts.task_area_treemap,
+     "task_area_tree", "chart_treemap", "Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.", "type",
+     None, {}),
+)  # fmt: skip
 growing = development_cities(filters.cities)
-tabs = page.tabs(
-    [
-        "Kooperationsart",
-        "Kooperationsform",
-        "Fachbereich/Amt",
-        "Effektkategorie",
-        "Status",
-        "Fachbereich × Effektkategorie",
-        "Aufgabenbereich",
-        *(["Entwicklung"] if growing else []),
-    ]
-)
-with page.tab(tabs["Kooperationsart"]):
-    page.chart(
-        "Kooperationen nach Kooperationsart",
-        charts.bar_by_category,
-        data.overview,
-        **view,
-        part="by_type",
-        key="chart_types",
-        note=with_origin("", "type"),
-        on_select=select_into_filter("chart_types", "types"),
-        options={"category": "type_name", "color_by": "form"},
-    )
-with page.tab(tabs["Kooperationsform"]):
-    page.chart(
-        "Kooperationen nach Kooperationsform",
-        charts.bar_by_category,
-        data.overview,
-        **view,
-        part="by_form",
-        key="chart_forms",
-        note=with_origin("", "type"),
-        on_select=select_into_filter("chart_forms", "forms"),
-    )
-with page.tab(tabs["Fachbereich/Amt"]):
-    page.chart(
-        "Kooperationen nach Fachbereich/Amt",
-        charts.departments_stacked,
-        data.overview,
-        **view,
-        part="by_department",
-        key="chart_departments",
-        note=with_origin(note_top, "type"),
-        on_select=select_into_filter("chart_departments", "departments"),
-        options={"forms": data.categories("form")},
-    )
-with page.tab(tabs["Effektkategorie"]):
-    page.chart(
-        "Kooperationen nach Effektkategorie",
-        charts.effects_bar,
-        data.overview,
-        **view,
-        part="by_effect",
-        key="chart_effects",
-        note=with_origin("", "effects"),
-        on_select=select_into_filter("chart_effects", "effects"),
-    )
-with page.tab(tabs["Status"]):
-    page.chart(
-        "Kooperationen nach Status",
-        charts.bar_by_category,
-        data.overview,
-        **view,
-        part="by_status",
-        key="chart_status",
-        note=with_origin(STATUS_NOTE, "status"),
-        on_select=select_into_filter("chart_status", "statuses"),
-    )
-with page.tab(tabs["Fachbereich × Effektkategorie"]):
-    page.chart(
-        "Fachbereich × Effektkategorie",
-        charts.effect_heatmap,
-        data.overview,
-        **view,
-        part="effect_matrix",
-        key="chart_heatmap",
-        note=with_origin(note_top, "effects"),
-        options={"effects": data.categories("effect")},
-    )
-with page.tab(tabs["Aufgabenbereich"]):
-    page.chart(
-        "Aufgabenbereich → Fachbereich → Kooperationsform",
-        charts.task_area_treemap,
-        data.overview,
-        **view,
-        part="task_area_tree",
-        key="chart_treemap",
-        note=with_origin("Aufgabenbereiche nach dem KGSt-Aufgabengliederungsplan.", "type"),
-    )
+tabs = page.tabs([chart[0] for chart in CHARTS] + (["Entwicklung"] if growing else []))
+for label, title, build, part, key, note, field, target, options in CHARTS:
+    with page.tab(tabs[label]):
+        page.chart(
+            title,
+            build,
+            data.overview,
+            **view,
+            part=part,
+            key=key,
+            note=with_origin(note, field),
+            on_select=select_into_filter(key, target) if target else None,
+            options=options or None,
+        )
 if growing:
     with page.tab(tabs["Entwicklung"]):
         development_chart(page, growing)
