@@ -228,49 +228,23 @@ tabs = page.tabs(
         "Karte",
     ]
 )
-with page.tab(tabs["Profil"]):
-    page.chart(
-        "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich",
-        charts.city_profiles,
-        data.city_mix,
-        filters=filters,
-        part="profile",
-        key="vergleich_profil",
-        note=TYPE_NOTE,
-        options={"orders": tuple(orders.items())},
-    )
-for dimension, label, title, note in SHARE_CHARTS:
+# Per chart: its tab, title, figure, read (and part of it), widget key, note and figure options.
+CHARTS = (
+    ("Profil", "Profil: Kooperationsform, Verbindlichkeit und Aufgabenbereich", charts.city_profiles,
+     data.city_mix, "profile", "vergleich_profil", TYPE_NOTE, {"orders": tuple(orders.items())}),
+    *((label, title, charts.city_share_bars, data.city_mix, dimension, f"vergleich_{dimension}", note,
+       {"order": data.categories(dimension)}) for dimension, label, title, note in SHARE_CHARTS),
+    ("Themen", "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt", charts.topic_map,
+     data.topic_overview, None, "vergleich_themen",
+     "Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören.", {"cities": CITIES}),
+    ("Partnerarten", "Partnerarten im Vergleich", charts.city_share_bars, data.partner_kinds, None,
+     "vergleich_partnerarten",
+     "Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich.",
+     {"order": data.categories("partner_kind")}),
+)  # fmt: skip
+for label, title, build, read, part, key, note, options in CHARTS:
     with page.tab(tabs[label]):
-        page.chart(
-            title,
-            charts.city_share_bars,
-            data.city_mix,
-            filters=filters,
-            part=dimension,
-            key=f"vergleich_{dimension}",
-            note=note,
-            options={"order": data.categories(dimension)},
-        )
-with page.tab(tabs["Themen"]):
-    page.chart(
-        "Themen nach Aufgabenbereich: gemeinsam oder nur in einer Stadt",
-        charts.topic_map,
-        data.topic_overview,
-        filters=filters,
-        key="vergleich_themen",
-        note="Balken: Anzahl der Einträge je Stadt; ein Eintrag kann mehreren Themen angehören.",
-        options={"cities": CITIES},
-    )
-with page.tab(tabs["Partnerarten"]):
-    page.chart(
-        "Partnerarten im Vergleich",
-        charts.city_share_bars,
-        data.partner_kinds,
-        filters=filters,
-        key="vergleich_partnerarten",
-        note="Anteil der Einträge, die einen Partner dieser Art nennen; Mehrfachnennungen möglich.",
-        options={"order": data.categories("partner_kind")},
-    )
+        page.chart(title, build, read, filters=filters, part=part, key=key, note=note, options=options)
 for city in CITIES:
     with page.tab(tabs[f"Partner {city}"]) as is_open:
         # Read here, after the open tab's chart has gone out, when this tab is not the open one.
