@@ -121,7 +121,7 @@ def test_rebuild_while_serving_switches_to_the_new_data(
             i = 0
             while i < 8 or not enough_seen.is_set():
                 write_database(erfurt if i % 2 == 0 else tables, healthy.db)
-                time.sleep(0.2)
+                time.sleep(0.2)  # paces the rewrites (a load, not a wait for a condition)
                 i += 1
             write_database(erfurt, healthy.db)
         except BaseException as exc:
