@@ -33,7 +33,10 @@ def renderer() -> Iterator[ImageRenderer]:
     with ImageRenderer() as shared:
         yield shared
     assert not shared.is_running
-    assert [p for p in chromium_children() if p.pid not in before] == []
+    # Chromium's helper processes end a moment after the browser does (under load, after the
+    # check): wait for them to exit, and fail on any still running after that.
+    _, alive = psutil.wait_procs([p for p in chromium_children() if p.pid not in before], timeout=30)
+    assert alive == []
 
 
 @needs_chromium
