@@ -53,6 +53,9 @@ def _database(path: str) -> Database:
         return _HANDLES[path]
 
 
+database_handle = _database  # for ikz.ui.warm, which reads one given file
+
+
 def rebuild_notice(db: Path, inputs: list[Path]) -> str | None:
     """What a rebuild now would tell the office, or None when only the store moved (or nothing).
 
@@ -112,13 +115,25 @@ def fail(message: str) -> None:
 
 def version() -> FileIdentity:
     """The current file version: part of every cache key, so a rebuild is seen at once."""
-    db = _database(str(db_path()))
+    path = db_path()
+    db = _database(str(path))
     try:
         db.connection()
     except DatabaseUnavailable as exc:
         fail(str(exc))
-    assert db.identity is not None
-    return db.identity
+    identity = db.identity
+    assert identity is not None
+    if (path, identity) not in _WARMED:
+        # The first run that sees this version (after a build, or in a new process): the states
+        # the office opens most are read into the caches in the background (ikz/ui/warm.py).
+        from ikz.ui import warm  # warm reads through this module
+
+        _WARMED.add((path, identity))
+        warm.start(path, identity)
+    return identity
+
+
+_WARMED: set[tuple[Path, FileIdentity]] = set()
 
 
 def _guarded(call: Callable[[], R]) -> R:
@@ -183,8 +198,8 @@ class Read(Generic[P, R]):
     """
 
     def __init__(self, query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> None:
-        def run(key: str, _args: tuple, _kwargs: tuple) -> R:
-            with _database(str(db_path())).cursor() as cur:
+        def run(key: str, _path: str, _args: tuple, _kwargs: tuple) -> R:
+            with _database(_path).cursor() as cur:
                 return query(cur, *_args, **dict(_kwargs))
 
         run.__module__, run.__qualname__, run.__wrapped__ = query.__module__, query.__qualname__, query  # type: ignore[attr-defined]
@@ -195,9 +210,11 @@ class Read(Generic[P, R]):
         signature = inspect.signature(query)
         self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
 
-    def cached(self, file_version: FileIdentity, args: tuple, kwargs: tuple) -> R:
-        """The result for these arguments at this file version, from the cache when there."""
-        return self._run(cache_key(self.name, file_version, args, kwargs), args, kwargs)
+    def cached(self, file_version: FileIdentity, args: tuple, kwargs: tuple, *, path: str | None = None) -> R:
+        """The result for these arguments at this file version, from the cache when there; read
+        from the file at path (default: the app's database, db_path())."""
+        key = cache_key(self.name, file_version, args, kwargs)
+        return self._run(key, path or str(db_path()), args, kwargs)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
