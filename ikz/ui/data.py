@@ -242,11 +242,20 @@ def _figure_spec(
     frame = _read.cached(_file_version, _args, _kwargs)
     if _part is not None:
         frame = getattr(frame, _part)
-    spec = _build(frame, **dict(_options)).to_plotly_json()
+    spec = _plain(_build(frame, **dict(_options)))
     # Streamlit's frontend draws a chart, then hands Plotly a copy of it (theme, measured width):
     # without a datarevision Plotly takes every copied array for new data and computes it all again.
     spec["layout"]["datarevision"] = next(_REVISIONS)
     return spec
+
+
+def _plain(fig: go.Figure) -> dict:
+    """The figure's data and layout as to_plotly_json gives them, without its deep copy of both and
+    its walk over every value (a third of a figure's cost, the map's outlines most): the figure was
+    just built and is dropped, so its own dicts are taken. The builders give lists, never numpy
+    arrays, which to_plotly_json would have encoded (tests/test_data_reads.py compares the two)."""
+    assert not fig.frames, "a figure with animation frames needs to_plotly_json"
+    return {"data": fig._data, "layout": fig._layout}
 
 
 def figure_spec(

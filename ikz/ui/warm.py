@@ -17,6 +17,7 @@ first choice of one of them then finds its reads cached, as if somebody had chos
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -37,10 +38,24 @@ LOG = get_logger(__name__)  # in the server's log, e.g. „warm-up of …/ikz.du
 
 _started: dict[tuple[str, FileIdentity], threading.Thread] = {}
 _lock = threading.Lock()
+_exiting = threading.Event()
+EXIT_WAIT_S = 60  # at exit, the longest wait for a warm-up to finish its current read
 
 
 class Superseded(Exception):
-    """The process has moved on to a newer file version: this warm-up stops."""
+    """The process has moved on to a newer file version, or is exiting: this warm-up stops."""
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """Let a running warm-up finish its current read before the interpreter goes: a daemon thread
+    still inside DuckDB when Python finalizes aborts the whole process („FATAL: exception not
+    rethrown“)."""
+    _exiting.set()
+    with _lock:
+        threads = list(_started.values())
+    for thread in threads:
+        thread.join(EXIT_WAIT_S)
 
 
 def enabled() -> bool:
@@ -83,7 +98,7 @@ def _warm(path: str, version: FileIdentity) -> None:
     t0 = time.perf_counter()
 
     def read(source: data.Read[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if data.database_handle(path).identity != version:
+        if _exiting.is_set() or data.database_handle(path).identity != version:
             raise Superseded
         return source.cached(version, args, tuple(sorted(kwargs.items())), path=path)
 
@@ -93,7 +108,8 @@ def _warm(path: str, version: FileIdentity) -> None:
             for page in views.PAGES.values():
                 page(read, filters)
     except Superseded:
-        LOG.info("warm-up of %s stopped: a newer version is open", path)
+        if not _exiting.is_set():  # at exit the log's stream may be closed already
+            LOG.info("warm-up of %s stopped: a newer version is open", path)
     except Exception:  # a damaged file or a failed query: the page that reads it says so itself
         LOG.warning("warm-up of %s failed", path, exc_info=True)
     else:
