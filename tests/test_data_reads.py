@@ -91,3 +91,23 @@ def test_a_cached_figure_is_what_to_plotly_json_gives(
     assert not at.exception, [e.value for e in at.exception]
     assert len(compared) >= 1 + (page != "pages/karte.py")  # a chart page makes several figures
     st.cache_data.clear()
+
+
+def test_a_cached_read_hashes_its_key_only(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit hashes a cached function's arguments on every call; a read passes the file, its
+    arguments and the Filters unhashed, so only the key string (and its name) is hashed."""
+    from streamlit.runtime.caching import cache_utils
+
+    hashed: list[object] = []
+    original = cache_utils.update_hash
+
+    def counting(value: object, *args: object, **kwargs: object) -> None:
+        hashed.append(value)
+        original(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_utils, "update_hash", counting)
+    filters = Filters(types=("Zweckverband",))
+    data.overview(filters=filters, top_departments=3, top_tree=3)  # the miss
+    hashed.clear()
+    data.overview(filters=filters, top_departments=3, top_tree=3)  # the hit
+    assert len(hashed) == 2 and hashed[0] == "key" and isinstance(hashed[1], str)

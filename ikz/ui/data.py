@@ -214,7 +214,11 @@ class Read(Generic[P, R]):
         """The result for these arguments at this file version, from the cache when there; read
         from the file at path (default: the app's database, db_path())."""
         key = cache_key(self.name, file_version, args, kwargs)
-        return self._run(key, path or str(db_path()), args, kwargs)
+        # By keyword: Streamlit names positional arguments from the signature, which for `run`
+        # is the query's (it carries __wrapped__), so "_path", "_args" and "_kwargs" passed by
+        # position lost their "_" and were hashed on every call, Filters by pickling (measured:
+        # more than the rest of a fully cached page run).
+        return self._run(key=key, _path=path or str(db_path()), _args=args, _kwargs=kwargs)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
@@ -274,7 +278,18 @@ def figure_spec(
     def cached() -> dict:
         file_version = version()
         key = cache_key(_name(build), source.name, file_version, args, *rest)
-        return _figure_spec(key, build, source, file_version, args, *rest)
+        sort, part, options = rest
+        # By keyword, as Read.cached: only key is hashed, and no signature is looked up.
+        return _figure_spec(
+            key=key,
+            _build=build,
+            _read=source,
+            _file_version=file_version,
+            _args=args,
+            _kwargs=sort,
+            _part=part,
+            _options=options,
+        )
 
     return _guarded(cached)
 
