@@ -133,3 +133,29 @@ def test_switched_off_it_starts_nothing(own_db: Path, monkeypatch: pytest.Monkey
     assert version is not None
     assert warm.start(own_db, version) is None
     assert not warm.wait(own_db, version, timeout=0)
+
+
+def test_it_steps_aside_while_pages_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before each read the warm-up waits while a page has read in the last PAUSE_S, at most
+    MAX_PAUSE_S; with no page reading it does not wait at all."""
+    waits: list[float] = []
+
+    class Event:
+        def wait(self, seconds: float) -> bool:
+            waits.append(seconds)
+            return False
+
+        def is_set(self) -> bool:
+            return False
+
+    clock = iter(range(1000))
+    monkeypatch.setattr(warm, "_exiting", Event())
+    monkeypatch.setattr(warm, "_now", lambda: float(next(clock)))
+    monkeypatch.setattr(warm, "PAUSE_S", 100.0)
+    monkeypatch.setattr(warm, "MAX_PAUSE_S", 10.0)
+    monkeypatch.setattr(data, "last_page_read", -1000.0)
+    warm._step_aside()
+    assert waits == []  # nobody read lately
+    monkeypatch.setattr(data, "last_page_read", 0.0)
+    warm._step_aside()
+    assert 0 < len(waits) <= 10  # paused, but gave up after MAX_PAUSE_S

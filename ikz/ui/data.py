@@ -17,6 +17,7 @@ import functools
 import inspect
 import itertools
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -115,6 +116,8 @@ def fail(message: str) -> None:
 
 def version() -> FileIdentity:
     """The current file version: part of every cache key, so a rebuild is seen at once."""
+    global last_page_read
+    last_page_read = time.monotonic()  # a page is running: the warm-up steps aside (ikz/ui/warm.py)
     path = db_path()
     db = _database(str(path))
     try:
@@ -134,6 +137,7 @@ def version() -> FileIdentity:
 
 
 _WARMED: set[tuple[Path, FileIdentity]] = set()
+last_page_read = 0.0  # time.monotonic() of a page's last read or figure
 
 
 def _guarded(call: Callable[[], R]) -> R:

@@ -5,8 +5,10 @@ at its start), a background thread reads what the Überblick, Vergleich and Kart
 (`ikz.ui.views`) for: no filter, each single Kooperationsart and each single city. A person's
 first choice of one of them then finds its reads cached, as if somebody had chosen it before.
 
-- No page run waits for it: it runs on a thread of its own; a page asking for a value the thread
-  is computing just then waits for that one value (Streamlit's per-key compute lock), not longer.
+- No page run waits for it: it runs on a thread of its own, and before each read it steps aside
+  while pages are reading (a page read in the last PAUSE_S, for at most MAX_PAUSE_S per read), so
+  its queries do not take the two cores from people; a page asking for a value the thread is
+  computing just then waits for that one value (Streamlit's per-key compute lock), not longer.
 - Never stale: every value is keyed on the file version it was read from, and the thread stops
   as soon as the process sees a newer version (whose own warm-up then starts).
 - Bounded: at most MAX_STATES states per page, well below each read cache's max_entries, so the
@@ -40,6 +42,9 @@ _started: dict[tuple[str, FileIdentity], threading.Thread] = {}
 _lock = threading.Lock()
 _exiting = threading.Event()
 EXIT_WAIT_S = 60  # at exit, the longest wait for a warm-up to finish its current read
+PAUSE_S = 0.3  # a page read this recently: the warm-up waits before its next read …
+MAX_PAUSE_S = 2.0  # … but not longer than this per read (under constant use it goes on slowly)
+_now = time.monotonic  # the clock of data.last_page_read
 
 
 class Superseded(Exception):
@@ -94,10 +99,19 @@ def wait(path: Path, version: FileIdentity, timeout: float | None = None) -> boo
     return not thread.is_alive()
 
 
+def _step_aside() -> None:
+    """Wait while pages are reading (see PAUSE_S), at most MAX_PAUSE_S."""
+    until = _now() + MAX_PAUSE_S
+    while _now() - data.last_page_read < PAUSE_S and _now() < until:
+        if _exiting.wait(PAUSE_S / 4):
+            return
+
+
 def _warm(path: str, version: FileIdentity) -> None:
     t0 = time.perf_counter()
 
     def read(source: data.Read[..., Any], *args: Any, **kwargs: Any) -> Any:
+        _step_aside()
         if _exiting.is_set() or data.database_handle(path).identity != version:
             raise Superseded
         return source.cached(version, args, tuple(sorted(kwargs.items())), path=path)
