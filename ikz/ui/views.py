@@ -44,7 +44,8 @@ def compared(filters: Filters, pair: tuple[str, str]) -> Filters:
 def sidebar(read: ReadCall, filters: Filters) -> None:
     """The sidebar's options (ikz.ui.state.sidebar_filters)."""
     read(data.filter_options)
-    read(data.filter_options, cities=filters.cities)
+    if filters.cities:
+        read(data.filter_options, cities=filters.cities)
 
 
 def ueberblick(read: ReadCall, filters: Filters) -> None:
