@@ -272,7 +272,7 @@ with page.tab(tabs["Partnerarten"]):
 for city in CITIES:
     with page.tab(tabs[f"Partner {city}"]) as is_open:
         # Read here, after the open tab's chart has gone out, when this tab is not the open one.
-        partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
+        partners = data.partners(filters=filters, top=TOP_PARTNERS).by_city
         if partners.filter(pl.col("city") == city).is_empty():
             if is_open:
                 st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
@@ -280,9 +280,10 @@ for city in CITIES:
         page.chart(
             f"Meistgenannte Partner {CITIES_FILE.get(city).genitive}",
             charts.partner_bars,
-            data.partners_by_city,
+            data.partners,
             filters=filters,
             top=TOP_PARTNERS,
+            part="by_city",
             key=f"vergleich_partner_{city.lower()}",
             note=f"Die {TOP_PARTNERS} meistgenannten Partner.",
             options={"kinds": data.categories("partner_kind"), "city": city},
@@ -387,7 +388,7 @@ st.caption(
     "erkannt mit dem Partner-Verzeichnis. Die Stadt selbst zählt nie als ihr eigener "
     "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
 )
-table = data.partner_table(filters=filters)
+table = data.partners(filters=filters, top=TOP_PARTNERS).table  # the same count as the charts'
 table = table.with_columns(city_count(A.name).alias("count_first"), city_count(B.name).alias("count_second"))
 both = table.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)["partner"].to_list()
 if both:

@@ -352,8 +352,7 @@ topic_overview = Read(comparison.topic_overview)
 topic_pairs = Read(comparison.topic_pairs)
 topic_suggestions = Read(comparison.topic_suggestions)
 partner_kinds = Read(comparison.partner_kinds)
-partners_by_city = Read(comparison.partners_by_city)
-partner_table = Read(comparison.partner_table)
+partners = Read(comparison.partners)  # the Vergleich's partner table and charts, one count
 partner_records = Read(comparison.partner_records)
 
 # The partner map (pages/karte.py, the map on the Vergleich page).

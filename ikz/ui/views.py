@@ -76,7 +76,7 @@ def vergleich(read: ReadCall, filters: Filters) -> None:
         read(data.categories, dimension)
     read(data.city_mix, filters=filters)
     read(data.partner_kinds, filters=filters)
-    read(data.partners_by_city, filters=filters, top=TOP_PARTNERS)
+    named = read(data.partners, filters=filters, top=TOP_PARTNERS)
     read(data.map_frames, filters=filters)
     shared = topics.filter((topics["count_first"] > 0) & (topics["count_second"] > 0))
     if shared.height:  # the first shared topic is the pairs' default choice
@@ -84,9 +84,8 @@ def vergleich(read: ReadCall, filters: Filters) -> None:
     read(data.record_pairs, filters=filters)
     for city in (first, second):
         read(data.suggestion_list, filters=filters, for_city=city)
-    table = read(data.partner_table, filters=filters)
-    if table.height:  # the first partner is the records' default choice
-        read(data.partner_records, filters=filters, partner=table["partner"][0])
+    if named.table.height:  # the first partner is the records' default choice
+        read(data.partner_records, filters=filters, partner=named.table["partner"][0])
 
 
 def karte(read: ReadCall, filters: Filters) -> None:
