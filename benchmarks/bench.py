@@ -5,7 +5,8 @@ Run:  .venv/bin/python -m benchmarks.bench --rows 100000 --out artifacts/bench-1
 
 Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.py) or the real one:
 - build_s: ikz.builder.database.write_database of the tables (the real build path);
-- per page, the full script run after a Kooperationsart change in AppTest, median of --runs runs,
+- per page, the full script run after a Kooperationsart change in AppTest, median of --runs runs
+  (after the warm-up of ikz/ui/warm.py has finished, as on a server that has been up a while),
   with the cache warm (the two filter values alternate, both cached), for a new filter state (a
   Kooperationsart not chosen before in this server: what a user's next filter change costs; the
   unfiltered totals and options stay cached) and cold (st.cache_data.clear() before each run, as
@@ -31,6 +32,7 @@ import contextlib
 import cProfile
 import functools
 import io
+import itertools
 import json
 import os
 import pstats
@@ -49,6 +51,7 @@ import polars as pl
 
 from benchmarks.synthetic import write_synthetic
 from ikz.core.paths import DB_ENV_VAR, ROOT
+from ikz.read.db import FileIdentity
 from tests.live_app import (
     AppServer,
     choose,
@@ -220,18 +223,29 @@ def script_runs(
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from ikz.ui import warm as warm_up
+
     types = top_types(db, k=2 + runs)
     results: dict[str, Any] = {}
+    changes: dict[str, Callable[[str], float]] = {}
     for name in pages:
         _, page_file = PAGES[name]
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
+        t0 = time.perf_counter()
         at.run()
+        # The first run started the warm-up of this file version (ikz/ui/warm.py); a server has
+        # long finished it when people choose filters, so the measures wait for it.
+        warm_up.wait(db, FileIdentity.of(db), timeout=1800)
+        warm_up_s = time.perf_counter() - t0
         if page_file:
             at.switch_page(page_file).run()
         assert not at.exception, [e.value for e in at.exception]
 
         def change(kind: str, at: AppTest = at) -> float:
-            at.multiselect(key="art").set_value([kind])
+            return change_to([kind], at)
+
+        def change_to(kinds: list[str], at: AppTest = at) -> float:
+            at.multiselect(key="art").set_value(kinds)
             t0 = time.perf_counter()
             at.run()
             elapsed = (time.perf_counter() - t0) * 1000
@@ -240,8 +254,23 @@ def script_runs(
 
         change(types[0]), change(types[1])  # both filter values now cached
         warm = [change(types[i % 2]) for i in range(runs)]
-        # Each run a Kooperationsart this server has not shown yet (the rarer ones last).
+        # Each run a Kooperationsart this server has not shown yet (the rarer ones last): a state
+        # the warm-up has read already, as every single Kooperationsart.
         new_filter = [change(kind) for kind in types[2:]]
+        # Each run two Kooperationsarten together, a state neither a person nor the warm-up chose before.
+        unwarmed = [change_to([a, b]) for a, b in itertools.pairwise(types[2:])]
+        results[name] = {
+            "script_run_warm_ms_median": median(warm),
+            "script_run_new_filter_ms_median": median(new_filter),
+            "script_run_unwarmed_ms_median": median(unwarmed),
+            "warm_up_s": round(warm_up_s, 2),
+            "script_run_new_filter_ms": [round(x, 1) for x in new_filter],
+            "script_run_unwarmed_ms": [round(x, 1) for x in unwarmed],
+            "script_run_warm_ms": [round(x, 1) for x in warm],
+        }
+        changes[name] = change
+    # The cold runs clear every cache (the warm-up's too): after all pages' warm measures.
+    for name, change in changes.items():
         cold: list[float] = []
         for i in range(cold_runs):
             st.cache_data.clear()
@@ -257,12 +286,8 @@ def script_runs(
         text = io.StringIO()
         pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(40)
         (profile_dir / f"{name}.txt").write_text(text.getvalue())
-        results[name] = {
-            "script_run_warm_ms_median": median(warm),
-            "script_run_new_filter_ms_median": median(new_filter),
+        results[name] |= {
             "script_run_cold_ms_median": median(cold),
-            "script_run_new_filter_ms": [round(x, 1) for x in new_filter],
-            "script_run_warm_ms": [round(x, 1) for x in warm],
             "script_run_cold_ms": [round(x, 1) for x in cold],
             "cold_run_ms_by_function": log.medians(cold_runs),
             "direct_ms_by_call": replay(calls, db, runs),
@@ -317,7 +342,9 @@ def minimal_app_runs(runs: int, workdir: Path, types: list[str]) -> dict[str, An
     return {
         "script_run_warm_ms_median": median(warm),
         "script_run_new_filter_ms_median": median(new_filter),
-        "script_run_cold_ms_median": median(new_filter),  # it has no cache: every run is cold
+        # It has no cache: every run is cold, and a state of two Kooperationsarten costs the same.
+        "script_run_unwarmed_ms_median": median(new_filter),
+        "script_run_cold_ms_median": median(new_filter),
     }
 
 
@@ -408,6 +435,8 @@ def browser_runs(db: Path, runs: int, workdir: Path, pages: list[str]) -> dict[s
     load on the machine)."""
     from playwright.sync_api import sync_playwright
 
+    from ikz.ui import warm as warm_up
+
     types = top_types(db)
     visits: dict[str, list[dict[str, Any]]] = {name: [] for name in [MINIMAL, *pages]}
     with (
@@ -420,6 +449,11 @@ def browser_runs(db: Path, runs: int, workdir: Path, pages: list[str]) -> dict[s
     ):
         browser = launch_chromium(playwright)
         browser_visit(browser, minimal.url, types, 0)  # Chromium's own first start is nobody's figure
+        # The server's first run starts its warm-up (ikz/ui/warm.py), long over when people come.
+        browser_visit(browser, server.url, types, 0)
+        if warm_up.enabled():  # IKZ_WARM=0 measures without it
+            warmed = lambda: "warm-up of" in server.log.read_text()  # noqa: E731
+            wait_until(warmed, timeout=600, what="the server's warm-up")
         for run in range(runs):
             for name in visits:
                 url = minimal.url if name == MINIMAL else server.url + PAGES[name][0]
@@ -513,6 +547,7 @@ def goal_rows(result: dict[str, Any]) -> list[list[str]]:
         "browser_filter_to_charts_ms_median": "Filter → Diagramme (Browser)",
         "browser_first_load_ms_median": "Erster Besuch (Browser)",
         "script_run_new_filter_ms_median": "Skriptlauf, neuer Filter (AppTest)",
+        "script_run_unwarmed_ms_median": "Skriptlauf, neuer Filter, nicht vorgewärmt (AppTest)",
         "script_run_cold_ms_median": "Skriptlauf nach Neustart (AppTest)",
     }
     big = result["rows"] >= 1_000_000

@@ -3,8 +3,6 @@ shared topics and suggestions, partners."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import polars as pl
 import streamlit as st
 
@@ -16,15 +14,15 @@ from ikz.read.queries import city_count
 from ikz.rules.cities import joined, load_cities
 from ikz.rules.sources import source_line
 from ikz.rules.words import DERIVED
-from ikz.ui import anregungen, data
+from ikz.ui import anregungen, data, views
 from ikz.ui.layout import Page
 from ikz.ui.map_view import MAP_SOURCE, partner_map, show_records
 from ikz.ui.markdown import md_escape
 
-# Filters that make sense when two cities are always shown: no city, no department (each city
-# has its own), no status (not every document reports one).
-COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "search")
-TOP_PARTNERS = 15
+# Filters that make sense when two cities are always shown, and the partners per chart: declared
+# in ikz/ui/views.py with everything this page reads (the warm-up reads it too).
+COMPARE_FILTERS = views.COMPARE_FILTERS
+TOP_PARTNERS = views.TOP_PARTNERS
 # URL parameters (and widget keys) of the two compared cities: a link opens the same pair.
 PAIR_KEYS = ("stadt_a", "stadt_b")
 CITIES_FILE = load_cities()
@@ -120,7 +118,7 @@ if not presentation:
     pair_widgets(PAIR)
 # The reads get the pair as their city filter (ikz.read.comparison.pair_of); the charts' subtitles keep
 # the page's filters, which have no city.
-filters = replace(page.filters, cities=PAIR)
+filters = views.compared(page.filters, PAIR)
 facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
 CITIES = PAIR  # the compared cities, in display order
 origins = data.origin_counts(filters=filters)
@@ -249,7 +247,7 @@ for label, title, build, read, part, key, note, options in CHARTS:
 for city in CITIES:
     with page.tab(tabs[f"Partner {city}"]) as is_open:
         # Read here, after the open tab's chart has gone out, when this tab is not the open one.
-        partners = data.partners_by_city(filters=filters, top=TOP_PARTNERS)
+        partners = data.partners(filters=filters, top=TOP_PARTNERS).by_city
         if partners.filter(pl.col("city") == city).is_empty():
             if is_open:
                 st.info(f"Bei diesen Filtern nennt {city} keinen Partner.", icon="🔍")
@@ -257,9 +255,10 @@ for city in CITIES:
         page.chart(
             f"Meistgenannte Partner {CITIES_FILE.get(city).genitive}",
             charts.partner_bars,
-            data.partners_by_city,
+            data.partners,
             filters=filters,
             top=TOP_PARTNERS,
+            part="by_city",
             key=f"vergleich_partner_{city.lower()}",
             note=f"Die {TOP_PARTNERS} meistgenannten Partner.",
             options={"kinds": data.categories("partner_kind"), "city": city},
@@ -368,7 +367,7 @@ st.caption(
     "erkannt mit dem Partner-Verzeichnis. Die Stadt selbst zählt nie als ihr eigener "
     "Partner; Sammelbegriffe wie „benachbarte Landkreise“ sind keine benannten Partner."
 )
-table = data.partner_table(filters=filters)
+table = data.partners(filters=filters, top=TOP_PARTNERS).table  # the same count as the charts'
 table = table.with_columns(city_count(A.name).alias("count_first"), city_count(B.name).alias("count_second"))
 both = table.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)["partner"].to_list()
 if both:

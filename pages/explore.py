@@ -21,7 +21,7 @@ from ikz.rules.words import (
     NO_INFO,
     ORIGIN_FIELD_LABELS,
 )
-from ikz.ui import data, identity
+from ikz.ui import data, identity, views
 from ikz.ui.editions_view import changes_section, development_chart, development_cities
 from ikz.ui.layout import Page
 from ikz.ui.markdown import md_escape
@@ -53,9 +53,8 @@ LEAD = (
     )
     + ". Filter in der Seitenleiste; die Adresse dieser Seite hält die Auswahl fest und kann geteilt werden."
 )
-TOP_DEPARTMENTS = 25
-TOP_TREEMAP_DEPARTMENTS = 60
-TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
+TOP_DEPARTMENTS = views.TOP_DEPARTMENTS
+TABLE_LIMIT = views.TABLE_LIMIT  # rows sent to the browser; the downloads hold all filtered records
 TABLE_KEY = "records_table"
 DETAIL_KEY = "eintrag_offen"  # the cooperation_id whose detail opens in this run
 DETAIL_WIDTH = 640  # px, the drawer's initial width (the person can resize it)
@@ -79,7 +78,8 @@ page = Page.open(
 )
 filters = page.filters
 # Every aggregate of this page comes from this one cached read (one statement over the mart).
-view = {"filters": filters, "top_departments": TOP_DEPARTMENTS, "top_tree": TOP_TREEMAP_DEPARTMENTS}
+# Its arguments, like all this page reads, are declared in ikz/ui/views.py (warmed there too).
+view = views.overview_args(filters)
 # The page's one heavy read (cached afterwards): said where the page begins, not only by the
 # running indicator in the corner.
 with st.spinner("Kennzahlen und Diagramme werden berechnet …"):

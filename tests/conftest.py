@@ -19,6 +19,7 @@ from ikz.core.paths import DB_ENV_VAR
 from ikz.present import charts
 from ikz.read.db import Database
 from ikz.store.sqlite import STORE_ENV_VAR, Store
+from ikz.ui.warm import WARM_ENV_VAR
 from tests.apptest import open_app
 from tests.live_app import (
     AppServer,
@@ -35,6 +36,9 @@ from tests.small_db import write_small_db
 _STORE_DIR = Path(tempfile.mkdtemp(prefix="ikz-test-store-"))
 os.environ["IKZ_STORE"] = str(_STORE_DIR / "pflege.sqlite")
 os.environ["IKZ_EDITIONS"] = str(_STORE_DIR / "editions")
+# No warm-up thread (ikz/ui/warm.py) per database copy a test makes: each would read every page for
+# some twenty filter states beside the tests. tests/test_warm.py switches it on where it tests it.
+os.environ[WARM_ENV_VAR] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,18 @@ def test_the_database_holds_other_cities(con: duckdb.DuckDBPyConnection) -> None
     assert set(per_city(con)) == COMPARED
 
 
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(types=("Zweckverband",)), Filters(search="zzzz-nichts")]
+)
+def test_the_partners_read_is_the_table_and_the_per_city_counts(
+    con: duckdb.DuckDBPyConnection, filters: Filters
+) -> None:
+    """comparison.partners counts once what partner_table and partners_by_city count each."""
+    both = comparison.partners(con, filters=filters, top=15)
+    assert_frame_equal(both.table, comparison.partner_table(con, filters=filters))
+    assert_frame_equal(both.by_city, comparison.partners_by_city(con, filters=filters, top=15))
+
+
 @pytest.mark.parametrize("incoming", [Filters(), Filters(cities=("Gemeinde 007",))], ids=["none", "other"])
 def test_comparison_counts_only_the_two_cities(con: duckdb.DuckDBPyConnection, incoming: Filters) -> None:
     expected = per_city(con)

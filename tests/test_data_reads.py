@@ -65,3 +65,49 @@ def test_reads_with_the_same_arguments_keep_apart(db: Path) -> None:
         magdeburg = Filters(cities=("Magdeburg",))
         assert data.records(filters=magdeburg).equals(queries.records(con, filters=magdeburg))
         assert data.checked_values(filters=magdeburg).equals(queries.checked_values(con, filters=magdeburg))
+
+
+@pytest.mark.parametrize("page", [None, "pages/compare.py", "pages/karte.py"])
+def test_a_cached_figure_is_what_to_plotly_json_gives(
+    on_built_db: Path, store: object, monkeypatch: pytest.MonkeyPatch, page: str | None
+) -> None:
+    """data._plain takes a new figure's own dicts instead of to_plotly_json's copy: the same values
+    (no numpy array among them, which to_plotly_json would have encoded), for every chart of a page."""
+    from tests.apptest import open_app
+
+    compared: list[str] = []
+    plain = data._plain
+
+    def checked(fig: object) -> dict:
+        expected = fig.to_plotly_json()  # type: ignore[attr-defined]
+        got = plain(fig)  # type: ignore[arg-type]
+        assert got == expected
+        compared.append(got["layout"].get("title", {}).get("text", ""))
+        return got
+
+    monkeypatch.setattr(data, "_plain", checked)
+    st.cache_data.clear()
+    at = open_app(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(compared) >= 1 + (page != "pages/karte.py")  # a chart page makes several figures
+    st.cache_data.clear()
+
+
+def test_a_cached_read_hashes_its_key_only(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit hashes a cached function's arguments on every call; a read passes the file, its
+    arguments and the Filters unhashed, so only the key string (and its name) is hashed."""
+    from streamlit.runtime.caching import cache_utils
+
+    hashed: list[object] = []
+    original = cache_utils.update_hash
+
+    def counting(value: object, *args: object, **kwargs: object) -> None:
+        hashed.append(value)
+        original(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_utils, "update_hash", counting)
+    filters = Filters(types=("Zweckverband",))
+    data.overview(filters=filters, top_departments=3, top_tree=3)  # the miss
+    hashed.clear()
+    data.overview(filters=filters, top_departments=3, top_tree=3)  # the hit
+    assert len(hashed) == 2 and hashed[0] == "key" and isinstance(hashed[1], str)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import pytest
 
 from ikz.present import labels
@@ -17,7 +18,16 @@ from ikz.present.export.spec import (
     value_size,
 )
 from ikz.rules.sources import source_line
-from tests.export_samples import CHANGES, EXTENDED, EXTENDED_TITLES, SLIDE_TITLES, SOURCE, SPEC, bar_figure
+from tests.export_samples import (
+    CHANGES,
+    EXTENDED,
+    EXTENDED_TITLES,
+    SLIDE_TITLES,
+    SOURCE,
+    SPEC,
+    bar_figure,
+    treemap_figure,
+)
 
 
 def test_content_is_charts_then_extra_slides_with_tables_split() -> None:
@@ -56,6 +66,18 @@ def test_a_slide_count_from_remembered_chart_counts_equals_the_laid_out_one() ->
         assert again.slide_count() == first.slide_count() == spec.slide_count()
         assert "_laid_out" not in again.__dict__
         assert revised(spec, f"other-{id(spec)}")._fitted_counts() is None
+
+
+def test_a_chart_without_bars_or_heatmap_is_counted_as_one_slide_without_fitting() -> None:
+    """The map and the treemap are never split nor condensed: counted as one slide each without a
+    fit (which copies the whole figure), and the count is the laid-out deck's."""
+    scatter = go.Figure(go.Scatter(x=[1, 2, None, 3], y=[1, 2, None, 3], mode="lines"))
+    for figure in (scatter, scatter.to_dict(), treemap_figure(), treemap_figure().to_dict()):
+        spec = replace(SPEC, charts=(ChartExport(title="Karte", subtitle="", source=SOURCE, figure=figure),))
+        assert spec._fitted_counts() == [(1, 0)]
+        counted = spec.slide_count()
+        assert "_laid_out" not in spec.__dict__
+        assert counted == len(spec.content()) + 2 + len(spec.appendix()) + 1
 
 
 def test_chart_slides_include_a_chart_a_feature_adds() -> None:

@@ -34,3 +34,24 @@ def test_a_view_without_derived_values_says_so() -> None:
     assert unchecked_note(counts(("Erfurt", "type", 78, 5, 0, 0))).endswith(
         "5 Werte abgeleitet und ungeprüft ◆."
     )
+
+
+def test_a_fields_note_adds_up_its_cities_or_takes_one() -> None:
+    """origin_note sums the field's rows over every city, or takes the one named; a field without
+    rows counts nothing; a second frame is not answered from the first one's sums."""
+    from ikz.present.labels import origin_note
+
+    frame = counts(
+        ("Erfurt", "type", 78, 10, 4, 2),
+        ("Magdeburg", "type", 135, 100, 0, 0),
+        ("Erfurt", "effects", 78, 0, 0, 0),
+    )
+    assert (
+        origin_note(frame, "type")
+        == "Kooperationsart: 110 von 213 Werten abgeleitet ◆ (4 unsicher), 2 geprüft ✓."
+    )
+    assert origin_note(frame, "type", city="Magdeburg") == "Kooperationsart: 100 von 135 Werten abgeleitet ◆."
+    assert origin_note(frame, "effects").endswith("alle 78 Werte aus dem Dokument.")
+    assert origin_note(frame, "status").endswith("alle 0 Werte aus dem Dokument.")
+    other = counts(("Erfurt", "type", 5, 5, 0, 0))
+    assert origin_note(other, "type") == "Kooperationsart: 5 von 5 Werten abgeleitet ◆."

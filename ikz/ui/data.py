@@ -17,6 +17,7 @@ import functools
 import inspect
 import itertools
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
@@ -51,6 +52,9 @@ def _database(path: str) -> Database:
         if path not in _HANDLES:
             _HANDLES[path] = Database(path)
         return _HANDLES[path]
+
+
+database_handle = _database  # for ikz.ui.warm, which reads one given file
 
 
 def rebuild_notice(db: Path, inputs: list[Path]) -> str | None:
@@ -112,13 +116,28 @@ def fail(message: str) -> None:
 
 def version() -> FileIdentity:
     """The current file version: part of every cache key, so a rebuild is seen at once."""
-    db = _database(str(db_path()))
+    global last_page_read
+    last_page_read = time.monotonic()  # a page is running: the warm-up steps aside (ikz/ui/warm.py)
+    path = db_path()
+    db = _database(str(path))
     try:
         db.connection()
     except DatabaseUnavailable as exc:
         fail(str(exc))
-    assert db.identity is not None
-    return db.identity
+    identity = db.identity
+    assert identity is not None
+    if (path, identity) not in _WARMED:
+        # The first run that sees this version (after a build, or in a new process): the states
+        # the office opens most are read into the caches in the background (ikz/ui/warm.py).
+        from ikz.ui import warm  # warm reads through this module
+
+        _WARMED.add((path, identity))
+        warm.start(path, identity)
+    return identity
+
+
+_WARMED: set[tuple[Path, FileIdentity]] = set()
+last_page_read = 0.0  # time.monotonic() of a page's last read or figure
 
 
 def _guarded(call: Callable[[], R]) -> R:
@@ -183,8 +202,8 @@ class Read(Generic[P, R]):
     """
 
     def __init__(self, query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> None:
-        def run(key: str, _args: tuple, _kwargs: tuple) -> R:
-            with _database(str(db_path())).cursor() as cur:
+        def run(key: str, _path: str, _args: tuple, _kwargs: tuple) -> R:
+            with _database(_path).cursor() as cur:
                 return query(cur, *_args, **dict(_kwargs))
 
         run.__module__, run.__qualname__, run.__wrapped__ = query.__module__, query.__qualname__, query  # type: ignore[attr-defined]
@@ -195,9 +214,15 @@ class Read(Generic[P, R]):
         signature = inspect.signature(query)
         self.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
 
-    def cached(self, file_version: FileIdentity, args: tuple, kwargs: tuple) -> R:
-        """The result for these arguments at this file version, from the cache when there."""
-        return self._run(cache_key(self.name, file_version, args, kwargs), args, kwargs)
+    def cached(self, file_version: FileIdentity, args: tuple, kwargs: tuple, *, path: str | None = None) -> R:
+        """The result for these arguments at this file version, from the cache when there; read
+        from the file at path (default: the app's database, db_path())."""
+        key = cache_key(self.name, file_version, args, kwargs)
+        # By keyword: Streamlit names positional arguments from the signature, which for `run`
+        # is the query's (it carries __wrapped__), so "_path", "_args" and "_kwargs" passed by
+        # position lost their "_" and were hashed on every call, Filters by pickling (measured: a
+        # hit took 0.35 ms instead of 0.07 ms, some twenty-five hits a page run).
+        return self._run(key=key, _path=path or str(db_path()), _args=args, _kwargs=kwargs)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
@@ -225,11 +250,21 @@ def _figure_spec(
     frame = _read.cached(_file_version, _args, _kwargs)
     if _part is not None:
         frame = getattr(frame, _part)
-    spec = _build(frame, **dict(_options)).to_plotly_json()
+    spec = _plain(_build(frame, **dict(_options)))
     # Streamlit's frontend draws a chart, then hands Plotly a copy of it (theme, measured width):
     # without a datarevision Plotly takes every copied array for new data and computes it all again.
     spec["layout"]["datarevision"] = next(_REVISIONS)
     return spec
+
+
+def _plain(fig: go.Figure) -> dict:
+    """The figure's data and layout as to_plotly_json gives them, without its deep copy of both and
+    its walk over every value (about a sixth of a new Vergleich state's script time, profiled; the
+    map's outlines the most): the figure was just built and is dropped, so its own dicts are
+    taken. The builders give lists, never numpy arrays, which to_plotly_json would have encoded
+    (tests/test_data_reads.py compares the two)."""
+    assert not fig.frames, "a figure with animation frames needs to_plotly_json"
+    return {"data": fig._data, "layout": fig._layout}
 
 
 def figure_spec(
@@ -248,7 +283,18 @@ def figure_spec(
     def cached() -> dict:
         file_version = version()
         key = cache_key(_name(build), source.name, file_version, args, *rest)
-        return _figure_spec(key, build, source, file_version, args, *rest)
+        sort, part, options = rest
+        # By keyword, as Read.cached: only key is hashed, and no signature is looked up.
+        return _figure_spec(
+            key=key,
+            _build=build,
+            _read=source,
+            _file_version=file_version,
+            _args=args,
+            _kwargs=sort,
+            _part=part,
+            _options=options,
+        )
 
     return _guarded(cached)
 
@@ -307,8 +353,7 @@ topic_overview = Read(comparison.topic_overview)
 topic_pairs = Read(comparison.topic_pairs)
 topic_suggestions = Read(comparison.topic_suggestions)
 partner_kinds = Read(comparison.partner_kinds)
-partners_by_city = Read(comparison.partners_by_city)
-partner_table = Read(comparison.partner_table)
+partners = Read(comparison.partners)  # the Vergleich's partner table and charts, one count
 partner_records = Read(comparison.partner_records)
 
 # The partner map (pages/karte.py, the map on the Vergleich page).

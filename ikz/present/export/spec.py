@@ -187,6 +187,10 @@ class DeckSpec:
             return None
         with _FIT_LOCK:
             counts = [_FIT_COUNTS.get(key) if (key := _identity(c)) else None for c in self.charts]
+        counts = [
+            (1, 0) if c is None and _one_slide(chart) else c
+            for c, chart in zip(counts, self.charts, strict=True)
+        ]
         if any(c is None for c in counts):
             return None
         return counts  # type: ignore[return-value]
@@ -213,6 +217,16 @@ def _identity(chart: ChartExport) -> tuple | None:
     else:
         revision = figure.layout.datarevision
     return None if revision is None else (chart.title, chart.subtitle, chart.source, revision)
+
+
+def _one_slide(chart: ChartExport) -> bool:
+    """True for a chart that fit_chart leaves on one slide without an appendix, seen without fitting
+    it: it has neither bars (a long bar chart is split) nor a heatmap (condensed). Fitting copies the
+    whole figure, for the map thousands of outline points, on every new filter state."""
+    figure = chart.figure
+    traces = figure.get("data", []) if isinstance(figure, dict) else figure.data
+    kinds = {t.get("type", "scatter") if isinstance(t, dict) else t.type for t in traces}
+    return not kinds & {"bar", "heatmap"}
 
 
 def _remember(chart: ChartExport, slides: int, appendix: int) -> None:
