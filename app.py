@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ikz.rules.cities import load_cities
-from ikz.ui import german_ui, identity
+from ikz.ui import data, german_ui, identity, warm
+
+# The first run that sees a database version starts the warm-up of the states opened most (issue 21).
+data.on_new_version(warm.start)
 
 # An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
 # page's icon) from fonts.gstatic.com, and no page may make the browser contact a third party

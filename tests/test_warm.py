@@ -162,3 +162,18 @@ def test_it_steps_aside_while_pages_read(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(data, "last_page_read", 0.0)
     warm._step_aside()
     assert 0 < len(waits) <= 10  # paused, but gave up after MAX_PAUSE_S
+
+
+def test_the_apps_first_run_of_a_version_starts_its_warm_up(
+    own_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """app.py registers warm.start with data.on_new_version: called once per version a run sees."""
+    started: list[tuple[Path, FileIdentity]] = []
+    monkeypatch.setattr(data, "_SEEN_VERSIONS", set())
+    monkeypatch.setattr(data, "_NEW_VERSION_HOOKS", [])
+    monkeypatch.setattr(warm, "start", lambda path, version: started.append((path, version)))
+    for _ in range(2):  # two runs: one call
+        at = open_app(None)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert started == [(own_db, FileIdentity.of(own_db))]

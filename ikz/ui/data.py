@@ -126,17 +126,23 @@ def version() -> FileIdentity:
         fail(str(exc))
     identity = db.identity
     assert identity is not None
-    if (path, identity) not in _WARMED:
-        # The first run that sees this version (after a build, or in a new process): the states
-        # the office opens most are read into the caches in the background (ikz/ui/warm.py).
-        from ikz.ui import warm  # warm reads through this module
-
-        _WARMED.add((path, identity))
-        warm.start(path, identity)
+    if (path, identity) not in _SEEN_VERSIONS:
+        # The first run that sees this version (after a build, or in a new process): app.py has
+        # registered the warm-up (ikz/ui/warm.py) to read the states opened most in the background.
+        _SEEN_VERSIONS.add((path, identity))
+        for hook in _NEW_VERSION_HOOKS:
+            hook(path, identity)
     return identity
 
 
-_WARMED: set[tuple[Path, FileIdentity]] = set()
+def on_new_version(hook: Callable[[Path, FileIdentity], object]) -> None:
+    """Call hook(path, version) once per process for each database version a run first sees."""
+    if hook not in _NEW_VERSION_HOOKS:  # app.py registers on every run
+        _NEW_VERSION_HOOKS.append(hook)
+
+
+_SEEN_VERSIONS: set[tuple[Path, FileIdentity]] = set()
+_NEW_VERSION_HOOKS: list[Callable[[Path, FileIdentity], object]] = []
 last_page_read = 0.0  # time.monotonic() of a page's last read or figure
 
 
