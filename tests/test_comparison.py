@@ -45,10 +45,19 @@ def test_the_database_holds_other_cities(con: duckdb.DuckDBPyConnection) -> None
 def test_the_partners_read_is_the_table_and_the_per_city_counts(
     con: duckdb.DuckDBPyConnection, filters: Filters
 ) -> None:
-    """comparison.partners counts once what partner_table and partners_by_city count each."""
-    both = comparison.partners(con, filters=filters, top=15)
-    assert_frame_equal(both.table, comparison.partner_table(con, filters=filters))
-    assert_frame_equal(both.by_city, comparison.partners_by_city(con, filters=filters, top=15))
+    """comparison.partners gives the table and the per-city counts of one count, which agree:
+    each partner's total is its cities' counts, and `top` keeps each city's most named."""
+    every = comparison.partners(con, filters=filters)
+    totals = every.by_city.group_by("partner").agg(pl.col("count").sum().alias("count_total"))
+    assert_frame_equal(
+        totals.sort("partner"),
+        every.table.select("partner", "count_total").sort("partner"),
+        check_dtypes=False,
+    )
+    top = comparison.partners(con, filters=filters, top=15)
+    assert_frame_equal(top.table, every.table)
+    expected = every.by_city.group_by("city", maintain_order=True).head(15)
+    assert_frame_equal(top.by_city, expected)
 
 
 @pytest.mark.parametrize("incoming", [Filters(), Filters(cities=("Gemeinde 007",))], ids=["none", "other"])
@@ -67,7 +76,7 @@ def test_comparison_counts_only_the_two_cities(con: duckdb.DuckDBPyConnection, i
 def test_topics_and_partners_come_from_the_two_cities(con: duckdb.DuckDBPyConnection) -> None:
     for frame in (
         comparison.record_topics(con),
-        comparison.partners_by_city(con, top=15),
+        comparison.partners(con, top=15).by_city,
         comparison.partner_kinds(con),
     ):
         assert not frame.is_empty()

@@ -13,7 +13,7 @@ import pytest
 from ikz.present import maps
 from ikz.present.charts import ChartText
 from ikz.present.theme import CITY_COLORS, color_of
-from ikz.read.comparison import partner_table
+from ikz.read.comparison import partners
 from ikz.read.db import Database
 from ikz.read.partner_map import BOTH, city_points, map_partners, partner_records, unplaced_partners
 from ikz.read.queries import Filters, city_count
@@ -127,7 +127,7 @@ def test_placed_and_unplaced_together_are_the_partner_table(con: duckdb.DuckDBPy
             unplaced_partners(con, filters=filters).select("partner", "count_total"),
         ]
     )
-    table = partner_table(con, filters=filters).select("partner", "count_total")
+    table = partners(con, filters=filters).table.select("partner", "count_total")
     assert together.sort("partner").equals(table.sort("partner"))
 
 

@@ -351,45 +351,29 @@ def topic_suggestions(
 # --- partners ----------------------------------------------------------------------------------
 
 
-def partners_by_city(
-    con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, top: int | None = None
-) -> pl.DataFrame:
-    """Columns city, partner, kind, count (filtered records naming it); per city most named first.
-
-    With top, each city keeps its `top` most named partners (ties broken by name). The counts are
-    those of ikz.read.queries.partner_counts, in long form.
-    """
-    where, params = where_clause(compared(filters))
-    return _by_city(partner_counts(con, where, params), top)
-
-
-def _by_city(counts: pl.DataFrame, top: int | None) -> pl.DataFrame:
-    frame = partners_per_city(counts)
-    if top is not None:
-        frame = frame.filter(pl.int_range(pl.len()).over("city") < top)
-    return frame
-
-
-def _table(counts: pl.DataFrame) -> pl.DataFrame:
-    return counts.select("partner", "kind", "city_counts", "count_total")
-
-
 @dataclass(frozen=True)
 class Partners:
-    """The Vergleich's partners from one count: `table` as partner_table gives it, `by_city` as
-    partners_by_city does."""
+    """The Vergleich's partners, counted once (ikz.read.queries.partner_counts).
+
+    table: one row per partner named in the filtered records of the compared cities: partner,
+    kind, city_counts, count_total; most named first, then by name.
+    by_city: columns city, partner, kind, count (filtered records naming it); per city most named
+    first; with top, each city's `top` most named partners (ties broken by name).
+    """
 
     table: pl.DataFrame
     by_city: pl.DataFrame
 
 
 def partners(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, top: int | None = None) -> Partners:
-    """partner_table and partners_by_city(top) of the same filters from one partner_counts: the
-    Vergleich shows both, and each counted the partners again (a query of 7 ms on the real data,
-    20 ms at a million rows)."""
+    """The partner table and the per-city counts of the same filters from one count: the Vergleich
+    shows both (a query of 7 ms on the real data, 20 ms at a million rows)."""
     where, params = where_clause(compared(filters))
     counts = partner_counts(con, where, params)
-    return Partners(table=_table(counts), by_city=_by_city(counts, top))
+    by_city = partners_per_city(counts)
+    if top is not None:
+        by_city = by_city.filter(pl.int_range(pl.len()).over("city") < top)
+    return Partners(table=counts.select("partner", "kind", "city_counts", "count_total"), by_city=by_city)
 
 
 def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
@@ -416,13 +400,6 @@ def partner_kinds(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> 
         """,
         params,
     )
-
-
-def partner_table(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL) -> pl.DataFrame:
-    """One row per partner named in the filtered records of the compared cities: partner, kind,
-    city_counts, count_total; most named first, then by name (ikz.read.queries.partner_counts)."""
-    where, params = where_clause(compared(filters))
-    return _table(partner_counts(con, where, params))
 
 
 def partner_records(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, partner: str) -> pl.DataFrame:
