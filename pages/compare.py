@@ -25,6 +25,7 @@ COMPARE_FILTERS = views.COMPARE_FILTERS
 TOP_PARTNERS = views.TOP_PARTNERS
 # URL parameters (and widget keys) of the two compared cities: a link opens the same pair.
 PAIR_KEYS = ("stadt_a", "stadt_b")
+PARTNER_CHOICE = "vergleich_partnerwahl"
 CITIES_FILE = load_cities()
 
 
@@ -76,6 +77,10 @@ def pair_widgets(pair: tuple[str, str]) -> None:
 
 PAIR = chosen_pair()
 A, B = (CITIES_FILE.get(c) for c in PAIR)
+# URL parameters (and widget keys) of the sections below the charts, open when „true“ (the ideas'
+# sections: ikz/ui/anregungen.py).
+SHARED_SECTION = "vergleich_gemeinsame_themen"
+PARTNER_SECTION = "vergleich_partnereintraege_offen"
 # What each document is; the numbers in the note come from the database.
 DOCUMENT_KIND = {c.name: c.source.note for c in (A, B)}
 # Chart notes stay short: in a half-width column a long footer line is cut off. A document without
@@ -266,10 +271,21 @@ for city in CITIES:
 with page.tab(tabs["Karte"]):
     # The same partners on the map (ikz/ui/map_view.py, as on the page „Karte“); a click picks the
     # partner in „Partner“ below. Closed, the map is only built for the export.
-    partner_map(page, key="vergleich_karte", lines=False, select_key="vergleich_partnerwahl", filters=filters)
+    partner_map(
+        page,
+        key="vergleich_karte",
+        lines=False,
+        select_key=PARTNER_CHOICE,
+        open_key=PARTNER_SECTION,
+        filters=filters,
+    )
 page.end_of_charts()
 
 # --- 2. Shared topics and suggestions ----------------------------------------------------------
+# Each part below the charts is a section that opens on a click, with its count in its label: only
+# an open one runs (its tables, and the ideas' widgets are many elements), so a filter change
+# redraws the charts and the counts, not grids nobody looks at (issue 21). Each is bound to the
+# URL: a shared link opens the same sections.
 st.header("Gemeinsame Themen und Anregungen")
 st.caption(
     "Jeder Eintrag wird den Themen zugeordnet, die seine Texte nennen (Stichwörter und Wortstämme "
@@ -279,86 +295,87 @@ st.caption(
 )
 
 
+def section(label: str, key: str) -> st.delta_generator.DeltaGenerator | None:
+    """A section that runs only while open (its state in the URL); None when closed."""
+    box = st.expander(label, key=key, bind="query-params")
+    return box if box.open else None
+
+
 def captioned_table(caption: str, frame: pl.DataFrame, columns: dict[str, str], *, key: str) -> None:
     """A caption, then the frame's columns under their German names."""
     st.caption(caption)
     st.dataframe(frame.select(list(columns)).rename(columns), hide_index=True, key=key)
 
 
-idea_frames = []
-if not presentation:
-    # Only the open tab runs (its tables and the ideas' widgets are many elements); the ideas of
-    # a closed one are still read for the deck's „Anregungen“ slide.
-    tab_shared, tab_from_b, tab_from_a = st.tabs(
-        [
-            f"Gemeinsame Themen ({fmt_int(shared.height)})",
-            f"Anregungen aus {B.name}",
-            f"Anregungen aus {A.name}",
-        ],
-        key="vergleich_themen_reiter",
-        on_change="rerun",
-    )
-    if tab_shared.open:
-        with tab_shared:
-            st.dataframe(
-                shared.select(
-                    pl.col("area").alias("Aufgabenbereich"),
-                    pl.col("topic").alias("Thema"),
-                    pl.col("count_first").alias(f"Einträge {A.name}"),
-                    pl.col("count_second").alias(f"Einträge {B.name}"),
-                    pl.col("stems_first").alias(f"Stichwörter {A.name}"),
-                    pl.col("stems_second").alias(f"Stichwörter {B.name}"),
-                    pl.col("titles_first").alias(f"Einträge {A.name} (Titel)"),
-                    pl.col("titles_second").alias(f"Einträge {B.name} (Titel)"),
-                ),
-                hide_index=True,
-                key="vergleich_gemeinsam",
+# The counts stand above the sections, not in their labels: a label that changes with the filters
+# would make a new section, closed again, on every filter change.
+idea_counts = {
+    city: data.suggestion_list(filters=filters, for_city=other).height
+    for city, other in ((B.name, A.name), (A.name, B.name))
+}
+pairs_count = data.record_pairs(filters=filters).height
+st.markdown(
+    f"**{fmt_int(shared.height)}** gemeinsame Themen, **{fmt_int(pairs_count)}** "
+    f"Paare einander entsprechender Einträge · **{fmt_int(idea_counts[B.name])}** Anregungen aus "
+    f"{B.name} für {A.name}, **{fmt_int(idea_counts[A.name])}** aus {A.name} für {B.name}"
+)
+if box := section("Gemeinsame Themen und Einträge, die einander entsprechen", SHARED_SECTION):
+    with box:
+        st.dataframe(
+            shared.select(
+                pl.col("area").alias("Aufgabenbereich"),
+                pl.col("topic").alias("Thema"),
+                pl.col("count_first").alias(f"Einträge {A.name}"),
+                pl.col("count_second").alias(f"Einträge {B.name}"),
+                pl.col("stems_first").alias(f"Stichwörter {A.name}"),
+                pl.col("stems_second").alias(f"Stichwörter {B.name}"),
+                pl.col("titles_first").alias(f"Einträge {A.name} (Titel)"),
+                pl.col("titles_second").alias(f"Einträge {B.name} (Titel)"),
+            ),
+            hide_index=True,
+            key="vergleich_gemeinsam",
+        )
+        topics = shared["topic"].to_list()
+        if topics:
+            chosen = st.selectbox(
+                "Passende Paare für das Thema",
+                topics,
+                key="vergleich_thema",
+                help=f"Jedes Paar: ein {A.adjective} und ein {B.adjective} Eintrag, die dasselbe "
+                "Thema nennen.",
             )
-            topics = shared["topic"].to_list()
-            if topics:
-                chosen = st.selectbox(
-                    "Passende Paare für das Thema",
-                    topics,
-                    key="vergleich_thema",
-                    help=f"Jedes Paar: ein {A.adjective} und ein {B.adjective} Eintrag, die dasselbe "
-                    "Thema nennen.",
-                )
-                pairs = data.topic_pairs(filters=filters, topic=chosen)
-                captioned_table(
-                    f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
-                    "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld.",
-                    pairs,
-                    PAIR_COLUMNS,
-                    key="vergleich_paare",
-                )
-            else:
-                st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
-            anregungen.show_record_pairs(filters)
-    for tab, city, other in (
-        (tab_from_b, B.name, A.name),
-        (tab_from_a, A.name, B.name),
-    ):
-        if not tab.open:
-            idea_frames.append(anregungen.idea_list(filters, other))
+            pairs = data.topic_pairs(filters=filters, topic=chosen)
+            captioned_table(
+                f"{fmt_int(pairs.height)} Paare. Warum sie passen: die Stichwörter, die beide nennen "
+                "(sonst die jeder Seite), und die gefundenen Wörter mit ihrem Feld.",
+                pairs,
+                PAIR_COLUMNS,
+                key="vergleich_paare",
+            )
+        else:
+            st.info("Bei diesen Filtern nennen die beiden Städte kein gemeinsames Thema.", icon="🔍")
+        anregungen.show_record_pairs(filters)
+for city, other in ((B.name, A.name), (A.name, B.name)):
+    box = section(f"Anregungen aus {city} für {other}", anregungen.SECTION_KEYS[city])
+    if not box:
+        continue
+    with box:
+        # Record by record (ikz/derive/matching.py); the topics only one city names follow.
+        anregungen.show_ideas(filters, source_city=city, for_city=other)
+        suggestions = data.topic_suggestions(filters=filters, source_city=city)
+        only_here = f"Auch die Themen zeigen, die nur {city} nennt"
+        if not st.toggle(only_here, key=f"vergleich_nur_{city.lower()}"):
             continue
-        with tab:
-            # Record by record (ikz/derive/matching.py); the topic view stays below as an overview.
-            idea_frames.append(anregungen.show_ideas(filters, source_city=city, for_city=other))
-            suggestions = data.topic_suggestions(filters=filters, source_city=city)
-            with st.expander(f"Themen, die nur {city} nennt"):
-                if suggestions.is_empty():
-                    st.info(
-                        f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.",
-                        icon="🔍",
-                    )
-                    continue
-                captioned_table(
-                    f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
-                    "Einträgen, nach Aufgabenbereich (aus dem Themen-Vokabular).",
-                    suggestions,
-                    SUGGESTION_COLUMNS,
-                    key=f"vergleich_anregungen_{city.lower()}",
-                )
+        if suggestions.is_empty():
+            st.info(f"Bei diesen Filtern nennt {city} kein Thema, das {other} nicht auch nennt.", icon="🔍")
+            continue
+        captioned_table(
+            f"{fmt_int(suggestions['topic'].n_unique())} Themen in {fmt_int(suggestions.height)} "
+            "Einträgen, nach Aufgabenbereich (aus dem Themen-Vokabular).",
+            suggestions,
+            SUGGESTION_COLUMNS,
+            key=f"vergleich_anregungen_{city.lower()}",
+        )
 
 # --- 3. Partners --------------------------------------------------------------------------------
 st.header("Partner")
@@ -372,30 +389,37 @@ table = table.with_columns(city_count(A.name).alias("count_first"), city_count(B
 both = table.filter(pl.col("count_first") > 0, pl.col("count_second") > 0)["partner"].to_list()
 if both:
     st.caption("Von beiden Städten genannt: " + md_escape(", ".join(both)) + ".")
-if not table.is_empty():
-    counts = {r["partner"]: r for r in table.iter_rows(named=True)}
-    chosen = st.selectbox(
-        "Einträge, die diesen Partner nennen",
-        table["partner"].to_list(),
-        key="vergleich_partnerwahl",
-        format_func=lambda p: (
-            f"{p} ({counts[p]['kind']}) – {A.name} {fmt_int(counts[p]['count_first'])}, "
-            f"{B.name} {fmt_int(counts[p]['count_second'])}"
-        ),
-    )
-    show_records(
-        data.partner_records(filters=filters, partner=chosen),
-        chosen,
-        key="vergleich_partnereintraege",
-        cities=PAIR,
-    )
+if not table.is_empty() and (box := section("Einträge, die einen Partner nennen", PARTNER_SECTION)):
+    with box:
+        counts = {r["partner"]: r for r in table.iter_rows(named=True)}
+        chosen = st.selectbox(
+            "Einträge, die diesen Partner nennen",
+            table["partner"].to_list(),
+            key=PARTNER_CHOICE,
+            format_func=lambda p: (
+                f"{p} ({counts[p]['kind']}) – {A.name} {fmt_int(counts[p]['count_first'])}, "
+                f"{B.name} {fmt_int(counts[p]['count_second'])}"
+            ),
+        )
+        show_records(
+            data.partner_records(filters=filters, partner=chosen),
+            chosen,
+            key="vergleich_partnereintraege",
+            cities=PAIR,
+        )
 
-idea_slide = anregungen.ideas_slide(
-    pl.concat(idea_frames, how="diagonal_relaxed") if idea_frames else pl.DataFrame()
-)
+
+def idea_slides() -> tuple:
+    """The deck's „Anregungen“ slide from both directions' ideas (made when a file is built)."""
+    slide = anregungen.ideas_slide(
+        pl.concat([anregungen.idea_list(filters, city) for city in (A.name, B.name)], how="diagonal_relaxed")
+    )
+    return (slide,) if slide else ()
+
+
 page.export(
     subtitle="Anteile, gemeinsame Themen, Anregungen und Partner",
-    extra_slides=(idea_slide,) if idea_slide else (),
+    extra_slides=idea_slides,
     key_figures=key_figures,
     sources=(*(f"{d.citation} ({d.as_of})" for d in (A.source, B.source)), MAP_SOURCE),
     note=" ".join([*(f"{city} {city_note(city)}" for city in CITIES), COMPARABILITY]),

@@ -184,12 +184,18 @@ if growing:
     with page.tab(tabs["Entwicklung"]):
         development_chart(page, growing)
 page.end_of_charts()
-# The values the office checked, with who and when: the council sees what a person vouched for.
-checked = checked_values_slide(
-    data.checked_values(filters=filters),
-    subtitle=page.subtitle,
-    source="Prüfungen der Stabsstelle Strategie im IKZ Dashboard (Seite „Prüfen“)",
-)
+
+
+def checked_slides() -> tuple:
+    """The values the office checked, with who and when: the council sees what a person vouched for."""
+    checked = checked_values_slide(
+        data.checked_values(filters=filters),
+        subtitle=page.subtitle,
+        source="Prüfungen der Stabsstelle Strategie im IKZ Dashboard (Seite „Prüfen“)",
+    )
+    return (checked,) if checked else ()
+
+
 page.export(
     subtitle="Überblick der Kooperationen",
     key_figures=key_figures,
@@ -197,7 +203,7 @@ page.export(
         f"{d.citation} ({d.as_of})" for d in DOCUMENTS if not filters.cities or d.city in filters.cities
     ),
     note=f"{COMPARABILITY_NOTE} {ORIGIN_NOTE}",
-    extra_slides=(checked,) if checked else (),
+    extra_slides=checked_slides,
 )
 
 # --- The records behind the charts -------------------------------------------------------

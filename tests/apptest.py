@@ -5,9 +5,13 @@ The fixtures around it (a database, a store, the server address) are in tests/co
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+import ikz.ui.layout
 from ikz.core.paths import ROOT
+from ikz.present.export import DeckSpec
+from ikz.ui.export_panel import ExportOffer
 from ikz.ui.identity import NAME_KEY
 
 APP_TIMEOUT = 120  # seconds for one script run at most: a first run fills caches on a busy machine
@@ -22,3 +26,18 @@ def open_app(page: str | None = None, *, local_name: str | None = None) -> AppTe
     if local_name:
         at.session_state[NAME_KEY] = local_name
     return at
+
+
+def offered_decks(monkeypatch: pytest.MonkeyPatch, *, draw: bool = True) -> list[DeckSpec]:
+    """The deck specs the pages' export panels offer, made in the run as a click would make them
+    (the panel itself makes one only on a click); draw=False: the panel is not drawn at all."""
+    offered: list[DeckSpec] = []
+    panel = ikz.ui.layout.export_panel
+
+    def capture(key: str, offer: ExportOffer) -> None:
+        offered.append(offer.make())
+        if draw:
+            panel(key, offer)
+
+    monkeypatch.setattr(ikz.ui.layout, "export_panel", capture)
+    return offered

@@ -14,7 +14,7 @@ from ikz.builder.database import build
 from ikz.read.suggestions import suggestion_list, with_marks
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store
-from ikz.ui.anregungen import PAGE_SIZE, mark_key
+from ikz.ui.anregungen import PAGE_SIZE, SECTION_KEYS, mark_key
 from ikz.ui.identity import NAME_KEY
 
 # Whole-page AppTest runs and real builds: seconds each, so not in the fast tier.
@@ -37,16 +37,15 @@ def idea_key(built_db: Path, title: str, for_city: str) -> str:
     return frame.filter(pl.col("title") == title)["cooperation_key"].item()
 
 
-TOPIC_TABS = "vergleich_themen_reiter"  # only the open one of these tabs runs
-
-
 def tab(at: AppTest, label: str):
-    """The tab labelled label, opened first (with a run) if it is not open."""
-    if TOPIC_TABS not in at.session_state or at.session_state[TOPIC_TABS] != label:
-        at.session_state[TOPIC_TABS] = label
+    """The section „Anregungen aus <city> für …“ of label („Anregungen aus <city>“), opened first
+    (with a run) if it is not open: a closed section does not run."""
+    key = SECTION_KEYS[label.removeprefix("Anregungen aus ")]
+    if key not in at.session_state or not at.session_state[key]:
+        at.session_state[key] = True
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-    return next(t for t in at.tabs if t.label == label)
+    return next(e for e in at.expander if e.label.startswith(f"{label} für "))
 
 
 def plain(text: str) -> str:
@@ -124,6 +123,7 @@ def test_more_ideas_on_demand_and_each_in_its_own_task_area(app: AppTest) -> Non
 
 
 def test_shared_view_shows_record_pairs_with_reason(app: AppTest) -> None:
+    app.query_params["vergleich_gemeinsame_themen"] = "true"  # a link with the section open
     app.run()
     assert not app.exception
     (pairs,) = tables(app, "Warum sie passen")

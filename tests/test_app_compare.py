@@ -14,9 +14,10 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from streamlit.testing.v1 import AppTest
 
 from ikz.core.numbers import fmt_int
-from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
+from ikz.present.export import build_deck, build_pdf, chromium_available
 from ikz.rules.cities import load_cities
-from tests.apptest import open_app
+from ikz.ui.anregungen import SECTION_KEYS
+from tests.apptest import offered_decks, open_app
 from tests.export_samples import page_texts, png
 from tests.plotly_specs import assert_valid_figures, figures_by_title, tab_labels, visit_tabs
 
@@ -174,6 +175,12 @@ def test_filter_survives_switching_pages(on_built_db: Path) -> None:
 
 def test_topic_pairs_and_suggestions(app: AppTest) -> None:
     at = app.run()
+    # Below the charts each section runs only while open (issue 21): closed, no grid and no idea.
+    assert not at.dataframe and not any(k.startswith("anregung_") for k in at.session_state)
+    counts = next(m.value for m in at.markdown if "gemeinsame Themen" in m.value)
+    assert "**78** Anregungen aus Magdeburg für Erfurt" in counts, counts
+    at.session_state["vergleich_gemeinsame_themen"] = True
+    at.run()
     at.selectbox(key="vergleich_thema").set_value("Winterdienst").run()
     assert not at.exception
     pairs = table(at, "Warum sie passen (Stichwörter)")
@@ -182,11 +189,14 @@ def test_topic_pairs_and_suggestions(app: AppTest) -> None:
     assert row["Warum sie passen (Stichwörter)"] == "beide: winterdienst"
     assert row["Erfurt: gefundene Wörter"] == "Bezeichnung/Thema: „Fahrbahnwinterdienst“"
     assert row["Magdeburg: Eintrag"] == "Kooperation Winterdienst"
-    # Only the open one of these tabs runs: each opened in turn.
-    at.session_state["vergleich_themen_reiter"] = "Anregungen aus Magdeburg"
+    # The topics only one city names: in its ideas' section, behind a switch.
+    at.session_state[SECTION_KEYS["Magdeburg"]] = True
+    at.session_state["vergleich_nur_magdeburg"] = True
     at.run()
     from_md = table(at, "Gefundene Wörter", "IT und Software")
-    at.session_state["vergleich_themen_reiter"] = "Anregungen aus Erfurt"
+    at.session_state[SECTION_KEYS["Magdeburg"]] = False
+    at.session_state[SECTION_KEYS["Erfurt"]] = True
+    at.session_state["vergleich_nur_erfurt"] = True
     at.run()
     from_ef = table(at, "Gefundene Wörter", "Veterinärwesen und Tierseuchen")
     assert "Veterinärwesen und Tierseuchen" not in from_md["Thema"].to_list()
@@ -195,6 +205,8 @@ def test_topic_pairs_and_suggestions(app: AppTest) -> None:
 
 def test_records_behind_a_partner(app: AppTest, built_db: Path) -> None:
     at = app.run()
+    at.session_state["vergleich_partnereintraege_offen"] = True
+    at.run()
     at.selectbox(key="vergleich_partnerwahl").set_value("Landkreis Börde").run()
     assert not at.exception
     rows = table(at, "Beleg")
@@ -210,6 +222,36 @@ def test_records_behind_a_partner(app: AppTest, built_db: Path) -> None:
         "Verwaltungsvereinbarung mit dem Landkreis Börde zur bereichsübergreifenden Zusammenarbeit im "
         "Rettungsdienst" in rows["Eintrag"].to_list()
     )
+
+
+def test_a_click_on_a_bubble_of_the_map_opens_that_partners_records(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The map's click callback picks the partner and opens the closed section that lists it."""
+    from ikz.ui import map_view
+
+    state: dict[str, object] = {}
+    with monkeypatch.context() as m:
+        m.setattr(map_view, "selected_categories", lambda key: ["Landkreis Börde"])
+        m.setattr(map_view.st, "session_state", state)
+        map_view._choose_partner(
+            "vergleich_karte", "vergleich_partnerwahl", "vergleich_partnereintraege_offen"
+        )
+    assert state == {"vergleich_partnerwahl": "Landkreis Börde", "vergleich_partnereintraege_offen": True}
+    at = app.run()
+    assert not table_or_none(at, "Beleg")  # closed: nothing listed
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    assert set(table(at, "Beleg")["Stadt"].to_list()) == {"Magdeburg"}
+
+
+def table_or_none(at: AppTest, column: str) -> pl.DataFrame | None:
+    try:
+        return table(at, column)
+    except AssertionError:
+        return None
 
 
 def test_presentation_mode_shows_charts_only(app: AppTest) -> None:
@@ -239,9 +281,7 @@ def test_the_offered_deck_and_report_hold_every_chart_of_the_filtered_view(
     itself is clicked in the browser on the Überblick: tests/test_browser.py; the same panel.)"""
     if not chromium_available():
         pytest.skip("without Chromium the export panel offers no deck")
-    offered: list[DeckSpec] = []
-    count_slides = DeckSpec.slide_count
-    monkeypatch.setattr(DeckSpec, "slide_count", lambda spec: offered.append(spec) or count_slides(spec))
+    offered = offered_decks(monkeypatch)
     type_name = type_in_both_cities(built_db)
     app.query_params["art"] = [type_name]
     at = app.run()

@@ -13,11 +13,11 @@ from streamlit.testing.v1 import AppTest
 from ikz.builder.database import build
 from ikz.core.numbers import fmt_int
 from ikz.edit import publish
-from ikz.present.export import DeckSpec, build_deck, build_pdf, chromium_available
+from ikz.present.export import build_deck, build_pdf, chromium_available
 from ikz.present.export.spec import KEY_FIGURES_TITLE
 from ikz.store.access import Identity
 from ikz.store.sqlite import Store
-from tests.apptest import open_app
+from tests.apptest import offered_decks, open_app
 from tests.editions_fixture import FILLED_IN, NEW_DEPARTMENT, next_edition
 from tests.export_samples import page_texts, png
 from tests.plotly_specs import chart_titles, tab_labels
@@ -103,10 +103,8 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
     publish.publish(
         Identity.local("Anna"), publish.prepare_import(data, "a.xlsx", confirmed=first.undecided, **args)
     )
-    # The export panel counts the slides of the spec it offers: keep that spec to read its deck back.
-    offered: list[DeckSpec] = []
-    count_slides = DeckSpec.slide_count
-    monkeypatch.setattr(DeckSpec, "slide_count", lambda spec: offered.append(spec) or count_slides(spec))
+    # The spec the export panel offers, made as a click makes it: its deck is read back.
+    offered = offered_decks(monkeypatch)
     at = open_app().run()
     assert not at.exception
     assert [s.value for s in at.subheader][:1] == ["Änderungen seit der Ausgangsliste (undatiert, nach 2020)"]
@@ -131,7 +129,7 @@ def test_overview_shows_changes_since_and_development_after_a_publish(
         spec = offered[-1]
         # A long chart takes several slides and the heatmap adds an appendix (ikz.present.export.fit).
         assert len(spec.charts) == 8
-        assert any(f"PowerPoint, 16:9, {spec.slide_count()} Folien" in c.value for c in at.caption)
+        assert any("mit allen 8 Diagrammen dieser Ansicht" in c.value for c in at.caption)
         images = [png()] * len(spec.chart_slides())
         deck = Presentation(io.BytesIO(build_deck(spec, images)))
         key_slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == KEY_FIGURES_TITLE)

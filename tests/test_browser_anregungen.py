@@ -22,12 +22,13 @@ BUTTONS = '[data-testid="stButtonGroup"]'
 
 
 def open_ideas(browser: Any, server: AppServer, width: int) -> tuple[Any, Any]:
-    """The Vergleich page at width × 1,000 px with the tab „Anregungen aus Magdeburg“ open."""
+    """The Vergleich page at width × 1,000 px with the section „Anregungen aus Magdeburg für Erfurt“
+    opened by a click (it runs only while open)."""
     context = browser.new_context(viewport={"width": width, "height": 1000})
     page = context.new_page()
     page.goto(f"{server.url}/vergleich")
     settle(page)
-    page.get_by_role("tab", name="Anregungen aus Magdeburg").click()
+    page.locator("summary", has_text="Anregungen aus Magdeburg für Erfurt").click()
     wait_until(lambda: page.locator(ROW).count() >= 10, what="the idea rows")
     # Local mode on loopback: a name once, then the marks are buttons in each row.
     page.get_by_label("Ihr Name").first.fill("Test Redaktion")

@@ -73,7 +73,7 @@ def test_a_cached_figure_is_what_to_plotly_json_gives(
 ) -> None:
     """data._plain takes a new figure's own dicts instead of to_plotly_json's copy: the same values
     (no numpy array among them, which to_plotly_json would have encoded), for every chart of a page."""
-    from tests.apptest import open_app
+    from tests.apptest import offered_decks, open_app
 
     compared: list[str] = []
     plain = data._plain
@@ -86,6 +86,7 @@ def test_a_cached_figure_is_what_to_plotly_json_gives(
         return got
 
     monkeypatch.setattr(data, "_plain", checked)
+    offered_decks(monkeypatch, draw=False)  # the export's spec makes every chart of the page
     st.cache_data.clear()
     at = open_app(page).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -35,29 +35,41 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_deck_callable_builds_the_deck_and_reports_progress(renders: list[int]) -> None:
     progress = panel.Progress()
-    data = panel._deferred_file(SPEC, progress, build_deck, "Foliensatz")()
+    data = panel._deferred_file(lambda: SPEC, progress, build_deck, "Foliensatz")()
     assert len(Presentation(io.BytesIO(data)).slides) == SPEC.slide_count()
     state = progress.snapshot()
     assert (state["generation"], state["done"], state["total"], state["error"]) == (1, 4, 4, None)
+    # The slides are counted when the spec is made (on the click): the panel's status names them.
+    assert state["slides"] == SPEC.slide_count()
     assert state["finished"] is not None and state["finished"] >= state["started"]
     assert state["stage"] == "Foliensatz wird zusammengestellt …"
 
 
 def test_pdf_after_deck_reuses_the_rendered_images(renders: list[int]) -> None:
-    panel._deferred_file(SPEC, panel.Progress(), build_deck, "Foliensatz")()
+    panel._deferred_file(lambda: SPEC, panel.Progress(), build_deck, "Foliensatz")()
     progress = panel.Progress()
-    data = panel._deferred_file(SPEC, progress, build_pdf, "PDF-Bericht")()
+    data = panel._deferred_file(lambda: SPEC, progress, build_pdf, "PDF-Bericht")()
     assert len(PdfReader(io.BytesIO(data)).pages) == SPEC.slide_count()
     assert renders == [3]  # rendered once for both files
     assert progress.snapshot()["done"] == 4
 
 
 def test_a_changed_view_is_rendered_again(renders: list[int]) -> None:
-    panel._deferred_file(SPEC, panel.Progress(), build_deck, "Foliensatz")()
+    panel._deferred_file(lambda: SPEC, panel.Progress(), build_deck, "Foliensatz")()
     figure = go.Figure(SPEC.charts[0].figure).update_traces(y=[1, 2], selector=0)
     changed = replace(SPEC, charts=(replace(SPEC.charts[0], figure=figure), *SPEC.charts[1:]))
-    panel._deferred_file(changed, panel.Progress(), build_deck, "Foliensatz")()
+    panel._deferred_file(lambda: changed, panel.Progress(), build_deck, "Foliensatz")()
     assert renders == [3, 3]
+
+
+def test_the_spec_is_made_only_when_a_file_is_asked_for(renders: list[int]) -> None:
+    made: list[int] = []
+    deferred = panel._deferred_file(
+        lambda: made.append(1) or SPEC, panel.Progress(), build_deck, "Foliensatz"
+    )
+    assert made == []  # offering the button makes nothing
+    deferred()
+    assert made == [1]
 
 
 def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +81,7 @@ def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(panel, "_images_cache", type(panel._images_cache)())
     progress = panel.Progress()
     with pytest.raises(ExportError):  # Streamlit must not hand out a file
-        panel._deferred_file(SPEC, progress, build_deck, "Foliensatz")()
+        panel._deferred_file(lambda: SPEC, progress, build_deck, "Foliensatz")()
     state = progress.snapshot()
     assert state["error"] == (
         "Der Export ist fehlgeschlagen: Der Bildexport hat zu lange gedauert. "

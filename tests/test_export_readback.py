@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-import ikz.ui.layout
 from ikz.present.export import DeckSpec, get_renderer
 from ikz.present.export.fit import category_rows, is_category_rows, is_heatmap, plain
 from ikz.present.export.spec import DECK_IMAGE_HEIGHT, DECK_IMAGE_WIDTH, deck_figure
-from tests.apptest import open_app
+from tests.apptest import offered_decks, open_app
 from tests.export_samples import needs_chromium
 
 pytestmark = [pytest.mark.slow, needs_chromium]
@@ -29,8 +28,7 @@ LINE_SPACING = 1.3  # Plotly's line height in ems (svg_text_utils.LINE_SPACING)
 
 def page_spec(monkeypatch: pytest.MonkeyPatch, page: str | None, **params: list[str]) -> DeckSpec:
     """The DeckSpec a page hands its export panel, from a real AppTest run."""
-    offered: list[DeckSpec] = []
-    monkeypatch.setattr(ikz.ui.layout, "export_panel", lambda key, spec: offered.append(spec))
+    offered = offered_decks(monkeypatch, draw=False)
     at = open_app(page)
     for key, value in params.items():
         at.query_params[key] = value

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from ikz.present import labels
-from ikz.present.export import ChartExport, DeckSpec, TableSlide, chart_file_name
+from ikz.present.export import ChartExport, TableSlide, chart_file_name
 from ikz.present.export.spec import (
     TABLE_ROWS_PER_SLIDE,
     deck_figure,
@@ -47,37 +47,13 @@ def test_slide_count_counts_title_content_key_figures_and_closing() -> None:
     assert replace(SPEC, key_figures=()).slide_count() == len(SLIDE_TITLES) - 1
 
 
-def test_a_slide_count_from_remembered_chart_counts_equals_the_laid_out_one() -> None:
-    """Charts whose figures carry a datarevision (the app's cached figures) are fitted once for the
-    count; a later spec of the same charts counts from what was remembered, and a changed figure
-    (another revision) is fitted anew."""
-
-    def revised(spec: DeckSpec, revision: str) -> DeckSpec:
-        charts = tuple(replace(c, figure=c.figure.to_dict()) for c in spec.charts)
-        for chart in charts:
-            chart.figure["layout"]["datarevision"] = revision
-        return replace(spec, charts=charts)
-
-    for spec in (SPEC, EXTENDED):
-        first = revised(spec, f"test-{id(spec)}")
-        assert first.slide_count() == len(first.content()) + 2 + len(first.appendix()) + 1
-        again = revised(spec, f"test-{id(spec)}")
-        assert again._fitted_counts() is not None  # counted without laying out
-        assert again.slide_count() == first.slide_count() == spec.slide_count()
-        assert "_laid_out" not in again.__dict__
-        assert revised(spec, f"other-{id(spec)}")._fitted_counts() is None
-
-
-def test_a_chart_without_bars_or_heatmap_is_counted_as_one_slide_without_fitting() -> None:
-    """The map and the treemap are never split nor condensed: counted as one slide each without a
-    fit (which copies the whole figure), and the count is the laid-out deck's."""
+def test_a_map_or_treemap_takes_one_slide() -> None:
+    """The map and the treemap are never split nor condensed."""
     scatter = go.Figure(go.Scatter(x=[1, 2, None, 3], y=[1, 2, None, 3], mode="lines"))
     for figure in (scatter, scatter.to_dict(), treemap_figure(), treemap_figure().to_dict()):
         spec = replace(SPEC, charts=(ChartExport(title="Karte", subtitle="", source=SOURCE, figure=figure),))
-        assert spec._fitted_counts() == [(1, 0)]
-        counted = spec.slide_count()
-        assert "_laid_out" not in spec.__dict__
-        assert counted == len(spec.content()) + 2 + len(spec.appendix()) + 1
+        assert len(spec.chart_slides()) == 1 and not spec.appendix()
+        assert spec.slide_count() == 1 + 1 + 1 + 1  # title, the chart, key figures, closing
 
 
 def test_chart_slides_include_a_chart_a_feature_adds() -> None:

@@ -24,6 +24,7 @@ from ikz.read.partner_map import city_points, map_partners
 from ikz.read.queries import ALL, Filters, filter_options, records
 from ikz.rules import geo
 from ikz.rules.cities import load_cities
+from tests.apptest import offered_decks
 from tests.live_app import (
     chromium_missing_reason,
     launch_chromium,
@@ -57,9 +58,7 @@ def con(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 @pytest.fixture
 def decks(monkeypatch: pytest.MonkeyPatch) -> list[DeckSpec]:
     """The deck/PDF specs the pages offer for export (captured instead of drawing the panel)."""
-    offered: list[DeckSpec] = []
-    monkeypatch.setattr("ikz.ui.layout.export_panel", lambda _key, spec: offered.append(spec))
-    return offered
+    return offered_decks(monkeypatch, draw=False)
 
 
 def run_page(page: str, params: dict[str, list[str]] | None = None) -> AppTest:

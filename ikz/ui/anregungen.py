@@ -29,6 +29,8 @@ from ikz.ui.markdown import md_escape
 # URL parameter of the Bewertung filter in each tab (bound like the sidebar filters).
 # (bewertung_ + the city's code from data/cities.toml in lower case: bewertung_ef)
 MARK_FILTER_KEYS = {c.name: f"bewertung_{c.code.lower()}" for c in load_cities().cities}
+# URL parameter (= widget key) of the Vergleich's section „Anregungen aus <city>“, open when „true“.
+SECTION_KEYS = {c.name: f"vergleich_anregungen_aus_{c.code.lower()}" for c in load_cities().cities}
 MARK_CHOICES = (*suggestions.MARKS, suggestions.UNMARKED)
 # Ideas shown at first per tab (about a screenful at 1,280 px); „Weitere … anzeigen“ adds as many.
 PAGE_SIZE = 10

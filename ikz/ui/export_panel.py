@@ -1,11 +1,13 @@
 """The export panel under a page's charts: deck and PDF report with one click each, single charts as images.
 
-A page only builds its DeckSpec and calls `export_panel(page_key, spec)`. Each of „Foliensatz
-herunterladen“ and „PDF-Bericht herunterladen“ is one `st.download_button` whose data is a
-callable: Streamlit runs it on its own thread when the button is clicked (the button shows a
-spinner meanwhile) and then starts the download. Streamlit ignores st.* calls inside that
-callable, so the progress bar comes from the click's fragment rerun, which follows the build
-through a small thread-safe progress object until the file is ready.
+A page offers its export as an `ExportOffer` (the charts' titles, and how to make the DeckSpec)
+and calls `export_panel(page_key, offer)`. Each of „Foliensatz herunterladen“ and „PDF-Bericht
+herunterladen“ is one `st.download_button` whose data is a callable: Streamlit runs it on its own
+thread when the button is clicked (the button shows a spinner meanwhile) and then starts the
+download. Only then is the spec made: every chart's figure, fitted to its slides (issue 21).
+Streamlit ignores st.* calls inside that callable, so the progress bar comes from the click's
+fragment rerun, which follows the build through a small thread-safe progress object until the
+file is ready.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import streamlit as st
 from plotly.io.json import to_json_plotly
 
-from ikz.core.numbers import fmt_decimal
+from ikz.core.numbers import fmt_decimal, fmt_int
 from ikz.present.export import (
     NO_BROWSER_MESSAGE,
     DeckSpec,
@@ -33,7 +36,8 @@ from ikz.present.export import (
     get_renderer,
     render_deck_images,
 )
-from ikz.present.export.spec import deck_figure
+from ikz.present.export.spec import ChartExport, chart_file_name, deck_figure
+from ikz.present.labels import file_stem
 from ikz.present.theme import EXPORT_HEIGHT, EXPORT_WIDTH
 
 logger = logging.getLogger(__name__)
@@ -48,6 +52,27 @@ POLL_SECONDS = 0.2
 START_TIMEOUT = 15.0  # s from the click until the build has begun on Streamlit's download thread
 FOLLOW_TIMEOUT = 180.0  # s; the renderer itself gives up after 120 s
 FAILED = "Der Export ist fehlgeschlagen: {error}"
+UNITS = {"pptx": ("Folie", "Folien"), "pdf": ("Seite", "Seiten")}
+
+
+@dataclass(frozen=True)
+class ExportOffer:
+    """A view's export as its panel offers it: what the panel names at once, what a click builds.
+
+    Making the DeckSpec builds every chart's figure and fits it to its slides: tens of milliseconds
+    on each new filter state, in every page run, for files most runs never build (issue 21). So
+    the panel names the charts by their titles and makes the spec (or one chart) only on a click.
+    """
+
+    title: str
+    created: date
+    titles: tuple[str, ...]  # the charts' titles, in deck order
+    make: Callable[[], DeckSpec]  # the whole spec, every figure made
+    chart: Callable[[int], ChartExport]  # chart i with its figure made
+
+    def file_stem(self) -> str:
+        """File name of deck and report without extension (as DeckSpec.file_stem)."""
+        return file_stem(f"{self.title} {self.created.isoformat()}")
 
 
 @dataclass
@@ -62,6 +87,7 @@ class Progress:
     total: int = 1
     stage: str = ""
     error: str | None = None
+    slides: int = 0  # slides (pages) of the file being built, known once its spec is made
 
     def begin(self, total: int) -> None:
         """A new build of total steps starts."""
@@ -69,6 +95,12 @@ class Progress:
             self.generation += 1
             self.started, self.finished = time.monotonic(), None
             self.done, self.total, self.stage, self.error = 0, max(total, 1), "", None
+            self.slides = 0
+
+    def plan(self, total: int, slides: int) -> None:
+        """Once the spec is made: the build's steps, and the slides (pages) the file will have."""
+        with self.lock:
+            self.total, self.slides = max(total, 1), slides
 
     def note(self, stage: str) -> None:
         """Say what is happening without a step being done (e.g. the browser starting)."""
@@ -89,7 +121,7 @@ class Progress:
     def snapshot(self) -> dict[str, Any]:
         """A consistent copy of the fields, for the panel to show."""
         with self.lock:
-            names = ("generation", "started", "finished", "done", "total", "stage", "error")
+            names = ("generation", "started", "finished", "done", "total", "stage", "error", "slides")
             return {name: getattr(self, name) for name in names}
 
 
@@ -122,13 +154,18 @@ def _deck_images(spec: DeckSpec, progress: Progress) -> list[bytes]:
 
 
 def _deferred_file(
-    spec: DeckSpec, progress: Progress, build: Callable[[DeckSpec, Sequence[bytes]], bytes], what: str
+    make_spec: Callable[[], DeckSpec],
+    progress: Progress,
+    build: Callable[[DeckSpec, Sequence[bytes]], bytes],
+    what: str,
 ) -> Callable[[], bytes]:
-    """The download button's callable: renders the charts and builds the file when clicked."""
+    """The download button's callable: makes the spec, renders the charts, builds the file when clicked."""
 
     def make() -> bytes:
-        progress.begin(total=len(spec.chart_slides()) + 1)
+        progress.begin(total=1)
         try:
+            spec = make_spec()
+            progress.plan(total=len(spec.chart_slides()) + 1, slides=spec.slide_count())
             images = _deck_images(spec, progress)
             progress.tick(f"{what} wird zusammengestellt …")
             data = build(spec, images)
@@ -176,16 +213,20 @@ def _follow(progress: Progress, page_key: str, kind: str, what: str) -> None:
             return
         bar.progress(1.0, text="Fertig")
         seconds = fmt_decimal(now["finished"] - now["started"])
+        one, many = UNITS[kind]
+        size = f"{fmt_int(now['slides'])} {one if now['slides'] == 1 else many}"
         status.update(
-            label=f"{what} fertig ({seconds} s) – der Download beginnt", state="complete", expanded=False
+            label=f"{what} fertig: {size} ({seconds} s) – der Download beginnt",
+            state="complete",
+            expanded=False,
         )
 
 
-def _deferred_image(fig: Any, fmt: str) -> Callable[[], bytes]:
-    """Render one chart only when its download button is clicked (on Streamlit's own thread)."""
+def _deferred_image(chart: Callable[[], ChartExport], fmt: str) -> Callable[[], bytes]:
+    """Make and render one chart only when its download button is clicked (on Streamlit's own thread)."""
 
     def render() -> bytes:
-        return get_renderer().render(fig, fmt, EXPORT_WIDTH, EXPORT_HEIGHT)
+        return get_renderer().render(chart().figure, fmt, EXPORT_WIDTH, EXPORT_HEIGHT)
 
     return render
 
@@ -204,7 +245,7 @@ def _row(n: int) -> list[Any]:
 
 
 @st.fragment
-def export_panel(page_key: str, spec: DeckSpec) -> None:
+def export_panel(page_key: str, offer: ExportOffer) -> None:
     """Slide deck, PDF report and single-chart images of the current view.
 
     A fragment: a click reruns only this panel (to show the progress), not the page's queries and charts.
@@ -216,11 +257,14 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
         c1.button("Foliensatz herunterladen", disabled=True, key=f"{page_key}_pptx_off")
         c2.button("PDF-Bericht herunterladen", disabled=True, key=f"{page_key}_pdf_off")
         return
+    charts = len(offer.titles)
+    shown = "dem Diagramm" if charts == 1 else f"allen {fmt_int(charts)} Diagrammen"
     st.caption(
-        "Ein Klick erstellt die Datei mit allen Diagrammen dieser Ansicht, Kennzahlen, Filterzeile und "
-        f"Quellen: Foliensatz (PowerPoint, 16:9, {spec.slide_count()} Folien) oder PDF-Bericht (A4 quer)."
+        f"Ein Klick erstellt die Datei mit {shown} dieser Ansicht, Kennzahlen, Filterzeile und "
+        "Quellen: Foliensatz (PowerPoint, 16:9) oder PDF-Bericht (A4 quer). Ein langes Diagramm "
+        "verteilt sich auf mehrere Folien; wie viele es sind, steht nach dem Erstellen hier."
     )
-    stem = spec.file_stem()
+    stem = offer.file_stem()
     files = (
         ("pptx", "Foliensatz", build_deck, PPTX_MIME, ":material/slideshow:", "Foliensatz herunterladen"),
         ("pdf", "PDF-Bericht", build_pdf, PDF_MIME, ":material/picture_as_pdf:", "PDF-Bericht herunterladen"),
@@ -230,7 +274,7 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
         progress = _progress(f"{page_key}_{kind}_progress")
         if column.download_button(
             label,
-            _deferred_file(spec, progress, build, what),
+            _deferred_file(offer.make, progress, build, what),
             file_name=f"{stem}.{kind}",
             mime=mime,
             icon=icon,
@@ -246,24 +290,24 @@ def export_panel(page_key: str, spec: DeckSpec) -> None:
     # left greyed out (stale) while the rerun follows the build.
     progress_slot = st.container()
 
-    if spec.charts:
-        _image_downloads(page_key, spec)
+    if offer.titles:
+        _image_downloads(page_key, offer)
     for kind, what in clicked:
         with progress_slot:
             _follow(_progress(f"{page_key}_{kind}_progress"), page_key, kind, what)
 
 
-def _image_downloads(page_key: str, spec: DeckSpec) -> None:
-    """One chart of the view as PNG or SVG, rendered when its button is clicked."""
+def _image_downloads(page_key: str, offer: ExportOffer) -> None:
+    """One chart of the view as PNG or SVG, made and rendered when its button is clicked."""
     st.markdown("**Einzelnes Diagramm als Bild** (1920 × 1080)")
-    titles = [c.title for c in spec.charts]
+    titles = list(offer.titles)
     chosen = st.selectbox("Diagramm", titles, key=f"{page_key}_chart_choice", label_visibility="collapsed")
-    chart = spec.charts[titles.index(chosen)] if chosen in titles else spec.charts[0]
+    index = titles.index(chosen) if chosen in titles else 0
     for column, (fmt, mime, icon) in zip(_row(len(IMAGE_DOWNLOADS)), IMAGE_DOWNLOADS, strict=False):
         column.download_button(
             f"{fmt.upper()} herunterladen",
-            _deferred_image(chart.figure, fmt),
-            file_name=chart.file_name(fmt),
+            _deferred_image(lambda: offer.chart(index), fmt),
+            file_name=chart_file_name(titles[index], fmt),
             mime=mime,
             on_click="ignore",
             key=f"{page_key}_{fmt}",

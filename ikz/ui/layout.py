@@ -20,7 +20,7 @@ from ikz.present.labels import describe_filters
 from ikz.read.queries import Filters
 from ikz.rules.sources import source_line
 from ikz.ui import data, state
-from ikz.ui.export_panel import export_panel
+from ikz.ui.export_panel import ExportOffer, export_panel
 from ikz.ui.markdown import md_escape
 
 ALL_FILTERS = tuple(state.FILTER_KEYS)
@@ -228,9 +228,18 @@ class Page:
         """Keep a chart that is not drawn for the export; make() gives its figure when it is built."""
         self.exports.append((export, make))
 
+    def _chart(self, index: int) -> ChartExport:
+        """The export's chart at index, its figure made."""
+        entry = self.exports[index]
+        return entry if isinstance(entry, ChartExport) else replace(entry[0], figure=entry[1]())
+
     def _charts(self) -> tuple[ChartExport, ...]:
         """The charts for the export, every figure made."""
-        return tuple(e if isinstance(e, ChartExport) else replace(e[0], figure=e[1]()) for e in self.exports)
+        return tuple(self._chart(i) for i in range(len(self.exports)))
+
+    def _titles(self) -> tuple[str, ...]:
+        """The export's chart titles, no figure made."""
+        return tuple((e if isinstance(e, ChartExport) else e[0]).title for e in self.exports)
 
     def end_of_charts(self) -> None:
         """In the Präsentationsansicht the page ends after its charts (the way back is at the top)."""
@@ -244,20 +253,24 @@ class Page:
         key_figures: list[KeyFigure],
         sources: tuple[str, ...],
         note: str,
-        extra_slides: tuple[Slide, ...] = (),
+        extra_slides: Callable[[], tuple[Slide, ...]] = tuple,
     ) -> None:
-        """The export panel with every chart this run has shown, then the extra slides."""
-        export_panel(
-            self.key,
-            DeckSpec(
+        """The export panel with every chart of this view, then extra_slides() – all made only when
+        a file or image is asked for (ikz/ui/export_panel.py)."""
+        created = date.today()
+
+        def make() -> DeckSpec:
+            return DeckSpec(
                 title=self.title,
                 subtitle=subtitle,
-                created=date.today(),
+                created=created,
                 filters_text=self.subtitle,
                 charts=self._charts(),
                 key_figures=tuple(key_figures),
                 sources=sources,
                 note=note,
-                extra_slides=extra_slides,
-            ),
-        )
+                extra_slides=extra_slides(),
+            )
+
+        offer = ExportOffer(self.title, created, self._titles(), make, self._chart)
+        export_panel(self.key, offer)

@@ -64,11 +64,14 @@ def map_source(source: str) -> str:
     return f"{source}; Geodaten: {geo.ATTRIBUTION}"
 
 
-def _choose_partner(chart_key: str, select_key: str) -> None:
-    """Callback: a clicked bubble becomes the partner whose records are listed (and in the URL)."""
+def _choose_partner(chart_key: str, select_key: str, open_key: str | None) -> None:
+    """Callback: a clicked bubble becomes the partner whose records are listed (and in the URL);
+    open_key: the section listing them, opened."""
     chosen = selected_categories(chart_key)
     if chosen:
         st.session_state[select_key] = chosen[0]
+        if open_key:
+            st.session_state[open_key] = True
 
 
 def partner_map(
@@ -78,6 +81,7 @@ def partner_map(
     lines: bool,
     note: str = "",
     select_key: str = PARTNER_KEY,
+    open_key: str | None = None,
     filters: Filters | None = None,
 ) -> pl.DataFrame:
     """Show the map of the page's filtered partners with its table, keep it for the page's export;
@@ -104,7 +108,7 @@ def partner_map(
         title,
         key=key,
         presentation=page.presentation,
-        on_select=lambda: _choose_partner(key, select_key),
+        on_select=lambda: _choose_partner(key, select_key, open_key),
         # The map's numbers are its partners and their counts; the figure's own points would list
         # thousands of outline coordinates (and formatting them took 0.75 s of a Vergleich run).
         table=counts_table(frames.bubbles, BUBBLE_COLUMNS, CITIES, "Einträge {city}"),

@@ -71,21 +71,17 @@ def vergleich(read: ReadCall, filters: Filters) -> None:
     read(data.filter_options)
     read(data.city_facts, filters=filters)
     read(data.origin_counts, filters=filters)
-    topics = read(data.topic_overview, filters=filters)
+    read(data.topic_overview, filters=filters)
     for dimension in ("form", "binding", "task_area", "effect", "partner_kind"):
         read(data.categories, dimension)
     read(data.city_mix, filters=filters)
     read(data.partner_kinds, filters=filters)
-    named = read(data.partners, filters=filters, top=TOP_PARTNERS)
+    read(data.partners, filters=filters, top=TOP_PARTNERS)
     read(data.map_frames, filters=filters)
-    shared = topics.filter((topics["count_first"] > 0) & (topics["count_second"] > 0))
-    if shared.height:  # the first shared topic is the pairs' default choice
-        read(data.topic_pairs, filters=filters, topic=shared["topic"][0])
+    # The sections below the charts show these counts; their tables are read when a section opens.
     read(data.record_pairs, filters=filters)
     for city in (first, second):
         read(data.suggestion_list, filters=filters, for_city=city)
-    if named.table.height:  # the first partner is the records' default choice
-        read(data.partner_records, filters=filters, partner=named.table["partner"][0])
 
 
 def karte(read: ReadCall, filters: Filters) -> None:

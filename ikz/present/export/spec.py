@@ -7,8 +7,6 @@ the same order, so a deck has exactly as many slides as the report has pages.
 from __future__ import annotations
 
 import copy
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -152,7 +150,7 @@ class DeckSpec:
 
     @cached_property
     def _laid_out(self) -> tuple[tuple[Slide, ...], tuple[TableSlide, ...]]:
-        # Cached: a page asks for the slide count on every run, and fitting reads every figure.
+        # Cached: deck, report and the slide count each ask for it, and fitting reads every figure.
         slides: list[Slide] = []
         appendix: list[TableSlide] = []
         for slide in (*self.charts, *self.extra_slides):
@@ -161,7 +159,6 @@ class DeckSpec:
                 slides += fitted
                 added = [t for table in tables for t in _continued(table) if isinstance(t, TableSlide)]
                 appendix += added
-                _remember(slide, len(fitted), len(added))
             else:
                 slides += _continued(slide)
         return tuple(slides), tuple(appendix)
@@ -172,71 +169,12 @@ class DeckSpec:
 
     def slide_count(self) -> int:
         """Slides in the deck, which is also the number of pages in the report."""
-        charts = self._fitted_counts()
-        if charts is None:
-            content, appendix = len(self.content()), len(self.appendix())
-        else:
-            content = sum(n for n, _ in charts) + sum(len(_continued(s)) for s in self.extra_slides)
-            appendix = sum(n for _, n in charts)
+        content, appendix = len(self.content()), len(self.appendix())
         return 1 + content + (1 if self.key_figures else 0) + 1 + appendix
-
-    def _fitted_counts(self) -> list[tuple[int, int]] | None:
-        """Per chart (slides, appendix slides) as fitted before, or None when one is not known (or
-        the slides are laid out already)."""
-        if "_laid_out" in self.__dict__:
-            return None
-        with _FIT_LOCK:
-            counts = [_FIT_COUNTS.get(key) if (key := _identity(c)) else None for c in self.charts]
-        counts = [
-            (1, 0) if c is None and _one_slide(chart) else c
-            for c, chart in zip(counts, self.charts, strict=True)
-        ]
-        if any(c is None for c in counts):
-            return None
-        return counts  # type: ignore[return-value]
 
     def file_stem(self) -> str:
         """File name of deck and report without extension, e.g. 'vergleich-erfurt-magdeburg-2026-11-21'."""
         return file_stem(f"{self.title} {self.created.isoformat()}")
-
-
-# How many slides each chart took, by its identity: a page shows the deck's slide count on every
-# run, and fitting every chart for it (a deep copy and a layout each) was a fifth of a page run
-# with every value cached (measured). Only the counts are kept, not the fitted figures.
-FIT_COUNT_ENTRIES = 512
-_FIT_COUNTS: OrderedDict[tuple, tuple[int, int]] = OrderedDict()
-_FIT_LOCK = threading.Lock()  # sessions run on threads of their own
-
-
-def _identity(chart: ChartExport) -> tuple | None:
-    """A chart's texts and its figure's layout.datarevision, which names the figure's content (the
-    app's cached figures carry one: ikz/ui/data.py); None without one."""
-    figure = chart.figure
-    if isinstance(figure, dict):
-        revision = figure.get("layout", {}).get("datarevision")
-    else:
-        revision = figure.layout.datarevision
-    return None if revision is None else (chart.title, chart.subtitle, chart.source, revision)
-
-
-def _one_slide(chart: ChartExport) -> bool:
-    """True for a chart that fit_chart leaves on one slide without an appendix, seen without fitting
-    it: it has neither bars (a long bar chart is split) nor a heatmap (condensed). Fitting copies the
-    whole figure, for the map thousands of outline points, on every new filter state."""
-    figure = chart.figure
-    traces = figure.get("data", []) if isinstance(figure, dict) else figure.data
-    kinds = {t.get("type", "scatter") if isinstance(t, dict) else t.type for t in traces}
-    return not kinds & {"bar", "heatmap"}
-
-
-def _remember(chart: ChartExport, slides: int, appendix: int) -> None:
-    if (key := _identity(chart)) is None:
-        return
-    with _FIT_LOCK:
-        _FIT_COUNTS[key] = (slides, appendix)
-        _FIT_COUNTS.move_to_end(key)
-        while len(_FIT_COUNTS) > FIT_COUNT_ENTRIES:
-            _FIT_COUNTS.popitem(last=False)
 
 
 def _continued(slide: Slide) -> list[Slide]:
