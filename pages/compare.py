@@ -310,7 +310,7 @@ def captioned_table(caption: str, frame: pl.DataFrame, columns: dict[str, str], 
 # The counts stand above the sections, not in their labels: a label that changes with the filters
 # would make a new section, closed again, on every filter change.
 idea_counts = {
-    city: data.suggestion_list(filters=filters, for_city=other).height
+    city: data.idea_count(filters=filters, for_city=other)
     for city, other in ((B.name, A.name), (A.name, B.name))
 }
 pairs_count = data.record_pairs(filters=filters).height

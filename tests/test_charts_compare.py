@@ -33,15 +33,20 @@ def test_profiles_stack_to_100_percent_per_city_and_dimension() -> None:
         }
     )
     fig = charts.city_profiles(frame, TEXT, orders={"Form": FORMS, "Verbindlichkeit": BINDINGS})
-    rows = list(zip(*fig.data[0].y, strict=True))
-    assert rows == [
+    # Each trace holds its own dimension's rows (both cities, in order), the axis every row.
+    per_row: dict[tuple[str, str], float] = {}
+    for trace in fig.data:
+        for row, x in zip(zip(*trace.y, strict=True), trace.x, strict=True):
+            per_row[row] = per_row.get(row, 0) + (x or 0)
+    assert list(per_row) == [
         ("Form", "Erfurt"),
         ("Form", "Magdeburg"),
         ("Verbindlichkeit", "Erfurt"),
         ("Verbindlichkeit", "Magdeburg"),
     ]
-    totals = [sum(t.x[i] or 0 for t in fig.data) for i in range(len(rows))]
-    assert totals == [100, 100, 100, 100]
+    assert list(per_row.values()) == [100, 100, 100, 100]
+    assert {row[0] for trace in fig.data for row in zip(*trace.y, strict=True)} == {"Form", "Verbindlichkeit"}
+    assert all(len(set(trace.y[0])) == 1 for trace in fig.data)  # one dimension per trace
     assert [t.name for t in fig.data] == ["Zweckverband", "Arbeitsgemeinschaft", "informell"]
     assert fig.layout.legend.traceorder == "grouped"
 

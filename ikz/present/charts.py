@@ -655,15 +655,18 @@ def city_profiles(
     dims = [d for d in orders if d in set(frame["dimension"].to_list())]
     shown = _cities(frame)
     rows = [(d, c) for d in dims for c in shown]
-    y = [[esc(d) for d, _ in rows], [esc(c) for _, c in rows]]
     traces = []
     for dim in dims:
         part = frame.filter(pl.col("dimension") == dim)
         present = set(part["category"].to_list())
         categories = [c for c in orders[dim] if c in present] + sorted(present - set(orders[dim]))
+        # Each trace holds its own dimension's rows only: with every row (the others empty) the
+        # browser drew and measured three times the bars and labels on each filter change.
+        own = [(d, c) for d, c in rows if d == dim]
+        y = [[esc(d) for d, _ in own], [esc(c) for _, c in own]]
         for i, cat in enumerate(categories):
             by_city = {r["city"]: r for r in part.filter(pl.col("category") == cat).iter_rows(named=True)}
-            cells = [by_city.get(c) if d == dim else None for d, c in rows]
+            cells = [by_city.get(c) for _, c in own]
             traces.append(
                 {
                     "type": "bar",

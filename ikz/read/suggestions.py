@@ -154,6 +154,22 @@ def suggestion_list(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, f
     )
 
 
+def idea_count(con: duckdb.DuckDBPyConnection, *, filters: Filters = ALL, for_city: str) -> int:
+    """How many ideas suggestion_list gives for these filters, without working each one out.
+
+    An Aufgabenbereich filter keeps an idea by its own area, which is worked out per idea
+    (ikz.derive.ideas.own_task_area): then the list is made and counted."""
+    if filters.task_areas:
+        return suggestion_list(con, filters=filters, for_city=for_city).height
+    where, params = where_clause(compared(filters))
+    ((count,),) = con.execute(
+        f"SELECT count(*) FROM suggestion s JOIN cooperation_wide w USING (cooperation_id) "
+        f"WHERE s.for_city = ? AND {where}",
+        [for_city, *params],
+    ).fetchall()
+    return count
+
+
 def _features(row: Mapping) -> IdeaFeatures:
     """The score's features of one suggestion_list row (status None where the document has none)."""
     return IdeaFeatures(

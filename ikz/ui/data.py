@@ -369,6 +369,7 @@ map_partner_records = Read(partner_map.partner_records)
 
 # Anregungen (ikz/ui/anregungen.py, and its record pairs on the Vergleich page).
 suggestion_list = Read(suggestions.suggestion_list)
+idea_count = Read(suggestions.idea_count)  # the Vergleich's count line above the ideas' sections
 record_pairs = Read(suggestions.record_pairs)
 
 # Editions on the Überblick page (ikz/ui/editions_view.py).

@@ -83,9 +83,9 @@ def partner_map(
     select_key: str = PARTNER_KEY,
     open_key: str | None = None,
     filters: Filters | None = None,
-) -> pl.DataFrame:
-    """Show the map of the page's filtered partners with its table, keep it for the page's export;
-    returns its bubbles. filters: the reads' filters when not the page's (the Vergleich page's pair)."""
+) -> None:
+    """Show the map of the page's filtered partners with its table, keep it for the page's export.
+    filters: the reads' filters when not the page's (the Vergleich page's pair)."""
     # The title names every city of the map, or the Vergleich page's two.
     title = MAP_TITLE if filters is None else map_title(mapped(filters).cities)
     filters = filters or page.filters
@@ -98,7 +98,7 @@ def partner_map(
             export,
             lambda: data.figure_spec(maps.map_figure, data.map_frames, filters=filters, options=options),
         )
-        return data.map_frames(filters=filters).bubbles
+        return  # nothing read: the export reads the map's frames when it is made
     # Said in the map's place: the first drawing of the outlines takes a moment (cached afterwards).
     with st.spinner("Die Karte wird gezeichnet …"):
         frames = data.map_frames(filters=filters)
@@ -115,7 +115,6 @@ def partner_map(
     )
     st.caption(ATTRIBUTION_MARKDOWN)
     page.exports.append(replace(export, figure=fig))
-    return frames.bubbles
 
 
 def unplaced_list(page: Page, *, key: str) -> pl.DataFrame:

@@ -77,11 +77,10 @@ def vergleich(read: ReadCall, filters: Filters) -> None:
     read(data.city_mix, filters=filters)
     read(data.partner_kinds, filters=filters)
     read(data.partners, filters=filters, top=TOP_PARTNERS)
-    read(data.map_frames, filters=filters)
     # The sections below the charts show these counts; their tables are read when a section opens.
     read(data.record_pairs, filters=filters)
     for city in (first, second):
-        read(data.suggestion_list, filters=filters, for_city=city)
+        read(data.idea_count, filters=filters, for_city=city)
 
 
 def karte(read: ReadCall, filters: Filters) -> None:
