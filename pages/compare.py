@@ -124,6 +124,7 @@ if not presentation:
 # The reads get the pair as their city filter (ikz.read.comparison.pair_of); the charts' subtitles keep
 # the page's filters, which have no city.
 filters = views.compared(page.filters, PAIR)
+data.prefetch(views.vergleich_state(filters))  # its reads side by side on a state not read before
 facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
 CITIES = PAIR  # the compared cities, in display order
 origins = data.origin_counts(filters=filters)

@@ -80,6 +80,7 @@ filters = page.filters
 # Every aggregate of this page comes from this one cached read (one statement over the mart).
 # Its arguments, like all this page reads, are declared in ikz/ui/views.py (warmed there too).
 view = views.overview_args(filters)
+data.prefetch(views.ueberblick_state(filters))  # its reads side by side on a state not read before
 # The page's one heavy read (cached afterwards): said where the page begins, not only by the
 # running indicator in the corner.
 with st.spinner("Kennzahlen und Diagramme werden berechnet …"):

@@ -10,7 +10,7 @@ from ikz.present.export import KeyFigure
 from ikz.rules.cities import joined, load_cities
 from ikz.rules.sources import DOCUMENTS
 from ikz.rules.words import BOTH_CITIES, MANY_CITIES
-from ikz.ui import data
+from ikz.ui import data, views
 from ikz.ui.layout import Page
 from ikz.ui.map_view import LINES_KEY, MAP_SOURCE, partner_map, partner_records, unplaced_list
 
@@ -30,6 +30,7 @@ page = Page.open(
     "Die Karte kommt ganz aus den mitgelieferten Geodaten, ohne Internet.",
 )
 # The key figures first (the map's partners, from the same cached read as the map).
+data.prefetch(views.karte_state(page.filters))  # both reads side by side on a state not read before
 bubbles = data.map_frames(filters=page.filters).bubbles
 unplaced = data.unplaced_partners(filters=page.filters)
 

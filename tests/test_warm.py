@@ -4,6 +4,7 @@ no read itself, a new file version is warmed anew, and the warm-up never serves 
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,46 @@ def test_a_warmed_state_opens_without_a_read(
     assert not at.exception, [e.value for e in at.exception]
     assert at.get("plotly_chart"), "the page drew no chart"
     assert cursors == [], f"{page} ({state}) computed {len(cursors)} reads the warm-up left out"
+
+
+STATE_READS = {
+    "ueberblick": views.ueberblick_state,
+    "vergleich": views.vergleich_state,
+    "karte": views.karte_state,
+}
+
+
+@pytest.mark.parametrize("page", list(PAGE_FILES))
+def test_a_state_not_read_before_is_read_side_by_side_and_each_read_once(
+    empty_caches: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    """data.prefetch starts a new state's reads on worker threads; the page's own calls then wait
+    for them, so no read is computed twice. A second run starts nothing."""
+    threads: list[str] = []
+    original = Database.cursor
+
+    def cursor(self: Database) -> Any:
+        threads.append(threading.current_thread().name)
+        return original(self)
+
+    monkeypatch.setattr(Database, "cursor", cursor)
+    reads = [r for r in vars(data).values() if isinstance(r, data.Read)]
+    before = {r.name: set(r._computed) for r in reads}
+    at = open_app(PAGE_FILES[page])
+    at.query_params["art"] = [a_type(empty_caches)]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t.startswith("ikz-prefetch") for t in threads), "no read ran on a prefetch thread"
+    # Each cursor computed one new key: a read computed twice (by a worker and the page) would
+    # open two cursors for one key.
+    new = sum(len(set(r._computed) - before[r.name]) for r in reads)
+    assert len(threads) == new > len(STATE_READS[page](Filters())) - 1
+    threads.clear()
+    submitted: list[object] = []
+    monkeypatch.setattr(data._PREFETCH, "submit", lambda *a, **k: submitted.append(a))
+    at.run()
+    assert not at.exception
+    assert threads == [] and submitted == [], "a second run of the same state read or started again"
 
 
 def test_the_states_are_none_each_type_and_each_city_bounded() -> None:

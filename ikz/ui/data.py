@@ -18,7 +18,9 @@ import inspect
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
@@ -30,7 +32,15 @@ import streamlit as st
 from ikz.core.errors import TaxonomyError
 from ikz.core.paths import db_path
 from ikz.read import audit, comparison, edition_queries, partner_map, queries, suggestions
-from ikz.read.db import Database, DatabaseUnavailable, FileIdentity, ensure_database, input_files, is_stale
+from ikz.read.db import (
+    THREADS,
+    Database,
+    DatabaseUnavailable,
+    FileIdentity,
+    ensure_database,
+    input_files,
+    is_stale,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -208,9 +218,18 @@ class Read(Generic[P, R]):
     """
 
     def __init__(self, query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> None:
+        computed: OrderedDict[str, None] = OrderedDict()  # keys this process has computed, newest last
+
         def run(key: str, _path: str, _args: tuple, _kwargs: tuple) -> R:
             with _database(_path).cursor() as cur:
-                return query(cur, *_args, **dict(_kwargs))
+                result = query(cur, *_args, **dict(_kwargs))
+            with _COMPUTED_LOCK:
+                computed[key] = None
+                while len(computed) > CACHE_ENTRIES:
+                    computed.popitem(last=False)
+            return result
+
+        self._computed = computed
 
         run.__module__, run.__qualname__, run.__wrapped__ = query.__module__, query.__qualname__, query  # type: ignore[attr-defined]
         self.query = query
@@ -232,6 +251,34 @@ class Read(Generic[P, R]):
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return _guarded(lambda: self.cached(version(), args, tuple(sorted(kwargs.items()))))
+
+    def computed(self, file_version: FileIdentity, kwargs: tuple) -> bool:
+        """True if this process has computed the read for these keyword arguments at this version
+        (it may since have left the cache, which holds as many entries)."""
+        with _COMPUTED_LOCK:
+            return cache_key(self.name, file_version, (), kwargs) in self._computed
+
+
+_COMPUTED_LOCK = threading.Lock()
+# The reads of a new filter state, side by side: DuckDB works outside the GIL, and a page's reads
+# one after the other left a core idle while polars and Python handled each result.
+_PREFETCH = ThreadPoolExecutor(max_workers=2 * THREADS, thread_name_prefix="ikz-prefetch")
+
+
+def prefetch(calls: Iterable[tuple[Read[..., Any], dict[str, Any]]]) -> None:
+    """Start these reads (read, keyword arguments) on worker threads and return at once.
+
+    A page calls this with its filter state's reads (ikz/ui/views.py) before making them one by
+    one: each of its own calls then finds the value computed, or waits for that one value
+    (Streamlit's per-key compute lock). Reads this process has computed for this version are not
+    started again (a hit would only be unpickled twice). A failing read fails again where the page
+    makes it, with its German message.
+    """
+    file_version, path = version(), str(db_path())
+    for source, kwargs in calls:
+        arguments = tuple(sorted(kwargs.items()))
+        if not source.computed(file_version, arguments):
+            _PREFETCH.submit(source.cached, file_version, (), arguments, path=path)
 
     def __repr__(self) -> str:
         return f"Read({self.name})"

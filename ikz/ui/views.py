@@ -29,6 +29,7 @@ COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "searc
 TOP_PARTNERS = 15
 
 ReadCall = Callable[..., Any]  # read(data.some_read, *args, **kwargs) -> its result
+Call = tuple[data.Read[..., Any], dict[str, Any]]  # a read and its keyword arguments
 
 
 def overview_args(filters: Filters) -> dict[str, Any]:
@@ -48,46 +49,67 @@ def sidebar(read: ReadCall, filters: Filters) -> None:
         read(data.filter_options, cities=filters.cities)
 
 
+def ueberblick_state(filters: Filters) -> list[Call]:
+    """The Überblick's reads of one filter state, none needing another's result: prefetched side
+    by side (data.prefetch) when the page opens the state."""
+    return [
+        (data.overview, overview_args(filters)),
+        (data.origin_counts, {"filters": filters}),
+        (data.records, {"filters": filters, "limit": TABLE_LIMIT}),
+        (data.key_figures, {"filters": filters.only("cities")}),
+    ]
+
+
 def ueberblick(read: ReadCall, filters: Filters) -> None:
-    """pages/explore.py: key figures, the charts' aggregate, editions, checked values, the table."""
+    """pages/explore.py: key figures, the charts' aggregate, editions, the table."""
     sidebar(read, filters)
-    read(data.overview, **overview_args(filters))
-    read(data.key_figures, filters=filters.only("cities"))
-    read(data.origin_counts, filters=filters)
+    for source, kwargs in ueberblick_state(filters):
+        read(source, **kwargs)
     read(data.changes_since, cities=filters.cities)
     growing = [c for c in filters.cities or load_cities().names if read(data.edition_count, city=c) >= 2]
     for city in growing:
         read(data.development, city=city)
     for dimension in ("form", "effect"):
         read(data.categories, dimension)
-    read(data.checked_values, filters=filters)
-    read(data.records, filters=filters, limit=TABLE_LIMIT)
+
+
+def vergleich_state(filters: Filters) -> list[Call]:
+    """The Vergleich's reads of one filter state (its filters with the pair, `compared`), none
+    needing another's result: prefetched side by side when the page opens the state."""
+    # The sections below the charts show the counts of pairs and ideas; their tables are read
+    # when a section opens.
+    return [
+        (data.city_facts, {"filters": filters}),
+        (data.origin_counts, {"filters": filters}),
+        (data.topic_overview, {"filters": filters}),
+        (data.city_mix, {"filters": filters}),
+        (data.partners, {"filters": filters, "top": TOP_PARTNERS}),
+        (data.record_pairs, {"filters": filters}),
+        *((data.idea_count, {"filters": filters, "for_city": city}) for city in filters.cities),
+    ]
 
 
 def vergleich(read: ReadCall, filters: Filters) -> None:
     """pages/compare.py for the default pair of data/cities.toml (filters without cities)."""
-    first, second = pair = load_cities().compare
-    filters = compared(filters, pair)
+    filters = compared(filters, load_cities().compare)
     read(data.filter_options)
-    read(data.city_facts, filters=filters)
-    read(data.origin_counts, filters=filters)
-    read(data.topic_overview, filters=filters)
+    for source, kwargs in vergleich_state(filters):
+        read(source, **kwargs)
     for dimension in ("form", "binding", "task_area", "effect", "partner_kind"):
         read(data.categories, dimension)
-    read(data.city_mix, filters=filters)
     read(data.partner_kinds, filters=filters)
-    read(data.partners, filters=filters, top=TOP_PARTNERS)
-    # The sections below the charts show these counts; their tables are read when a section opens.
-    read(data.record_pairs, filters=filters)
-    for city in (first, second):
-        read(data.idea_count, filters=filters, for_city=city)
+
+
+def karte_state(filters: Filters) -> list[Call]:
+    """The Karte's reads of one filter state: prefetched side by side when the page opens it."""
+    return [(data.map_frames, {"filters": filters}), (data.unplaced_partners, {"filters": filters})]
 
 
 def karte(read: ReadCall, filters: Filters) -> None:
     """pages/karte.py: the map's frames and the partners without a place."""
     sidebar(read, filters)
-    read(data.map_frames, filters=filters)
-    read(data.unplaced_partners, filters=filters)
+    for source, kwargs in karte_state(filters):
+        read(source, **kwargs)
 
 
 PAGES: dict[str, Callable[[ReadCall, Filters], None]] = {
