@@ -12,6 +12,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 import ikz.ui.export_panel as panel
+from ikz.core.paths import ROOT
 from ikz.present.export import ExportError, build_deck, build_pdf
 from tests.export_samples import SPEC, png
 
@@ -88,3 +89,21 @@ def test_a_failed_render_is_reported_in_german(monkeypatch: pytest.MonkeyPatch) 
         "Bitte gleich noch einmal versuchen."
     )
     assert state["finished"] is not None
+
+
+def test_the_deck_and_report_libraries_load_with_the_first_file_only() -> None:
+    """python-pptx and fpdf2 (about 45 MB) are not loaded by the pages' modules: a server whose
+    people never export does not carry them."""
+    import subprocess
+    import sys
+
+    check = (
+        "import sys, ikz.ui.layout, ikz.ui.export_panel, ikz.present.export as e; "
+        "assert not {'pptx', 'fpdf'} & set(sys.modules), sorted({'pptx', 'fpdf'} & set(sys.modules)); "
+        "from tests.export_samples import SPEC, png; "
+        "e.build_pdf(SPEC, [png()] * len(SPEC.chart_slides())); assert 'fpdf' in sys.modules"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

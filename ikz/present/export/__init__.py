@@ -25,8 +25,9 @@ Extra slides follow the page's charts, before the key figures and the closing sl
 one layout function in each of `deck.py` and `pdf.py`.
 """
 
-from ikz.present.export.deck import build_deck
-from ikz.present.export.pdf import build_pdf
+from collections.abc import Sequence
+from importlib import import_module
+
 from ikz.present.export.render import (
     BROWSER_PATH_ENV,
     IMAGE_FORMATS,
@@ -52,6 +53,23 @@ from ikz.present.export.spec import (
     render_deck_images,
 )
 from ikz.present.export.tables import records_csv, records_xlsx
+
+
+# python-pptx and fpdf2 take about 45 MB of a process (measured): loaded with the first deck or
+# report, so a server whose people never export does not carry them (issue 21). Not a cycle.
+def build_deck(
+    spec: DeckSpec, images: Sequence[bytes] | None = None, *, renderer: ImageRenderer | None = None
+) -> bytes:
+    """The 16:9 PowerPoint deck of spec (ikz.present.export.deck.build_deck)."""
+    return import_module("ikz.present.export.deck").build_deck(spec, images, renderer=renderer)
+
+
+def build_pdf(
+    spec: DeckSpec, images: Sequence[bytes] | None = None, *, renderer: ImageRenderer | None = None
+) -> bytes:
+    """The A4 landscape report of spec, page for slide (ikz.present.export.pdf.build_pdf)."""
+    return import_module("ikz.present.export.pdf").build_pdf(spec, images, renderer=renderer)
+
 
 __all__ = [
     "BROWSER_PATH_ENV",
