@@ -9,7 +9,7 @@ Measures, for a synthetic database of --rows cooperations (benchmarks/synthetic.
   (after the warm-up of ikz/ui/warm.py has finished, as on a server that has been up a while),
   with the cache warm (the two filter values alternate, both cached), for a new filter state (a
   Kooperationsart not chosen before in this server: what a user's next filter change costs; the
-  unfiltered totals and options stay cached) and cold (st.cache_data.clear() before each run, as
+  unfiltered totals and options stay cached) and cold (data.clear_caches() before each run, as
   after a restart); and the time in each ikz.read.queries / ikz.present.charts /
   ikz.read.comparison function and in
   polars' CSV/Excel writers during the cold runs;
@@ -220,9 +220,9 @@ def script_runs(
 ) -> dict[str, Any]:
     """AppTest runs of every page after a Kooperationsart change, warm and cold cache."""
     global PROFILER
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from ikz.ui import data
     from ikz.ui import warm as warm_up
 
     types = top_types(db, k=2 + runs)
@@ -273,7 +273,7 @@ def script_runs(
     for name, change in changes.items():
         cold: list[float] = []
         for i in range(cold_runs):
-            st.cache_data.clear()
+            data.clear_caches()
             with log.run(record_calls=i == 0):
                 if i == 0:
                     PROFILER = cProfile.Profile()

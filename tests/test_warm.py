@@ -39,9 +39,9 @@ def cursors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def empty_caches(own_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The session database's copy as the app's, empty caches, and no warm-up of its own."""
     monkeypatch.setenv(warm.WARM_ENV_VAR, "0")
-    st.cache_data.clear()
+    data.clear_caches()
     yield own_db
-    st.cache_data.clear()
+    data.clear_caches()
 
 
 def warm_now(db: Path, filters: Filters, page: str) -> None:
@@ -123,6 +123,18 @@ def test_a_state_not_read_before_is_read_side_by_side_and_each_read_once(
     at.run()
     assert not at.exception
     assert threads == [] and submitted == [], "a second run of the same state read or started again"
+
+
+def test_clearing_the_caches_forgets_what_was_computed(empty_caches: Path) -> None:
+    """After data.clear_caches (a restart, as the benchmark models it) a read counts as not
+    computed again, so data.prefetch starts it: st.cache_data.clear alone left that record."""
+    version = FileIdentity.of(empty_caches)
+    assert version is not None
+    arguments = (("filters", Filters()),)
+    data.origin_counts.cached(version, (), arguments, path=str(empty_caches))
+    assert data.origin_counts.computed(version, arguments)
+    data.clear_caches()
+    assert not data.origin_counts.computed(version, arguments)
 
 
 def test_the_states_are_none_each_type_and_each_city_bounded() -> None:

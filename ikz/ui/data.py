@@ -259,6 +259,17 @@ class Read(Generic[P, R]):
             return cache_key(self.name, file_version, (), kwargs) in self._computed
 
 
+def clear_caches() -> None:
+    """Forget every cached read and figure, as a restarted process has none (the benchmark's
+    „after a restart“, tests): st.cache_data and the reads' record of what they computed, which
+    data.prefetch consults."""
+    st.cache_data.clear()
+    with _COMPUTED_LOCK:
+        for value in list(globals().values()):
+            if isinstance(value, Read):
+                value._computed.clear()
+
+
 _COMPUTED_LOCK = threading.Lock()
 # The reads of a new filter state, side by side: DuckDB works outside the GIL, and a page's reads
 # one after the other left a core idle while polars and Python handled each result.
