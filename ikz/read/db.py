@@ -47,6 +47,7 @@ REQUIRED_RELATIONS = (
     "cooperation_check",
     "review_pending",
     "review_vocabulary",
+    "filter_value",
 )
 SET_ASIDE_SUFFIX = ".defekt-"  # a damaged file is kept as ikz.duckdb.defekt-20261130-021500
 

@@ -449,29 +449,30 @@ def filter_options(con: duckdb.DuckDBPyConnection, *, cities: tuple[str, ...] = 
         table = CATEGORY_TABLES[dimension]
         return column(f"SELECT name FROM {table} WHERE name IN ({column_sql}) ORDER BY sort_order")
 
-    used_types = "type_id IN (SELECT type_id FROM cooperation)"
+    # The values present come from the build's small table filter_value, not from the mart.
+    def present(dimension: str) -> str:
+        return f"SELECT value FROM filter_value WHERE dimension = '{dimension}'"
+
     city_filter = "list_contains(?, city)" if cities else "TRUE"
     city_params = [list(cities)] if cities else []
     return FilterOptions(
         cities=column("SELECT name FROM city ORDER BY sort_order"),
         # Kooperationsarten alphabetically (a long list one types into), 'ohne Angabe' last.
         types=column(
-            "SELECT t.name FROM cooperation_type t WHERE t.type_id IN "
-            "(SELECT type_id FROM cooperation) ORDER BY t.is_no_info, t.name"
+            f"SELECT t.name FROM cooperation_type t WHERE t.name IN ({present('type')}) "
+            "ORDER BY t.is_no_info, t.name"
         ),
-        forms=used("form", f"SELECT form FROM cooperation_type WHERE {used_types}"),
-        bindings=used("binding", "SELECT binding FROM cooperation"),
+        forms=used("form", f"SELECT form FROM cooperation_type WHERE name IN ({present('type')})"),
+        bindings=used("binding", present("binding")),
         task_areas=used("task_area", "SELECT task_area FROM department"),
         departments=column(
-            f"SELECT DISTINCT department FROM cooperation_wide WHERE {city_filter} ORDER BY department",
+            f"SELECT DISTINCT value FROM filter_value WHERE dimension = 'department' AND {city_filter} "
+            "ORDER BY value",
             city_params,
         ),
         effects=categories(con, "effect"),
-        statuses=used("status", "SELECT status FROM cooperation"),
-        start_years=column(
-            "SELECT DISTINCT CAST(start_year AS VARCHAR) FROM cooperation_wide WHERE start_year IS NOT NULL"
-            " ORDER BY 1"
-        ),
+        statuses=used("status", present("status")),
+        start_years=column(f"{present('start_year')} ORDER BY value"),
     )
 
 
