@@ -444,3 +444,24 @@ def test_topics_are_build_facts_with_evidence(con: duckdb.DuckDBPyConnection) ->
         "AND ct.field = 'Bezeichnung/Thema'"
     ).fetchall()
     assert row == ("winterdienst", "Bezeichnung/Thema: „Fahrbahnwinterdienst“", False)
+
+
+def test_filter_values_are_the_values_the_mart_holds(con: duckdb.DuckDBPyConnection) -> None:
+    """filter_value (the sidebar's options) holds exactly what a scan of the records finds."""
+
+    def values(dimension: str) -> set[tuple]:
+        rows = con.execute("SELECT city, value FROM filter_value WHERE dimension = ?", [dimension])
+        return set(rows.fetchall())
+
+    assert values("department") == set(
+        con.execute("SELECT DISTINCT city, department FROM cooperation_wide").fetchall()
+    )
+    for dimension, column in (("type", "type_name"), ("binding", "binding"), ("status", "status")):
+        found = con.execute(f"SELECT DISTINCT NULL, {column} FROM cooperation_wide").fetchall()
+        assert values(dimension) == set(found), dimension
+    assert values("start_year") == set(
+        con.execute(
+            "SELECT DISTINCT NULL, CAST(start_year AS VARCHAR) FROM cooperation_wide "
+            "WHERE start_year IS NOT NULL"
+        ).fetchall()
+    )
