@@ -320,8 +320,8 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     assert f"Kooperationsart: {chosen_type}" in texts[0]
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides]
     assert pictures.count(1) >= charts_shown and set(pictures) == {0, 1}
-    # The click's rerun followed the build to its end.
-    done = page.get_by_text("Foliensatz fertig")
+    # The click's rerun followed the build to its end, and names the slides it made.
+    done = page.get_by_text(f"Foliensatz fertig: {len(slides)} Folien")
     wait_until(lambda: done.count() > 0, timeout=60, what="deck progress finished")
 
     with page.expect_download(timeout=120_000) as download_info:
@@ -331,7 +331,7 @@ def test_slide_deck_and_pdf_download_with_one_click_each(
     assert len(pdf.pages) == len(slides)
     assert f"Kooperationsart: {chosen_type}" in pdf.pages[1].extract_text()
     assert f"Seite {len(slides)} von {len(slides)}" in pdf.pages[-1].extract_text()
-    done = page.get_by_text("PDF-Bericht fertig")
+    done = page.get_by_text(f"PDF-Bericht fertig: {len(pdf.pages)} Seiten")
     wait_until(lambda: done.count() > 0, timeout=60, what="PDF progress finished")
     screenshot(page, f"{name}-export")
     assert problems(page) == []
