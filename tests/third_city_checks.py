@@ -142,10 +142,10 @@ def test_vergleich_defaults_to_the_files_pair_and_offers_jena(db: Path) -> None:
 
 
 def test_vergleich_compares_the_pair_in_the_url(db: Path, decks: list[DeckSpec]) -> None:
-    at = run_page("pages/compare.py", {"stadt_a": [JENA], "stadt_b": ["Magdeburg"]})
+    at = run_page("pages/compare.py", {"stadt_a": [JENA], "stadt_b": ["Magdeburg"], TABS: ["Profil"]})
     assert at.title[0].value == f"Vergleich {JENA} – Magdeburg"
     assert (at.selectbox(key="stadt_a").value, at.selectbox(key="stadt_b").value) == (JENA, "Magdeburg")
-    profile = next(s for t, s in figures(at).items() if t.startswith("Profil"))  # the first tab
+    profile = next(s for t, s in figures(at).items() if t.startswith("Profil"))
     assert JENA in json.dumps(profile, ensure_ascii=False)
     at = run_page(
         "pages/compare.py", {"stadt_a": [JENA], "stadt_b": ["Magdeburg"], TABS: ["Kooperationsform"]}
