@@ -209,7 +209,7 @@ page.export(
 
 # --- The records behind the charts -------------------------------------------------------
 st.header("Einträge")
-records = data.records(filters=filters, limit=TABLE_LIMIT)
+records = data.records(filters=filters, limit=TABLE_LIMIT, columns=views.TABLE_COLUMNS)
 if figures.cooperations > TABLE_LIMIT:
     st.caption(
         f"Angezeigt werden die ersten {fmt_int(TABLE_LIMIT)} von {fmt_int(figures.cooperations)} "

@@ -470,3 +470,12 @@ def assert_key_figures(
         top_effect_count,
     )
     assert got.committed_share == (None if committed_share is None else pytest.approx(committed_share))
+
+
+def test_records_can_read_only_the_columns_a_table_shows(con: duckdb.DuckDBPyConnection) -> None:
+    """The Überblick's table reads its columns only; the rows and their order stay those of all."""
+    columns = ("title", "city", "effects", "type_origin", "cooperation_id")
+    everything = queries.records(con, limit=50)
+    assert_frame_equal(queries.records(con, limit=50, columns=columns), everything.select(columns))
+    with pytest.raises(ValueError, match="not a record column"):
+        queries.records(con, columns=("title; DROP TABLE city",))

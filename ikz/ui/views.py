@@ -23,6 +23,12 @@ from ikz.ui import data
 TOP_DEPARTMENTS = 25
 TOP_TREEMAP_DEPARTMENTS = 60
 TABLE_LIMIT = 1000  # rows sent to the browser; the downloads hold all filtered records
+# The records' columns the Überblick's table shows (and marks ◆/✓ from the *_origin columns).
+TABLE_COLUMNS = (
+    "cooperation_id", "title", "city", "department", "type_name", "form", "binding", "effects",
+    "status", "partner_names", "effects_text", "status_text", "outlook_text", "source_lines",
+    "type_origin", "binding_origin", "effects_origin", "status_origin", "partners_origin",
+)  # fmt: skip
 # Vergleich: filters that make sense when two cities are always shown: no city, no department
 # (each city has its own), no status (not every document reports one).
 COMPARE_FILTERS = ("types", "forms", "bindings", "task_areas", "effects", "search")
@@ -55,7 +61,7 @@ def ueberblick_state(filters: Filters) -> list[Call]:
     return [
         (data.overview, overview_args(filters)),
         (data.origin_counts, {"filters": filters}),
-        (data.records, {"filters": filters, "limit": TABLE_LIMIT}),
+        (data.records, {"filters": filters, "limit": TABLE_LIMIT, "columns": TABLE_COLUMNS}),
         (data.key_figures, {"filters": filters.only("cities")}),
     ]
 
