@@ -26,9 +26,9 @@ from ikz.rules.geo import geo_files
 from ikz.rules.sources import DOCUMENTS
 from ikz.store.sqlite import Store, StoreError
 
-# The database's buffer pool and operators, shared by a page's reads side by side (issue 21, at 1M
-# rows, one server through the benchmark's visits: 384 MB peaked at 702 MB, 256 MB at 630 MB,
-# 160 MB at 561 MB and a few per cent slower after a restart; docs/performance.md).
+# The database's buffer pool and operators, shared by a page's reads side by side (issue 21: at 1M
+# rows the server peaked at 692 MB with 384 MB, 630 MB with 256 MB, 561 MB with 160 MB, which was
+# a few per cent slower after a restart; docs/performance.md).
 MEMORY_LIMIT = "192MB"
 # Threads per query of the read-only server: the cores, at most four. Set, not left to DuckDB's
 # guess (which counts the host's cores in a container), so twenty sessions' queries do not each
