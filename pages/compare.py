@@ -280,7 +280,7 @@ for city in CITIES:
         )
 with page.tab(tabs["Karte"]):
     # The same partners on the map (ikz/ui/map_view.py, as on the page „Karte“); a click picks the
-    # partner in „Partner“ below. Closed, the map is only built for the export.
+    # partner in „Partner“ below and opens its records. Closed, the map is only built for the export.
     partner_map(
         page,
         key="vergleich_karte",
@@ -292,7 +292,7 @@ with page.tab(tabs["Karte"]):
 page.end_of_charts()
 
 # --- 2. Shared topics and suggestions ----------------------------------------------------------
-# Each part below the charts is a section that opens on a click, with its count in its label: only
+# Each part below the charts is a section that opens on a click, its count in a line above: only
 # an open one runs (its tables, and the ideas' widgets are many elements), so a filter change
 # redraws the charts and the counts, not grids nobody looks at (issue 21). Each is bound to the
 # URL: a shared link opens the same sections.

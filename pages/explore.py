@@ -269,27 +269,11 @@ display = records.with_columns(
     marked("status", "status_origin"),
     marked("partner_names", "partners_origin"),
 ).select(
-    # Title and its ◆/✓ fields first: seen at 1,280 px without scrolling sideways (issue 5).
-    "cooperation_id",
-    "title",
+    # Title and its ◆/✓ fields first: seen at 1,280 px without scrolling sideways (issue 5); then
+    # the columns read for the table, in their order (views.TABLE_COLUMNS).
+    *views.TABLE_COLUMNS[:2],
     ORIGIN_COLUMN,
-    "city",
-    "department",
-    "type_name",
-    "form",
-    "binding",
-    "effects",
-    "status",
-    "partner_names",
-    "effects_text",
-    "status_text",
-    "outlook_text",
-    "source_lines",
-    "type_origin",
-    "binding_origin",
-    "effects_origin",
-    "status_origin",
-    "partners_origin",
+    *views.TABLE_COLUMNS[2:],
 )
 
 

@@ -36,8 +36,7 @@ from ikz.present.export import (
     get_renderer,
     render_deck_images,
 )
-from ikz.present.export.spec import ChartExport, chart_file_name, deck_figure
-from ikz.present.labels import file_stem
+from ikz.present.export.spec import ChartExport, chart_file_name, deck_figure, deck_file_stem
 from ikz.present.theme import EXPORT_HEIGHT, EXPORT_WIDTH
 
 logger = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ class ExportOffer:
 
     def file_stem(self) -> str:
         """File name of deck and report without extension (as DeckSpec.file_stem)."""
-        return file_stem(f"{self.title} {self.created.isoformat()}")
+        return deck_file_stem(self.title, self.created)
 
 
 @dataclass

@@ -174,7 +174,12 @@ class DeckSpec:
 
     def file_stem(self) -> str:
         """File name of deck and report without extension, e.g. 'vergleich-erfurt-magdeburg-2026-11-21'."""
-        return file_stem(f"{self.title} {self.created.isoformat()}")
+        return deck_file_stem(self.title, self.created)
+
+
+def deck_file_stem(title: str, created: date) -> str:
+    """File name of a deck and report without extension: its title and the day it was made."""
+    return file_stem(f"{title} {created.isoformat()}")
 
 
 def _continued(slide: Slide) -> list[Slide]:
