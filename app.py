@@ -9,6 +9,8 @@ from ikz.ui import data, german_ui, identity, warm
 
 # The first run that sees a database version starts the warm-up of the states opened most (issue 21).
 data.on_new_version(warm.start)
+# A database built here stores those states' reads (at scale), for the first runs after a restart.
+data.on_build(warm.precompute)
 
 # An emoji favicon and no ":material/…" page icons: Streamlit loads a Material favicon (also a
 # page's icon) from fonts.gstatic.com, and no page may make the browser contact a third party

@@ -6,10 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ikz.core.errors import SourceError, TaxonomyError
 from ikz.core.paths import DB_ENV_VAR, PARTNERS_PATH, RAW_DIR, TAXONOMY_PATH
 from ikz.rules.cities import load_cities
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +45,25 @@ def main(argv: list[str] | None = None) -> int:
     from ikz.builder.database import build  # imported late so `--help` works even with a broken install
     from ikz.store.sqlite import StoreError
 
+    def precompute(con: duckdb.DuckDBPyConnection, target: Path) -> int:
+        """As the app's own builds do: a large file stores its states' reads (ikz.ui.warm)."""
+        # The reads are the app's, declared with Streamlit's caches; its warnings about running
+        # outside a server are noise on a command line.
+        from streamlit.logger import set_log_level
+
+        set_log_level("error")
+        from ikz.ui.warm import precompute as store_reads
+
+        return store_reads(con, target)
+
     try:
-        summary = build(args.db, raw_dir=args.raw, taxonomy_path=args.taxonomy, partners_path=args.partners)
+        summary = build(
+            args.db,
+            raw_dir=args.raw,
+            taxonomy_path=args.taxonomy,
+            partners_path=args.partners,
+            finish=precompute,
+        )
     except (SourceError, TaxonomyError, StoreError) as exc:
         # One line naming file and line, not a traceback: the user fixes the file and reruns.
         print(f"Fehler: {exc}", file=sys.stderr)

@@ -6,7 +6,7 @@ import contextlib
 import fcntl
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,8 +158,14 @@ def build_lock(target: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_database(tables: Tables, target: Path) -> None:
-    """Write the tables into a new DuckDB file next to target and atomically swap it in."""
+Finish = Callable[[duckdb.DuckDBPyConnection, Path], object]  # (the new file, its final path)
+
+
+def write_database(tables: Tables, target: Path, finish: Finish | None = None) -> None:
+    """Write the tables into a new DuckDB file next to target and atomically swap it in.
+
+    finish(con, target) runs on the new file after its tables and marts, before the swap: what the
+    app stores for its reads (ikz.read.precomputed) is there from the file's first moment."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
@@ -175,6 +181,8 @@ def write_database(tables: Tables, target: Path) -> None:
                 frame = tables[name]  # noqa: F841 - read by DuckDB's replacement scan below
                 con.execute(f"INSERT INTO {name} SELECT * FROM frame")
             con.execute(marts_sql)
+            if finish is not None:
+                finish(con, target)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -217,8 +225,10 @@ def build(
     partners_path: Path = PARTNERS_PATH,
     topics_path: Path = TOPICS_PATH,
     store: Store | None = None,
+    finish: Finish | None = None,
 ) -> BuildSummary:
-    """Parse, classify, apply checked values and write the database; a failure leaves any old file."""
+    """Parse, classify, apply checked values and write the database (finish: see write_database);
+    a failure leaves any old file."""
     target = (target or db_path()).resolve()
     store = store or Store()
     # Read before the tables: a publish during the build leaves a newer version, so a rebuild follows.
@@ -226,7 +236,7 @@ def build(
     # Parse before taking the lock or touching the target: bad input must fail early and harmlessly.
     tables = load_tables(raw_dir, taxonomy_path, partners_path, topics_path, store)
     with build_lock(target):
-        write_database(tables, target)
+        write_database(tables, target, finish)
         write_store_version(target, store_version)
     return summarise(target)
 

@@ -486,3 +486,8 @@ UNION ALL
 SELECT 'start_year', NULL, CAST(start_year AS VARCHAR) FROM cooperation
 WHERE start_year IS NOT NULL GROUP BY ALL;
 COMMENT ON TABLE filter_value IS 'The values present per sidebar filter (dimension), departments with their city.';
+
+-- The id of the file of read results the build stored beside this database, if it stored any
+-- (ikz/read/precomputed.py, issue 21): one row, or none.
+CREATE TABLE precomputed_build (build_id VARCHAR NOT NULL);
+COMMENT ON TABLE precomputed_build IS 'Names the file ikz.duckdb.reads-<build_id> of read results stored at build time for the filter states opened most.';

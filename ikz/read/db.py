@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from ikz.builder.database import build, build_lock, built_store_version
+from ikz.builder.database import Finish, build, build_lock, built_store_version
 from ikz.core.errors import SourceError, TaxonomyError
 from ikz.core.paths import (
     CITIES_PATH,
@@ -22,6 +23,7 @@ from ikz.core.paths import (
     TAXONOMY_PATH,
     TOPICS_PATH,
 )
+from ikz.read.precomputed import MISSING, Stored
 from ikz.rules.geo import geo_files
 from ikz.rules.sources import DOCUMENTS
 from ikz.store.sqlite import Store, StoreError
@@ -49,6 +51,7 @@ REQUIRED_RELATIONS = (
     "review_pending",
     "review_vocabulary",
     "filter_value",
+    "precomputed_build",
 )
 SET_ASIDE_SUFFIX = ".defekt-"  # a damaged file is kept as ikz.duckdb.defekt-20261130-021500
 
@@ -162,13 +165,18 @@ def set_aside(db: Path, identity: FileIdentity) -> Path | None:
 
 
 def ensure_database(
-    db: Path, raw_dir: Path = RAW_DIR, taxonomy_path: Path = TAXONOMY_PATH, store: Store | None = None
+    db: Path,
+    raw_dir: Path = RAW_DIR,
+    taxonomy_path: Path = TAXONOMY_PATH,
+    store: Store | None = None,
+    finish: Finish | None = None,
 ) -> EnsureResult:
     """Build the database if missing, damaged or stale; on a failed build keep the old file and warn.
 
     Stale means: a source, rules or schema file is newer, or the store of record has changed since
     the file was built (a review decision shows in every view after this rebuild). A damaged file
     is moved aside and rebuilt: it holds nothing that is not in data/raw, the rules and the store.
+    finish runs on a newly built file before it is swapped in (ikz.builder.database.write_database).
     """
     store = store or Store()
     moved: Path | None = None
@@ -190,7 +198,7 @@ def ensure_database(
     if not is_stale(db, input_files(raw_dir, taxonomy_path)) and not store_moved(db, store):
         return EnsureResult(built=False)
     try:
-        build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path, store=store)
+        build(db, raw_dir=raw_dir, taxonomy_path=taxonomy_path, store=store, finish=finish)
     except (SourceError, TaxonomyError, StoreError) as exc:
         if db.exists():
             return EnsureResult(
@@ -255,6 +263,7 @@ class Database:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: FileIdentity | None = None
+        self._stored: Stored | None = None
 
     def _open(self, identity: FileIdentity) -> duckdb.DuckDBPyConnection:
         return _attach(self.path, identity)
@@ -278,7 +287,15 @@ class Database:
                 # reading from it; it is released once they are done.
                 self._con = self._open(identity)
                 self._identity = identity
+                self._stored = Stored(self._con, self.path)
             return self._con
+
+    def stored(self, read: str, args: tuple, kwargs: tuple) -> Any:
+        """The result the build stored for this read and these arguments beside the file version
+        open now (ikz.read.precomputed); precomputed.MISSING if there is none."""
+        self.connection()  # the current version's
+        stored = self._stored
+        return MISSING if stored is None else stored.get(read, args, kwargs)
 
     @contextlib.contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -29,6 +29,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from ikz.builder.database import Finish
 from ikz.core.errors import TaxonomyError
 from ikz.core.paths import db_path
 from ikz.read import audit, comparison, edition_queries, partner_map, queries, suggestions
@@ -41,6 +42,7 @@ from ikz.read.db import (
     input_files,
     is_stale,
 )
+from ikz.read.precomputed import MISSING
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -95,7 +97,7 @@ def database() -> Database:
     )
     with st.spinner(waiting):
         try:
-            result = ensure_database(path)
+            result = ensure_database(path, finish=_finish)
         except DatabaseUnavailable as exc:
             fail(str(exc))
     if result.built and notice:
@@ -112,7 +114,7 @@ def take_over(waiting: str = "Wird übernommen …") -> None:
     button they pressed), instead of at the top of the next run, out of their sight."""
     with st.spinner(waiting):
         try:
-            ensure_database(db_path())
+            ensure_database(db_path(), finish=_finish)
         except DatabaseUnavailable as exc:
             fail(str(exc))
     # A warning of a failed build (the last good file stays) is shown by database() on the next run.
@@ -143,6 +145,16 @@ def version() -> FileIdentity:
         for hook in _NEW_VERSION_HOOKS:
             hook(path, identity)
     return identity
+
+
+def on_build(finish: Finish) -> None:
+    """Run finish(con) on every database file this process builds, before it is swapped in
+    (app.py: ikz.ui.warm.precompute, which stores the reads of the states opened most)."""
+    global _finish
+    _finish = finish
+
+
+_finish: Finish | None = None
 
 
 def on_new_version(hook: Callable[[Path, FileIdentity], object]) -> None:
@@ -221,8 +233,12 @@ class Read(Generic[P, R]):
         computed: OrderedDict[str, None] = OrderedDict()  # keys this process has computed, newest last
 
         def run(key: str, _path: str, _args: tuple, _kwargs: tuple) -> R:
-            with _database(_path).cursor() as cur:
-                result = query(cur, *_args, **dict(_kwargs))
+            handle = _database(_path)
+            # What the build stored for these arguments (ikz.read.precomputed), else the query.
+            result = handle.stored(self.name, _args, _kwargs)
+            if result is MISSING:
+                with handle.cursor() as cur:
+                    result = query(cur, *_args, **dict(_kwargs))
             with _COMPUTED_LOCK:
                 computed[key] = None
                 while len(computed) > CACHE_ENTRIES:
