@@ -112,3 +112,31 @@ def test_a_cached_read_hashes_its_key_only(db: Path, monkeypatch: pytest.MonkeyP
     hashed.clear()
     data.overview(filters=filters, top_departments=3, top_tree=3)  # the hit
     assert len(hashed) == 2 and hashed[0] == "key" and isinstance(hashed[1], str)
+
+
+@pytest.mark.parametrize("page", [None, "pages/compare.py", "pages/karte.py"])
+def test_a_drawn_figure_sends_what_plotly_would(
+    on_built_db: Path, store: object, monkeypatch: pytest.MonkeyPatch, page: str | None
+) -> None:
+    """DrawnFigure.to_dict (what st.plotly_chart sends) skips Plotly's deep copy and numpy walk:
+    the same JSON as Plotly's own to_dict, for every chart a page draws."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from tests.apptest import open_app
+
+    compared: list[str] = []
+    shallow = data.DrawnFigure.to_dict
+
+    def checked(self: data.DrawnFigure) -> dict:
+        got = shallow(self)
+        assert pio.to_json(got, validate=False) == pio.to_json(go.Figure.to_dict(self), validate=False)
+        compared.append(got["layout"].get("title", {}).get("text", ""))
+        return got
+
+    monkeypatch.setattr(data.DrawnFigure, "to_dict", checked)
+    st.cache_data.clear()
+    at = open_app(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert compared, "the page drew no chart"
+    st.cache_data.clear()

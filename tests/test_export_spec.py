@@ -131,3 +131,15 @@ def test_chart_file_name_refuses_a_bad_extension() -> None:
 
 def test_chart_export_file_name_comes_from_its_title() -> None:
     assert SPEC.charts[0].file_name("png") == "kooperationen-nach-form.png"
+
+
+def test_the_slide_version_leaves_a_drawn_figure_as_it_was() -> None:
+    """A drawn figure's to_dict shares its values (ikz.ui.data.DrawnFigure); the export copies it
+    before it takes the title out and names every bar, so the chart on the page is unchanged."""
+    from ikz.ui.data import DrawnFigure
+
+    drawn = DrawnFigure(bar_figure("Titel").to_dict(), _validate=False)
+    before = drawn.to_json()
+    layout = deck_figure(ChartExport("Titel", "Alle", SOURCE, drawn))["layout"]
+    assert layout["title"] == {"text": ""}
+    assert drawn.to_json() == before
