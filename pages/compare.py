@@ -127,7 +127,7 @@ filters = views.compared(page.filters, PAIR)
 data.prefetch(views.vergleich_state(filters))  # its reads side by side on a state not read before
 facts = data.city_facts(filters=filters).rows_by_key("city", named=True, unique=True)
 CITIES = PAIR  # the compared cities, in display order
-origins = data.origin_counts(filters=filters)
+origins = data.origin_sums(filters=filters)
 
 
 def city_note(city: str) -> str:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from ikz.present.labels import unchecked_note
+from ikz.present.labels import origin_sums, unchecked_note
 
 
-def counts(*rows: tuple[str, str, int, int, int, int]) -> pl.DataFrame:
-    return pl.DataFrame(
-        rows,
-        schema=["city", "field", "count_values", "count_derived", "count_uncertain", "count_checked"],
-        orient="row",
+def counts(*rows: tuple[str, str, int, int, int, int]) -> dict:
+    """origin_sums of queries.origin_counts rows (city, field, values, derived, uncertain, checked)."""
+    return origin_sums(
+        pl.DataFrame(
+            rows,
+            schema=["city", "field", "count_values", "count_derived", "count_uncertain", "count_checked"],
+            orient="row",
+        )
     )
 
 
@@ -38,7 +41,7 @@ def test_a_view_without_derived_values_says_so() -> None:
 
 def test_a_fields_note_adds_up_its_cities_or_takes_one() -> None:
     """origin_note sums the field's rows over every city, or takes the one named; a field without
-    rows counts nothing; a second frame is not answered from the first one's sums."""
+    rows counts nothing."""
     from ikz.present.labels import origin_note
 
     frame = counts(

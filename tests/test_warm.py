@@ -131,10 +131,10 @@ def test_clearing_the_caches_forgets_what_was_computed(empty_caches: Path) -> No
     version = FileIdentity.of(empty_caches)
     assert version is not None
     arguments = (("filters", Filters()),)
-    data.origin_counts.cached(version, (), arguments, path=str(empty_caches))
-    assert data.origin_counts.computed(version, arguments)
+    data.origin_sums.cached(version, (), arguments, path=str(empty_caches))
+    assert data.origin_sums.computed(version, arguments)
     data.clear_caches()
-    assert not data.origin_counts.computed(version, arguments)
+    assert not data.origin_sums.computed(version, arguments)
 
 
 def test_the_states_are_none_each_type_and_each_city_bounded() -> None:

@@ -59,12 +59,28 @@ def file_stem(title: str) -> str:
     return stem or FALLBACK_FILE_STEM
 
 
-def unchecked_note(counts: pl.DataFrame) -> str:
-    """How many values of the view are derived and nobody checked yet, from queries.origin_counts.
+OriginSums = dict[tuple[str, str | None], tuple[int, int, int, int]]
+
+
+def origin_sums(counts: pl.DataFrame) -> OriginSums:
+    """Per (field, city), and (field, None) for all cities: values, derived, uncertain, checked, from
+    queries.origin_counts (a row per field and city: 2,000 at 400 cities). Summed once per filter
+    state where it is read (ikz.ui.data.origin_sums): per page run it took 4 ms at a million rows."""
+    names = ["count_values", "count_derived", "count_uncertain", "count_checked"]
+    total = pl.col(names).fill_null(0).sum()
+    per_city = counts.group_by("field", "city").agg(total)
+    per_field = counts.group_by("field").agg(total).with_columns(pl.lit(None, pl.String).alias("city"))
+    rows = pl.concat([per_city, per_field.select(per_city.columns)]).iter_rows()
+    return {(field, city): (int(n), int(d), int(u), int(c)) for field, city, n, d, u, c in rows}
+
+
+def unchecked_note(sums: OriginSums) -> str:
+    """How many values of the view are derived and nobody checked yet, from origin_sums.
 
     'In dieser Ansicht sind 412 Werte abgeleitet und ungeprüft ◆, davon 120 unsicher.'
     """
-    derived, uncertain = (int(counts[c].sum()) for c in ("count_derived", "count_uncertain"))
+    totals = [values for (_, city), values in sums.items() if city is None]
+    derived, uncertain = sum(v[1] for v in totals), sum(v[2] for v in totals)
     if not derived:
         return f"In dieser Ansicht ist kein Wert {DERIVED.name} und ungeprüft."
     tail = f", davon {fmt_int(uncertain)} unsicher" if uncertain else ""
@@ -73,38 +89,12 @@ def unchecked_note(counts: pl.DataFrame) -> str:
     )
 
 
-_ORIGIN_SUMS: tuple[pl.DataFrame, dict] | None = None  # the last frame summed, and its sums
-
-
-def _origin_sums(counts: pl.DataFrame) -> dict[tuple[str, str | None], tuple[int, int, int, int]]:
-    """Per (field, city) and (field, None) for all cities: values, derived, uncertain, checked.
-
-    Summed in one pass and kept for the frame last asked about: a page writes a dozen notes from
-    the same frame, which has a row per field and city (2,000 at 400 cities; walking it per note
-    was 15 ms of a page run at a million rows, a polars filter per note about 1 ms each).
-    """
-    global _ORIGIN_SUMS
-    last = _ORIGIN_SUMS
-    if last is not None and last[0] is counts:
-        return last[1]
-    names = ["count_values", "count_derived", "count_uncertain", "count_checked"]
-    total = pl.col(names).fill_null(0).sum()
-    per_city = counts.group_by("field", "city").agg(total)
-    per_field = counts.group_by("field").agg(total).with_columns(pl.lit(None, pl.String).alias("city"))
-    sums = {
-        (field, city): tuple(values)
-        for field, city, *values in pl.concat([per_city, per_field.select(per_city.columns)]).iter_rows()
-    }
-    _ORIGIN_SUMS = (counts, sums)  # one assignment: safe with sessions on several threads
-    return sums
-
-
-def origin_note(counts: pl.DataFrame, field: str, *, city: str | None = None) -> str:
-    """How many shown values of field are derived, uncertain, checked, from queries.origin_counts.
+def origin_note(sums: OriginSums, field: str, *, city: str | None = None) -> str:
+    """How many shown values of field are derived, uncertain, checked, from origin_sums.
 
     'Kooperationsart: 136 von 214 Werten abgeleitet ◆ (43 unsicher), 2 geprüft ✓.'
     """
-    values, derived, uncertain, checked = _origin_sums(counts).get((field, city), (0, 0, 0, 0))
+    values, derived, uncertain, checked = sums.get((field, city), (0, 0, 0, 0))
     label = ORIGIN_FIELD_LABELS[field]
     if not derived and not checked:
         return f"{label}: alle {fmt_int(values)} Werte aus dem {DOCUMENT.name}."

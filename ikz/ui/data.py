@@ -32,6 +32,7 @@ import streamlit as st
 from ikz.builder.database import Finish
 from ikz.core.errors import TaxonomyError
 from ikz.core.paths import db_path
+from ikz.present import labels, record_table
 from ikz.read import audit, comparison, edition_queries, partner_map, queries, suggestions
 from ikz.read.db import (
     THREADS,
@@ -435,8 +436,28 @@ filter_options = Read(queries.filter_options)
 key_figures = Read(queries.key_figures)
 overview = Read(queries.overview)
 records = Read(queries.records)
+
+
+def _records_table(
+    con: duckdb.DuckDBPyConnection, *, filters: queries.Filters, limit: int, columns: tuple[str, ...]
+) -> pl.DataFrame:
+    """The Überblick's table as shown (ikz.present.record_table), read as one: so the warm-up and
+    the build's stored reads hold it ready, instead of every run marking 1,000 rows again (about
+    4 ms a run at a million cooperations, profiled)."""
+    return record_table.table_frame(queries.records(con, filters=filters, limit=limit, columns=columns))
+
+
+records_table = Read(_records_table)
 record_detail = Read(queries.record_detail)
-origin_counts = Read(queries.origin_counts)
+
+
+def _origin_sums(con: duckdb.DuckDBPyConnection, *, filters: queries.Filters) -> labels.OriginSums:
+    """queries.origin_counts summed per field and city (labels.origin_sums), read as one: the
+    pages' origin notes then cost nothing per run (4 ms at a million cooperations, profiled)."""
+    return labels.origin_sums(queries.origin_counts(con, filters=filters))
+
+
+origin_sums = Read(_origin_sums)
 checked_values = Read(queries.checked_values)
 
 city_facts = Read(comparison.city_facts)

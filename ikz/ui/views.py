@@ -60,8 +60,8 @@ def ueberblick_state(filters: Filters) -> list[Call]:
     by side (data.prefetch) when the page opens the state."""
     return [
         (data.overview, overview_args(filters)),
-        (data.origin_counts, {"filters": filters}),
-        (data.records, {"filters": filters, "limit": TABLE_LIMIT, "columns": TABLE_COLUMNS}),
+        (data.origin_sums, {"filters": filters}),
+        (data.records_table, {"filters": filters, "limit": TABLE_LIMIT, "columns": TABLE_COLUMNS}),
         (data.key_figures, {"filters": filters.only("cities")}),
     ]
 
@@ -86,7 +86,7 @@ def vergleich_state(filters: Filters) -> list[Call]:
     # when a section opens.
     return [
         (data.city_facts, {"filters": filters}),
-        (data.origin_counts, {"filters": filters}),
+        (data.origin_sums, {"filters": filters}),
         (data.topic_overview, {"filters": filters}),
         (data.city_mix, {"filters": filters}),
         (data.partners, {"filters": filters, "top": TOP_PARTNERS}),
