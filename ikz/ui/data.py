@@ -388,24 +388,38 @@ def figure(
     options: dict[str, Any],
     **kwargs: Any,
 ) -> go.Figure:
-    """figure_spec as a go.Figure, for drawing it."""
-    spec = figure_spec(build, source, *args, part=part, options=options, **kwargs)
-    # Rebuilt from the cached spec without validation: about 1 ms, where building it takes about
-    # 7 ms and unpickling a cached Figure (which validates again) about 15 ms (measured). Its
-    # deep copy is still the largest part, so a chart that is not drawn stays a dict.
-    return DrawnFigure(spec, _validate=False)
+    """figure_spec as a figure to draw (DrawnFigure)."""
+    return DrawnFigure(figure_spec(build, source, *args, part=part, options=options, **kwargs))
 
 
 class DrawnFigure(go.Figure):
-    """A figure made from a cached spec to be drawn: its to_dict, which st.plotly_chart calls,
-    gives the figure's own dicts in new top-level containers instead of a deep copy of every trace
-    and Plotly's walk looking for numpy arrays (the builders give lists, tests/test_data_reads.py).
-    For the map's outlines that was 2.8 ms of every Karte run (measured). Whoever changes the
-    result must copy it first (the export does)."""
+    """A chart to be drawn, holding its spec (this run's own copy from the figure cache) as it is.
+
+    st.plotly_chart takes a Plotly figure (a dict it would validate, about 7 ms a chart) and calls
+    only its to_dict. Made into a go.Figure, the spec was deep-copied into trace objects (2.2 ms
+    for the map's outlines) and copied again by to_dict with a walk for numpy arrays (2.8 ms; the
+    builders give lists, tests/test_data_reads.py). So this figure skips go.Figure's constructor:
+    `spec` is the chart, `to_dict` hands over its values in new containers, and whoever needs
+    trace objects (the chart's table) makes a go.Figure with `figure()`; nothing else of go.Figure
+    is there to use."""
+
+    def __init__(self, spec: dict) -> None:
+        # BaseFigure.__init__ is not called on purpose: no trace objects, no copy. (Its __setattr__
+        # admits names with a leading underscore only.)
+        self._spec = spec
+
+    @property
+    def spec(self) -> dict:
+        """The chart as a plain dict (data, layout): this run's own, which it may change."""
+        return self._spec
 
     def to_dict(self) -> dict:
-        """The figure's data and layout, shallow: each trace and the layout a new dict of the same values."""
-        return {"data": [dict(trace) for trace in self._data], "layout": dict(self._layout)}
+        """The chart's data and layout, shallow: each trace and the layout a new dict of the same values."""
+        return {"data": [dict(trace) for trace in self.spec["data"]], "layout": dict(self.spec["layout"])}
+
+    def figure(self) -> go.Figure:
+        """The chart as a go.Figure of its own (a copy)."""
+        return go.Figure(self.spec, _validate=False)
 
 
 def _name(fn: Callable[..., Any]) -> str:

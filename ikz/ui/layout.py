@@ -49,7 +49,7 @@ LABEL_CSS = """<style>
 
 
 def show_chart(
-    fig: go.Figure,
+    fig: data.DrawnFigure,
     title: str,
     *,
     key: str,
@@ -77,7 +77,8 @@ def show_chart(
     if on_select is not None and not presentation:
         kwargs.update(on_select=on_select, selection_mode="points")
         # Set here as Streamlit's frontend would after the first draw: set by it, they redrew the chart.
-        fig.update_layout({k: v for k, v in SELECTION_LAYOUT.items() if fig.layout[k] is None})
+        layout = fig.spec["layout"]
+        layout.update({k: v for k, v in SELECTION_LAYOUT.items() if layout.get(k) is None})
     # The container gives each chart and its table one stable CSS class (st-key-diagramm_<key>).
     with st.container(key=f"diagramm_{key}"):
         st.plotly_chart(fig, **kwargs)
@@ -86,7 +87,7 @@ def show_chart(
 
 
 @st.fragment
-def _chart_table(fig: go.Figure, title: str, *, key: str, table: pl.DataFrame | None) -> None:
+def _chart_table(fig: data.DrawnFigure, title: str, *, key: str, table: pl.DataFrame | None) -> None:
     """„Daten als Tabelle“, filled only while it is open: opening it reruns this fragment alone.
 
     Built on every run, the seven tables of a page cost script time, wire bytes and a data grid
@@ -98,7 +99,7 @@ def _chart_table(fig: go.Figure, title: str, *, key: str, table: pl.DataFrame | 
     if box.open:
         with box:
             st.caption(f"Die Zahlen des Diagramms „{md_escape(title)}“.")
-            shown = figure_table(fig) if table is None else table
+            shown = figure_table(fig.figure()) if table is None else table
             st.dataframe(shown, hide_index=True, key=f"{key}_tabelle")
 
 
@@ -208,7 +209,7 @@ class Page:
         on_select: Callable[[], None] | None = None,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> go.Figure | None:
+    ) -> data.DrawnFigure | None:
         """Show build(frame) for the frame of the read source(*args, **kwargs) (cached), and keep it
         for the export of this view. In a closed tab only kept: its figure is made (as a dict, which
         the export takes too) when the export is, after the drawn chart went to the browser."""
@@ -221,7 +222,7 @@ class Page:
             return None
         fig = data.figure(build, source, *args, part=part, options=options, **kwargs)
         show_chart(fig, title, key=key, presentation=self.presentation, on_select=on_select)
-        self.exports.append(replace(export, figure=fig))
+        self.exports.append(replace(export, figure=fig.spec))
         return fig
 
     def keep(self, export: ChartExport, make: Callable[[], dict]) -> None:

@@ -114,7 +114,7 @@ def partner_map(
         table=counts_table(frames.bubbles, BUBBLE_COLUMNS, CITIES, "Einträge {city}"),
     )
     st.caption(ATTRIBUTION_MARKDOWN)
-    page.exports.append(replace(export, figure=fig))
+    page.exports.append(replace(export, figure=fig.spec))
 
 
 def unplaced_list(page: Page, *, key: str) -> pl.DataFrame:
@@ -136,7 +136,8 @@ def unplaced_list(page: Page, *, key: str) -> pl.DataFrame:
         + "."
     )
     st.dataframe(
-        counts_table(unplaced, UNPLACED_COLUMNS, CITIES),
+        # As Arrow: Streamlit sends that as it is, a polars frame it converts through pandas first.
+        counts_table(unplaced, UNPLACED_COLUMNS, CITIES).to_arrow(),
         hide_index=True,
         height=640,
         key=f"{key}_ohne_ort",
@@ -186,7 +187,7 @@ def show_records(rows: pl.DataFrame, partner: str, *, key: str, cities: tuple[st
             pl.col("type_name").alias("Kooperationsart"),
             pl.Series("Quelle", [source_name(f) for f in rows["source_file"].to_list()], dtype=pl.String),
             pl.col("source_lines").alias("Zeilen"),
-        ),
+        ).to_arrow(),
         hide_index=True,
         key=key,
         column_config={

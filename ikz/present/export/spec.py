@@ -333,7 +333,7 @@ def deck_figure(chart: ChartExport) -> dict[str, Any]:
     """The chart's figure as a dict without the title and source the slide or page prints, every
     category of a bar chart a tick. Applied twice, it changes nothing more."""
     figure = chart.figure
-    # Always a copy of its own: a drawn figure's to_dict shares its values (ikz.ui.data.DrawnFigure).
+    # Always a copy of its own: the dict may be the drawn chart's, and to_dict may share values.
     data = copy.deepcopy(figure if isinstance(figure, dict) else figure.to_dict())
     layout = data.setdefault("layout", {})
     layout["title"] = {"text": ""}  # also drops the subtitle, which the slide prints too
