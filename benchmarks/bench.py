@@ -216,9 +216,16 @@ def top_types(db: Path, k: int = 4) -> list[str]:
 
 
 def script_runs(
-    db: Path, runs: int, cold_runs: int, log: CallLog, profile_dir: Path, pages: list[str]
+    db: Path,
+    runs: int,
+    cold_runs: int,
+    log: CallLog,
+    profile_dir: Path,
+    pages: list[str],
+    minimal: Callable[[str], float],
 ) -> dict[str, Any]:
-    """AppTest runs of every page after a Kooperationsart change, warm and cold cache."""
+    """AppTest runs of every page after a Kooperationsart change, warm and cold cache; each run for
+    a new filter followed by one of the minimal app (minimal), the floor of that page's ratio."""
     global PROFILER
     from streamlit.testing.v1 import AppTest
 
@@ -256,12 +263,18 @@ def script_runs(
         warm = [change(types[i % 2]) for i in range(runs)]
         # Each run a Kooperationsart this server has not shown yet (the rarer ones last): a state
         # the warm-up has read already, as every single Kooperationsart.
-        new_filter = [change(kind) for kind in types[2:]]
+        # Each followed by a run of the minimal app: its floor measured in turn with the page's,
+        # so both see the same machine (the minimal app alone moved 6–10 ms within an hour).
+        new_filter, floor = [], []
+        for kind in types[2:]:
+            new_filter.append(change(kind))
+            floor.append(minimal(kind))
         # Each run two Kooperationsarten together, a state neither a person nor the warm-up chose before.
         unwarmed = [change_to([a, b]) for a, b in itertools.pairwise(types[2:])]
         results[name] = {
             "script_run_warm_ms_median": median(warm),
             "script_run_new_filter_ms_median": median(new_filter),
+            "minimal_script_run_new_filter_ms_median": median(floor),
             "script_run_unwarmed_ms_median": median(unwarmed),
             "warm_up_s": round(warm_up_s, 2),
             "script_run_new_filter_ms": [round(x, 1) for x in new_filter],
@@ -322,9 +335,9 @@ def minimal_script(workdir: Path, types: list[str]) -> Path:
     return script
 
 
-def minimal_app_runs(runs: int, workdir: Path, types: list[str]) -> dict[str, Any]:
-    """Script runs of the minimal app after a Kooperationsart change (AppTest), as for the pages:
-    warm (two values alternating) and new (a value not chosen before); the floor to compare with."""
+def minimal_app(workdir: Path, types: list[str]) -> Callable[[str], float]:
+    """The minimal app in AppTest, run twice; a function choosing a Kooperationsart and returning the
+    script run's ms."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(minimal_script(workdir, types)), default_timeout=600)
@@ -337,6 +350,13 @@ def minimal_app_runs(runs: int, workdir: Path, types: list[str]) -> dict[str, An
         return (time.perf_counter() - t0) * 1000
 
     change(types[0]), change(types[1])  # the first runs warm Plotly's validators
+    return change
+
+
+def minimal_app_runs(runs: int, workdir: Path, types: list[str]) -> dict[str, Any]:
+    """Script runs of the minimal app after a Kooperationsart change (AppTest), as for the pages:
+    warm (two values alternating) and new (a value not chosen before); the floor to compare with."""
+    change = minimal_app(workdir, types)
     warm = [change(types[i % 2]) for i in range(runs)]
     new_filter = [change(kind) for kind in types[2:]]
     return {
@@ -558,7 +578,8 @@ def goal_rows(result: dict[str, Any]) -> list[list[str]]:
         if big and key in GOALS_1M:
             ms_goal = min(filter(None, (ms_goal, GOALS_1M[key])))
         for name, page in result["pages"].items():
-            value, floor = page.get(key), minimal.get(key)
+            # The floor measured in turn with this page's runs where there is one (new filter).
+            value, floor = page.get(key), page.get(f"minimal_{key}", minimal.get(key))
             if value is None:
                 continue
             ratio = value / floor if floor else None
@@ -667,7 +688,11 @@ def main() -> None:
         share_script_cache()
         result["minimal"] = minimal_app_runs(args.runs, workdir, top_types(db, k=2 + args.runs))
         result["minimal_app_ms_median"] = result["minimal"]["script_run_new_filter_ms_median"]
-        pages = script_runs(db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages)
+        types = top_types(db, k=2 + args.runs)
+        pages = script_runs(
+            db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages,
+            minimal_app(workdir, types),
+        )  # fmt: skip
         print("Skriptläufe fertig", flush=True)
         # Written now too: on a busy machine the browser part can take long or be cut short.
         args.out.write_text(json.dumps({**result, "pages": pages}, indent=2, ensure_ascii=False))
