@@ -4,10 +4,13 @@ Every read is declared here, once, as `name = Read(module.query)`: called with t
 its query minus the connection, e.g. `data.overview(filters=…, top_departments=25)`, and typed so
 (a type checker knows its arguments and result). A reader, grep or a type checker follows a chart
 from the page to this line and from here to the SQL in ikz.read.queries / ikz.read.comparison / …, with no
-table of names in between. Each read caches its results (st.cache_data) keyed on the database
-file's version and the arguments; `figure` caches chart figures the same way, keyed on the builder,
-the read and its arguments. A rebuilt database has a new version, so nothing stale is ever served,
-and no page builds a cache key by hand.
+table of names in between. (A few are a query and its presentation in one, such as
+`records_table`, so the warm-up and the build's stored reads hold what a page shows.) Each read
+caches its results (st.cache_data) keyed on the database file's version and the arguments; a value
+the build stored for those arguments (ikz.read.precomputed) is taken instead of running the
+query; `figure` caches chart figures the same way, keyed on the builder, the read and its
+arguments. A rebuilt database has a new version, so nothing stale is ever served, and no page
+builds a cache key by hand.
 """
 
 from __future__ import annotations
@@ -149,7 +152,7 @@ def version() -> FileIdentity:
 
 
 def on_build(finish: Finish) -> None:
-    """Run finish(con) on every database file this process builds, before it is swapped in
+    """Run finish(con, target) on every database file this process builds, before it is swapped in
     (app.py: ikz.ui.warm.precompute, which stores the reads of the states opened most)."""
     global _finish
     _finish = finish
@@ -387,7 +390,7 @@ def figure(
     part: str | None = None,
     options: dict[str, Any],
     **kwargs: Any,
-) -> go.Figure:
+) -> DrawnFigure:
     """figure_spec as a figure to draw (DrawnFigure)."""
     return DrawnFigure(figure_spec(build, source, *args, part=part, options=options, **kwargs))
 

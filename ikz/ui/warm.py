@@ -47,7 +47,7 @@ EXIT_WAIT_S = 60  # at exit, the longest wait for a warm-up to finish its curren
 PAUSE_S = 0.3  # a page read this recently: the warm-up waits before its next read …
 MAX_PAUSE_S = 2.0  # … but not longer than this per read (under constant use it goes on slowly)
 _now = time.monotonic  # the clock of data.last_page_read
-# From this many cooperations a build stores the states' reads in the file (`precompute`): at a
+# From this many cooperations a build stores the states' reads beside the file (`precompute`): at a
 # million a state's Überblick reads took about 280 ms after a restart, over the 250 ms goal. Below
 # it, every state's reads together take about 140 ms (213 cooperations: 3.4 s for 24 states,
 # measured), the warm-up has them in seconds, and storing them would add those seconds to each
