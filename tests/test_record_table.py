@@ -35,3 +35,7 @@ def test_values_are_marked_and_their_fields_named_after_the_title() -> None:
     assert f"Zweckverband {DERIVED.mark}" in first.values()
     assert f"Gotha {CHECKED.mark}" in first.values()
     assert "Vertrag" in second.values() and "Weimar" in second.values()
+    # Values from a short list go as categories (Arrow sends each once); titles and texts as text.
+    assert table.schema[ORIGIN_COLUMN] == pl.Categorical
+    assert table.schema["Kooperationsart"] == pl.Categorical
+    assert table.schema["Bezeichnung / Thema"] == pl.String

@@ -11,6 +11,11 @@ from ikz.rules.words import CHECKED, DERIVED, DOCUMENT, ORIGIN_FIELD_LABELS
 ORIGIN_COLUMN = "Herkunft"
 DERIVED_MARK = f" {DERIVED.mark}"
 CHECKED_MARK = f" {CHECKED.mark}"
+# Columns whose values come from a short list (as_categories).
+CATEGORY_COLUMNS = (
+    "city", "department", "type_name", "form", "binding", "effects", "status", ORIGIN_COLUMN,
+    "type_origin", "binding_origin", "effects_origin", "status_origin", "partners_origin",
+)  # fmt: skip
 # The marked values and the origin column each reads (queries.records' *_origin columns).
 MARKED = {
     "type_name": "type_origin",
@@ -67,4 +72,12 @@ def table_frame(records: pl.DataFrame) -> pl.DataFrame:
     display = records.with_columns(origin_summary(), *(marked(v, o) for v, o in MARKED.items())).select(
         *columns[:2], ORIGIN_COLUMN, *columns[2:]
     )
-    return german_columns(display)
+    return german_columns(as_categories(display))
+
+
+def as_categories(frame: pl.DataFrame) -> pl.DataFrame:
+    """The columns whose values come from a short list (CATEGORY_COLUMNS: city, department, the
+    classifications, the origin columns) as categories, which Arrow sends as a dictionary: each
+    value once instead of once per row. Titles, partners and the documents' texts stay text."""
+    present = [c for c in CATEGORY_COLUMNS if c in frame.columns]
+    return frame.with_columns(pl.col(present).cast(pl.Categorical))
