@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def precompute(con: duckdb.DuckDBPyConnection, target: Path) -> int:
         """As the app's own builds do: a large file stores its states' reads (ikz.ui.warm)."""
+        from ikz.read.precomputed import worth_storing
+
+        if not worth_storing(con):
+            return 0  # without importing the app (Streamlit, Plotly: over a second)
         # The reads are the app's, declared with Streamlit's caches; its warnings about running
         # outside a server are noise on a command line.
         from streamlit.logger import set_log_level

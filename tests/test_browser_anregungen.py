@@ -30,8 +30,15 @@ def open_ideas(browser: Any, server: AppServer, width: int) -> tuple[Any, Any]:
     settle(page)
     page.locator("summary", has_text="Anregungen aus Magdeburg für Erfurt").click()
     wait_until(lambda: page.locator(ROW).count() >= 10, what="the idea rows")
+    # The rows show while the run that opened the section still goes on; a name typed before it
+    # ends can be lost when the form is drawn again, and „Weiter“ then submits an empty name (seen
+    # once under load: no mark buttons after 30 s). So the run ends first, and the name must stand
+    # in the field before it is sent.
+    settle(page)
     # Local mode on loopback: a name once, then the marks are buttons in each row.
-    page.get_by_label("Ihr Name").first.fill("Test Redaktion")
+    field = page.get_by_label("Ihr Name").first
+    field.fill("Test Redaktion")
+    wait_until(lambda: field.input_value() == "Test Redaktion", what="the name in its field")
     page.get_by_role("button", name="Weiter").first.click()
     wait_until(lambda: page.locator(f"{ROW} {BUTTONS}").count() >= 10, what="the mark buttons")
     settle(page)

@@ -185,7 +185,7 @@ def test_a_new_build_removes_the_reads_files_of_older_builds(tmp_path: Path) -> 
 
 
 def test_a_small_database_stores_nothing(built_db: Path) -> None:
-    """Below PRECOMPUTE_FROM_ROWS (the real data) a build stores no reads: the warm-up has them in
+    """Below precomputed.FROM_ROWS (the real data) a build stores no reads: the warm-up has them in
     seconds, and every rebuild after a review decision stays as fast as before."""
     with duckdb.connect(str(built_db), read_only=True) as con:
         assert warm.precompute(con, built_db) == 0

@@ -37,6 +37,12 @@ import duckdb
 import polars as pl
 
 BUILD_TABLE: Final = "precomputed_build"  # in the DuckDB file: the id of its reads file
+# From this many cooperations a build stores the states' reads: at a million a state's Überblick
+# reads took about 280 ms after a restart, over the 250 ms goal. Below it, every state's reads
+# together take about 140 ms (213 cooperations: 3.4 s for 24 states, measured), the warm-up has them
+# in seconds, and storing them would add those seconds to each rebuild, which the office waits for
+# after every review decision and publish.
+FROM_ROWS: Final = 20_000
 SUFFIX: Final = ".reads-"
 MISSING: Final = object()  # no stored value: compute it
 
@@ -58,6 +64,12 @@ def arguments_key(args: tuple, kwargs: tuple) -> str:
     """The stored key of a read's arguments (kwargs as sorted (name, value) pairs): their repr,
     exact for the plain values and dataclasses of plain values the reads take (ikz.ui.data.cache_key)."""
     return repr((args, kwargs))
+
+
+def worth_storing(con: duckdb.DuckDBPyConnection, from_rows: int = FROM_ROWS) -> bool:
+    """True when the database being built into con is large enough to store its reads (FROM_ROWS)."""
+    [(rows,)] = con.execute("SELECT count(*) FROM cooperation").fetchall()
+    return rows >= from_rows
 
 
 def reads_path(target: Path, build_id: str) -> Path:

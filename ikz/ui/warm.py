@@ -47,12 +47,6 @@ EXIT_WAIT_S = 60  # at exit, the longest wait for a warm-up to finish its curren
 PAUSE_S = 0.3  # a page read this recently: the warm-up waits before its next read …
 MAX_PAUSE_S = 2.0  # … but not longer than this per read (under constant use it goes on slowly)
 _now = time.monotonic  # the clock of data.last_page_read
-# From this many cooperations a build stores the states' reads beside the file (`precompute`): at a
-# million a state's Überblick reads took about 280 ms after a restart, over the 250 ms goal. Below
-# it, every state's reads together take about 140 ms (213 cooperations: 3.4 s for 24 states,
-# measured), the warm-up has them in seconds, and storing them would add those seconds to each
-# rebuild, which the office waits for after every review decision and publish.
-PRECOMPUTE_FROM_ROWS = 20_000
 
 
 class Superseded(Exception):
@@ -82,11 +76,10 @@ def states(cities: tuple[str, ...], types: tuple[str, ...]) -> list[Filters]:
     return found[:MAX_STATES]
 
 
-def precompute(con: duckdb.DuckDBPyConnection, target: Path, from_rows: int = PRECOMPUTE_FROM_ROWS) -> int:
+def precompute(con: duckdb.DuckDBPyConnection, target: Path, from_rows: int = precomputed.FROM_ROWS) -> int:
     """Store for a newly built file (con, to be swapped in at target) every read the warm-up makes,
     for the same states (ikz.read.precomputed); the number of results stored, 0 below from_rows."""
-    [(rows,)] = con.execute("SELECT count(*) FROM cooperation").fetchall()
-    if rows < from_rows:
+    if not precomputed.worth_storing(con, from_rows):
         return 0
     results: dict[tuple[str, str], Any] = {}
 
