@@ -686,9 +686,9 @@ def main() -> None:
         log.install()
         profile_script_thread()
         share_script_cache()
-        result["minimal"] = minimal_app_runs(args.runs, workdir, top_types(db, k=2 + args.runs))
-        result["minimal_app_ms_median"] = result["minimal"]["script_run_new_filter_ms_median"]
         types = top_types(db, k=2 + args.runs)
+        result["minimal"] = minimal_app_runs(args.runs, workdir, types)
+        result["minimal_app_ms_median"] = result["minimal"]["script_run_new_filter_ms_median"]
         pages = script_runs(
             db, args.runs, args.cold_runs or args.runs, log, profile_dir, args.pages,
             minimal_app(workdir, types),

@@ -102,10 +102,7 @@ def test_every_read_of_the_states_is_stored_and_equals_its_query(stored_db: Path
         checked.add((source.name, precomputed.arguments_key(args, arguments)))
         return computed
 
-    options = read(data.filter_options)
-    for filters in warm.states(options.cities, options.types):
-        for page in views.PAGES.values():
-            page(read, filters)
+    warm.read_states(read)
     [reads] = stored_db.parent.glob(stored_db.name + precomputed.SUFFIX + "*")
     with contextlib.closing(sqlite3.connect(reads)) as con:
         [(rows,)] = con.execute("SELECT count(*) FROM stored_read").fetchall()

@@ -11,11 +11,6 @@ from ikz.rules.words import CHECKED, DERIVED, DOCUMENT, ORIGIN_FIELD_LABELS
 ORIGIN_COLUMN = "Herkunft"
 DERIVED_MARK = f" {DERIVED.mark}"
 CHECKED_MARK = f" {CHECKED.mark}"
-# Columns whose values come from a short list (as_categories).
-CATEGORY_COLUMNS = (
-    "city", "department", "type_name", "form", "binding", "effects", "status", ORIGIN_COLUMN,
-    "type_origin", "binding_origin", "effects_origin", "status_origin", "partners_origin",
-)  # fmt: skip
 # The marked values and the origin column each reads (queries.records' *_origin columns).
 MARKED = {
     "type_name": "type_origin",
@@ -24,6 +19,11 @@ MARKED = {
     "status": "status_origin",
     "partner_names": "partners_origin",
 }
+# Columns whose values come from a short list (as_categories): the classifications and the origins.
+CATEGORY_COLUMNS = (
+    "city", "department", "type_name", "form", "binding", "effects", "status", ORIGIN_COLUMN,
+    *MARKED.values(),
+)  # fmt: skip
 
 
 def marked(value: str, origin: str) -> pl.Expr:

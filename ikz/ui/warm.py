@@ -76,6 +76,15 @@ def states(cities: tuple[str, ...], types: tuple[str, ...]) -> list[Filters]:
     return found[:MAX_STATES]
 
 
+def read_states(read: views.ReadCall) -> None:
+    """Make, through read, every read the pages make for the states opened most (`states`): what
+    the warm-up reads and the build stores."""
+    options = read(data.filter_options)
+    for filters in states(options.cities, options.types):
+        for page in views.PAGES.values():
+            page(read, filters)
+
+
 def precompute(con: duckdb.DuckDBPyConnection, target: Path, from_rows: int = precomputed.FROM_ROWS) -> int:
     """Store for a newly built file (con, to be swapped in at target) every read the warm-up makes,
     for the same states (ikz.read.precomputed); the number of results stored, 0 below from_rows."""
@@ -94,12 +103,9 @@ def precompute(con: duckdb.DuckDBPyConnection, target: Path, from_rows: int = pr
         return results[key]
 
     t0 = time.perf_counter()
-    options = read(data.filter_options)
-    for filters in states(options.cities, options.types):
-        for page in views.PAGES.values():
-            page(read, filters)
+    read_states(read)
     stored = precomputed.store(con, target, ((name, args, value) for (name, args), value in results.items()))
-    LOG.info("stored %d reads in the new database in %.1f s", stored, time.perf_counter() - t0)
+    LOG.info("stored %d reads beside the new database in %.1f s", stored, time.perf_counter() - t0)
     return stored
 
 
@@ -146,10 +152,7 @@ def _warm(path: str, version: FileIdentity) -> None:
         return source.cached(version, args, tuple(sorted(kwargs.items())), path=path)
 
     try:
-        options = read(data.filter_options)
-        for filters in states(options.cities, options.types):
-            for page in views.PAGES.values():
-                page(read, filters)
+        read_states(read)
     except Superseded:
         if not _exiting.is_set():  # at exit the log's stream may be closed already
             LOG.info("warm-up of %s stopped: a newer version is open", path)
